@@ -1,0 +1,36 @@
+// Package normalize defines the canonical order that every other part of
+// upline reads, and the one place that computes what a line earns
+// commission on.
+//
+// A platform decoder (normalize/shopify, normalize/woocommerce,
+// normalize/magento, normalize/referral) turns a webhook or API body into
+// an Order: lines with platform SKU or variant id, quantity, gross,
+// discount, tax and Net; order-level shipping, fees, tax and total; and
+// refunds. Money is decimal.Decimal everywhere, never float64; ids are
+// strings, so ids above 2^53 survive; instants are UTC.
+//
+// Net is computed by ComputeNets and nowhere else: gross less every
+// discount allocated to the line (including the line's share of order-level
+// discounts the platform did not allocate, spread by Allocate's
+// largest-remainder rule), without tax even when prices include it, and
+// without shipping. Commissionable then takes refunds into account and
+// returns what each line earns now; only paid value earns anything.
+//
+// Every Order a decoder returns has passed Validate (identity, currency,
+// amounts at the currency's minor unit, nets that follow from their parts,
+// refunds that never exceed what was bought) and Reconcile (Σ net +
+// shipping + fees + tax equals the platform's own total to the minor unit).
+// Errors are *Error values that name the order, the line and the JSON path,
+// and wrap one of the Err* kinds for errors.Is.
+//
+// The canonical JSON form (Order.MarshalJSON, DecodeJSON) writes amounts as
+// strings with exactly the currency's minor-unit digits, so the same order
+// always encodes to the same bytes:
+//
+//	o, err := normalize.DecodeJSON(body)
+//	if err != nil {
+//		var e *normalize.Error
+//		errors.As(err, &e) // e.OrderID, e.Line, e.Path say where
+//	}
+//	nets := normalize.Commissionable(&o)
+package normalize

@@ -1,0 +1,148 @@
+// Package wire holds the small pieces every platform decoder needs to read
+// JSON exactly: amounts and ids that arrive as strings or as numbers, and
+// JSON paths for error messages.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/normalize"
+)
+
+// Num is a JSON amount, rate or quantity kept as the text the platform sent,
+// whether it came as a string ("10.00") or a number (10.00). It is turned
+// into a decimal only by Decimal, which never goes through float64.
+type Num struct {
+	raw string
+}
+
+// WantJSON names what a Num accepts, for decoding errors.
+func (Num) WantJSON() string { return "a number or a numeric string" }
+
+// UnmarshalJSON accepts a JSON number, a string or null.
+func (n *Num) UnmarshalJSON(b []byte) error {
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		n.raw = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		n.raw = strings.TrimSpace(s)
+	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
+		n.raw = string(b)
+	default:
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[Num]()}
+	}
+	return nil
+}
+
+// NumOf returns a Num holding s, for tests and for values built in code.
+func NumOf(s string) Num { return Num{raw: s} }
+
+// IsSet reports whether the body carried a non-null, non-empty value.
+func (n Num) IsSet() bool { return n.raw != "" }
+
+// Raw returns the text as sent.
+func (n Num) Raw() string { return n.raw }
+
+// Decimal returns the exact value; an absent, null or empty value is zero.
+func (n Num) Decimal() (decimal.Decimal, error) {
+	if n.raw == "" {
+		return decimal.Zero, nil
+	}
+	return normalize.ParseAmount(n.raw)
+}
+
+// Qty returns the value as a whole quantity. Platforms that send "2.0000"
+// mean 2; a fraction, a negative or a number beyond int64 is refused.
+func (n Num) Qty() (int64, error) {
+	d, err := n.Decimal()
+	if err != nil {
+		return 0, err
+	}
+	if !d.IsInteger() || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(1<<53)) {
+		return 0, fmt.Errorf("%w: quantity %q is not a whole number from 0 to 2^53", normalize.ErrInvalid, n.raw)
+	}
+	return d.IntPart(), nil
+}
+
+// ID is a platform id kept exactly as text, whether sent as a string or as
+// a JSON number: ids above 2^53 must never pass through float64.
+type ID string
+
+// WantJSON names what an ID accepts, for decoding errors.
+func (ID) WantJSON() string { return "an integer or a string id" }
+
+// UnmarshalJSON accepts an integer JSON number, a string or null.
+func (id *ID) UnmarshalJSON(b []byte) error {
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*id = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*id = ID(s)
+	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
+		if bytes.ContainsAny(b, ".eE") {
+			return &json.UnmarshalTypeError{Value: "number " + string(b), Type: reflect.TypeFor[ID]()}
+		}
+		*id = ID(b)
+	default:
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[ID]()}
+	}
+	return nil
+}
+
+// String returns the id's text.
+func (id ID) String() string { return string(id) }
+
+// Path joins JSON path parts: strings become ".name" (the first without the
+// dot) and ints become "[i]". Path("line_items", 2, "price") is
+// "line_items[2].price".
+func Path(parts ...any) string {
+	var b strings.Builder
+	for _, p := range parts {
+		switch v := p.(type) {
+		case int:
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(v))
+			b.WriteByte(']')
+		case string:
+			if b.Len() > 0 && v != "" {
+				b.WriteByte('.')
+			}
+			b.WriteString(v)
+		default:
+			panic(fmt.Sprintf("wire.Path: unsupported part %T", p)) // a programming error, never input
+		}
+	}
+	return b.String()
+}
+
+func jsonKind(b []byte) string {
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	case '"':
+		return "string"
+	}
+	return "value"
+}
