@@ -1,0 +1,50 @@
+// Package ordertest holds the checks every decoder's tests and fuzz targets
+// apply to the orders it accepts, so each property is written once.
+package ordertest
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/uplinehq/upline/normalize"
+)
+
+// Canonical returns the order's canonical JSON, indented, with a trailing
+// newline: the form golden files hold.
+func Canonical(t testing.TB, o normalize.Order) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(o, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// Check holds an order a decoder accepted to what every decoder promises:
+// the canonical form decodes back to the same bytes, nets never exceed
+// gross, refunds never take back more than a line's net, and the parts
+// reconcile with the total.
+func Check(t testing.TB, o normalize.Order) {
+	t.Helper()
+	first := Canonical(t, o)
+	again, err := normalize.DecodeJSON(first)
+	if err != nil {
+		t.Fatalf("canonical form does not decode: %v\n%s", err, first)
+	}
+	if second := Canonical(t, again); string(second) != string(first) {
+		t.Fatalf("canonical form is not stable:\n%s\n---\n%s", first, second)
+	}
+	for _, l := range o.Items {
+		if l.Net.GreaterThan(l.Gross) || l.Net.IsNegative() {
+			t.Fatalf("line %s: net %s outside [0, gross %s]", l.LineID, l.Net, l.Gross)
+		}
+	}
+	for i, n := range normalize.Commissionable(&o) {
+		if n.IsNegative() || n.GreaterThan(o.Items[i].Net) {
+			t.Fatalf("line %s: commissionable %s outside [0, net %s]", o.Items[i].LineID, n, o.Items[i].Net)
+		}
+	}
+	if err := normalize.Reconcile(&o); err != nil {
+		t.Fatal(err)
+	}
+}
