@@ -182,9 +182,7 @@ func DecodeJSON(body []byte) (Order, error) {
 // UnmarshalJSON reads the canonical JSON form; see DecodeJSON.
 func (o *Order) UnmarshalJSON(b []byte) error {
 	var j orderJSON
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
+	if err := UnmarshalStrict("", b, &j); err != nil {
 		return err
 	}
 	r := reader{o: &Order{Platform: j.Platform, PlatformOrderID: j.PlatformOrderID}}
@@ -277,9 +275,7 @@ func DecodeRefundJSON(body []byte) (Refund, error) {
 // names no order (as inside an order's refunds) is checked by its order.
 func (r *Refund) UnmarshalJSON(b []byte) error {
 	var j refundJSON
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
+	if err := UnmarshalStrict("", b, &j); err != nil {
 		return err
 	}
 	rd := reader{o: &Order{Platform: j.Platform, PlatformOrderID: j.OrderID}}

@@ -1,9 +1,11 @@
 package normalize
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -88,7 +90,29 @@ func ParseTime(s string) (time.Time, error) {
 // into an *Error of kind ErrMalformed naming the byte offset and, for type
 // errors, the field path. Decoders of other platforms can use it too.
 func Unmarshal(platform Platform, body []byte, v any) error {
-	err := json.Unmarshal(body, v)
+	return jsonError(platform, json.Unmarshal(body, v))
+}
+
+// UnmarshalStrict is Unmarshal for forms upline defines itself: a field v
+// does not know, or anything after the JSON value, is an error too, so a
+// misspelt field never silently becomes zero.
+func UnmarshalStrict(platform Platform, body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return jsonError(platform, err)
+	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &Error{Platform: platform, Offset: end, Err: fmt.Errorf("%w: data after the JSON value", ErrMalformed)}
+	}
+	return nil
+}
+
+func jsonError(platform Platform, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -104,7 +128,9 @@ func Unmarshal(platform Platform, body []byte, v any) error {
 		e.Offset = syn.Offset
 		e.Err = fmt.Errorf("%w: %v", ErrMalformed, syn)
 	case errors.As(err, &typ):
-		e.Offset = typ.Offset
+		if typ.Offset > 0 { // encoding/json leaves 0 for errors of UnmarshalJSON methods
+			e.Offset = typ.Offset
+		}
 		e.Path = typ.Field
 		e.Err = fmt.Errorf("%w: got JSON %s, want %s", ErrMalformed, typ.Value, typeName(typ.Type))
 	default:
