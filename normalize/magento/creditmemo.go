@@ -1,0 +1,148 @@
+package magento
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/wire"
+)
+
+// DecodeCreditMemo decodes a REST credit memo with the zero Decoder; see
+// Decoder.DecodeCreditMemo.
+func DecodeCreditMemo(body []byte) (normalize.Refund, error) {
+	return Decoder{}.DecodeCreditMemo(body)
+}
+
+// DecodeCreditMemo decodes a Magento credit memo (GET /V1/creditmemo/{id})
+// into a refund naming its order by entity id (the credit memo's order_id,
+// which is the order's PlatformOrderID). Apply it with
+// normalize.Order.ApplyRefund. The package documentation lists the rules
+// it follows.
+func (d Decoder) DecodeCreditMemo(body []byte) (normalize.Refund, error) {
+	var w creditMemo
+	if err := normalize.Unmarshal(normalize.Magento, body, &w); err != nil {
+		return normalize.Refund{}, err
+	}
+	r := &reader{orderID: w.OrderID.String()}
+	unsupported := func(what string) (normalize.Refund, error) {
+		return normalize.Refund{}, &normalize.Error{Platform: normalize.Magento, OrderID: r.orderID, Offset: -1,
+			Err: fmt.Errorf("%w: %s, not a credit memo", normalize.ErrUnsupported, what)}
+	}
+	isMemo := present(w.CreditmemoStatus) || present(w.Adjustment) || present(w.AdjustmentPositive) || present(w.AdjustmentNegative) ||
+		present(w.BaseAdjustment) || present(w.BaseAdjustmentPositive) || present(w.BaseAdjustmentNegative)
+	switch {
+	case isMemo:
+	case present(w.Arguments):
+		return unsupported("a refund request (its response is only the credit memo's id)")
+	case present(w.CanVoidFlag) || present(w.TotalQty):
+		return unsupported("an invoice")
+	case !isSet(w.OrderID) && present(w.IncrementID):
+		return unsupported("an order")
+	default:
+		return unsupported("a body without a credit memo's adjustment fields")
+	}
+	if !isSet(w.OrderID) {
+		r.fail("", "order_id", fmt.Errorf("%w: order_id", normalize.ErrMissing))
+		return normalize.Refund{}, r.err
+	}
+	if !isSet(w.EntityID) {
+		r.fail("", "entity_id", fmt.Errorf("%w: entity_id", normalize.ErrMissing))
+		return normalize.Refund{}, r.err
+	}
+	if w.State.String() == "3" {
+		return unsupported("a cancelled credit memo (state 3), which returned nothing")
+	}
+	if w.BaseCurrencyCode == "" {
+		r.fail("", "base_currency_code", fmt.Errorf("%w: base_currency_code", normalize.ErrMissing))
+		return normalize.Refund{}, r.err
+	}
+	digits, ok := normalize.MinorUnits(w.BaseCurrencyCode)
+	if !ok {
+		r.fail("", "base_currency_code", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, w.BaseCurrencyCode))
+		return normalize.Refund{}, r.err
+	}
+	r.digits = digits
+	rf := normalize.Refund{
+		Platform: normalize.Magento,
+		Store:    d.Store,
+		OrderID:  w.OrderID.String(),
+		Currency: w.BaseCurrencyCode,
+		RefundID: w.EntityID.String(),
+		TS:       r.time("created_at", w.CreatedAt),
+		Shipping: r.amount("", "base_shipping_amount", w.BaseShipping),
+		Amount:   r.amount("", "base_grand_total", w.BaseGrandTotal),
+	}
+
+	type memoLine struct {
+		index                    int
+		id                       string
+		qty                      int64
+		row, discount, tax, comp decimal.Decimal
+	}
+	var lines []memoLine
+	pre, post := decimal.Zero, decimal.Zero
+	for i := range w.Items {
+		it := &w.Items[i]
+		path := func(f string) string { return wire.Path("items", i, f) }
+		id := it.OrderItemID.String()
+		if id == "" {
+			r.fail("", path("order_item_id"), fmt.Errorf("%w: order_item_id", normalize.ErrMissing))
+			break
+		}
+		if !it.BaseRowTotal.IsSet() {
+			continue // a dummy item: Magento computes no totals for it (configurable child, dynamic bundle parent)
+		}
+		l := memoLine{
+			index:    i,
+			id:       id,
+			qty:      r.qty(id, path("qty"), it.Qty),
+			row:      r.amount(id, path("base_row_total"), it.BaseRowTotal),
+			discount: r.amount(id, path("base_discount_amount"), it.BaseDiscount),
+			tax:      r.amount(id, path("base_tax_amount"), it.BaseTax),
+			comp:     r.amount(id, path("base_discount_tax_compensation_amount"), it.BaseDiscountComp),
+		}
+		pre = pre.Add(l.row)
+		post = post.Add(l.row).Add(l.discount)
+		lines = append(lines, l)
+	}
+	preDiscount := true
+	if w.BaseSubtotal.IsSet() && r.err == nil {
+		subtotal := r.amount("", "base_subtotal", w.BaseSubtotal)
+		switch {
+		case pre.Equal(subtotal):
+		case post.Equal(subtotal):
+			preDiscount = false
+		default:
+			r.fail("", "base_subtotal", fmt.Errorf("%w: base_subtotal %s is neither the items' row totals %s nor those plus their discounts %s",
+				normalize.ErrUnreconciled, subtotal, pre, post))
+		}
+	}
+	if r.err != nil {
+		return normalize.Refund{}, r.err
+	}
+	for _, l := range lines {
+		gross := l.row
+		if !preDiscount {
+			gross = gross.Add(l.discount)
+		}
+		net := gross.Sub(l.discount).Add(l.comp)
+		if net.IsNegative() {
+			r.fail(l.id, wire.Path("items", l.index, "base_discount_amount"), fmt.Errorf("%w: discount %s exceeds the refunded row %s", normalize.ErrInvalid, l.discount, gross))
+			return normalize.Refund{}, r.err
+		}
+		if l.qty == 0 {
+			if net.IsZero() && l.tax.IsZero() {
+				continue // listed but not refunded: Magento lists every order item
+			}
+			r.fail(l.id, wire.Path("items", l.index, "qty"), fmt.Errorf("%w: refunds %s net and %s tax for zero units", normalize.ErrInvalid, net, l.tax))
+			return normalize.Refund{}, r.err
+		}
+		rf.Items = append(rf.Items, normalize.RefundLine{LineID: l.id, Qty: l.qty, Net: net, Tax: l.tax})
+	}
+	if err := normalize.ValidateRefund(&rf); err != nil {
+		return normalize.Refund{}, err
+	}
+	return rf, nil
+}
