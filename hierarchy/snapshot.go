@@ -1,0 +1,286 @@
+package hierarchy
+
+import (
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// Snapshot is the genealogy at one instant, as it was known after a given
+// prefix of the change log. It is a small value: taking one allocates
+// nothing, and it keeps answering the same way after later changes are
+// applied to its Genealogy (those are past its knowledge), so an order
+// computed against a snapshot can be recomputed identically.
+//
+// A member is in the snapshot when its enrollment is known and effective
+// at or before the instant. Queries about any other member return an
+// *Error wrapping ErrUnknownMember. The zero Snapshot has no members.
+type Snapshot struct {
+	g   *Genealogy
+	t   int64
+	cut int32 // changes at log positions below cut are known
+	n   int32 // members below n are known
+}
+
+// Snapshot returns the genealogy at instant t with everything applied so
+// far.
+func (g *Genealogy) Snapshot(t time.Time) Snapshot {
+	return Snapshot{g: g, t: clampInstant(t), cut: int32(len(g.recAt)), n: int32(len(g.nodes))}
+}
+
+// SnapshotAsOf returns the genealogy at instant t as it was known at the
+// recording instant known: only changes recorded at or before known count.
+// A correction recorded later, however early its effective instant, does
+// not show.
+func (g *Genealogy) SnapshotAsOf(t, known time.Time) Snapshot {
+	k := clampInstant(known)
+	cut := sort.Search(len(g.recAt), func(i int) bool { return g.recAt[i] > k })
+	n := sort.Search(len(g.enrollSeq), func(i int) bool { return int(g.enrollSeq[i]) >= cut })
+	return Snapshot{g: g, t: clampInstant(t), cut: int32(cut), n: int32(n)}
+}
+
+// Instant returns the instant the snapshot describes, in UTC.
+func (s Snapshot) Instant() time.Time { return toTime(s.t) }
+
+// Has reports whether m is in the snapshot.
+func (s Snapshot) Has(m Member) bool {
+	return m >= 0 && int32(m) < s.n && s.g.enrollAt[m] <= s.t
+}
+
+// Lookup returns the member with the external id, if it is in the
+// snapshot.
+func (s Snapshot) Lookup(id string) (Member, error) {
+	if s.g != nil {
+		if i, ok := s.g.ids.find(id); ok && s.Has(Member(i)) {
+			return Member(i), nil
+		}
+	}
+	return None, s.absent(id, None)
+}
+
+// absent explains why a member is not in the snapshot.
+func (s Snapshot) absent(id string, m Member) error {
+	e := &Error{Index: -1, Member: id, At: s.Instant(), Err: ErrUnknownMember}
+	if s.g != nil && m == None {
+		if i, ok := s.g.ids.find(id); ok {
+			m = Member(i)
+		}
+	}
+	switch {
+	case s.g == nil || m < 0 || int(m) >= len(s.g.nodes):
+		if id == "" {
+			e.Why = "no member " + strconv.Itoa(int(m))
+		} else {
+			e.Why = "not enrolled"
+		}
+	case int32(m) >= s.n:
+		e.Member = s.g.ID(m)
+		e.Why = "enrollment recorded at " + fmtInstant(s.g.recAt[s.g.enrollSeq[m]]) + ", after the snapshot's knowledge"
+	default:
+		e.Member = s.g.ID(m)
+		e.Why = "enrolled only at " + fmtInstant(s.g.enrollAt[m])
+	}
+	return e
+}
+
+// at returns the last record of rs effective at or before the snapshot's
+// instant and known to it. rs is sorted by (effective, seq); most
+// histories are short, so a backward scan beats a binary search.
+func (s *Snapshot) at(rs []rec) (rec, bool) {
+	i := len(rs)
+	if i > 8 {
+		i = sort.Search(i, func(j int) bool { return rs[j].eff > s.t })
+	}
+	for i--; i >= 0; i-- {
+		if rs[i].eff <= s.t && rs[i].seq < s.cut {
+			return rs[i], true
+		}
+	}
+	return rec{}, false
+}
+
+func (s *Snapshot) hist(x int32, a attr) []rec {
+	sp := s.g.exts[x-1].sp[a]
+	return s.g.recs[sp.off : sp.off+sp.n]
+}
+
+func (s *Snapshot) sponsorOf(m int32) int32 {
+	nd := &s.g.nodes[m]
+	if nd.ext != 0 {
+		if r, ok := s.at(s.hist(nd.ext, aSponsor)); ok {
+			return r.a
+		}
+	}
+	return nd.sponsor
+}
+
+func (s *Snapshot) parentOf(m int32) (int32, Leg) {
+	if x := s.g.nodes[m].ext; x != 0 {
+		if r, ok := s.at(s.hist(x, aPlace)); ok {
+			return r.a, Leg(r.b)
+		}
+	}
+	return s.g.parent[m], Leg(s.g.leg[m])
+}
+
+func (s *Snapshot) statusOf(m int32) Status {
+	nd := &s.g.nodes[m]
+	if nd.ext != 0 {
+		if r, ok := s.at(s.hist(nd.ext, aStatus)); ok {
+			return Status(r.a)
+		}
+	}
+	return Status(nd.status)
+}
+
+func (s *Snapshot) ranksOf(m int32) Ranks {
+	nd := &s.g.nodes[m]
+	if nd.ext != 0 {
+		if r, ok := s.at(s.hist(nd.ext, aRank)); ok {
+			return Ranks{Rank(r.a), Rank(r.b)}
+		}
+	}
+	return Ranks{Rank(nd.paid), Rank(nd.highest)}
+}
+
+// Kind returns whether m is a distributor or a retail customer.
+func (s Snapshot) Kind(m Member) (Kind, error) {
+	if !s.Has(m) {
+		return 0, s.absent("", m)
+	}
+	return Kind(s.g.nodes[m].kind), nil
+}
+
+// Sponsor returns m's sponsor, or None when m is a root.
+func (s Snapshot) Sponsor(m Member) (Member, error) {
+	if !s.Has(m) {
+		return None, s.absent("", m)
+	}
+	return Member(s.sponsorOf(int32(m))), nil
+}
+
+// Placement returns m's placement parent and leg, or None when m is not
+// placed.
+func (s Snapshot) Placement(m Member) (Member, Leg, error) {
+	if !s.Has(m) {
+		return None, 0, s.absent("", m)
+	}
+	p, l := s.parentOf(int32(m))
+	return Member(p), l, nil
+}
+
+// Status returns m's status.
+func (s Snapshot) Status(m Member) (Status, error) {
+	if !s.Has(m) {
+		return 0, s.absent("", m)
+	}
+	return s.statusOf(int32(m)), nil
+}
+
+// Ranks returns m's paid-as and highest ranks.
+func (s Snapshot) Ranks(m Member) (Ranks, error) {
+	if !s.Has(m) {
+		return Ranks{}, s.absent("", m)
+	}
+	return s.ranksOf(int32(m)), nil
+}
+
+// Resolve returns the member holding a referral code at the snapshot's
+// instant.
+func (s Snapshot) Resolve(code string) (Member, error) {
+	if s.g != nil {
+		if i, ok := s.g.codes.find(code); ok {
+			if s.g.codeSeq[i] < s.cut && s.g.codeAt[i] <= s.t {
+				return Member(s.g.codeMember[i]), nil
+			}
+			return None, &Error{Index: -1, Op: OpCode, Member: s.g.ID(Member(s.g.codeMember[i])), Other: code, At: s.Instant(),
+				Why: "code effective from " + fmtInstant(s.g.codeAt[i]) + ", recorded at " + fmtInstant(s.g.recAt[s.g.codeSeq[i]]) + ": not in this snapshot", Err: ErrUnknownCode}
+		}
+	}
+	return None, &Error{Index: -1, Op: OpCode, Other: code, At: s.Instant(), Why: "no member has this code", Err: ErrUnknownCode}
+}
+
+// Children returns the members m sponsors, in enrollment order. It
+// allocates the slice; AppendChildren reuses one.
+func (s Snapshot) Children(m Member) ([]Member, error) {
+	return s.AppendChildren(nil, m)
+}
+
+// AppendChildren appends the members m sponsors, in enrollment order, to
+// dst.
+func (s Snapshot) AppendChildren(dst []Member, m Member) ([]Member, error) {
+	if !s.Has(m) {
+		return dst, s.absent("", m)
+	}
+	start := len(dst)
+	for e := s.g.head[m]; e != 0; e = s.g.edges[e-1].next {
+		c := s.g.edges[e-1].child
+		if s.Has(Member(c)) && s.sponsorOf(c) == int32(m) {
+			dst = append(dst, Member(c))
+		}
+	}
+	slices.Sort(dst[start:])
+	return dst, nil
+}
+
+// Ancestor is one step of an upline walk.
+type Ancestor struct {
+	Member Member
+	// Level is 1 for the sponsor (or placement parent), 2 for its sponsor,
+	// and so on.
+	Level int
+	// Leg is, in a placement walk, the leg of Member the walk came up
+	// through; 0 in a sponsor walk.
+	Leg    Leg
+	Status Status
+	Ranks  Ranks
+}
+
+// Upline walks a member's ancestors at a snapshot's instant, nearest
+// first. It allocates nothing:
+//
+//	up, err := snap.Upline(m)
+//	for a, ok := up.Next(); ok; a, ok = up.Next() { ... }
+type Upline struct {
+	s     Snapshot
+	cur   int32
+	level int
+	place bool
+}
+
+// Upline returns a walk up m's sponsor chain.
+func (s Snapshot) Upline(m Member) (Upline, error) {
+	if !s.Has(m) {
+		return Upline{cur: -1}, s.absent("", m)
+	}
+	return Upline{s: s, cur: int32(m)}, nil
+}
+
+// PlacementUpline returns a walk up m's placement chain.
+func (s Snapshot) PlacementUpline(m Member) (Upline, error) {
+	if !s.Has(m) {
+		return Upline{cur: -1}, s.absent("", m)
+	}
+	return Upline{s: s, cur: int32(m), place: true}, nil
+}
+
+// Next returns the next ancestor, or false at the top of the tree.
+func (u *Upline) Next() (Ancestor, bool) {
+	if u.cur < 0 || u.s.g == nil {
+		return Ancestor{}, false
+	}
+	var p int32
+	var leg Leg
+	if u.place {
+		p, leg = u.s.parentOf(u.cur)
+	} else {
+		p = u.s.sponsorOf(u.cur)
+	}
+	u.cur = p
+	if p < 0 {
+		return Ancestor{}, false
+	}
+	u.level++
+	return Ancestor{Member: Member(p), Level: u.level, Leg: leg, Status: u.s.statusOf(p), Ranks: u.s.ranksOf(p)}, true
+}
