@@ -1,0 +1,98 @@
+package magento_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/uplinehq/upline/internal/golden"
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/magento"
+)
+
+const store = "shop.example.com"
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func canonical(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// TestGoldenOrders decodes every order fixture and compares its canonical
+// JSON with testdata/golden/<fixture>.
+func TestGoldenOrders(t *testing.T) {
+	files, err := filepath.Glob("testdata/order-*.json")
+	if err != nil || len(files) < 8 {
+		t.Fatalf("want at least 8 order fixtures, got %d (%v)", len(files), err)
+	}
+	d := magento.Decoder{Store: store}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
+			o, err := d.DecodeOrder(readFixture(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", "golden", name), canonical(t, o))
+		})
+	}
+}
+
+// TestGoldenRefunds decodes the credit memos on their own and applies them
+// to their order.
+func TestGoldenRefunds(t *testing.T) {
+	d := magento.Decoder{Store: store}
+	o, err := d.DecodeOrder(readFixture(t, "order-refunded.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"creditmemo-partial.json", "creditmemo-shaker-and-shipping.json"} {
+		r, err := d.DecodeCreditMemo(readFixture(t, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		golden.Check(t, filepath.Join("testdata", "golden", name), canonical(t, r))
+		if o, err = o.ApplyRefund(r); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	golden.Check(t, filepath.Join("testdata", "golden", "order-refunded-with-credit-memos.json"), canonical(t, o))
+	// What still earns commission: one hoodie (54.00 − 27.00 taken back); the shaker is gone.
+	got := normalize.Commissionable(&o)
+	if len(got) != 2 || got[0].String() != "27" || got[1].String() != "0" {
+		t.Errorf("Commissionable = %v, want [27 0]", got)
+	}
+	if o.Status != normalize.StatusPartiallyRefunded {
+		t.Errorf("status %s, want partially_refunded", o.Status)
+	}
+}
+
+// TestFullRefundTakesBackTheLineNet: refunding every unit of a line takes
+// back exactly the net the order decoded for it.
+func TestFullRefundTakesBackTheLineNet(t *testing.T) {
+	o, err := magento.DecodeOrder(readFixture(t, "order-refunded.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := magento.DecodeCreditMemo(readFixture(t, "creditmemo-shaker-and-shipping.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Items[0].LineID != o.Items[1].LineID || !r.Items[0].Net.Equal(o.Items[1].Net) || !r.Items[0].Tax.Equal(o.Items[1].Tax) {
+		t.Errorf("refund line %+v, want line %s net %s tax %s", r.Items[0], o.Items[1].LineID, o.Items[1].Net, o.Items[1].Tax)
+	}
+}
