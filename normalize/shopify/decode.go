@@ -70,10 +70,13 @@ func (s *state) money(n wire.Num, line string, path func() string) decimal.Decim
 		s.fail(line, path(), err)
 		return decimal.Zero
 	}
-	if d.Exponent() < -s.digits && !d.Shift(s.digits).IsInteger() {
-		s.fail(line, path(), fmt.Errorf("%w: amount %s has more digits than %s's minor unit (%d)",
-			normalize.ErrInvalid, n.Raw(), s.currency, s.digits))
-		return decimal.Zero
+	if d.Exponent() < -s.digits {
+		if !d.Shift(s.digits).IsInteger() {
+			s.fail(line, path(), fmt.Errorf("%w: amount %s has more digits than %s's minor unit (%d)",
+				normalize.ErrInvalid, n.Raw(), s.currency, s.digits))
+			return decimal.Zero
+		}
+		d = d.Round(s.digits) // only trailing zeros ("800.0" yen): exact
 	}
 	return d
 }
