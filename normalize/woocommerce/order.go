@@ -305,7 +305,9 @@ func (s *orderState) lines() {
 	index := make(map[string]int, len(b.LineItems))
 	cartKeys := make(map[string]int)
 	for i, l := range b.LineItems {
-		index[l.ID.String()] = i
+		if _, dup := index[l.ID.String()]; !dup {
+			index[l.ID.String()] = i
+		}
 		for _, k := range []string{"_bundle_cart_key", "_composite_cart_key"} {
 			if v, ok := metaText(l.MetaData, k); ok && v != "" {
 				cartKeys[v] = i
