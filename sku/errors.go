@@ -77,7 +77,8 @@ type MapError struct {
 	// Key is the key that did not map: for ErrNotInForce the key found in
 	// the catalog, for ErrUnknownSKU the line's most specific key.
 	Key Key
-	// Tried lists every key looked up, most specific first.
+	// Tried lists, for ErrUnknownSKU, every key looked up, most specific
+	// first.
 	Tried []Key
 	// At is the instant looked up: the order's OrderTS.
 	At time.Time

@@ -100,10 +100,14 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 		tried := candidates(o, l, cands[:0])
 		k, v, err := c.lookupFirst(tried, t)
 		if err != nil {
-			if len(tried) == 0 {
-				err = fmt.Errorf("%w: the line has neither a platform SKU nor a variant id", err)
+			switch {
+			case errors.Is(err, ErrNotInForce):
+				fail(k, nil, err)
+			case len(tried) == 0:
+				fail(k, nil, fmt.Errorf("%w: the line has neither a platform SKU nor a variant id", err))
+			default:
+				fail(k, append([]Key(nil), tried...), err)
 			}
-			fail(k, append([]Key(nil), tried...), err)
 			continue
 		}
 		if l.Qty < 0 {
