@@ -93,7 +93,8 @@ type line struct {
 func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 	r := &reader{orderID: w.EntityID.String(), prefix: prefix}
 	unsupported := func(what string) (normalize.Order, error) {
-		return normalize.Order{}, &normalize.Error{Platform: normalize.Magento, OrderID: r.orderID, Path: prefix, Offset: -1,
+		// The body is not an order: its entity_id names something else.
+		return normalize.Order{}, &normalize.Error{Platform: normalize.Magento, Path: prefix, Offset: -1,
 			Err: fmt.Errorf("%w: %s, not an order", normalize.ErrUnsupported, what)}
 	}
 	switch {
