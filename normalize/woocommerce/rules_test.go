@@ -113,7 +113,7 @@ func TestExtraDigitsRoundOnce(t *testing.T) {
 		l["total_tax"] = "1.8191"
 		l = lineOf(m, 2)
 		l["total_tax"] = "0.7950" // half: rounds up to 0.80
-		m["total_tax"] = "7.7275"  // 7.73
+		m["total_tax"] = "7.7275" // 7.73
 		m["price"] = "ignored"
 	})
 	o, err := woocommerce.DecodeOrder(body)
