@@ -16,16 +16,17 @@ import (
 // normalize.Reconcile. A refunds/create body is refused with
 // normalize.ErrUnsupported.
 func (d Decoder) DecodeOrder(body []byte) (normalize.Order, error) {
-	var env orderEnvelope
+	var env orderBody
 	if err := normalize.Unmarshal(normalize.Shopify, body, &env); err != nil {
 		return normalize.Order{}, err
 	}
-	b := &env.orderBody
+	b := &env
 	if env.Order != nil {
 		b = env.Order
 	}
 	s := state{orderID: b.ID.String()}
 	if b.LineItems == nil {
+		s.orderID = ""
 		switch {
 		case env.RefundLineItems != nil:
 			s.fail("", "", fmt.Errorf("%w: a refund (refund_line_items), not an order: use DecodeRefund", normalize.ErrUnsupported))
@@ -185,14 +186,14 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 	if s.err != nil {
 		return normalize.Order{}, s.err
 	}
+	if err := normalize.Validate(&o); err != nil {
+		return normalize.Order{}, err
+	}
 	if o.Status != normalize.StatusCancelled {
 		s.currentQuantities(b, lines)
 		if s.err != nil {
 			return normalize.Order{}, s.err
 		}
-	}
-	if err := normalize.Validate(&o); err != nil {
-		return normalize.Order{}, err
 	}
 	if err := normalize.Reconcile(&o); err != nil {
 		return normalize.Order{}, err

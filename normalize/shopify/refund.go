@@ -20,21 +20,23 @@ import (
 // A refund body does not say whether the shop's prices include tax; set
 // Decoder.TaxesIncluded for shops where they do.
 func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
-	var env refundEnvelope
+	var env refundBody
 	if err := normalize.Unmarshal(normalize.Shopify, body, &env); err != nil {
 		return normalize.Refund{}, err
 	}
-	b := &env.refundBody
+	b := &env
 	if env.Refund != nil {
 		b = env.Refund
 	}
 	s := state{orderID: b.OrderID.String()}
-	if b.RefundLineItems == nil && b.ID == "" {
-		if env.LineItems != nil {
-			s.fail("", "", fmt.Errorf("%w: an order (line_items), not a refund: use DecodeOrder", normalize.ErrUnsupported))
-		} else {
-			s.fail("", "", fmt.Errorf("%w: neither a refund (id, refund_line_items) nor an order", normalize.ErrUnsupported))
-		}
+	switch {
+	case b.RefundLineItems != nil:
+	case env.LineItems != nil:
+		s.orderID = ""
+		s.fail("", "", fmt.Errorf("%w: an order (line_items), not a refund: use DecodeOrder", normalize.ErrUnsupported))
+		return normalize.Refund{}, s.err
+	case b.ID == "":
+		s.fail("", "", fmt.Errorf("%w: neither a refund (id, refund_line_items) nor an order", normalize.ErrUnsupported))
 		return normalize.Refund{}, s.err
 	}
 	if s.orderID == "" {

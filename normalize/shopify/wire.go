@@ -50,12 +50,8 @@ type orderBody struct {
 	LineItems     []lineItem     `json:"line_items"`
 	ShippingLines []shippingLine `json:"shipping_lines"`
 	Refunds       []refundBody   `json:"refunds"`
-}
 
-// orderEnvelope accepts both a webhook body and the Admin REST API's
-// {"order": {...}} response.
-type orderEnvelope struct {
-	orderBody
+	// Order holds the body of the Admin REST API's {"order": {...}}.
 	Order *orderBody `json:"order"`
 	// RefundLineItems tells a refund body handed to DecodeOrder apart.
 	RefundLineItems []refundLineItem `json:"refund_line_items"`
@@ -106,12 +102,8 @@ type refundBody struct {
 	RefundShippingLines []refundShippingLine `json:"refund_shipping_lines"`
 	OrderAdjustments    []orderAdjustment    `json:"order_adjustments"`
 	Transactions        []transaction        `json:"transactions"`
-}
 
-// refundEnvelope accepts both a refunds/create body and the Admin REST
-// API's {"refund": {...}} response.
-type refundEnvelope struct {
-	refundBody
+	// Refund holds the body of the Admin REST API's {"refund": {...}}.
 	Refund *refundBody `json:"refund"`
 	// LineItems tells an order body handed to DecodeRefund apart.
 	LineItems []lineItem `json:"line_items"`
