@@ -95,9 +95,11 @@ func (e *Error) Error() string {
 	}
 	if e.Op != 0 {
 		b.WriteString(e.Op.String())
-		b.WriteByte(' ')
 	}
 	if e.Member != "" {
+		if e.Op != 0 {
+			b.WriteByte(' ')
+		}
 		b.WriteString(strconv.Quote(e.Member))
 	}
 	if e.Other != "" {
@@ -105,7 +107,10 @@ func (e *Error) Error() string {
 		b.WriteString(strconv.Quote(e.Other))
 	}
 	if !e.At.IsZero() {
-		b.WriteString(" at ")
+		if e.Op != 0 || e.Member != "" || e.Other != "" {
+			b.WriteByte(' ')
+		}
+		b.WriteString("at ")
 		b.WriteString(e.At.UTC().Format(time.RFC3339Nano))
 	}
 	if e.Why != "" {

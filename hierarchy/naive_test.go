@@ -24,15 +24,15 @@ func (k nkey) supersededBy(eff time.Time, idx int) bool {
 }
 
 type nmember struct {
-	idx                        int // position of the enrollment among enrollments
-	kind                       Kind
-	enroll                     time.Time
-	sponsor, parent            string
-	leg                        Leg
-	status                     Status
-	ranks                      Ranks
-	kSponsor, kPlace, kStatus  nkey
-	kRank                      nkey
+	idx                       int // position of the enrollment among enrollments
+	kind                      Kind
+	enroll                    time.Time
+	sponsor, parent           string
+	leg                       Leg
+	status                    Status
+	ranks                     Ranks
+	kSponsor, kPlace, kStatus nkey
+	kRank                     nkey
 }
 
 // state replays the first cut changes as in effect at t. Members not yet
