@@ -29,7 +29,7 @@ func Verify(body []byte, header, secret string) error {
 	if header == "" {
 		return bad("missing %s header", Header)
 	}
-	got, err := base64.StdEncoding.DecodeString(header)
+	got, err := base64.StdEncoding.Strict().DecodeString(header)
 	if err != nil {
 		return bad("%s is not base64", Header)
 	}
