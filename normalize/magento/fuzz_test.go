@@ -1,0 +1,156 @@
+package magento_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/magento"
+)
+
+func seedFixtures(f *testing.F, pattern string) {
+	files, err := filepath.Glob(filepath.Join("testdata", pattern))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds for %s: %v", pattern, err)
+	}
+	for _, name := range files {
+		f.Add(readFixture(f, filepath.Base(name)))
+	}
+}
+
+// FuzzDecodeOrder: whatever the body, decoding never panics; an order it
+// accepts has nets within gross, reconciles, and survives the canonical
+// JSON round trip byte for byte.
+func FuzzDecodeOrder(f *testing.F) {
+	seedFixtures(f, "order-*.json")
+	f.Add([]byte(`{"data":{"order":{"entity_id":1}}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		o, err := magento.Decoder{Store: store}.DecodeOrder(body)
+		if err != nil {
+			var e *normalize.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %T is not a *normalize.Error: %v", err, err)
+			}
+			return
+		}
+		for _, l := range o.Items {
+			if l.Net.GreaterThan(l.Gross) || l.Net.IsNegative() {
+				t.Fatalf("line %s: net %s outside 0..gross %s", l.LineID, l.Net, l.Gross)
+			}
+		}
+		if err := normalize.Reconcile(&o); err != nil {
+			t.Fatalf("accepted an order that does not reconcile: %v", err)
+		}
+		roundTrip(t, o)
+	})
+}
+
+func roundTrip(t *testing.T, o normalize.Order) {
+	t.Helper()
+	first, err := json.Marshal(o)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	back, err := normalize.DecodeJSON(first)
+	if err != nil {
+		t.Fatalf("canonical JSON does not decode: %v\n%s", err, first)
+	}
+	second, err := json.Marshal(back)
+	if err != nil {
+		t.Fatalf("marshal again: %v", err)
+	}
+	if !bytes.Equal(first, second) {
+		t.Fatalf("canonical JSON is not stable:\n%s\n%s", first, second)
+	}
+}
+
+// FuzzDecodeCreditMemo: a credit memo it accepts takes back positive
+// quantities and amounts; applied to its order, it is either refused or
+// leaves no line refunded beyond what it sold, and the order still round
+// trips.
+func FuzzDecodeCreditMemo(f *testing.F) {
+	seedFixtures(f, "creditmemo-*.json")
+	order, err := magento.Decoder{Store: store}.DecodeOrder(readFixture(f, "order-refunded.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r, err := magento.Decoder{Store: store}.DecodeCreditMemo(body)
+		if err != nil {
+			var e *normalize.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %T is not a *normalize.Error: %v", err, err)
+			}
+			return
+		}
+		for _, rl := range r.Items {
+			if rl.Qty <= 0 || rl.Net.IsNegative() || rl.Tax.IsNegative() {
+				t.Fatalf("refund line %+v takes back nothing or a negative amount", rl)
+			}
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := normalize.DecodeRefundJSON(b)
+		if err != nil {
+			t.Fatalf("canonical refund does not decode: %v\n%s", err, b)
+		}
+		if b2, _ := json.Marshal(back); !bytes.Equal(b, b2) {
+			t.Fatalf("canonical refund JSON is not stable:\n%s\n%s", b, b2)
+		}
+		o, err := order.ApplyRefund(r)
+		if err != nil {
+			return
+		}
+		taken := map[string]int64{}
+		for _, x := range o.Refunds {
+			for _, rl := range x.Items {
+				taken[rl.LineID] += rl.Qty
+			}
+		}
+		for i, l := range o.Items {
+			if taken[l.LineID] > l.Qty {
+				t.Fatalf("line %s: refunds take back %d of %d units", l.LineID, taken[l.LineID], l.Qty)
+			}
+			if c := normalize.Commissionable(&o)[i]; c.IsNegative() || c.GreaterThan(l.Net) {
+				t.Fatalf("line %s: commissionable %s outside 0..net %s", l.LineID, c, l.Net)
+			}
+		}
+		roundTrip(t, o)
+	})
+}
+
+// FuzzVerify: PKCS #1 v1.5 signatures are deterministic, so a header
+// verifies exactly when it is the base64 of the body's one signature; any
+// refusal wraps ErrSignature.
+func FuzzVerify(f *testing.F) {
+	priv, pub := testKey(f)
+	key, err := magento.ParsePublicKey(pub)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range []string{"order-jpy.json", "creditmemo-partial.json"} {
+		body := readFixture(f, name)
+		f.Add(body, sign(f, priv, body))
+	}
+	f.Add([]byte("{}"), "")
+	f.Fuzz(func(t *testing.T, body []byte, header string) {
+		err := magento.VerifyKey(body, header, key)
+		if err != nil && !errors.Is(err, normalize.ErrSignature) {
+			t.Fatalf("error %v does not wrap ErrSignature", err)
+		}
+		if err != nil {
+			return
+		}
+		sig, decErr := base64.StdEncoding.DecodeString(string(bytes.TrimSpace([]byte(header))))
+		want, _ := base64.StdEncoding.DecodeString(sign(t, priv, body))
+		if decErr != nil || !bytes.Equal(sig, want) {
+			t.Fatalf("accepted a header that is not the body's signature: %q", header)
+		}
+	})
+}
