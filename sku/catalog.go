@@ -128,16 +128,67 @@ type Data struct {
 // It is immutable once built and safe for concurrent use. Build one with
 // New, LoadCSV or LoadJSON.
 type Catalog struct {
-	keys      map[Key]int32 // key → its bindings at bindStart[i]:bindStart[i+1]
-	bindStart []int32
-	bindAt    []int64 // effective instants in Unix ns, ascending per key
-	bindSKU   []int32 // index into skuStart
-	bindings  []Binding
+	// Keys are found in two steps, so a lookup hashes one string: the
+	// key's scope (platform, store, kind; a catalog has few), then its
+	// value within the scope, which gives the span of the key's bindings
+	// in binds; each binding holds the span of its SKU's versions. A
+	// lookup so touches few cache lines.
+	scopes   []scope
+	scopeOf  map[scopeKey]int32
+	nkeys    int
+	binds    []bind // ascending by instant per key
+	bindings []Binding
 
 	ids      map[string]int32 // SKU id → its versions at skuStart[i]:skuStart[i+1]
 	skuStart []int32
 	verAt    []int64
 	vers     []Version
+}
+
+type scopeKey struct {
+	platform normalize.Platform
+	store    string
+	kind     Kind
+}
+
+type scope struct {
+	scopeKey
+	values map[string]span
+}
+
+// span is a range [lo, hi) of a slice.
+type span struct{ lo, hi int32 }
+
+// bind is a Binding as the hot path reads it: Unix ns and the bound SKU's
+// versions in vers and verAt.
+type bind struct {
+	at   int64
+	vers span
+}
+
+// scopeScan is how many scopes are searched one by one before using the
+// scope map.
+const scopeScan = 8
+
+// findKey returns the span of key k's bindings.
+func (c *Catalog) findKey(k Key) (span, bool) {
+	sk := scopeKey{platform: k.Platform, store: k.Store, kind: k.Kind}
+	var s *scope
+	if len(c.scopes) <= scopeScan {
+		for i := range c.scopes {
+			if c.scopes[i].scopeKey == sk {
+				s = &c.scopes[i]
+				break
+			}
+		}
+	} else if i, ok := c.scopeOf[sk]; ok {
+		s = &c.scopes[i]
+	}
+	if s == nil {
+		return span{}, false
+	}
+	sp, ok := s.values[k.Value]
+	return sp, ok
 }
 
 // Limits on catalog values. They keep every value exactly representable
@@ -268,10 +319,9 @@ func build(d Data) (*Catalog, *recordError) {
 	slices.SortStableFunc(border, func(a, b int) int {
 		return cmp.Or(compareKeys(d.Keys[a].Key, d.Keys[b].Key), cmp.Compare(bats[a], bats[b]))
 	})
-	c.keys = make(map[Key]int32)
+	c.scopeOf = make(map[scopeKey]int32)
 	c.bindings = make([]Binding, 0, len(border))
-	c.bindAt = make([]int64, 0, len(border))
-	c.bindSKU = make([]int32, 0, len(border))
+	c.binds = make([]bind, 0, len(border))
 	for k, i := range border {
 		b := d.Keys[i]
 		if k > 0 {
@@ -281,20 +331,29 @@ func build(d Data) (*Catalog, *recordError) {
 					"key %s already has a binding effective %s (keys[%d])", b.Key, formatBindingTime(b.EffectiveFrom), min(i, p))
 			}
 		}
-		if _, ok := c.keys[b.Key]; !ok {
-			c.keys[b.Key] = int32(len(c.bindStart))
-			c.bindStart = append(c.bindStart, int32(len(c.bindings)))
+		sk := scopeKey{platform: b.Key.Platform, store: b.Key.Store, kind: b.Key.Kind}
+		si, ok := c.scopeOf[sk]
+		if !ok {
+			si = int32(len(c.scopes))
+			c.scopeOf[sk] = si
+			c.scopes = append(c.scopes, scope{scopeKey: sk, values: make(map[string]span)})
 		}
+		sp, ok := c.scopes[si].values[b.Key.Value]
+		if !ok {
+			sp = span{lo: int32(len(c.binds)), hi: int32(len(c.binds))}
+			c.nkeys++
+		}
+		sp.hi++
+		c.scopes[si].values[b.Key.Value] = sp
 		if bats[i] == math.MinInt64 {
 			b.EffectiveFrom = time.Time{}
 		} else {
 			b.EffectiveFrom = time.Unix(0, bats[i]).UTC()
 		}
 		c.bindings = append(c.bindings, b)
-		c.bindAt = append(c.bindAt, bats[i])
-		c.bindSKU = append(c.bindSKU, c.ids[b.SKU])
+		ski := c.ids[b.SKU]
+		c.binds = append(c.binds, bind{at: bats[i], vers: span{lo: c.skuStart[ski], hi: c.skuStart[ski+1]}})
 	}
-	c.bindStart = append(c.bindStart, int32(len(c.bindings)))
 	return c, nil
 }
 
@@ -496,31 +555,38 @@ func (c *Catalog) Lookup(k Key, at time.Time) (Version, error) {
 
 // lookup returns the key that matched and the version.
 func (c *Catalog) lookup(k Key, t int64) (Key, *Version, error) {
-	ki, ok := c.keys[k]
+	sp, ok := c.findKey(k)
 	if !ok && k.Store != "" {
 		k.Store = ""
-		ki, ok = c.keys[k]
+		sp, ok = c.findKey(k)
 	}
 	if !ok {
 		return k, nil, ErrUnknownSKU
 	}
-	v, err := c.resolve(ki, t)
+	v, err := c.resolve(sp, t)
 	return k, v, err
 }
 
-func (c *Catalog) resolve(ki int32, t int64) (*Version, error) {
-	lo, hi := c.bindStart[ki], c.bindStart[ki+1]
-	b := latest(c.bindAt[lo:hi], t)
-	if b < 0 {
+func (c *Catalog) resolve(sp span, t int64) (*Version, error) {
+	binds := c.binds[sp.lo:sp.hi]
+	lo, hi := 0, len(binds)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if binds[m].at <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == 0 {
 		return nil, ErrNotInForce
 	}
-	si := c.bindSKU[int(lo)+b]
-	lo, hi = c.skuStart[si], c.skuStart[si+1]
-	v := latest(c.verAt[lo:hi], t)
+	vs := binds[lo-1].vers
+	v := latest(c.verAt[vs.lo:vs.hi], t)
 	if v < 0 {
 		return nil, ErrNotInForce
 	}
-	return &c.vers[int(lo)+v], nil
+	return &c.vers[int(vs.lo)+v], nil
 }
 
 // version returns SKU id's version in force at t.
@@ -563,7 +629,7 @@ func (c *Catalog) Data() Data {
 }
 
 // Len returns how many internal SKUs and how many keys the catalog holds.
-func (c *Catalog) Len() (skus, keys int) { return len(c.ids), len(c.keys) }
+func (c *Catalog) Len() (skus, keys int) { return len(c.ids), c.nkeys }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 

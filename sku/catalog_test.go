@@ -141,10 +141,10 @@ func TestSKU(t *testing.T) {
 // one way and names the record, the kind of error and its message.
 func TestNewRejects(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(d *sku.Data)
-		kind  error
-		msg   string
+		kind   error
+		msg    string
 	}{
 		{"duplicate SKU version", func(d *sku.Data) { d.SKUs = append(d.SKUs, d.SKUs[2]) }, sku.ErrDuplicate,
 			`sku: load skus[6].effective_from: sku: duplicate catalog record: SKU "VITC" already has a version effective 2025-01-01T00:00:00Z (skus[2])`},

@@ -211,8 +211,8 @@ func candidates(o *normalize.Order, l *normalize.Line, dst []Key) []Key {
 // lookupFirst resolves the first of keys the catalog holds.
 func (c *Catalog) lookupFirst(keys []Key, t int64) (Key, *Version, error) {
 	for _, k := range keys {
-		if ki, ok := c.keys[k]; ok {
-			v, err := c.resolve(ki, t)
+		if sp, ok := c.findKey(k); ok {
+			v, err := c.resolve(sp, t)
 			return k, v, err
 		}
 	}

@@ -1,0 +1,86 @@
+package sku_test
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/sku"
+)
+
+// largeCatalog holds n SKUs with 4 versions each, bound by platform SKU
+// and by variant id at one store (2n keys).
+func largeCatalog(b *testing.B, n int) *sku.Catalog {
+	b.Helper()
+	d := sku.Data{SKUs: make([]sku.Version, 0, 4*n), Keys: make([]sku.Binding, 0, 2*n)}
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		id := "SKU-" + strconv.Itoa(i)
+		for v := range 4 {
+			pv := decimal.NewFromInt(int64(10 + v))
+			d.SKUs = append(d.SKUs, sku.Version{ID: id, EffectiveFrom: start.AddDate(0, 3*v, 0), Class: "consumable", PV: pv, QV: pv, CV: pv})
+		}
+		d.Keys = append(d.Keys,
+			sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: acme, Kind: sku.KindSKU, Value: "P-" + strconv.Itoa(i)}, SKU: id},
+			sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: acme, Kind: sku.KindVariant, Value: strconv.Itoa(44000000000000000 + i)}, SKU: id},
+		)
+	}
+	c, err := sku.New(d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// BenchmarkLookup looks up keys spread over a catalog of 100k SKUs with
+// four versions each, at instants spread over those versions. Target:
+// ≤ 100 ns/op, 0 allocs/op.
+func BenchmarkLookup(b *testing.B) {
+	const n = 100_000
+	c := largeCatalog(b, n)
+	keys := make([]sku.Key, 1024)
+	ats := make([]time.Time, len(keys))
+	for i := range keys {
+		j := (i * 7919) % n
+		keys[i] = sku.Key{Platform: normalize.Shopify, Store: acme, Kind: sku.KindSKU, Value: "P-" + strconv.Itoa(j)}
+		ats[i] = time.Date(2024, time.Month(1+i%12), 15, 0, 0, 0, 0, time.UTC)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := c.Lookup(keys[i&1023], ats[i&1023]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkMap maps a paid three-line order (one line by variant id) on
+// the same catalog, and a kit order on the fixture.
+func BenchmarkMap(b *testing.B) {
+	b.Run("3-lines", func(b *testing.B) {
+		c := largeCatalog(b, 100_000)
+		o := order(b, normalize.Shopify, acme, "2024-08-01T00:00:00Z", normalize.StatusPaid, []line{
+			{"P-17", "", 2, "20.00", "0"}, {"P-99999", "", 1, "35.50", "2.50"}, {"", "44000000000050000", 3, "9.99", "0"},
+		})
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Map(o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("kit", func(b *testing.B) {
+		c := fixtureCatalog(b)
+		o := order(b, normalize.Shopify, acme, "2025-07-01T00:00:00Z", normalize.StatusPaid, []line{{"KIT-STARTER-001", "", 3, "33.33", "0"}})
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Map(o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
