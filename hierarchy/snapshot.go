@@ -270,10 +270,13 @@ func (u *Upline) Next() (Ancestor, bool) {
 	if u.cur < 0 || u.s.g == nil {
 		return Ancestor{}, false
 	}
+	nodes := u.s.g.nodes
 	var p int32
 	var leg Leg
 	if u.place {
 		p, leg = u.s.parentOf(u.cur)
+	} else if nd := &nodes[u.cur]; nd.ext == 0 {
+		p = nd.sponsor
 	} else {
 		p = u.s.sponsorOf(u.cur)
 	}
@@ -282,5 +285,10 @@ func (u *Upline) Next() (Ancestor, bool) {
 		return Ancestor{}, false
 	}
 	u.level++
-	return Ancestor{Member: Member(p), Level: u.level, Leg: leg, Status: u.s.statusOf(p), Ranks: u.s.ranksOf(p)}, true
+	pn := &nodes[p]
+	a := Ancestor{Member: Member(p), Level: u.level, Leg: leg, Status: Status(pn.status), Ranks: Ranks{Rank(pn.paid), Rank(pn.highest)}}
+	if pn.ext != 0 {
+		a.Status, a.Ranks = u.s.statusOf(p), u.s.ranksOf(p)
+	}
+	return a, true
 }

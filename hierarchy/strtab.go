@@ -22,6 +22,11 @@ func hashString(s string) uint64 {
 		h ^= uint64(s[i])
 		h *= 1099511628211
 	}
+	// FNV's low bits depend only on the bytes' low bits; the table masks
+	// the low bits, so mix the high ones down (murmur3's finalizer).
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
 	return h
 }
 
