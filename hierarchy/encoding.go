@@ -148,14 +148,16 @@ func decodeCSV(data []byte) ([]Change, []int, error) {
 			}
 			return changes, lines, nil
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			// FieldPos is only defined after a successful Read.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
 			return nil, nil, malformed(max(i, -1), line, "", csvWhy(err))
 		}
+		line, _ := r.FieldPos(0)
 		if i < 0 {
 			for k, h := range csvHeader {
 				if row[k] != h {
