@@ -81,12 +81,12 @@ func (s *state) money(n wire.Num, line string, path func() string) decimal.Decim
 	return d
 }
 
-// floatMoney reads refund_line_items[].subtotal and total_tax, which
+// numberMoney reads refund_line_items[].subtotal and total_tax, which
 // Shopify sends as JSON numbers serialised from binary floats: digits
 // beyond the minor unit are representation noise, so the value is rounded
 // once, half-up, to the minor unit. It is used only when the exact string
 // twin in *_set.shop_money is absent.
-func (s *state) floatMoney(n wire.Num, line string, path func() string) decimal.Decimal {
+func (s *state) numberMoney(n wire.Num, line string, path func() string) decimal.Decimal {
 	if s.err != nil {
 		return decimal.Zero
 	}

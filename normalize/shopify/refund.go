@@ -167,11 +167,11 @@ func (s *state) refund(b *refundBody, prefix string, taxesIncluded bool, lookup 
 // they must agree to the minor unit.
 func (s *state) exact(number, shop wire.Num, line string, numberPath, shopPath func() string) decimal.Decimal {
 	if !shop.IsSet() {
-		return s.floatMoney(number, line, numberPath)
+		return s.numberMoney(number, line, numberPath)
 	}
 	v := s.money(shop, line, shopPath)
 	if number.IsSet() {
-		if n := s.floatMoney(number, line, numberPath); s.err == nil && !n.Equal(v) {
+		if n := s.numberMoney(number, line, numberPath); s.err == nil && !n.Equal(v) {
 			s.fail(line, numberPath(), fmt.Errorf("%w: %s, but its shop money is %s", normalize.ErrUnreconciled, number.Raw(), v))
 		}
 	}
