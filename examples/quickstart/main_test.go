@@ -1,0 +1,17 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/uplinehq/upline/internal/golden"
+)
+
+// The quick start is the first thing a newcomer runs: its output is pinned.
+func TestQuickstart(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(&out); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "testdata/output.txt", out.Bytes())
+}
