@@ -128,6 +128,17 @@
 // Decoder.Currency, else the body (refund objects do not carry one).
 // ApplyRefund fills both from the order.
 //
+// ApplyRefund also keeps refund nets consistent with the order's line
+// nets. A line's Net can be below WooCommerce's line total, by its share
+// of a negative fee; the canonical line does not keep that share, so a
+// refund cannot be scaled by it. Instead each refund line takes back
+// WooCommerce's refunded total capped at what is left of the line's Net,
+// and the refund that returns the line's last unit takes back exactly
+// what is left. A full refund so takes back exactly the line's Net, and
+// refunds never take back more; a partial refund of such a line takes
+// back its share of the fee early (order 9200 in testdata: the first of
+// two units takes back 30.00, the second the remaining 24.00).
+//
 // # Attribution
 //
 // DistributorRef is found with normalize.FindRef under Decoder.RefKeys
