@@ -194,6 +194,17 @@ func TestApplyRefund(t *testing.T) {
 	if _, err := after.ApplyRefund(r2); !errors.Is(err, normalize.ErrRefundExceeds) {
 		t.Errorf("second refund beyond the line's net: err = %v, want ErrRefundExceeds", err)
 	}
+	summary, err := o.ApplyRefund(normalize.Refund{RefundID: "r1", TS: r.TS, Amount: d("10.00")})
+	if err != nil || len(summary.Refunds) != 1 || normalize.Commissionable(&summary)[0].String() != "20" {
+		t.Fatalf("an amount-only refund takes back no line: %v, %+v", err, summary.Refunds)
+	}
+	detailed, err := summary.ApplyRefund(r)
+	if err != nil || len(detailed.Refunds) != 1 || normalize.Commissionable(&detailed)[0].String() != "10" {
+		t.Errorf("the detailed refund does not replace its summary: %v, %+v", err, detailed.Refunds)
+	}
+	if again, _ := detailed.ApplyRefund(normalize.Refund{RefundID: "r1", TS: r.TS}); len(again.Refunds[0].Items) != 1 {
+		t.Errorf("a summary replaced a detailed refund")
+	}
 	r3 := r
 	r3.OrderID = "8"
 	if _, err := o.ApplyRefund(r3); err == nil || err.Error() != "shopify: order 7: order_id: normalize: invalid value: refund r1 is for order shopify//8" {

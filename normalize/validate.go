@@ -204,7 +204,9 @@ func Reconcile(o *Order) error {
 // ApplyRefund returns a copy of o with r among its refunds: the order as it
 // stands after the refund, with Version moved up to the refund's instant if
 // that is later. A refund already present (same RefundID) is a duplicate
-// delivery and returns o unchanged. The refund must name o's platform,
+// delivery and returns o unchanged — unless the one present is a summary
+// without lines (as an order body's refund list gives) and r has lines:
+// then r replaces it in place. The refund must name o's platform,
 // store and order (where it names them) and be in o's currency, and
 // together with the refunds before it must not take back more than a line
 // sold; otherwise ApplyRefund returns an error and the zero Order.
@@ -217,15 +219,23 @@ func (o Order) ApplyRefund(r Refund) (Order, error) {
 	if r.Currency != "" && r.Currency != o.Currency {
 		return Order{}, errorf(&o, "", "currency", fmt.Errorf("%w: refund %s is in %s, the order in %s", ErrInvalid, r.RefundID, r.Currency, o.Currency))
 	}
-	for _, have := range o.Refunds {
-		if have.RefundID == r.RefundID {
-			return o, nil
-		}
-	}
 	r.Platform, r.Store, r.OrderID, r.Currency = "", "", "", ""
 	refunds := make([]Refund, len(o.Refunds), len(o.Refunds)+1)
 	copy(refunds, o.Refunds)
-	o.Refunds = append(refunds, r)
+	replaced := false
+	for i, have := range refunds {
+		if have.RefundID != r.RefundID {
+			continue
+		}
+		if len(have.Items) > 0 || len(r.Items) == 0 {
+			return o, nil
+		}
+		refunds[i], replaced = r, true
+	}
+	if !replaced {
+		refunds = append(refunds, r)
+	}
+	o.Refunds = refunds
 	if r.TS.After(o.Version) {
 		o.Version = r.TS
 	}

@@ -4,7 +4,7 @@
 // Start with DecodeOrder. An order.created or order.updated webhook body is
 // the same object as GET /wp-json/wc/v3/orders/{id}:
 //
-//	if err := woocommerce.Verify(secret, body, r.Header.Get(woocommerce.SignatureHeader)); err != nil {
+//	if err := woocommerce.Verify(body, r.Header.Get(woocommerce.SignatureHeader), secret); err != nil {
 //		if _, ping := woocommerce.IsPing(r.Header.Get("Content-Type"), body); ping {
 //			return http.StatusOK // the unsigned webhook_id=N ping: acknowledge it
 //		}

@@ -156,7 +156,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte("secret"), []byte("{}"), sign([]byte("secret"), []byte("{}")))
 	f.Add([]byte(""), []byte("{}"), "AAAA")
 	f.Fuzz(func(t *testing.T, secret, body []byte, signature string) {
-		err := woocommerce.Verify(secret, body, signature)
+		err := woocommerce.Verify(body, signature, string(secret))
 		if err != nil && !errors.Is(err, normalize.ErrSignature) {
 			t.Fatalf("error %v does not wrap ErrSignature", err)
 		}
@@ -169,7 +169,7 @@ func FuzzVerify(f *testing.F) {
 			}
 		}
 		if len(secret) > 0 {
-			if err := woocommerce.Verify(secret, body, good); err != nil {
+			if err := woocommerce.Verify(body, good, string(secret)); err != nil {
 				t.Fatalf("Verify refused the right signature: %v", err)
 			}
 		}

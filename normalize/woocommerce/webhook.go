@@ -25,12 +25,13 @@ const (
 )
 
 // Verify checks a delivery's X-WC-Webhook-Signature header value against
-// the raw body and the webhook's secret, in constant time. Errors wrap
+// the raw body and the webhook's secret (the same argument order as
+// shopify.Verify), in constant time. Errors wrap
 // normalize.ErrSignature and say what is wrong: no secret, a missing
 // header, a value that is not base64, a digest of the wrong length, or a
 // signature that does not match. Verify the raw bytes as received, before
 // any decoding. The webhook_id=N ping is not signed; see IsPing.
-func Verify(secret, body []byte, signature string) error {
+func Verify(body []byte, header, secret string) error {
 	bad := func(format string, args ...any) error {
 		return &normalize.Error{Platform: normalize.WooCommerce, Path: SignatureHeader, Offset: -1,
 			Err: fmt.Errorf("%w: "+format, append([]any{normalize.ErrSignature}, args...)...)}
@@ -38,7 +39,7 @@ func Verify(secret, body []byte, signature string) error {
 	if len(secret) == 0 {
 		return bad("no webhook secret configured")
 	}
-	signature = strings.TrimSpace(signature)
+	signature := strings.TrimSpace(header)
 	if signature == "" {
 		return bad("missing %s header", SignatureHeader)
 	}
@@ -49,7 +50,7 @@ func Verify(secret, body []byte, signature string) error {
 	if len(got) != sha256.Size {
 		return bad("header decodes to %d bytes, an HMAC-SHA256 is %d", len(got), sha256.Size)
 	}
-	mac := hmac.New(sha256.New, secret)
+	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	if !hmac.Equal(got, mac.Sum(nil)) {
 		return bad("signature does not match the body (wrong secret, or the body was changed)")

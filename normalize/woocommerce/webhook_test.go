@@ -42,7 +42,7 @@ func TestVerify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := woocommerce.Verify(tt.secret, tt.body, tt.signature)
+			err := woocommerce.Verify(tt.body, tt.signature, string(tt.secret))
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("Verify: %v", err)
