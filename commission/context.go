@@ -1,0 +1,248 @@
+package commission
+
+import (
+	"math/bits"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/sku"
+)
+
+// Rule is one rule of a plan. The built-in rules implement it too. Apply
+// reads the order, its lines and the genealogy through the Context and pays
+// with Context.Pay; the engine rounds, caps, orders and identifies every
+// payout the same way whichever rule made it. Apply must be deterministic:
+// the same Context must give the same payouts.
+type Rule interface {
+	// Name is the rule's name in the plan, unique within it; events
+	// record it.
+	Name() string
+	Apply(c *Context) error
+}
+
+// Payout is one amount a rule pays: Basis × Rate on one line, to one
+// beneficiary. The engine computes the amount exactly and rounds it once.
+type Payout struct {
+	// Line is the index into Context.Lines.
+	Line        int
+	Beneficiary hierarchy.Member
+	// Level is the beneficiary's level in the sponsor tree counted from the
+	// credited distributor (1 = its sponsor); PaidLevel the level it is paid
+	// as. Both are 0 for the credited distributor itself.
+	Level, PaidLevel int
+	Basis, Rate      decimal.Decimal
+}
+
+// Context is what a rule sees while one order is calculated. It is valid
+// only during Rule.Apply.
+type Context struct {
+	engine   *Engine
+	plan     *compiled
+	order    *normalize.Order
+	lines    []sku.Mapped
+	snap     hierarchy.Snapshot
+	known    time.Time
+	credited hierarchy.Member
+	customer hierarchy.Member
+	digits   int32
+	rule     int32
+
+	self    hierarchy.Ancestor // the credited distributor, Level 0
+	up      hierarchy.Upline
+	chain   []hierarchy.Ancestor
+	chainUp bool // the chain reached the top
+
+	bases  [][4]basisVal
+	drafts []draft
+	broken []breakRec
+}
+
+type basisVal struct {
+	f  fixed
+	ok bool
+}
+
+func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []sku.Mapped,
+	snap hierarchy.Snapshot, known time.Time, credited, customer hierarchy.Member, digits int32) {
+	*c = Context{engine: e, plan: plan, order: o, lines: lines, snap: snap, known: known,
+		credited: credited, customer: customer, digits: digits,
+		bases: c.bases[:0], drafts: c.drafts[:0], broken: c.broken[:0]}
+	st, _ := snap.Status(credited)
+	rk, _ := snap.Ranks(credited)
+	c.self = hierarchy.Ancestor{Member: credited, Status: st, Ranks: rk}
+	c.up, _ = snap.Upline(credited)
+	c.chain = make([]hierarchy.Ancestor, 0, 16)
+	for i := range lines {
+		l := &lines[i]
+		var b [4]basisVal
+		// Net is held in minor units, so the cap sums it directly.
+		if n, ok := toFixed(l.Net); ok {
+			if v, ok := rescale(n, digits); ok {
+				b[BasisNet] = basisVal{fixed{v: v, scale: int8(digits)}, true}
+			}
+		}
+		b[BasisPV].f, b[BasisPV].ok = toFixed(l.PV)
+		b[BasisQV].f, b[BasisQV].ok = toFixed(l.QV)
+		b[BasisCV].f, b[BasisCV].ok = toFixed(l.CV)
+		c.bases = append(c.bases, b)
+	}
+}
+
+// release drops references so a pooled Context keeps nothing alive.
+func (c *Context) release() {
+	*c = Context{bases: c.bases[:0], drafts: c.drafts[:0], broken: c.broken[:0]}
+}
+
+// rescale returns f's value in units of 10^-digits, exactly.
+func rescale(f fixed, digits int32) (int64, bool) {
+	v := f.v
+	s := int(f.scale)
+	for ; s < int(digits); s++ {
+		if v > 1<<63/10 || v < -(1<<63)/10 {
+			return 0, false
+		}
+		v *= 10
+	}
+	for ; s > int(digits); s-- {
+		if v%10 != 0 {
+			return 0, false
+		}
+		v /= 10
+	}
+	return v, true
+}
+
+// Order returns the order revision being calculated.
+func (c *Context) Order() *normalize.Order { return c.order }
+
+// Lines returns the order's mapped lines (kit lines expanded into their
+// components), in order. Non-commissionable lines are among them and earn
+// nothing whatever a rule pays on them.
+func (c *Context) Lines() []sku.Mapped { return c.lines }
+
+// Snapshot returns the genealogy as the calculation reads it: at the
+// order's OrderTS, as known at the lock's knowledge instant.
+func (c *Context) Snapshot() hierarchy.Snapshot { return c.snap }
+
+// Credited returns the distributor the order is credited to.
+func (c *Context) Credited() hierarchy.Member { return c.credited }
+
+// Customer returns the retail customer who placed the order, when the
+// customer is a retail customer in the genealogy.
+func (c *Context) Customer() (hierarchy.Member, bool) {
+	return c.customer, c.customer != hierarchy.None
+}
+
+// Ancestor returns the credited distributor's sponsor-tree ancestor at
+// level (1 = its sponsor), with status and ranks at the order's instant, or
+// false past the top. Every ancestor a rule reads is recorded in the events'
+// calc_snapshot.
+func (c *Context) Ancestor(level int) (hierarchy.Ancestor, bool) {
+	for level > len(c.chain) && !c.chainUp {
+		a, ok := c.up.Next()
+		if !ok {
+			c.chainUp = true
+			break
+		}
+		c.chain = append(c.chain, a)
+	}
+	if level < 1 || level > len(c.chain) {
+		return hierarchy.Ancestor{}, false
+	}
+	return c.chain[level-1], true
+}
+
+// Basis returns a line's basis: its commissionable net or one of its
+// volumes.
+func (c *Context) Basis(line int, b Basis) decimal.Decimal {
+	if line < 0 || line >= len(c.lines) {
+		return decimal.Decimal{}
+	}
+	l := &c.lines[line]
+	switch b {
+	case BasisPV:
+		return l.PV
+	case BasisQV:
+		return l.QV
+	case BasisCV:
+		return l.CV
+	}
+	return l.Net
+}
+
+// Pay pays Basis × Rate to the beneficiary on a line, rounded once to the
+// currency's minor unit with the plan's rounding. A payout on a
+// non-commissionable line, or one that rounds to zero, pays nothing. Basis and
+// Rate must not be negative; the beneficiary must be in the snapshot.
+func (c *Context) Pay(p Payout) error {
+	if p.Line < 0 || p.Line >= len(c.lines) {
+		return &Error{Why: "payout on line " + itoa(p.Line) + " of " + itoa(len(c.lines)), Err: ErrInvalid}
+	}
+	if !c.snap.Has(p.Beneficiary) {
+		return &Error{LineID: c.lines[p.Line].LineID, Why: "beneficiary is not in the snapshot", Err: ErrInvalid}
+	}
+	if p.Level < 0 || p.PaidLevel < 0 || p.Level > 1<<30 || p.PaidLevel > 1<<30 {
+		return &Error{LineID: c.lines[p.Line].LineID, Why: "negative level", Err: ErrInvalid}
+	}
+	b, ok := toFixed(p.Basis)
+	if !ok || b.v < 0 {
+		return &Error{LineID: c.lines[p.Line].LineID, Why: "basis " + p.Basis.String() + " is negative or out of range", Err: ErrInvalid}
+	}
+	r, ok := parseRate(p.Rate.String())
+	if !ok {
+		return &Error{LineID: c.lines[p.Line].LineID, Why: "rate " + p.Rate.String() + " is not from 0 to 1000 with at most 9 places", Err: ErrInvalid}
+	}
+	return c.pay(p.Line, p.Beneficiary, p.Level, p.PaidLevel, b, r)
+}
+
+// pay is Pay for the built-in rules, with the basis and rate already in
+// fixed point.
+func (c *Context) pay(line int, ben hierarchy.Member, level, paid int, b fixed, r int64) error {
+	if c.lines[line].NonCommissionable {
+		return nil
+	}
+	amt, ok := mulRound(b, r, c.digits, c.plan.Rounding)
+	if !ok {
+		return &Error{LineID: c.lines[line].LineID, Why: "amount out of range", Err: ErrOverflow}
+	}
+	if amt == 0 {
+		return nil
+	}
+	c.drafts = append(c.drafts, draft{line: int32(line), rule: c.rule, level: int32(level), paid: int32(paid),
+		ben: ben, basis: b, rate: r, amount: amt})
+	return nil
+}
+
+// basis returns a line's basis in fixed point.
+func (c *Context) basis(line int, b Basis) (fixed, error) {
+	v := c.bases[line][b]
+	if !v.ok {
+		return fixed{}, &Error{LineID: c.lines[line].LineID, Why: b.String() + " out of range", Err: ErrOverflow}
+	}
+	return v.f, nil
+}
+
+// breaks records breakage: what level would have paid at rate r.
+func (c *Context) breaks(line, level int, m hierarchy.Member, b fixed, r int64) {
+	if c.lines[line].NonCommissionable {
+		return
+	}
+	amt, ok := mulRound(b, r, c.digits, c.plan.Rounding)
+	if !ok || amt == 0 {
+		return
+	}
+	c.broken = append(c.broken, breakRec{line: int32(line), rule: c.rule, level: int32(level), member: m, amount: amt})
+}
+
+// enrolledSince reports whether m's enrollment took effect after since,
+// as the genealogy was known at the lock's instant.
+func (c *Context) enrolledSince(m hierarchy.Member, since time.Time) bool {
+	return !c.engine.tree.SnapshotAsOf(since, c.known).Has(m)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func mul64(a, b uint64) (hi, lo uint64) { return bits.Mul64(a, b) }

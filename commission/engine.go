@@ -1,0 +1,384 @@
+package commission
+
+import (
+	"cmp"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/sku"
+)
+
+// Engine applies a plan's versions to orders against a catalog and a
+// genealogy. It is safe for concurrent use as long as the genealogy is not
+// modified meanwhile (see hierarchy.Genealogy).
+type Engine struct {
+	catalog *sku.Catalog
+	tree    *hierarchy.Genealogy
+	plans   []compiled // ascending Version and EffectiveFrom
+	scratch sync.Pool  // *Context
+}
+
+type compiled struct {
+	*Plan
+	cap    int64
+	hasCap bool
+}
+
+// New returns an engine for the versions of one plan (same ID, distinct
+// versions, each taking effect strictly after the one before).
+func New(catalog *sku.Catalog, tree *hierarchy.Genealogy, versions ...*Plan) (*Engine, error) {
+	if catalog == nil || tree == nil || len(versions) == 0 {
+		return nil, &Error{Why: "an engine needs a catalog, a genealogy and a plan", Err: ErrInvalid}
+	}
+	e := &Engine{catalog: catalog, tree: tree}
+	for _, p := range versions {
+		if p == nil {
+			return nil, planErr("", "nil plan")
+		}
+		c, has, err := p.check()
+		if err != nil {
+			return nil, err
+		}
+		if p.ID != versions[0].ID {
+			return nil, planErr("id", "an engine runs one plan; got %q and %q", versions[0].ID, p.ID)
+		}
+		e.plans = append(e.plans, compiled{Plan: p, cap: c, hasCap: has})
+	}
+	slices.SortFunc(e.plans, func(a, b compiled) int { return cmp.Compare(a.Version, b.Version) })
+	for i := 1; i < len(e.plans); i++ {
+		if e.plans[i].Version == e.plans[i-1].Version || !e.plans[i].EffectiveFrom.After(e.plans[i-1].EffectiveFrom) {
+			return nil, planErr("version", "plan %q version %d must differ from and take effect after version %d",
+				e.plans[i].ID, e.plans[i].Version, e.plans[i-1].Version)
+		}
+	}
+	return e, nil
+}
+
+// Lock is what the first calculation of an order fixes for all its later
+// revisions: the genealogy's knowledge instant and the plan version.
+type Lock struct {
+	// Known is the recording instant up to which the genealogy was known:
+	// the calculation reads Genealogy.SnapshotAsOf(OrderTS, Known).
+	Known time.Time
+	// PlanID and PlanVersion name the plan version applied. Empty on the
+	// first calculation: the version in force at the order's OrderTS is
+	// chosen.
+	PlanID      string
+	PlanVersion int
+}
+
+// Calculation is the outcome of calculating one revision of an order.
+type Calculation struct {
+	// Events are the desired commission events, in the defined order.
+	Events []Event
+	// Lock is the lock the calculation used; pass it to every later
+	// revision of the order.
+	Lock Lock
+	// Snapshot is what the calculation saw; every event points at it.
+	Snapshot *CalcSnapshot
+	// Breakage lists what the plan would have paid but did not.
+	Breakage []Breakage
+	// Cap is the most the order could pay (zero when the plan has no cap)
+	// and Capped says whether the events were scaled down to it.
+	Cap    decimal.Decimal
+	Capped bool
+}
+
+// Breakage is an amount a rule would have paid at a level and did not:
+// the member there did not qualify and nothing rolled up, or the chain ended.
+type Breakage struct {
+	LineID    string
+	Component string
+	Rule      string
+	Level     int
+	// Member is the unqualified member at Level, or "" past the top of the
+	// chain.
+	Member string
+	// Amount is the line's basis at the rule's base rate for the level.
+	Amount decimal.Decimal
+}
+
+// draft is a payout inside the engine, before ordering, capping and ids.
+type draft struct {
+	line   int32 // index into the mapped lines
+	rule   int32
+	level  int32
+	paid   int32
+	ben    hierarchy.Member
+	basis  fixed
+	rate   int64
+	amount int64
+}
+
+type breakRec struct {
+	line   int32
+	rule   int32
+	level  int32
+	member hierarchy.Member
+	amount int64
+}
+
+// Calculate calculates the desired events of one revision of an order.
+// lock.Known is required. With an empty lock.PlanID the plan version in force
+// at o.OrderTS applies; otherwise the locked version does, whatever the
+// revision. An order credited to no distributor fails with ErrUnattributed;
+// a line the catalog cannot map fails with the catalog's *sku.MapError.
+func (e *Engine) Calculate(o *normalize.Order, lock Lock) (*Calculation, error) {
+	key := o.Key()
+	if lock.Known.IsZero() {
+		return nil, &Error{Order: key, Why: "no knowledge instant", Err: ErrInvalid}
+	}
+	if o.OrderTS.Before(time.Unix(0, 0)) || o.OrderTS.UnixMilli() >= 1<<48 {
+		return nil, &Error{Order: key, Why: "order_ts out of range", Err: ErrInvalid}
+	}
+	digits, ok := normalize.MinorUnits(o.Currency)
+	if !ok {
+		return nil, &Error{Order: key, Why: "unknown currency " + o.Currency, Err: ErrInvalid}
+	}
+	plan, err := e.plan(key, o.OrderTS, lock)
+	if err != nil {
+		return nil, err
+	}
+	snap := e.tree.SnapshotAsOf(o.OrderTS, lock.Known)
+	credited, customer, err := attribute(snap, o)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := e.catalog.Map(o)
+	if err != nil {
+		return nil, err
+	}
+
+	c, _ := e.scratch.Get().(*Context)
+	if c == nil {
+		c = &Context{}
+	}
+	c.reset(e, plan, o, lines, snap, lock.Known, credited, customer, digits)
+	defer func() { c.release(); e.scratch.Put(c) }()
+
+	for i, r := range plan.Rules {
+		c.rule = int32(i)
+		if err := r.Apply(c); err != nil {
+			if ce, ok := err.(*Error); ok {
+				if ce.Order.OrderID == "" {
+					ce.Order = key
+				}
+				if ce.Rule == "" {
+					ce.Rule = r.Name()
+				}
+				return nil, ce
+			}
+			return nil, &Error{Order: key, Rule: r.Name(), Why: err.Error(), Err: ErrInvalid}
+		}
+	}
+	calc := &Calculation{Lock: Lock{Known: lock.Known, PlanID: plan.ID, PlanVersion: plan.Version}}
+	if err := c.applyCap(plan, calc); err != nil {
+		return nil, err
+	}
+	c.sortDrafts()
+	for i := 1; i < len(c.drafts); i++ {
+		if c.sameSlot(&c.drafts[i-1], &c.drafts[i]) {
+			d := &c.drafts[i]
+			return nil, &Error{Order: key, LineID: lines[d.line].LineID, Rule: plan.Rules[d.rule].Name(),
+				Why: "two payouts in one slot (beneficiary " + e.tree.ID(d.ben) + ")", Err: ErrInvalid}
+		}
+	}
+	calc.Snapshot = c.snapshot(plan)
+	calc.Events = c.events(calc.Snapshot)
+	calc.Breakage = c.breakage()
+	return calc, nil
+}
+
+func (e *Engine) plan(key normalize.Key, at time.Time, lock Lock) (*compiled, error) {
+	if lock.PlanID != "" {
+		for i := range e.plans {
+			if p := &e.plans[i]; p.ID == lock.PlanID && p.Version == lock.PlanVersion {
+				return p, nil
+			}
+		}
+		return nil, &Error{Order: key, Why: "locked plan " + lock.PlanID + " version " + itoa(lock.PlanVersion) + " is not loaded", Err: ErrNoPlan}
+	}
+	for i := len(e.plans) - 1; i >= 0; i-- {
+		if !e.plans[i].EffectiveFrom.After(at) {
+			return &e.plans[i], nil
+		}
+	}
+	return nil, &Error{Order: key, Why: "no version of plan " + e.plans[0].ID + " in force at " + at.UTC().Format(time.RFC3339Nano), Err: ErrNoPlan}
+}
+
+// attribute decides who an order is credited to; see the package overview.
+func attribute(s hierarchy.Snapshot, o *normalize.Order) (credited, customer hierarchy.Member, err error) {
+	customer = hierarchy.None
+	if o.CustomerRef != "" {
+		if m, err := s.Lookup(o.CustomerRef); err == nil {
+			switch k, _ := s.Kind(m); k {
+			case hierarchy.Retail:
+				owner, err := s.Sponsor(m)
+				if err == nil && owner != hierarchy.None {
+					return owner, m, nil
+				}
+			case hierarchy.Distributor:
+				return m, hierarchy.None, nil
+			}
+		}
+	}
+	if o.DistributorRef != "" {
+		if m, err := s.Resolve(o.DistributorRef); err == nil {
+			return distributor(s, o, m)
+		}
+		if m, err := s.Lookup(o.DistributorRef); err == nil {
+			return distributor(s, o, m)
+		}
+	}
+	return hierarchy.None, hierarchy.None, &Error{Order: o.Key(),
+		Why: "neither customer_ref " + quote(o.CustomerRef) + " nor distributor_ref " + quote(o.DistributorRef) +
+			" names a member known at " + o.OrderTS.UTC().Format(time.RFC3339Nano), Err: ErrUnattributed}
+}
+
+func distributor(s hierarchy.Snapshot, o *normalize.Order, m hierarchy.Member) (hierarchy.Member, hierarchy.Member, error) {
+	if k, _ := s.Kind(m); k != hierarchy.Distributor {
+		return hierarchy.None, hierarchy.None, &Error{Order: o.Key(),
+			Why: "distributor_ref " + quote(o.DistributorRef) + " names a retail customer", Err: ErrUnattributed}
+	}
+	return m, hierarchy.None, nil
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+// applyCap scales the drafts down to the plan's cap when they exceed it.
+func (c *Context) applyCap(plan *compiled, calc *Calculation) error {
+	if !plan.hasCap {
+		return nil
+	}
+	var net int64
+	for i := range c.lines {
+		b := c.bases[i][BasisNet]
+		if !b.ok {
+			return &Error{Order: c.order.Key(), LineID: c.lines[i].LineID, Why: "net out of range", Err: ErrOverflow}
+		}
+		net += b.f.v // net is in minor units already (see reset)
+	}
+	capAmt, ok := mulFloor(net, plan.cap)
+	if !ok {
+		return &Error{Order: c.order.Key(), Why: "cap out of range", Err: ErrOverflow}
+	}
+	calc.Cap = decimal.New(capAmt, -c.digits)
+	var total int64
+	for _, d := range c.drafts {
+		total += d.amount
+	}
+	if total <= capAmt {
+		return nil
+	}
+	calc.Capped = true
+	c.sortDrafts() // allocation ties go to the earlier event, in event order
+	weights := make([]decimal.Decimal, len(c.drafts))
+	for i, d := range c.drafts {
+		weights[i] = decimal.New(d.amount, 0)
+	}
+	parts, err := normalize.Allocate(decimal.New(capAmt, -c.digits), weights, c.digits)
+	if err != nil {
+		return &Error{Order: c.order.Key(), Why: err.Error(), Err: ErrInvalid}
+	}
+	kept := c.drafts[:0]
+	for i, d := range c.drafts {
+		d.amount = parts[i].Shift(c.digits).IntPart()
+		if d.amount != 0 {
+			kept = append(kept, d)
+		}
+	}
+	c.drafts = kept
+	return nil
+}
+
+// mulFloor returns floor(v × r × 10^-9) for v, r ≥ 0.
+func mulFloor(v, r int64) (int64, bool) {
+	if v < 0 || r < 0 {
+		return 0, false
+	}
+	hi, lo := mul64(uint64(v), uint64(r))
+	qhi, q, _ := div128(hi, lo, rateOne)
+	if qhi != 0 || q > 1<<63-1 {
+		return 0, false
+	}
+	return int64(q), true
+}
+
+func (c *Context) sortDrafts() {
+	g := c.engine.tree
+	slices.SortFunc(c.drafts, func(a, b draft) int {
+		if x := cmp.Compare(a.line, b.line); x != 0 {
+			return x
+		}
+		if x := cmp.Compare(a.rule, b.rule); x != 0 {
+			return x
+		}
+		if x := cmp.Compare(a.level, b.level); x != 0 {
+			return x
+		}
+		return cmp.Compare(g.ID(a.ben), g.ID(b.ben))
+	})
+}
+
+func (c *Context) sameSlot(a, b *draft) bool {
+	return a.line == b.line && a.rule == b.rule && a.level == b.level && a.ben == b.ben
+}
+
+func (c *Context) events(snap *CalcSnapshot) []Event {
+	if len(c.drafts) == 0 {
+		return nil
+	}
+	out := make([]Event, len(c.drafts))
+	key := c.order.Key()
+	g := c.engine.tree
+	for i, d := range c.drafts {
+		l := &c.lines[d.line]
+		ev := &out[i]
+		*ev = Event{
+			Order:       key,
+			LineID:      l.LineID,
+			Component:   componentOf(l),
+			Beneficiary: g.ID(d.ben),
+			Rule:        c.plan.Rules[d.rule].Name(),
+			Kind:        KindCommission,
+			Level:       int(d.level),
+			PaidLevel:   int(d.paid),
+			Currency:    c.order.Currency,
+			Effective:   c.order.OrderTS,
+			Snapshot:    snap,
+			basis:       d.basis,
+			rate:        d.rate,
+			amount:      d.amount,
+			digits:      int8(c.digits),
+		}
+		ev.ID, _ = slotID(c.order.OrderTS, ev.slot(), 0, false)
+	}
+	return out
+}
+
+func componentOf(l *sku.Mapped) string {
+	if l.Component == sku.NoComponent {
+		return ""
+	}
+	return l.SKU.ID
+}
+
+func (c *Context) breakage() []Breakage {
+	if len(c.broken) == 0 {
+		return nil
+	}
+	out := make([]Breakage, len(c.broken))
+	for i, b := range c.broken {
+		l := &c.lines[b.line]
+		out[i] = Breakage{LineID: l.LineID, Component: componentOf(l), Rule: c.plan.Rules[b.rule].Name(),
+			Level: int(b.level), Amount: decimal.New(b.amount, -c.digits)}
+		if b.member != hierarchy.None {
+			out[i].Member = c.engine.tree.ID(b.member)
+		}
+	}
+	return out
+}

@@ -1,0 +1,80 @@
+package commission_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/sku"
+)
+
+func exampleTree() *hierarchy.Genealogy {
+	var g hierarchy.Genealogy
+	jan := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []hierarchy.Change{
+		{Op: hierarchy.OpEnroll, Member: "ROOT", Kind: hierarchy.Distributor, PaidAs: 2, Highest: 2},
+		{Op: hierarchy.OpEnroll, Member: "A", Kind: hierarchy.Distributor, Sponsor: "ROOT", PaidAs: 1, Highest: 1},
+		{Op: hierarchy.OpEnroll, Member: "B", Kind: hierarchy.Distributor, Sponsor: "A", PaidAs: 1, Highest: 1},
+	} {
+		c.Effective, c.Recorded = jan, jan
+		if err := g.Apply(c); err != nil {
+			panic(err)
+		}
+	}
+	_ = g.AddCode("B", "BEA", jan, jan)
+	return &g
+}
+
+// Calculate an order, then refund part of it and post only the clawback.
+func Example() {
+	catalog, _ := sku.LoadJSON([]byte(`{"skus":[{"sku_id":"VITC","effective_from":"2025-01-01T00:00:00Z","class":"consumable","pv":"25","qv":"25","cv":"20"}],
+	  "keys":[{"platform":"shopify","kind":"sku","key":"VIT-C-90","sku_id":"VITC"}]}`))
+	plan, err := commission.LoadPlan([]byte(`{"id":"acme","version":1,"effective_from":"2025-01-01T00:00:00Z",
+	  "rules":[{"type":"unilevel","name":"unilevel","basis":"net","rates":{"*":["0.10","0.05"]},"compression":true}]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	engine, err := commission.New(catalog, exampleTree(), plan)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	order, _ := normalize.DecodeJSON([]byte(`{"platform":"shopify","store":"acme.myshopify.com","platform_order_id":"1001",
+	  "order_ts":"2025-08-28T08:11:04Z","status":"paid","currency":"USD","distributor_ref":"BEA",
+	  "items":[{"line_id":"1","platform_sku":"VIT-C-90","qty":3,"unit_price":"19.99"}],"total":"59.97"}`))
+	known := time.Date(2025, 8, 28, 9, 0, 0, 0, time.UTC) // the genealogy as recorded by then
+	calc, err := engine.Calculate(&order, commission.Lock{Known: known})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	posted := calc.Events
+	for _, e := range posted {
+		fmt.Println(e.Kind, e.Beneficiary, e.Level, e.Basis(), "×", e.Rate(), "=", e.Amount().StringFixed(2))
+	}
+
+	refund := normalize.Refund{RefundID: "r1", TS: time.Date(2025, 9, 2, 10, 0, 0, 0, time.UTC),
+		Items: []normalize.RefundLine{{LineID: "1", Qty: 1, Net: order.Items[0].UnitPrice}}}
+	revised, err := order.ApplyRefund(refund)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	revised.Status = normalize.StatusPartiallyRefunded
+	again, err := engine.Calculate(&revised, calc.Lock) // locked: same knowledge, same plan version
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range commission.Corrections(posted, again.Events, revised.Version) {
+		fmt.Println(e.Kind, e.Beneficiary, e.Level, e.Amount().StringFixed(2), "corrects", e.Corrects == posted[0].ID || e.Corrects == posted[1].ID)
+	}
+	// Output:
+	// commission A 1 59.97 × 0.1 = 6.00
+	// commission ROOT 2 59.97 × 0.05 = 3.00
+	// correction A 1 -2.00 corrects true
+	// correction ROOT 2 -1.00 corrects true
+}

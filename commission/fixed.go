@@ -1,0 +1,208 @@
+package commission
+
+import (
+	"math"
+	"math/bits"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+)
+
+// The engine computes in exact integer fixed point and converts to
+// decimal.Decimal only at the API edge. A rate is an int64 count of 10^-9;
+// a basis is an int64 count of 10^-scale; an amount is an int64 count of the
+// currency's minor unit.
+
+const (
+	rateDigits = 9
+	rateOne    = 1_000_000_000
+	// maxRate bounds a rate at 1000 (100000%): more is certainly a typo.
+	maxRate = 1000 * rateOne
+	// maxScale is the most decimal places a basis may carry.
+	maxScale = 18
+)
+
+var pow10 = [...]uint64{
+	1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+}
+
+// Rounding is how an event's exact amount is rounded to the currency's
+// minor unit.
+type Rounding uint8
+
+const (
+	// HalfUp rounds halves away from zero: 0.125 → 0.13. The default.
+	HalfUp Rounding = iota
+	// HalfEven rounds halves to the even neighbour: 0.125 → 0.12,
+	// 0.135 → 0.14 (banker's rounding).
+	HalfEven
+)
+
+// String returns the plan's name for r: "half_up" or "half_even".
+func (r Rounding) String() string {
+	if r == HalfEven {
+		return "half_even"
+	}
+	return "half_up"
+}
+
+// fixed is a non-negative or negative exact decimal v × 10^-scale.
+type fixed struct {
+	v     int64
+	scale int8
+}
+
+// toFixed converts d exactly; ok is false when it does not fit.
+func toFixed(d decimal.Decimal) (fixed, bool) {
+	if d.NumDigits() > 18 {
+		// Trailing zeros (as a division leaves) may make it fit.
+		t, err := decimal.NewFromString(d.String())
+		if err != nil || t.NumDigits() > 18 {
+			return fixed{}, false
+		}
+		d = t
+	}
+	v, exp := d.CoefficientInt64(), d.Exponent()
+	for exp > 0 {
+		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+			return fixed{}, false
+		}
+		v *= 10
+		exp--
+	}
+	for exp < -maxScale && v%10 == 0 {
+		v /= 10
+		exp++
+	}
+	if exp < -maxScale {
+		return fixed{}, false
+	}
+	return fixed{v: v, scale: int8(-exp)}, true
+}
+
+func (f fixed) decimal() decimal.Decimal { return decimal.New(f.v, -int32(f.scale)) }
+
+// appendFixed appends v × 10^-scale with exactly scale places.
+func appendFixed(b []byte, v int64, scale int) []byte {
+	u := uint64(v)
+	if v < 0 {
+		b = append(b, '-')
+		u = -u
+	}
+	var tmp [24]byte
+	s := strconv.AppendUint(tmp[:0], u, 10)
+	if scale <= 0 {
+		return append(b, s...)
+	}
+	if len(s) <= scale {
+		b = append(b, '0', '.')
+		for range scale - len(s) {
+			b = append(b, '0')
+		}
+		return append(b, s...)
+	}
+	b = append(b, s[:len(s)-scale]...)
+	b = append(b, '.')
+	return append(b, s[len(s)-scale:]...)
+}
+
+// appendTrimmed appends v × 10^-scale without trailing zeros after the
+// point, as decimal.Decimal.String writes it.
+func appendTrimmed(b []byte, v int64, scale int) []byte {
+	for scale > 0 && v%10 == 0 {
+		v /= 10
+		scale--
+	}
+	return appendFixed(b, v, scale)
+}
+
+// mulRound returns round(b × r × 10^-rateDigits) in units of 10^-digits,
+// with b and r not negative. ok is false when the result overflows int64.
+func mulRound(b fixed, r int64, digits int32, mode Rounding) (int64, bool) {
+	if b.v < 0 || r < 0 {
+		return 0, false
+	}
+	hi, lo := bits.Mul64(uint64(b.v), uint64(r))
+	return divRound(hi, lo, int(b.scale)+rateDigits-int(digits), mode)
+}
+
+// divRound returns round((hi,lo) / 10^s) with the rounding mode; s may be
+// negative (a multiplication).
+func divRound(hi, lo uint64, s int, mode Rounding) (int64, bool) {
+	if s <= 0 {
+		if hi != 0 || -s >= len(pow10) {
+			return 0, false
+		}
+		h, l := bits.Mul64(lo, pow10[-s])
+		if h != 0 || l > math.MaxInt64 {
+			return 0, false
+		}
+		return int64(l), true
+	}
+	if s > 38 {
+		return 0, false
+	}
+	// Divide by 10^a first, then by 10^c with c ≤ 19 the most significant
+	// discarded digits, which decide the rounding; the lower remainder only
+	// breaks an exact tie.
+	c := min(s, 19)
+	a := s - c
+	var lowRem uint64
+	if a > 0 {
+		hi, lo, lowRem = div128(hi, lo, pow10[a])
+	}
+	qhi, q, rem := div128(hi, lo, pow10[c])
+	if qhi != 0 {
+		return 0, false
+	}
+	half := 5 * pow10[c-1]
+	switch {
+	case rem > half, rem == half && lowRem != 0:
+		q++
+	case rem == half:
+		if mode == HalfUp || q&1 == 1 {
+			q++
+		}
+	}
+	if q > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(q), true
+}
+
+// div128 divides (hi,lo) by d.
+func div128(hi, lo, d uint64) (qhi, qlo, r uint64) {
+	qhi, r = hi/d, hi%d
+	qlo, r = bits.Div64(r, lo, d)
+	return qhi, qlo, r
+}
+
+// parseRate reads a plan rate: a plain decimal from 0 to 1000 with at most 9
+// places.
+func parseRate(s string) (int64, bool) {
+	d, err := decimal.NewFromString(s)
+	if err != nil || d.IsNegative() || len(s) > 40 {
+		return 0, false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && c != '.' {
+			return 0, false
+		}
+	}
+	f, ok := toFixed(d)
+	if !ok || f.scale > rateDigits {
+		return 0, false
+	}
+	v := f.v
+	for range rateDigits - int(f.scale) {
+		if v > maxRate {
+			return 0, false
+		}
+		v *= 10
+	}
+	if v > maxRate {
+		return 0, false
+	}
+	return v, true
+}

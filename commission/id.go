@@ -1,0 +1,46 @@
+package commission
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// slotID returns the deterministic ULID of an event: its time is at (to the
+// millisecond) and its entropy the first 10 bytes of SHA-256 over the slot,
+// followed for a correction by the revision's version.
+func slotID(at time.Time, s *slotKey, revision int64, correction bool) (ulid.ULID, bool) {
+	ms := at.UnixMilli()
+	if at.Before(time.Unix(0, 0)) || uint64(ms) > ulid.MaxTime() {
+		return ulid.ULID{}, false
+	}
+	var buf [512]byte
+	b := buf[:0]
+	b = appendField(b, string(s.order.Platform))
+	b = appendField(b, s.order.Store)
+	b = appendField(b, s.order.OrderID)
+	b = appendField(b, s.lineID)
+	b = appendField(b, s.component)
+	b = appendField(b, s.rule)
+	b = appendField(b, s.beneficiary)
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(s.level)))
+	if correction {
+		b = binary.BigEndian.AppendUint64(b, uint64(revision))
+	}
+	sum := sha256.Sum256(b)
+	var id ulid.ULID
+	if err := id.SetTime(uint64(ms)); err != nil {
+		return ulid.ULID{}, false
+	}
+	copy(id[6:], sum[:10])
+	return id, true
+}
+
+// appendField appends s with its length in front, so that no two different
+// slots encode to the same bytes.
+func appendField(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}

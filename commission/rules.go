@@ -1,0 +1,397 @@
+package commission
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/uplinehq/upline/hierarchy"
+)
+
+// builtin builds the built-in rule types from their JSON objects.
+var builtin = map[string]func(name string, o *object) (Rule, error){
+	"unilevel":          readUnilevel,
+	"rank_differential": readRankDifferential,
+	"retail_profit":     readRetailProfit,
+	"fast_start":        readFastStart,
+}
+
+// unilevel pays a rate per level of the credited distributor's sponsor
+// chain, per commission class.
+type unilevel struct {
+	name        string
+	basis       Basis
+	rates       map[string][]int64            // class → rate per paid level
+	ratesByRank byRank[map[string][]int64]    // overrides rates by paid-as rank
+	depth       byRank[int]                   // payable depth by paid-as rank
+	hasDepth    bool
+	qualify     qualify
+	compression bool
+	rollup      bool
+	levels      int // the most levels any rate table pays
+}
+
+func (u *unilevel) Name() string { return u.name }
+
+func readUnilevel(name string, o *object) (Rule, error) {
+	u := &unilevel{name: name}
+	var err error
+	if u.basis, err = readBasis(o); err != nil {
+		return nil, err
+	}
+	raw, ok := o.get("rates")
+	if !ok {
+		return nil, planErr(join(o.path, "rates"), "missing")
+	}
+	if u.rates, err = readClassMap(raw, join(o.path, "rates"), readRates); err != nil {
+		return nil, err
+	}
+	for _, rs := range u.rates {
+		u.levels = max(u.levels, len(rs))
+	}
+	if raw, ok := o.get("rates_by_rank"); ok {
+		read := func(raw json.RawMessage, path string) (map[string][]int64, error) {
+			return readClassMap(raw, path, readRates)
+		}
+		if u.ratesByRank, err = readByRank(raw, join(o.path, "rates_by_rank"), read); err != nil {
+			return nil, err
+		}
+		for _, m := range u.ratesByRank.vals {
+			for _, rs := range m {
+				u.levels = max(u.levels, len(rs))
+			}
+		}
+	}
+	if raw, ok := o.get("depth_by_rank"); ok {
+		read := func(raw json.RawMessage, path string) (int, error) {
+			n, err := readInt(raw, path, 0, maxLevels)
+			return int(n), err
+		}
+		if u.depth, err = readByRank(raw, join(o.path, "depth_by_rank"), read); err != nil {
+			return nil, err
+		}
+		u.hasDepth = true
+	}
+	if u.qualify, err = readQualify(o); err != nil {
+		return nil, err
+	}
+	if u.compression, err = o.boolean("compression"); err != nil {
+		return nil, err
+	}
+	switch s, err := o.str("unpaid", false); {
+	case err != nil:
+		return nil, err
+	case s == "" || s == "breakage":
+	case s == "rollup":
+		u.rollup = true
+	default:
+		return nil, planErr(join(o.path, "unpaid"), "want breakage or rollup, not %q", s)
+	}
+	if u.compression && u.rollup {
+		return nil, planErr(join(o.path, "unpaid"), "rollup applies only without compression")
+	}
+	return u, nil
+}
+
+// qualifies reports whether a may be paid as paid level p.
+func (u *unilevel) qualifies(a hierarchy.Ancestor, p int) bool {
+	if !u.qualify.ok(a.Status, a.Ranks) {
+		return false
+	}
+	if u.hasDepth {
+		d, _ := u.depth.lookup(a.Ranks.PaidAs)
+		return p <= d
+	}
+	return true
+}
+
+// rate returns the rate a member of rank r earns at paid level p on a line
+// of class.
+func (u *unilevel) rate(r hierarchy.Rank, class string, p int) int64 {
+	rates := u.rates
+	if m, ok := u.ratesByRank.lookup(r); ok {
+		rates = m
+	}
+	rs, _ := forClass(rates, class)
+	if p < 1 || p > len(rs) {
+		return 0
+	}
+	return rs[p-1]
+}
+
+func (u *unilevel) baseRate(class string, p int) int64 {
+	rs, _ := forClass(u.rates, class)
+	if p < 1 || p > len(rs) {
+		return 0
+	}
+	return rs[p-1]
+}
+
+func (u *unilevel) Apply(c *Context) error {
+	if u.compression {
+		p := 1
+		for lv := 1; p <= u.levels; lv++ {
+			a, ok := c.Ancestor(lv)
+			if !ok {
+				break
+			}
+			if !u.qualifies(a, p) {
+				continue
+			}
+			if err := u.payAll(c, a, lv, p, p); err != nil {
+				return err
+			}
+			p++
+		}
+		for ; p <= u.levels; p++ {
+			u.breakAll(c, p, hierarchy.None)
+		}
+		return nil
+	}
+	for lv := 1; lv <= u.levels; lv++ {
+		a, ok := c.Ancestor(lv)
+		if !ok {
+			u.breakAll(c, lv, hierarchy.None)
+			continue
+		}
+		if u.qualifies(a, lv) {
+			if err := u.payAll(c, a, lv, lv, lv); err != nil {
+				return err
+			}
+			continue
+		}
+		if u.rollup {
+			paid := false
+			for up := lv + 1; ; up++ {
+				r, ok := c.Ancestor(up)
+				if !ok {
+					break
+				}
+				if u.qualifies(r, lv) {
+					if err := u.payAll(c, r, lv, up, lv); err != nil {
+						return err
+					}
+					paid = true
+					break
+				}
+			}
+			if paid {
+				continue
+			}
+		}
+		u.breakAll(c, lv, a.Member)
+	}
+	return nil
+}
+
+// payAll pays a at event level lv and paid level paid, at the rate of
+// rate level p, on every line.
+func (u *unilevel) payAll(c *Context, a hierarchy.Ancestor, lv, paid, p int) error {
+	for i := range c.lines {
+		r := u.rate(a.Ranks.PaidAs, c.lines[i].Class, p)
+		if r == 0 {
+			continue
+		}
+		b, err := c.basis(i, u.basis)
+		if err != nil {
+			return err
+		}
+		if err := c.pay(i, a.Member, lv, paid, b, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (u *unilevel) breakAll(c *Context, lv int, m hierarchy.Member) {
+	for i := range c.lines {
+		r := u.baseRate(c.lines[i].Class, lv)
+		if r == 0 {
+			continue
+		}
+		if b, err := c.basis(i, u.basis); err == nil {
+			c.breaks(i, lv, m, b, r)
+		}
+	}
+}
+
+// rankDifferential pays each qualified upline the difference between its
+// rank's rate and the highest rate already paid below it.
+type rankDifferential struct {
+	name    string
+	basis   Basis
+	rates   byRank[int64]
+	qualify qualify
+	top     int64
+}
+
+func (r *rankDifferential) Name() string { return r.name }
+
+func readRankDifferential(name string, o *object) (Rule, error) {
+	r := &rankDifferential{name: name}
+	var err error
+	if r.basis, err = readBasis(o); err != nil {
+		return nil, err
+	}
+	raw, ok := o.get("rates_by_rank")
+	if !ok {
+		return nil, planErr(join(o.path, "rates_by_rank"), "missing")
+	}
+	if r.rates, err = readByRank(raw, join(o.path, "rates_by_rank"), readRate); err != nil {
+		return nil, err
+	}
+	for _, v := range r.rates.vals {
+		r.top = max(r.top, v)
+	}
+	if r.qualify, err = readQualify(o); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *rankDifferential) Apply(c *Context) error {
+	var paidRate int64
+	n := 0
+	for lv := 1; paidRate < r.top; lv++ {
+		a, ok := c.Ancestor(lv)
+		if !ok {
+			break
+		}
+		if !r.qualify.ok(a.Status, a.Ranks) {
+			continue
+		}
+		rate, _ := r.rates.lookup(a.Ranks.PaidAs)
+		if rate <= paidRate {
+			continue
+		}
+		n++
+		for i := range c.lines {
+			b, err := c.basis(i, r.basis)
+			if err != nil {
+				return err
+			}
+			if err := c.pay(i, a.Member, lv, n, b, rate-paidRate); err != nil {
+				return err
+			}
+		}
+		paidRate = rate
+	}
+	return nil
+}
+
+// retailProfit pays the distributor who owns a retail customer on that
+// customer's orders.
+type retailProfit struct {
+	name    string
+	basis   Basis
+	rates   map[string]int64
+	qualify qualify
+}
+
+func (r *retailProfit) Name() string { return r.name }
+
+func readRetailProfit(name string, o *object) (Rule, error) {
+	r := &retailProfit{name: name}
+	var err error
+	if r.basis, err = readBasis(o); err != nil {
+		return nil, err
+	}
+	raw, ok := o.get("rates")
+	if !ok {
+		return nil, planErr(join(o.path, "rates"), "missing")
+	}
+	if r.rates, err = readClassMap(raw, join(o.path, "rates"), readRate); err != nil {
+		return nil, err
+	}
+	if r.qualify, err = readQualify(o); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *retailProfit) Apply(c *Context) error {
+	if c.customer == hierarchy.None || !r.qualify.ok(c.self.Status, c.self.Ranks) {
+		return nil
+	}
+	for i := range c.lines {
+		rate, ok := forClass(r.rates, c.lines[i].Class)
+		if !ok || rate == 0 {
+			continue
+		}
+		b, err := c.basis(i, r.basis)
+		if err != nil {
+			return err
+		}
+		if err := c.pay(i, c.credited, 0, 0, b, rate); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fastStart pays the credited distributor's upline a bonus on its orders
+// during its first days after enrollment.
+type fastStart struct {
+	name    string
+	basis   Basis
+	days    int
+	rates   []int64
+	qualify qualify
+}
+
+func (f *fastStart) Name() string { return f.name }
+
+func readFastStart(name string, o *object) (Rule, error) {
+	f := &fastStart{name: name}
+	var err error
+	if f.basis, err = readBasis(o); err != nil {
+		return nil, err
+	}
+	d, _, err := o.integer("days", true, 1, 36500)
+	if err != nil {
+		return nil, err
+	}
+	f.days = int(d)
+	raw, ok := o.get("rates")
+	if !ok {
+		return nil, planErr(join(o.path, "rates"), "missing")
+	}
+	if f.rates, err = readRates(raw, join(o.path, "rates")); err != nil {
+		return nil, err
+	}
+	if f.qualify, err = readQualify(o); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *fastStart) Apply(c *Context) error {
+	since := c.order.OrderTS.Add(-time.Duration(f.days) * 24 * time.Hour)
+	if !c.enrolledSince(c.credited, since) {
+		return nil
+	}
+	for lv := 1; lv <= len(f.rates); lv++ {
+		rate := f.rates[lv-1]
+		if rate == 0 {
+			continue
+		}
+		a, ok := c.Ancestor(lv)
+		for i := range c.lines {
+			b, err := c.basis(i, f.basis)
+			if err != nil {
+				return err
+			}
+			if !ok || !f.qualify.ok(a.Status, a.Ranks) {
+				m := hierarchy.None
+				if ok {
+					m = a.Member
+				}
+				c.breaks(i, lv, m, b, rate)
+				continue
+			}
+			if err := c.pay(i, a.Member, lv, lv, b, rate); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
