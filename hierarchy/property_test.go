@@ -79,7 +79,7 @@ func randomChange(r *rand.Rand, n *naive, rec time.Time, members int) Change {
 // with the same kind, the sponsor and placement graphs must be forests at
 // every instant, and every snapshot answer must match a replay of the log.
 func TestPropertyRandomHistories(t *testing.T) {
-	seeds, steps := 150, 160
+	seeds, steps := 60, 160
 	if testing.Short() {
 		seeds = 20
 	}
