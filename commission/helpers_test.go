@@ -39,8 +39,8 @@ func tree(t testing.TB, extra ...member) *hierarchy.Genealogy {
 		{id: "B", sponsor: "A", paidAs: 1},
 		{id: "C", sponsor: "B", status: hierarchy.Inactive},
 		{id: "D", sponsor: "C", paidAs: 1, at: time.Date(2025, 8, 10, 0, 0, 0, 0, time.UTC), code: "DCODE"},
-		{id: "R", sponsor: "D", kind: hierarchy.Retail},
-		{id: "E", sponsor: "D", paidAs: 1},
+		{id: "R", sponsor: "D", kind: hierarchy.Retail, at: time.Date(2025, 8, 11, 0, 0, 0, 0, time.UTC)},
+		{id: "E", sponsor: "D", paidAs: 1, at: time.Date(2025, 8, 11, 0, 0, 0, 0, time.UTC)},
 	}
 	return buildTree(t, append(ms, extra...))
 }

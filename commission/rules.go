@@ -20,9 +20,9 @@ var builtin = map[string]func(name string, o *object) (Rule, error){
 type unilevel struct {
 	name        string
 	basis       Basis
-	rates       map[string][]int64            // class → rate per paid level
-	ratesByRank byRank[map[string][]int64]    // overrides rates by paid-as rank
-	depth       byRank[int]                   // payable depth by paid-as rank
+	rates       map[string][]int64         // class → rate per paid level
+	ratesByRank byRank[map[string][]int64] // overrides rates by paid-as rank
+	depth       byRank[int]                // payable depth by paid-as rank
 	hasDepth    bool
 	qualify     qualify
 	compression bool

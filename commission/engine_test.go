@@ -1,0 +1,228 @@
+package commission_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/uplinehq/upline/commission"
+)
+
+const orderE = `{"platform":"shopify","store":"acme.myshopify.com","platform_order_id":"1001",
+ "order_ts":"2025-08-28T08:11:04Z","status":"paid","currency":"USD",%s
+ "items":[{"line_id":"1","platform_sku":"VIT-C-90","qty":2,"unit_price":"19.50"},
+          {"line_id":"2","platform_sku":"GIFT-25","qty":1,"unit_price":"25.00"}],"total":"64.00"}`
+
+func withRefs(refs string) string { return strings.Replace(orderE, "%s", refs, 1) }
+
+func planWith(extra, rules string) string {
+	return `{"id":"acme","version":1,"effective_from":"2025-01-01T00:00:00Z"` + extra + `,"rules":[` + rules + `]}`
+}
+
+func TestRules(t *testing.T) {
+	byE := withRefs(`"distributor_ref":"E",`)
+	byR := withRefs(`"customer_ref":"R",`)
+	tests := []struct {
+		name, plan, order string
+		want              []string
+		breakage          []string
+	}{
+		{name: "unilevel compression skips the inactive member",
+			plan:  planWith("", `{"type":"unilevel","name":"uni","basis":"cv","rates":{"*":["0.10","0.05","0.02"]},"compression":true}`),
+			order: byE,
+			want:  []string{"1 uni D L1 P1 40x0.1=4.00", "1 uni B L3 P2 40x0.05=2.00", "1 uni A L4 P3 40x0.02=0.80"}},
+		{name: "unilevel without compression breaks the unqualified level",
+			plan:     planWith("", `{"type":"unilevel","name":"uni","basis":"cv","rates":{"*":["0.10","0.05","0.02"]}}`),
+			order:    byE,
+			want:     []string{"1 uni D L1 P1 40x0.1=4.00", "1 uni B L3 P3 40x0.02=0.80"},
+			breakage: []string{"1 uni C L2 2.00"}},
+		{name: "unilevel rollup pays the unqualified level to the next qualified upline",
+			plan:  planWith("", `{"type":"unilevel","name":"uni","basis":"cv","rates":{"*":["0.10","0.05","0.02"]},"unpaid":"rollup"}`),
+			order: byE,
+			want:  []string{"1 uni D L1 P1 40x0.1=4.00", "1 uni B L2 P3 40x0.05=2.00", "1 uni B L3 P3 40x0.02=0.80"}},
+		{name: "unilevel depth by rank compresses past members too shallow for the level",
+			plan: planWith("", `{"type":"unilevel","name":"uni","basis":"cv","rates":{"*":["0.10","0.05","0.02"]},
+				"depth_by_rank":{"0":1,"1":1,"2":3},"compression":true}`),
+			order: byE,
+			want:  []string{"1 uni D L1 P1 40x0.1=4.00", "1 uni A L4 P2 40x0.05=2.00", "1 uni ROOT L5 P3 40x0.02=0.80"}},
+		{name: "unilevel min rank; levels past the top are breakage",
+			plan: planWith("", `{"type":"unilevel","name":"uni","basis":"cv","rates":{"*":["0.10","0.05","0.02"]},
+				"qualify":{"statuses":["active"],"min_rank":2},"compression":true}`),
+			order:    byE,
+			want:     []string{"1 uni A L4 P1 40x0.1=4.00", "1 uni ROOT L5 P2 40x0.05=2.00"},
+			breakage: []string{"1 uni  L3 0.80"}},
+		{name: "unilevel qualify by status lets inactive members earn",
+			plan: planWith("", `{"type":"unilevel","name":"uni","basis":"cv","rates":{"*":["0.10","0.05"]},
+				"qualify":{"statuses":["active","inactive"]}}`),
+			order: byE,
+			want:  []string{"1 uni D L1 P1 40x0.1=4.00", "1 uni C L2 P2 40x0.05=2.00"}},
+		{name: "unilevel rates per class, net basis",
+			plan:  planWith("", `{"type":"unilevel","name":"uni","basis":"net","rates":{"consumable":["0.20"],"*":["0.10"]}}`),
+			order: byE,
+			want:  []string{"1 uni D L1 P1 39x0.2=7.80"}},
+		{name: "unilevel rates by paid-as rank",
+			plan: planWith("", `{"type":"unilevel","name":"uni","basis":"cv","rates":{"*":["0.10","0.05","0.02"]},
+				"rates_by_rank":{"2":{"*":["0.10","0.05","0.04"]}},"compression":true}`),
+			order: byE,
+			want:  []string{"1 uni D L1 P1 40x0.1=4.00", "1 uni B L3 P2 40x0.05=2.00", "1 uni A L4 P3 40x0.04=1.60"}},
+		{name: "kit components earn by their own class",
+			plan: planWith("", `{"type":"unilevel","name":"uni","basis":"net","rates":{"consumable":["0.10"],"starter_kit":["0.20"]}}`),
+			order: `{"platform":"shopify","store":"acme.myshopify.com","platform_order_id":"1002","order_ts":"2025-08-28T08:11:04Z",
+				"status":"paid","currency":"USD","distributor_ref":"E",
+				"items":[{"line_id":"1","platform_sku":"KIT-STARTER-001","qty":1,"unit_price":"99.00"}],"total":"99.00"}`,
+			want: []string{"1/VITC uni D L1 P1 59.4x0.1=5.94", "1/GUIDE uni D L1 P1 39.6x0.2=7.92"}},
+		{name: "half up", plan: planWith(`,"currency_rounding":"half_up"`, `{"type":"unilevel","name":"uni","basis":"cv","rates":{"*":["0.030125"]}}`),
+			order: byE, want: []string{"1 uni D L1 P1 40x0.030125=1.21"}},
+		{name: "half even", plan: planWith(`,"currency_rounding":"half_even"`, `{"type":"unilevel","name":"uni","basis":"cv","rates":{"*":["0.030125"]}}`),
+			order: byE, want: []string{"1 uni D L1 P1 40x0.030125=1.20"}},
+		{name: "rank differential pays the difference over the highest rate below",
+			plan:  planWith("", `{"type":"rank_differential","name":"override","basis":"net","rates_by_rank":{"1":"0.01","2":"0.03","3":"0.04"}}`),
+			order: byE,
+			want:  []string{"1 override D L1 P1 39x0.01=0.39", "1 override A L4 P2 39x0.02=0.78", "1 override ROOT L5 P3 39x0.01=0.39"}},
+		{name: "retail profit to the owner of a retail customer",
+			plan:  planWith("", `{"type":"retail_profit","name":"retail","basis":"net","rates":{"*":"0.20"}}`),
+			order: byR,
+			want:  []string{"1 retail D L0 P0 39x0.2=7.80"}},
+		{name: "no retail profit on a distributor's order",
+			plan:  planWith("", `{"type":"retail_profit","name":"retail","basis":"net","rates":{"*":"0.20"}}`),
+			order: byE},
+		{name: "fast start within the days after enrollment",
+			plan:     planWith("", `{"type":"fast_start","name":"fast_start","basis":"net","days":30,"rates":["0.25","0.05"]}`),
+			order:    withRefs(`"distributor_ref":"DCODE",`),
+			want:     []string{"1 fast_start B L2 P2 39x0.05=1.95"},
+			breakage: []string{"1 fast_start C L1 9.75"}},
+		{name: "no fast start after the days",
+			plan:  planWith("", `{"type":"fast_start","name":"fast_start","basis":"net","days":18,"rates":["0.25","0.05"]}`),
+			order: withRefs(`"distributor_ref":"DCODE",`)},
+		{name: "cap scales every event down to the cap to the cent",
+			plan:  planWith(`,"max_payout_share":"0.10"`, `{"type":"unilevel","name":"uni","basis":"net","rates":{"*":["0.10","0.05","0.02"]},"compression":true}`),
+			order: byE,
+			want:  []string{"1 uni D L1 P1 39x0.1=2.29", "1 uni B L3 P2 39x0.05=1.15", "1 uni A L4 P3 39x0.02=0.46"}},
+		{name: "events order by line, rule, level",
+			plan: planWith("", `{"type":"unilevel","name":"uni","basis":"net","rates":{"*":["0.10"]},"qualify":{"statuses":["active","inactive"]}},
+				{"type":"retail_profit","name":"retail","basis":"net","rates":{"*":"0.20"}}`),
+			order: `{"platform":"shopify","store":"s","platform_order_id":"9","order_ts":"2025-08-28T08:11:04Z","status":"paid","currency":"USD",
+				"customer_ref":"R","items":[{"line_id":"a","platform_sku":"VIT-C-90","qty":1,"unit_price":"10.00"},
+				{"line_id":"b","platform_sku":"VIT-C-90","qty":1,"unit_price":"20.00"}],"total":"30.00"}`,
+			want: []string{"a uni C L1 P1 10x0.1=1.00", "a retail D L0 P0 10x0.2=2.00", "b uni C L1 P1 20x0.1=2.00", "b retail D L0 P0 20x0.2=4.00"}},
+	}
+	g, cat := tree(t), catalog(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := commission.New(cat, g, mustPlan(t, tt.plan))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := mustOrder(t, tt.order)
+			calc, err := e.Calculate(&o, commission.Lock{Known: known})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, eventLines(calc.Events)); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+			var br []string
+			for _, b := range calc.Breakage {
+				br = append(br, b.LineID+" "+b.Rule+" "+b.Member+" L"+itoa(b.Level)+" "+b.Amount.StringFixed(2))
+			}
+			if diff := cmp.Diff(tt.breakage, br); diff != "" {
+				t.Errorf("breakage (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAttribution(t *testing.T) {
+	g, cat := tree(t), catalog(t)
+	e, err := commission.New(cat, g, mustPlan(t, planWith("", `{"type":"retail_profit","name":"retail","basis":"net","rates":{"*":"0.20"}},
+		{"type":"unilevel","name":"uni","basis":"net","rates":{"*":["0.10"]},"qualify":{"statuses":["active","inactive"]}}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, refs string
+		want       []string
+		err        error
+	}{
+		{"referral code", `"distributor_ref":"DCODE",`, []string{"1 uni C L1 P1 39x0.1=3.90"}, nil},
+		{"member id", `"distributor_ref":"E",`, []string{"1 uni D L1 P1 39x0.1=3.90"}, nil},
+		{"retail customer credits its owner, whatever the distributor_ref", `"distributor_ref":"E","customer_ref":"R",`,
+			[]string{"1 retail D L0 P0 39x0.2=7.80", "1 uni C L1 P1 39x0.1=3.90"}, nil},
+		{"a distributor buying is a personal purchase", `"distributor_ref":"DCODE","customer_ref":"E",`, []string{"1 uni D L1 P1 39x0.1=3.90"}, nil},
+		{"unknown customer falls back to distributor_ref", `"distributor_ref":"E","customer_ref":"nobody",`, []string{"1 uni D L1 P1 39x0.1=3.90"}, nil},
+		{"nobody", `"distributor_ref":"NOPE",`, nil, commission.ErrUnattributed},
+		{"no refs", ``, nil, commission.ErrUnattributed},
+		{"distributor_ref naming a retail customer", `"distributor_ref":"R",`, nil, commission.ErrUnattributed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := mustOrder(t, withRefs(tt.refs))
+			calc, err := e.Calculate(&o, commission.Lock{Known: known})
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				var ce *commission.Error
+				if !errors.As(err, &ce) || ce.Order.OrderID != "1001" {
+					t.Errorf("error %v does not name the order", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, eventLines(calc.Events)); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	tests := []struct{ name, body, msg string }{
+		{"not an object", `[]`, "commission: invalid plan: want a JSON object"},
+		{"missing id", `{"version":1}`, "commission: invalid plan: id: missing"},
+		{"bad version", `{"id":"p","version":0}`, "commission: invalid plan: version: want an integer from 1 to 2147483647"},
+		{"bad instant", `{"id":"p","version":1,"effective_from":"soon"}`, "commission: invalid plan: effective_from: want an RFC 3339 instant"},
+		{"rounding", `{"id":"p","version":1,"effective_from":"2025-01-01T00:00:00Z","currency_rounding":"up","rules":[]}`,
+			`commission: invalid plan: currency_rounding: want half_up or half_even, not "up"`},
+		{"cap above one", `{"id":"p","version":1,"effective_from":"2025-01-01T00:00:00Z","max_payout_share":"1.5","rules":[]}`,
+			"commission: invalid plan: max_payout_share: want a share from 0 to 1"},
+		{"unknown top field", `{"id":"p","version":1,"effective_from":"2025-01-01T00:00:00Z","rules":[],"zz":1}`,
+			"commission: invalid plan: zz: unknown field"},
+		{"bad rate path", planWith("", `{"type":"retail_profit","name":"r","basis":"net","rates":{"*":"0.2"}},
+			{"type":"unilevel","name":"u","basis":"cv","rates":{"*":["0.1","0.05",true]}}`), "commission: invalid plan: rules[1].rates.*[2]: want a rate"},
+		{"rate as float-ish number accepted only exactly", planWith("", `{"type":"unilevel","name":"u","basis":"cv","rates":{"*":["0.1","0.05","-1"]}}`),
+			"commission: invalid plan: rules[0].rates.*[2]: want a rate from 0 to 1000 with at most 9 decimal places, as a string"},
+		{"unknown rule field", planWith("", `{"type":"unilevel","name":"u","basis":"cv","rates":{"*":["0.1"]},"compresion":true}`),
+			"commission: invalid plan: rules[0].compresion: unknown field"},
+		{"unknown type", planWith("", `{"type":"binary","name":"b"}`), `commission: invalid plan: rules[0].type: unknown rule type "binary"`},
+		{"duplicate name", planWith("", `{"type":"retail_profit","name":"r","basis":"net","rates":{"*":"0.2"}},{"type":"retail_profit","name":"r","basis":"net","rates":{"*":"0.2"}}`),
+			`commission: invalid plan: rules[1].name: two rules named "r"`},
+		{"bad basis", planWith("", `{"type":"retail_profit","name":"r","basis":"gv","rates":{"*":"0.2"}}`),
+			`commission: invalid plan: rules[0].basis: want net, pv, qv or cv, not "gv"`},
+		{"bad status", planWith("", `{"type":"retail_profit","name":"r","basis":"net","rates":{"*":"0.2"},"qualify":{"statuses":["gold"]}}`),
+			"commission: invalid plan: rules[0].qualify.statuses[0]: want active, inactive, suspended or terminated"},
+		{"bad rank key", planWith("", `{"type":"rank_differential","name":"o","basis":"net","rates_by_rank":{"01":"0.1"}}`),
+			"commission: invalid plan: rules[0].rates_by_rank.01: want a rank from 0 to 65535"},
+		{"rollup with compression", planWith("", `{"type":"unilevel","name":"u","basis":"cv","rates":{"*":["0.1"]},"compression":true,"unpaid":"rollup"}`),
+			"commission: invalid plan: rules[0].unpaid: rollup applies only without compression"},
+		{"fast start days", planWith("", `{"type":"fast_start","name":"f","basis":"net","days":0,"rates":["0.1"]}`),
+			"commission: invalid plan: rules[0].days: want an integer from 1 to 36500"},
+		{"depth", planWith("", `{"type":"unilevel","name":"u","basis":"cv","rates":{"*":["0.1"]},"depth_by_rank":{"0":-1}}`),
+			"commission: invalid plan: rules[0].depth_by_rank.0: want an integer from 0 to 1000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := commission.LoadPlan([]byte(tt.body))
+			if !errors.Is(err, commission.ErrPlan) {
+				t.Fatalf("err = %v, want ErrPlan", err)
+			}
+			if !strings.HasPrefix(err.Error(), tt.msg) {
+				t.Errorf("err = %q, want prefix %q", err, tt.msg)
+			}
+		})
+	}
+}
