@@ -370,11 +370,11 @@ func (f *fastStart) Apply(c *Context) error {
 		return nil
 	}
 	for lv := 1; lv <= len(f.rates); lv++ {
+		a, ok := c.Ancestor(lv)
 		rate := f.rates[lv-1]
 		if rate == 0 {
 			continue
 		}
-		a, ok := c.Ancestor(lv)
 		for i := range c.lines {
 			b, err := c.basis(i, f.basis)
 			if err != nil {
