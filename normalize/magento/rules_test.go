@@ -141,3 +141,21 @@ func TestDistributorRef(t *testing.T) {
 		}
 	}
 }
+
+// TestTenders: gift cards, store credit and reward points pay for the order
+// and lower base_grand_total; they are added back, never taken as discounts.
+func TestTenders(t *testing.T) {
+	body := edit(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
+		m["base_grand_total"] = json.Number("49.09")
+		m["base_gift_cards_amount"] = json.Number("10")
+		m["base_customer_balance_amount"] = json.Number("15")
+		m["base_reward_currency_amount"] = json.Number("5")
+	})
+	o, err := magento.DecodeOrder(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Total.String() != "79.09" || o.Items[0].Net.String() != "35.98" {
+		t.Errorf("total %s, first net %s; want 79.09 and 35.98", o.Total, o.Items[0].Net)
+	}
+}
