@@ -53,6 +53,7 @@ func benchLookup(b *testing.B, n int) {
 		ats[i] = time.Date(2024, time.Month(1+i%12), 15, 0, 0, 0, 0, time.UTC)
 	}
 	b.ReportAllocs()
+	defer cpuMeter(b)()
 	i := 0
 	for b.Loop() {
 		if _, err := c.Lookup(keys[i&1023], ats[i&1023]); err != nil {
@@ -71,6 +72,7 @@ func BenchmarkMap(b *testing.B) {
 			{"P-17", "", 2, "20.00", "0"}, {"P-99999", "", 1, "35.50", "2.50"}, {"", "44000000000050000", 3, "9.99", "0"},
 		})
 		b.ReportAllocs()
+		defer cpuMeter(b)()
 		for b.Loop() {
 			if _, err := c.Map(o); err != nil {
 				b.Fatal(err)
@@ -81,6 +83,7 @@ func BenchmarkMap(b *testing.B) {
 		c := fixtureCatalog(b)
 		o := order(b, normalize.Shopify, acme, "2025-07-01T00:00:00Z", normalize.StatusPaid, []line{{"KIT-STARTER-001", "", 3, "33.33", "0"}})
 		b.ReportAllocs()
+		defer cpuMeter(b)()
 		for b.Loop() {
 			if _, err := c.Map(o); err != nil {
 				b.Fatal(err)
