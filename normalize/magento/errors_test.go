@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/magento"
 )
 
@@ -15,7 +16,7 @@ import (
 // lets f change it, and encodes it again.
 func edit(t *testing.T, name string, f func(m map[string]any)) []byte {
 	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(readFixture(t, name)))
+	dec := json.NewDecoder(bytes.NewReader(ordertest.Fixture(t, name)))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
@@ -165,7 +166,7 @@ func TestDecodeCreditMemoErrors(t *testing.T) {
 			}
 			m["can_void_flag"] = json.Number("0")
 		}), kind: normalize.ErrUnsupported, order: "301", msg: "an invoice, not a credit memo"},
-		{name: "an order", body: func(t *testing.T) []byte { return readFixture(t, "order-jpy.json") },
+		{name: "an order", body: func(t *testing.T) []byte { return ordertest.Fixture(t, "order-jpy.json") },
 			kind: normalize.ErrUnsupported, order: "", msg: "an order, not a credit memo"},
 		{name: "not JSON", body: func(*testing.T) []byte { return []byte(`[`) }, kind: normalize.ErrMalformed, msg: "at byte"},
 	}
@@ -180,7 +181,7 @@ func TestDecodeCreditMemoErrors(t *testing.T) {
 // TestRefundBeyondTheOrder: a credit memo for more than the line sold is
 // refused when applied to its order.
 func TestRefundBeyondTheOrder(t *testing.T) {
-	o, err := magento.DecodeOrder(readFixture(t, "order-refunded.json"))
+	o, err := magento.DecodeOrder(ordertest.Fixture(t, "order-refunded.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/magento"
 )
 
@@ -18,7 +19,7 @@ func seedFixtures(f *testing.F, pattern string) {
 		f.Fatalf("no seeds for %s: %v", pattern, err)
 	}
 	for _, name := range files {
-		f.Add(readFixture(f, filepath.Base(name)))
+		f.Add(ordertest.Fixture(f, filepath.Base(name)))
 	}
 }
 
@@ -87,7 +88,7 @@ func FuzzDecodeCreditMemo(f *testing.F) {
 	f.Add([]byte(`{"entity_id":9,"order_id":301,"creditmemo_status":2,"base_currency_code":"USD","created_at":"2025-04-01 00:00:00",` +
 		`"base_subtotal":15,"base_grand_total":14.58,"items":[{"order_item_id":113,"qty":1,"base_row_total":15,"base_discount_amount":1.5,"base_tax_amount":1.08},` +
 		`{"order_item_id":112,"qty":1}]}`))
-	order, err := magento.Decoder{Store: store}.DecodeOrder(readFixture(f, "order-refunded.json"))
+	order, err := magento.Decoder{Store: store}.DecodeOrder(ordertest.Fixture(f, "order-refunded.json"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func FuzzVerify(f *testing.F) {
 		f.Fatal(err)
 	}
 	for _, name := range []string{"order-jpy.json", "creditmemo-partial.json"} {
-		body := readFixture(f, name)
+		body := ordertest.Fixture(f, name)
 		f.Add(body, sign(f, priv, body))
 	}
 	f.Add([]byte("{}"), "")

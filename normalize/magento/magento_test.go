@@ -1,36 +1,17 @@
 package magento_test
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/uplinehq/upline/internal/golden"
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/magento"
 )
 
 const store = "shop.example.com"
-
-func readFixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func canonical(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(b, '\n')
-}
 
 // TestGoldenOrders decodes every order fixture and compares its canonical
 // JSON with testdata/golden/<fixture>.
@@ -43,11 +24,11 @@ func TestGoldenOrders(t *testing.T) {
 	for _, f := range files {
 		name := filepath.Base(f)
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
-			o, err := d.DecodeOrder(readFixture(t, name))
+			o, err := d.DecodeOrder(ordertest.Fixture(t, name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, filepath.Join("testdata", "golden", name), canonical(t, o))
+			golden.Check(t, filepath.Join("testdata", "golden", name), ordertest.Canonical(t, o))
 		})
 	}
 }
@@ -56,21 +37,21 @@ func TestGoldenOrders(t *testing.T) {
 // to their order.
 func TestGoldenRefunds(t *testing.T) {
 	d := magento.Decoder{Store: store}
-	o, err := d.DecodeOrder(readFixture(t, "order-refunded.json"))
+	o, err := d.DecodeOrder(ordertest.Fixture(t, "order-refunded.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"creditmemo-partial.json", "creditmemo-shaker-and-shipping.json"} {
-		r, err := d.DecodeCreditMemo(readFixture(t, name))
+		r, err := d.DecodeCreditMemo(ordertest.Fixture(t, name))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		golden.Check(t, filepath.Join("testdata", "golden", name), canonical(t, r))
+		golden.Check(t, filepath.Join("testdata", "golden", name), ordertest.Canonical(t, r))
 		if o, err = o.ApplyRefund(r); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	golden.Check(t, filepath.Join("testdata", "golden", "order-refunded-with-credit-memos.json"), canonical(t, o))
+	golden.Check(t, filepath.Join("testdata", "golden", "order-refunded-with-credit-memos.json"), ordertest.Canonical(t, o))
 	// What still earns commission: one hoodie (54.00 − 27.00 taken back); the shaker is gone.
 	got := normalize.Commissionable(&o)
 	if len(got) != 2 || got[0].String() != "27" || got[1].String() != "0" {
@@ -84,11 +65,11 @@ func TestGoldenRefunds(t *testing.T) {
 // TestFullRefundTakesBackTheLineNet: refunding every unit of a line takes
 // back exactly the net the order decoded for it.
 func TestFullRefundTakesBackTheLineNet(t *testing.T) {
-	o, err := magento.DecodeOrder(readFixture(t, "order-refunded.json"))
+	o, err := magento.DecodeOrder(ordertest.Fixture(t, "order-refunded.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := magento.DecodeCreditMemo(readFixture(t, "creditmemo-shaker-and-shipping.json"))
+	r, err := magento.DecodeCreditMemo(ordertest.Fixture(t, "creditmemo-shaker-and-shipping.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/magento"
 )
 
@@ -14,7 +15,7 @@ import (
 // the discount (the OCA recordings do); base_subtotal tells which, and both
 // readings decode to the same order.
 func TestRowTotalsAfterDiscount(t *testing.T) {
-	want, err := magento.DecodeOrder(readFixture(t, "order-tax-exclusive-coupon.json"))
+	want, err := magento.DecodeOrder(ordertest.Fixture(t, "order-tax-exclusive-coupon.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +28,7 @@ func TestRowTotalsAfterDiscount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(canonical(t, want), canonical(t, got)); diff != "" {
+	if diff := cmp.Diff(ordertest.Canonical(t, want), ordertest.Canonical(t, got)); diff != "" {
 		t.Errorf("after-discount row totals decode differently (-before +after):\n%s", diff)
 	}
 }
@@ -47,7 +48,7 @@ func TestSkippedItems(t *testing.T) {
 		{"order-refunded.json", []string{"111", "113"}, []string{"", ""}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
-			o, err := magento.DecodeOrder(readFixture(t, c.fixture))
+			o, err := magento.DecodeOrder(ordertest.Fixture(t, c.fixture))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +65,7 @@ func TestSkippedItems(t *testing.T) {
 		})
 	}
 	// A configurable line is the variant: the child's SKU and product id.
-	o, err := magento.DecodeOrder(readFixture(t, "order-configurable-same-sku.json"))
+	o, err := magento.DecodeOrder(ordertest.Fixture(t, "order-configurable-same-sku.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestSkippedItems(t *testing.T) {
 		t.Errorf("configurable line sku %q variant %q product %q, want HOODIE-M-BLUE 5012 5000", l.PlatformSKU, l.VariantID, l.ProductID)
 	}
 	// A credit memo leaves out dummy items (no base_row_total) and items listed with nothing refunded.
-	r, err := magento.DecodeCreditMemo(readFixture(t, "creditmemo-partial.json"))
+	r, err := magento.DecodeCreditMemo(ordertest.Fixture(t, "creditmemo-partial.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,13 +13,14 @@ import (
 	"testing"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/magento"
 )
 
 // testKey is the test-only key under testdata; never a merchant's.
 func testKey(t testing.TB) (*rsa.PrivateKey, []byte) {
 	t.Helper()
-	block, _ := pem.Decode(readFixture(t, "test_key.pem"))
+	block, _ := pem.Decode(ordertest.Fixture(t, "test_key.pem"))
 	if block == nil {
 		t.Fatal("testdata/test_key.pem is not PEM")
 	}
@@ -27,7 +28,7 @@ func testKey(t testing.TB) (*rsa.PrivateKey, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return k.(*rsa.PrivateKey), readFixture(t, "test_key.pub.pem")
+	return k.(*rsa.PrivateKey), ordertest.Fixture(t, "test_key.pub.pem")
 }
 
 func sign(t testing.TB, key *rsa.PrivateKey, body []byte) string {
@@ -42,7 +43,7 @@ func sign(t testing.TB, key *rsa.PrivateKey, body []byte) string {
 
 func TestVerify(t *testing.T) {
 	priv, pub := testKey(t)
-	body := readFixture(t, "order-tax-exclusive-coupon.json")
+	body := ordertest.Fixture(t, "order-tax-exclusive-coupon.json")
 	good := sign(t, priv, body)
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -75,7 +76,7 @@ func TestVerify(t *testing.T) {
 		{"wrong length", body, base64.StdEncoding.EncodeToString([]byte("short")), pub, "signature is 5 bytes, want 256"},
 		{"hex instead of base64 of the right size", body, strings.Repeat("ab", 256), pub, "signature is 384 bytes, want 256"},
 		{"key not PEM", body, good, []byte("secret"), "public key is not PEM"},
-		{"private key given", body, good, readFixture(t, "test_key.pem"), `public key PEM block is "PRIVATE KEY"`},
+		{"private key given", body, good, ordertest.Fixture(t, "test_key.pem"), `public key PEM block is "PRIVATE KEY"`},
 		{"key too small", body, good, smallPub, "public key has 1024 bits, want at least 2048"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

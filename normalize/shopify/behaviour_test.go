@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/shopify"
 )
 
@@ -30,7 +31,7 @@ func TestStatus(t *testing.T) {
 		{"voided", "2025-03-15T10:00:00-04:00", normalize.StatusCancelled},
 	} {
 		t.Run(tc.financial, func(t *testing.T) {
-			body := mutate(t, "order_discounts_tax_exclusive.json", func(m map[string]any) {
+			body := ordertest.Mutate(t, "order_discounts_tax_exclusive.json", func(m map[string]any) {
 				set(m, tc.financial, "financial_status")
 				set(m, tc.cancelled, "cancelled_at")
 			})
@@ -67,7 +68,7 @@ func TestDistributorRef(t *testing.T) {
 		{"caller's keys, case and space", []string{"sponsor"}, []any{map[string]any{"name": " Sponsor ", "value": " S-8 "}}, nil, "S-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body := mutate(t, "order_discounts_tax_exclusive.json", func(m map[string]any) {
+			body := ordertest.Mutate(t, "order_discounts_tax_exclusive.json", func(m map[string]any) {
 				set(m, tc.notes, "note_attributes")
 				set(m, tc.landing, "landing_site")
 			})
@@ -92,7 +93,7 @@ func TestRefundFloatNoise(t *testing.T) {
 		{"26.994", "26.99"},
 	} {
 		t.Run(tc.subtotal, func(t *testing.T) {
-			body := mutate(t, "refund_partial.json", func(m map[string]any) {
+			body := ordertest.Mutate(t, "refund_partial.json", func(m map[string]any) {
 				del(m, "refund_line_items", 0, "subtotal_set")
 				set(m, json.Number(tc.subtotal), "refund_line_items", 0, "subtotal")
 			})
@@ -112,7 +113,7 @@ func TestRefundFloatNoise(t *testing.T) {
 // clawback.
 func TestApplyRefund(t *testing.T) {
 	d := shopify.Decoder{Store: store}
-	body := mutate(t, "order_partial_refund.json", func(m map[string]any) {
+	body := ordertest.Mutate(t, "order_partial_refund.json", func(m map[string]any) {
 		set(m, []any{}, "refunds")
 		set(m, "paid", "financial_status")
 		set(m, "2025-04-01T12:00:02-04:00", "updated_at")
@@ -122,7 +123,7 @@ func TestApplyRefund(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := d.DecodeRefund(read(t, "refund_partial.json"))
+	r, err := d.DecodeRefund(ordertest.Fixture(t, "refund_partial.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestApplyRefund(t *testing.T) {
 	if diff := cmp.Diff(want, normalize.Commissionable(&after)); diff != "" {
 		t.Errorf("commissionable after the refund (-want +got):\n%s", diff)
 	}
-	updated, err := d.DecodeOrder(read(t, "order_partial_refund.json"))
+	updated, err := d.DecodeOrder(ordertest.Fixture(t, "order_partial_refund.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestApplyRefund(t *testing.T) {
 		t.Errorf("the refund already in orders/updated was added again: %d refunds", len(again.Refunds))
 	}
 	// A refund taking back both units after the first is too much.
-	both := mutate(t, "refund_partial.json", func(m map[string]any) {
+	both := ordertest.Mutate(t, "refund_partial.json", func(m map[string]any) {
 		set(m, json.Number("930000000009"), "id")
 		set(m, json.Number("2"), "refund_line_items", 0, "quantity")
 		set(m, "54.00", "refund_line_items", 0, "subtotal_set", "shop_money", "amount")
@@ -164,11 +165,11 @@ func TestApplyRefund(t *testing.T) {
 // TestRESTEnvelope: the Admin REST API's {"order": ...} and {"refund": ...}
 // decode like the webhook bodies, with paths under the envelope.
 func TestRESTEnvelope(t *testing.T) {
-	o, err := shopify.DecodeOrder([]byte(`{"order":` + string(read(t, "order_zero_total.json")) + `}`))
+	o, err := shopify.DecodeOrder([]byte(`{"order":` + string(ordertest.Fixture(t, "order_zero_total.json")) + `}`))
 	if err != nil || o.PlatformOrderID != "5829367209077" {
 		t.Errorf("order envelope: %v, %q", err, o.PlatformOrderID)
 	}
-	r, err := shopify.DecodeRefund([]byte(`{"refund":` + string(read(t, "refund_partial.json")) + `}`))
+	r, err := shopify.DecodeRefund([]byte(`{"refund":` + string(ordertest.Fixture(t, "refund_partial.json")) + `}`))
 	if err != nil || r.RefundID != "930000000001" {
 		t.Errorf("refund envelope: %v, %q", err, r.RefundID)
 	}

@@ -3,6 +3,7 @@ package shopify_test
 import (
 	"testing"
 
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/shopify"
 )
 
@@ -10,7 +11,7 @@ import (
 // lines, a code and an automatic discount, a shipping discount, taxes and a
 // tip, about 12 KB of JSON.
 func BenchmarkDecodeOrder(b *testing.B) {
-	body := read(b, "order_discounts_tax_exclusive.json")
+	body := ordertest.Fixture(b, "order_discounts_tax_exclusive.json")
 	d := shopify.Decoder{Store: store}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()

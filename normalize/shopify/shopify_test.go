@@ -1,8 +1,6 @@
 package shopify_test
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,28 +8,11 @@ import (
 	"github.com/uplinehq/upline/internal/golden"
 	"github.com/uplinehq/upline/normalize"
 	_ "github.com/uplinehq/upline/normalize/internal/corpus" // -corpus is a known flag
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/shopify"
 )
 
 const store = "upline-test.myshopify.com"
-
-func read(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func canonical(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(b, '\n')
-}
 
 // TestGoldenOrders decodes every order fixture and compares its canonical
 // JSON with testdata/golden/<fixture>.
@@ -44,18 +25,18 @@ func TestGoldenOrders(t *testing.T) {
 	for _, f := range files {
 		name := filepath.Base(f)
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
-			o, err := d.DecodeOrder(read(t, name))
+			o, err := d.DecodeOrder(ordertest.Fixture(t, name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := canonical(t, o)
+			got := ordertest.Canonical(t, o)
 			golden.Check(t, filepath.Join("testdata", "golden", name), got)
 			// The canonical form reads back to the same order.
 			back, err := normalize.DecodeJSON(got)
 			if err != nil {
 				t.Fatalf("canonical JSON does not decode: %v", err)
 			}
-			if again := canonical(t, back); string(again) != string(got) {
+			if again := ordertest.Canonical(t, back); string(again) != string(got) {
 				t.Errorf("canonical JSON is not stable:\n%s\nthen\n%s", got, again)
 			}
 		})
@@ -73,11 +54,11 @@ func TestGoldenRefunds(t *testing.T) {
 		{"refund_tax_inclusive_gbp.json", shopify.Decoder{Store: store, TaxesIncluded: true}},
 	} {
 		t.Run(strings.TrimSuffix(tc.name, ".json"), func(t *testing.T) {
-			r, err := tc.dec.DecodeRefund(read(t, tc.name))
+			r, err := tc.dec.DecodeRefund(ordertest.Fixture(t, tc.name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, filepath.Join("testdata", "golden", tc.name), canonical(t, r))
+			golden.Check(t, filepath.Join("testdata", "golden", tc.name), ordertest.Canonical(t, r))
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/shopify"
 )
 
@@ -20,7 +21,7 @@ func sign(body []byte, secret string) string {
 
 func TestVerify(t *testing.T) {
 	const secret = "shpss_0123456789abcdef"
-	body := read(t, "order_discounts_tax_exclusive.json")
+	body := ordertest.Fixture(t, "order_discounts_tax_exclusive.json")
 	good := sign(body, secret)
 	tampered := append([]byte{}, body...)
 	tampered[len(tampered)-3] ^= 1

@@ -3,13 +3,14 @@ package woocommerce_test
 import (
 	"testing"
 
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/woocommerce"
 )
 
 // BenchmarkDecodeOrder decodes a typical order: three lines, a coupon,
 // line and shipping taxes with 6-decimal breakdowns, meta_data.
 func BenchmarkDecodeOrder(b *testing.B) {
-	body := read(b, "order-coupon-tax-exclusive.json")
+	body := ordertest.Fixture(b, "order-coupon-tax-exclusive.json")
 	d := woocommerce.Decoder{Store: "shop.example.com"}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()

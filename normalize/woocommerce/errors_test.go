@@ -8,26 +8,9 @@ import (
 	"testing"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/woocommerce"
 )
-
-// mutate decodes a fixture, lets change edit it and encodes it again.
-// Numbers stay json.Number, so nothing passes through float64.
-func mutate(t testing.TB, fixture string, change func(m map[string]any)) []byte {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(read(t, fixture)))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	change(m)
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func lineOf(m map[string]any, i int) map[string]any {
 	return m["line_items"].([]any)[i].(map[string]any)
@@ -67,45 +50,45 @@ func TestDecodeOrderErrors(t *testing.T) {
 		{name: "ping", body: []byte("webhook_id=42"), kind: normalize.ErrUnsupported, want: "the webhook_id=42 ping"},
 		{name: "list", body: []byte(`[{"id": 1}]`), kind: normalize.ErrUnsupported, want: "decode each element as an order"},
 		{name: "proxy envelope", body: []byte(`{"data": {"id": 1}}`), kind: normalize.ErrUnsupported, path: "data", want: "envelope"},
-		{name: "refund object", body: read(t, "refund-9210-one-unit.json"), kind: normalize.ErrUnsupported, path: "amount", want: "use DecodeRefund"},
+		{name: "refund object", body: ordertest.Fixture(t, "refund-9210-one-unit.json"), kind: normalize.ErrUnsupported, path: "amount", want: "use DecodeRefund"},
 		{name: "id as object", body: []byte(`{"id": {}}`), kind: normalize.ErrMalformed, path: "id", want: "want an integer or a string id"},
-		{name: "amount as bool", body: mutate(t, base, func(m map[string]any) { lineOf(m, 0)["subtotal"] = true }),
+		{name: "amount as bool", body: ordertest.Mutate(t, base, func(m map[string]any) { lineOf(m, 0)["subtotal"] = true }),
 			kind: normalize.ErrMalformed, path: "line_items.subtotal", want: "want a number or a numeric string"},
-		{name: "missing id", body: mutate(t, base, func(m map[string]any) { delete(m, "id") }),
+		{name: "missing id", body: ordertest.Mutate(t, base, func(m map[string]any) { delete(m, "id") }),
 			kind: normalize.ErrMissing, path: "id", want: "missing field: id"},
-		{name: "unknown currency", body: mutate(t, base, func(m map[string]any) { m["currency"] = "XBT" }),
+		{name: "unknown currency", body: ordertest.Mutate(t, base, func(m map[string]any) { m["currency"] = "XBT" }),
 			kind: normalize.ErrInvalid, order: "5012", path: "currency", want: `unknown currency "XBT"`},
-		{name: "no gmt date", body: mutate(t, base, func(m map[string]any) { delete(m, "date_created_gmt") }),
+		{name: "no gmt date", body: ordertest.Mutate(t, base, func(m map[string]any) { delete(m, "date_created_gmt") }),
 			kind: normalize.ErrMissing, order: "5012", path: "date_created_gmt", want: "local time without a zone"},
-		{name: "bad modified date", body: mutate(t, base, func(m map[string]any) { m["date_modified_gmt"] = "yesterday" }),
+		{name: "bad modified date", body: ordertest.Mutate(t, base, func(m map[string]any) { m["date_modified_gmt"] = "yesterday" }),
 			kind: normalize.ErrInvalid, order: "5012", path: "date_modified_gmt", want: `time "yesterday"`},
-		{name: "unknown status", body: mutate(t, base, func(m map[string]any) { m["status"] = "shipped" }),
+		{name: "unknown status", body: ordertest.Mutate(t, base, func(m map[string]any) { m["status"] = "shipped" }),
 			kind: normalize.ErrInvalid, order: "5012", path: "status", want: `unknown WooCommerce status "shipped" (map it with Decoder.Statuses)`},
-		{name: "fractional quantity", body: mutate(t, base, func(m map[string]any) { lineOf(m, 1)["quantity"] = json.Number("1.5") }),
+		{name: "fractional quantity", body: ordertest.Mutate(t, base, func(m map[string]any) { lineOf(m, 1)["quantity"] = json.Number("1.5") }),
 			kind: normalize.ErrInvalid, order: "5012", line: "102", path: "line_items[1].quantity", want: `quantity "1.5" is not a whole number`},
-		{name: "bad total", body: mutate(t, base, func(m map[string]any) { lineOf(m, 0)["total"] = "53,98" }),
+		{name: "bad total", body: ordertest.Mutate(t, base, func(m map[string]any) { lineOf(m, 0)["total"] = "53,98" }),
 			kind: normalize.ErrInvalid, order: "5012", line: "101", path: "line_items[0].total", want: `amount "53,98" is not a decimal number`},
-		{name: "total above subtotal", body: mutate(t, base, func(m map[string]any) { lineOf(m, 2)["total"] = "10.81" }),
+		{name: "total above subtotal", body: ordertest.Mutate(t, base, func(m map[string]any) { lineOf(m, 2)["total"] = "10.81" }),
 			kind: normalize.ErrInvalid, order: "5012", line: "103", path: "line_items[2].total", want: "total 10.81 after discounts exceeds subtotal 10.8"},
-		{name: "duplicate line id", body: mutate(t, base, func(m map[string]any) { lineOf(m, 1)["id"] = json.Number("101") }),
+		{name: "duplicate line id", body: ordertest.Mutate(t, base, func(m map[string]any) { lineOf(m, 1)["id"] = json.Number("101") }),
 			kind: normalize.ErrInvalid, order: "5012", line: "101", path: "line_items[1].id", want: `duplicate line id "101"`},
-		{name: "no sku and no product", body: mutate(t, base, func(m map[string]any) {
+		{name: "no sku and no product", body: ordertest.Mutate(t, base, func(m map[string]any) {
 			lineOf(m, 0)["sku"] = ""
 			lineOf(m, 0)["product_id"] = json.Number("0")
 		}), kind: normalize.ErrMissing, order: "5012", line: "101", path: "items[0]", want: "never mapped by name"},
-		{name: "discount_total disagrees", body: mutate(t, base, func(m map[string]any) { m["discount_total"] = "9.50" }),
+		{name: "discount_total disagrees", body: ordertest.Mutate(t, base, func(m map[string]any) { m["discount_total"] = "9.50" }),
 			kind: normalize.ErrUnreconciled, order: "5012", path: "discount_total", want: "add to 9.53 but discount_total is 9.5"},
-		{name: "total off by a cent", body: mutate(t, base, func(m map[string]any) { m["total"] = "101.49" }),
+		{name: "total off by a cent", body: ordertest.Mutate(t, base, func(m map[string]any) { m["total"] = "101.49" }),
 			kind: normalize.ErrUnreconciled, order: "5012", path: "total", want: "but the total is 101.49 (off by 0.01)"},
-		{name: "positive refund total", body: mutate(t, base, func(m map[string]any) {
+		{name: "positive refund total", body: ordertest.Mutate(t, base, func(m map[string]any) {
 			m["refunds"] = []any{map[string]any{"id": json.Number("77"), "reason": "", "total": "5.00"}}
 		}), kind: normalize.ErrInvalid, order: "5012", path: "refunds[0].total", want: "refund total 5 is positive"},
-		{name: "negative fee beyond the lines", body: mutate(t, base, func(m map[string]any) {
+		{name: "negative fee beyond the lines", body: ordertest.Mutate(t, base, func(m map[string]any) {
 			m["fee_lines"] = []any{map[string]any{"id": json.Number("9"), "name": "Discount", "total": "-85.76", "total_tax": "0.00"}}
 		}), kind: normalize.ErrInvalid, order: "5012", want: "order-level discount 85.76 exceeds the lines' value 85.75"},
-		{name: "order in another currency than the shop's", d: woocommerce.Decoder{ShopCurrency: "EUR"}, body: read(t, base),
+		{name: "order in another currency than the shop's", d: woocommerce.Decoder{ShopCurrency: "EUR"}, body: ordertest.Fixture(t, base),
 			kind: normalize.ErrUnsupported, order: "5012", path: "currency", want: "the order is in USD but the shop's currency is EUR"},
-		{name: "WooPayments multi-currency order", body: mutate(t, base, func(m map[string]any) {
+		{name: "WooPayments multi-currency order", body: ordertest.Mutate(t, base, func(m map[string]any) {
 			m["meta_data"] = append(m["meta_data"].([]any), map[string]any{"id": json.Number("1"), "key": "_wcpay_multi_currency_order_default_currency", "value": "CAD"})
 		}), kind: normalize.ErrUnsupported, order: "5012", path: "meta_data[3].value", want: "the shop's currency is CAD"},
 	}
@@ -128,21 +111,21 @@ func TestDecodeRefundErrors(t *testing.T) {
 		kind                    error
 		order, line, path, want string
 	}{
-		{name: "order body", d: usd, body: read(t, "order-refunded.json"), kind: normalize.ErrUnsupported, order: "9300", path: "status", want: "use DecodeOrder"},
+		{name: "order body", d: usd, body: ordertest.Fixture(t, "order-refunded.json"), kind: normalize.ErrUnsupported, order: "9300", path: "status", want: "use DecodeOrder"},
 		{name: "ping", d: usd, body: []byte("webhook_id=7"), kind: normalize.ErrUnsupported, want: "webhook_id=7 ping"},
-		{name: "names no order", d: usd, body: mutate(t, base, noLinks), kind: normalize.ErrMissing, path: "order_id", want: "set Decoder.OrderID"},
-		{name: "another order than the caller's", d: woocommerce.Decoder{Currency: "USD", OrderID: "9300"}, body: read(t, base),
+		{name: "names no order", d: usd, body: ordertest.Mutate(t, base, noLinks), kind: normalize.ErrMissing, path: "order_id", want: "set Decoder.OrderID"},
+		{name: "another order than the caller's", d: woocommerce.Decoder{Currency: "USD", OrderID: "9300"}, body: ordertest.Fixture(t, base),
 			kind: normalize.ErrInvalid, path: "_links.up[0].href", want: "refund 9210 is for order 9200, not order 9300"},
-		{name: "no currency", body: read(t, base), kind: normalize.ErrMissing, order: "9200", path: "currency", want: "set Decoder.Currency"},
-		{name: "missing date", d: usd, body: mutate(t, base, func(m map[string]any) { delete(m, "date_created_gmt") }),
+		{name: "no currency", body: ordertest.Fixture(t, base), kind: normalize.ErrMissing, order: "9200", path: "currency", want: "set Decoder.Currency"},
+		{name: "missing date", d: usd, body: ordertest.Mutate(t, base, func(m map[string]any) { delete(m, "date_created_gmt") }),
 			kind: normalize.ErrMissing, order: "9200", path: "date_created_gmt", want: "date_created_gmt"},
-		{name: "negative amount", d: usd, body: mutate(t, base, func(m map[string]any) { m["amount"] = "-32.40" }),
+		{name: "negative amount", d: usd, body: ordertest.Mutate(t, base, func(m map[string]any) { m["amount"] = "-32.40" }),
 			kind: normalize.ErrInvalid, order: "9200", path: "amount", want: "refund amount -32.4 is negative"},
-		{name: "positive quantity", d: usd, body: mutate(t, base, func(m map[string]any) { lineOf(m, 0)["quantity"] = json.Number("1") }),
+		{name: "positive quantity", d: usd, body: ordertest.Mutate(t, base, func(m map[string]any) { lineOf(m, 0)["quantity"] = json.Number("1") }),
 			kind: normalize.ErrInvalid, order: "9200", line: "801", path: "line_items[0].quantity", want: "1 is positive; WooCommerce writes refunded figures as negative numbers"},
-		{name: "fractional quantity", d: usd, body: mutate(t, base, func(m map[string]any) { lineOf(m, 0)["quantity"] = json.Number("-0.5") }),
+		{name: "fractional quantity", d: usd, body: ordertest.Mutate(t, base, func(m map[string]any) { lineOf(m, 0)["quantity"] = json.Number("-0.5") }),
 			kind: normalize.ErrInvalid, order: "9200", line: "801", path: "line_items[0].quantity", want: `quantity "0.5" is not a whole number`},
-		{name: "no _refunded_item_id", d: usd, body: mutate(t, base, func(m map[string]any) { lineOf(m, 0)["meta_data"] = []any{} }),
+		{name: "no _refunded_item_id", d: usd, body: ordertest.Mutate(t, base, func(m map[string]any) { lineOf(m, 0)["meta_data"] = []any{} }),
 			kind: normalize.ErrMissing, order: "9200", line: "805", path: "line_items[0].meta_data", want: "_refunded_item_id"},
 	}
 	for _, tt := range tests {
@@ -154,7 +137,7 @@ func TestDecodeRefundErrors(t *testing.T) {
 }
 
 func TestApplyRefundErrors(t *testing.T) {
-	o, err := shop.DecodeOrder(read(t, "order-partially-refunded.json"))
+	o, err := shop.DecodeOrder(ordertest.Fixture(t, "order-partially-refunded.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,12 +148,12 @@ func TestApplyRefundErrors(t *testing.T) {
 		kind                    error
 		order, line, path, want string
 	}{
-		{name: "more units than sold", body: mutate(t, base, func(m map[string]any) { lineOf(m, 0)["quantity"] = json.Number("-3") }),
+		{name: "more units than sold", body: ordertest.Mutate(t, base, func(m map[string]any) { lineOf(m, 0)["quantity"] = json.Number("-3") }),
 			kind: normalize.ErrRefundExceeds, order: "9200", line: "801", path: "refunds[0].items[0].qty", want: "refunds take back 3 units of a line that sold 2"},
-		{name: "a line the order does not have", body: mutate(t, base, func(m map[string]any) {
+		{name: "a line the order does not have", body: ordertest.Mutate(t, base, func(m map[string]any) {
 			lineOf(m, 0)["meta_data"] = []any{map[string]any{"id": json.Number("1"), "key": "_refunded_item_id", "value": "999"}}
 		}), kind: normalize.ErrInvalid, order: "9200", line: "999", path: "line_items[0]", want: `takes back net 30 and tax 2.4 from line "999" that the order does not have`},
-		{name: "another order", body: bytes.ReplaceAll(read(t, base), []byte("orders/9200"), []byte("orders/9300")),
+		{name: "another order", body: bytes.ReplaceAll(ordertest.Fixture(t, base), []byte("orders/9200"), []byte("orders/9300")),
 			kind: normalize.ErrInvalid, path: "_links.up[0].href", want: "refund 9210 is for order 9300, not order 9200"},
 	}
 	for _, tt := range tests {

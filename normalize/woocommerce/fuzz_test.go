@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/woocommerce"
 )
 
@@ -21,7 +22,7 @@ func seed(f *testing.F, prefix string) {
 		f.Fatalf("no %s fixtures: %v", prefix, err)
 	}
 	for _, name := range files {
-		f.Add(read(f, filepath.Base(name)))
+		f.Add(ordertest.Fixture(f, filepath.Base(name)))
 	}
 }
 
@@ -133,7 +134,7 @@ func FuzzDecodeRefund(f *testing.F) {
 // take back more than was bought.
 func FuzzApplyRefund(f *testing.F) {
 	seed(f, "refund-")
-	o, err := shop.DecodeOrder(read(f, "order-partially-refunded.json"))
+	o, err := shop.DecodeOrder(ordertest.Fixture(f, "order-partially-refunded.json"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func FuzzApplyRefund(f *testing.F) {
 }
 
 func FuzzVerify(f *testing.F) {
-	f.Add([]byte("secret"), read(f, "order-zero-total.json"), "")
+	f.Add([]byte("secret"), ordertest.Fixture(f, "order-zero-total.json"), "")
 	f.Add([]byte("secret"), []byte("{}"), sign([]byte("secret"), []byte("{}")))
 	f.Add([]byte(""), []byte("{}"), "AAAA")
 	f.Fuzz(func(t *testing.T, secret, body []byte, signature string) {

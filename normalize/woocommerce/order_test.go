@@ -1,8 +1,6 @@
 package woocommerce_test
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,29 +8,12 @@ import (
 	"github.com/uplinehq/upline/internal/golden"
 	"github.com/uplinehq/upline/normalize"
 	_ "github.com/uplinehq/upline/normalize/internal/corpus"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/woocommerce"
 )
 
 // shop is the Decoder the golden tests use unless a case needs options.
 var shop = woocommerce.Decoder{Store: "shop.example.com"}
-
-func read(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func canonical(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(b, '\n')
-}
 
 func goldenPath(fixture string) string {
 	return filepath.Join("testdata", "golden", strings.TrimSuffix(fixture, ".json")+".golden.json")
@@ -58,11 +39,11 @@ func TestDecodeOrderGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			o, err := tt.d.DecodeOrder(read(t, tt.fixture))
+			o, err := tt.d.DecodeOrder(ordertest.Fixture(t, tt.fixture))
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, goldenPath(tt.fixture), canonical(t, o))
+			golden.Check(t, goldenPath(tt.fixture), ordertest.Canonical(t, o))
 		})
 	}
 }
@@ -72,27 +53,27 @@ func TestDecodeOrderGolden(t *testing.T) {
 // gave, the second returns the line's last unit and takes back exactly
 // what is left of its net.
 func TestApplyRefundGolden(t *testing.T) {
-	o, err := shop.DecodeOrder(read(t, "order-partially-refunded.json"))
+	o, err := shop.DecodeOrder(ordertest.Fixture(t, "order-partially-refunded.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"refund-9210-one-unit.json", "refund-9211-last-unit-and-shipping.json"} {
-		r, err := woocommerce.Decoder{Currency: "USD", Store: "shop.example.com"}.DecodeRefund(read(t, f))
+		r, err := woocommerce.Decoder{Currency: "USD", Store: "shop.example.com"}.DecodeRefund(ordertest.Fixture(t, f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden.Check(t, goldenPath(f), canonical(t, r))
-		if o, err = shop.ApplyRefund(o, read(t, f)); err != nil {
+		golden.Check(t, goldenPath(f), ordertest.Canonical(t, r))
+		if o, err = shop.ApplyRefund(o, ordertest.Fixture(t, f)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	golden.Check(t, filepath.Join("testdata", "golden", "order-partially-refunded-applied.golden.json"), canonical(t, o))
+	golden.Check(t, filepath.Join("testdata", "golden", "order-partially-refunded-applied.golden.json"), ordertest.Canonical(t, o))
 	// Applying the same refund again is a duplicate delivery: no change.
-	again, err := shop.ApplyRefund(o, read(t, "refund-9211-last-unit-and-shipping.json"))
+	again, err := shop.ApplyRefund(o, ordertest.Fixture(t, "refund-9211-last-unit-and-shipping.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := string(canonical(t, again)), string(canonical(t, o)); got != want {
+	if got, want := string(ordertest.Canonical(t, again)), string(ordertest.Canonical(t, o)); got != want {
 		t.Errorf("a duplicate refund changed the order:\n%s", got)
 	}
 	nets := normalize.Commissionable(&o)

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/woocommerce"
 )
 
@@ -32,7 +33,7 @@ func TestStatuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.wc, func(t *testing.T) {
-			body := mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) {
+			body := ordertest.Mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) {
 				m["status"] = tt.wc
 				if tt.refunds {
 					m["refunds"] = []any{map[string]any{"id": json.Number("1"), "reason": "", "total": "-1.00"}}
@@ -48,7 +49,7 @@ func TestStatuses(t *testing.T) {
 		})
 	}
 	t.Run("custom status mapped by the caller", func(t *testing.T) {
-		body := mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) { m["status"] = "wc-shipped" })
+		body := ordertest.Mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) { m["status"] = "wc-shipped" })
 		o, err := woocommerce.Decoder{Statuses: map[string]normalize.Status{"shipped": normalize.StatusPaid}}.DecodeOrder(body)
 		if err != nil {
 			t.Fatal(err)
@@ -92,7 +93,7 @@ func TestDistributorRef(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := tt.d.DecodeOrder(mutate(t, "order-coupon-tax-exclusive.json", tt.edit))
+			o, err := tt.d.DecodeOrder(ordertest.Mutate(t, "order-coupon-tax-exclusive.json", tt.edit))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +107,7 @@ func TestDistributorRef(t *testing.T) {
 // TestExtraDigitsRoundOnce: figures sent with four decimals (a client
 // asking for dp=4) are rounded once, half away from zero, to the cent.
 func TestExtraDigitsRoundOnce(t *testing.T) {
-	body := mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) {
+	body := ordertest.Mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) {
 		l := lineOf(m, 0)
 		l["subtotal"], l["total"], l["total_tax"] = "59.9800", "53.9800", "4.4534"
 		l = lineOf(m, 1)
@@ -132,12 +133,12 @@ func TestExtraDigitsRoundOnce(t *testing.T) {
 // TestPriceIsNeverRead: line_items[].price is float noise; any value,
 // even one that is not a number, leaves the amounts alone.
 func TestPriceIsNeverRead(t *testing.T) {
-	want, err := woocommerce.DecodeOrder(read(t, "order-coupon-tax-exclusive.json"))
+	want, err := woocommerce.DecodeOrder(ordertest.Fixture(t, "order-coupon-tax-exclusive.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, price := range []any{json.Number("1e308"), "n/a", nil, json.Number("10.799999999999999")} {
-		got, err := woocommerce.DecodeOrder(mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) {
+		got, err := woocommerce.DecodeOrder(ordertest.Mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) {
 			for i := range 3 {
 				lineOf(m, i)["price"] = price
 			}
@@ -145,7 +146,7 @@ func TestPriceIsNeverRead(t *testing.T) {
 		if err != nil {
 			t.Fatalf("price %v: %v", price, err)
 		}
-		if diff := cmp.Diff(string(canonical(t, want)), string(canonical(t, got))); diff != "" {
+		if diff := cmp.Diff(string(ordertest.Canonical(t, want)), string(ordertest.Canonical(t, got))); diff != "" {
 			t.Errorf("price %v changed the order:\n%s", price, diff)
 		}
 	}
@@ -153,7 +154,7 @@ func TestPriceIsNeverRead(t *testing.T) {
 
 // TestComponentRule pins which bundle/composite lines are left out.
 func TestComponentRule(t *testing.T) {
-	o, err := woocommerce.DecodeOrder(read(t, "order-bundle-composite.json"))
+	o, err := woocommerce.DecodeOrder(ordertest.Fixture(t, "order-bundle-composite.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestComponentRule(t *testing.T) {
 	}
 
 	t.Run("all-zero bundle keeps its parent", func(t *testing.T) {
-		body := mutate(t, "order-bundle-composite.json", func(m map[string]any) {
+		body := ordertest.Mutate(t, "order-bundle-composite.json", func(m map[string]any) {
 			for i := range 6 {
 				l := lineOf(m, i)
 				l["subtotal"], l["total"] = "0.00", "0.00"
@@ -190,7 +191,7 @@ func TestComponentRule(t *testing.T) {
 	})
 
 	t.Run("refund of a left-out component takes back nothing", func(t *testing.T) {
-		body := mutate(t, "refund-9210-one-unit.json", func(m map[string]any) {
+		body := ordertest.Mutate(t, "refund-9210-one-unit.json", func(m map[string]any) {
 			l := lineOf(m, 0)
 			l["total"], l["total_tax"], l["subtotal"] = "0.00", "0.00", "0.00"
 			l["meta_data"] = []any{map[string]any{"id": json.Number("1"), "key": "_refunded_item_id", "value": "702"}}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/woocommerce"
 )
 
@@ -19,7 +20,7 @@ func sign(secret, body []byte) string {
 
 func TestVerify(t *testing.T) {
 	secret := []byte("wc-webhook-secret-3f9a")
-	body := read(t, "order-coupon-tax-exclusive.json")
+	body := ordertest.Fixture(t, "order-coupon-tax-exclusive.json")
 	good := sign(secret, body)
 	tampered := append([]byte{}, body...)
 	tampered[len(tampered)-3] ^= 1

@@ -3,17 +3,48 @@
 package ordertest
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/uplinehq/upline/normalize"
 )
 
-// Canonical returns the order's canonical JSON, indented, with a trailing
-// newline: the form golden files hold.
-func Canonical(t testing.TB, o normalize.Order) []byte {
+// Fixture returns the file testdata/name of the package under test.
+func Fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := json.MarshalIndent(o, "", "  ")
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Mutate returns fixture testdata/name with f applied to its JSON tree.
+// Numbers stay json.Number, so ids above 2^53 and amounts stay exact.
+func Mutate(t testing.TB, name string, f func(m map[string]any)) []byte {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(Fixture(t, name)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	f(m)
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Canonical returns the canonical JSON of an order or refund, indented,
+// with a trailing newline: the form golden files hold.
+func Canonical(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
