@@ -18,9 +18,12 @@ import (
 type Genealogy struct {
 	ids strtab // member ids; entry i is Member i
 
-	// Per member, indexed by Member. The hot fields an upline walk reads
-	// sit together in node; the rest are parallel slices.
-	nodes     []node
+	// Per member, indexed by Member. An upline walk reads sponsor for the
+	// chain and state for each ancestor's answer, 4 and 6 bytes; the rest
+	// are parallel slices it does not touch.
+	sponsor   []int32 // enrollment sponsor (-1 for a root), moved(s) once the sponsor changes later
+	state     []state
+	ext       []int32 // index+1 into exts, 0 when nothing changed since enrollment
 	enrollAt  []int64 // effective instant of the enrollment
 	enrollSeq []int32 // position of the enrollment in the log
 	parent    []int32 // placement parent at enrollment, -1 none
@@ -45,14 +48,36 @@ type Genealogy struct {
 	recAt []int64 // recorded instant of each change, by seq
 }
 
-// node holds what an upline walk needs for one member, in 16 bytes.
-type node struct {
-	sponsor int32 // at enrollment, -1 for a root
-	ext     int32 // index+1 into exts, 0 when nothing changed since enrollment
-	paid    uint16
-	highest uint16
-	status  uint8
-	kind    uint8
+// state is a member's status and ranks at enrollment, its kind, and
+// whether its status or ranks change later (then the answer at an instant
+// is in its history).
+type state struct {
+	ranks  Ranks
+	status Status
+	bits   uint8 // kind | statusChanges | ranksChanges
+}
+
+const (
+	kindMask      = 3
+	statusChanges = 1 << 6
+	ranksChanges  = 1 << 7
+)
+
+func (st state) kind() Kind { return Kind(st.bits & kindMask) }
+
+// moved encodes the enrollment sponsor s (-1 for a root) of a member whose
+// sponsor changes later, as -3-s: always below -1, so that a walk tells
+// "look at the history" from a sponsor or a root with one comparison.
+// Members are fewer than 1<<31-2 (strtab.fits), so it never overflows.
+func moved(s int32) int32 { return -3 - s }
+
+// enrollSponsor returns m's sponsor at enrollment, -1 for a root.
+func (g *Genealogy) enrollSponsor(m int32) int32 {
+	s := g.sponsor[m]
+	if s < -1 {
+		s = moved(s) // moved is its own inverse
+	}
+	return s
 }
 
 type attr uint8
@@ -82,14 +107,14 @@ type edge struct{ child, next int32 }
 const maxChanges = 1 << 30
 
 // Len returns the number of members enrolled.
-func (g *Genealogy) Len() int { return len(g.nodes) }
+func (g *Genealogy) Len() int { return len(g.sponsor) }
 
 // Changes returns the number of changes applied.
 func (g *Genealogy) Changes() int { return len(g.recAt) }
 
 // ID returns the external id of m, or "" if m is not a member.
 func (g *Genealogy) ID(m Member) string {
-	if m < 0 || int(m) >= len(g.nodes) {
+	if m < 0 || int(m) >= len(g.sponsor) {
 		return ""
 	}
 	return g.ids.str(int32(m))
@@ -424,7 +449,7 @@ func (g *Genealogy) ref(k checker, name string, eff int64) (int32, bool) {
 		return -1, false
 	}
 	o, found := g.ids.find(name)
-	if !found || g.enrollAt[o] > eff || g.nodes[o].kind != uint8(Distributor) {
+	if !found || g.enrollAt[o] > eff || g.state[o].kind() != Distributor {
 		return -1, false
 	}
 	return o, true
@@ -451,7 +476,7 @@ func (g *Genealogy) refErr(k checker, name, role string, eff int64) error {
 
 // history returns the records of m's attribute a after enrollment.
 func (g *Genealogy) history(m int32, a attr) []rec {
-	x := g.nodes[m].ext
+	x := g.ext[m]
 	if x == 0 {
 		return nil
 	}
@@ -463,7 +488,7 @@ func (g *Genealogy) history(m int32, a attr) []rec {
 // at enrollment.
 func (g *Genealogy) link(m int32, a attr) int32 {
 	if a == aSponsor {
-		return g.nodes[m].sponsor
+		return g.enrollSponsor(m)
 	}
 	return g.parent[m]
 }
@@ -552,7 +577,7 @@ func (g *Genealogy) cycle(a attr, m, o int32, eff int64) (int64, bool) {
 // rankDown explains why a highest rank h from eff on would go down, or
 // returns "".
 func (g *Genealogy) rankDown(m int32, eff int64, h int32) string {
-	prev, hasPrev := int32(g.nodes[m].highest), g.enrollAt[m] < eff
+	prev, hasPrev := int32(g.state[m].ranks.Highest), g.enrollAt[m] < eff
 	hist := g.history(m, aRank)
 	i := 0
 	for ; i < len(hist) && hist[i].eff < eff; i++ {
@@ -581,7 +606,9 @@ func (g *Genealogy) commit(p *prep) {
 	switch p.op {
 	case OpEnroll:
 		m := g.ids.add(p.id)
-		g.nodes = append(g.nodes, node{sponsor: p.o, status: uint8(p.status), kind: uint8(p.kind), paid: uint16(p.ranks.PaidAs), highest: uint16(p.ranks.Highest)})
+		g.sponsor = append(g.sponsor, p.o)
+		g.state = append(g.state, state{ranks: p.ranks, status: p.status, bits: uint8(p.kind)})
+		g.ext = append(g.ext, 0)
 		g.enrollAt = append(g.enrollAt, p.eff)
 		g.enrollSeq = append(g.enrollSeq, seq)
 		g.parent = append(g.parent, p.a)
@@ -617,7 +644,7 @@ func (g *Genealogy) addEdge(parent, child int32) {
 // hadSponsor reports whether s was ever recorded as m's sponsor, so that
 // m is already on s's child list.
 func (g *Genealogy) hadSponsor(m, s int32) bool {
-	if g.nodes[m].sponsor == s {
+	if g.enrollSponsor(m) == s {
 		return true
 	}
 	for _, r := range g.history(m, aSponsor) {
@@ -633,11 +660,21 @@ func (g *Genealogy) hadSponsor(m, s int32) bool {
 // effective at or before it. A full span moves to the end of recs with
 // twice the room; the hole it leaves is counted and reclaimed by compact.
 func (g *Genealogy) insert(m int32, a attr, r rec) {
-	x := g.nodes[m].ext
+	x := g.ext[m]
 	if x == 0 {
 		g.exts = append(g.exts, ext{})
 		x = int32(len(g.exts))
-		g.nodes[m].ext = x
+		g.ext[m] = x
+	}
+	switch a {
+	case aSponsor:
+		if s := g.sponsor[m]; s >= -1 {
+			g.sponsor[m] = moved(s)
+		}
+	case aStatus:
+		g.state[m].bits |= statusChanges
+	case aRank:
+		g.state[m].bits |= ranksChanges
 	}
 	sp := &g.exts[x-1].sp[a]
 	if sp.n == sp.cap {

@@ -26,7 +26,7 @@ type Snapshot struct {
 // Snapshot returns the genealogy at instant t with everything applied so
 // far.
 func (g *Genealogy) Snapshot(t time.Time) Snapshot {
-	return Snapshot{g: g, t: clampInstant(t), cut: int32(len(g.recAt)), n: int32(len(g.nodes))}
+	return Snapshot{g: g, t: clampInstant(t), cut: int32(len(g.recAt)), n: int32(len(g.sponsor))}
 }
 
 // SnapshotAsOf returns the genealogy at instant t as it was known at the
@@ -68,7 +68,7 @@ func (s Snapshot) absent(id string, m Member) error {
 		}
 	}
 	switch {
-	case s.g == nil || m < 0 || int(m) >= len(s.g.nodes):
+	case s.g == nil || m < 0 || int(m) >= len(s.g.sponsor):
 		if id == "" {
 			e.Why = "no member " + strconv.Itoa(int(m))
 		} else {
@@ -100,24 +100,30 @@ func (s *Snapshot) at(rs []rec) (rec, bool) {
 	return rec{}, false
 }
 
-func (s *Snapshot) hist(x int32, a attr) []rec {
-	sp := s.g.exts[x-1].sp[a]
+func (s *Snapshot) hist(m int32, a attr) []rec {
+	sp := s.g.exts[s.g.ext[m]-1].sp[a]
 	return s.g.recs[sp.off : sp.off+sp.n]
 }
 
 func (s *Snapshot) sponsorOf(m int32) int32 {
-	nd := &s.g.nodes[m]
-	if nd.ext != 0 {
-		if r, ok := s.at(s.hist(nd.ext, aSponsor)); ok {
-			return r.a
-		}
+	if p := s.g.sponsor[m]; p >= -1 {
+		return p
 	}
-	return nd.sponsor
+	return s.movedSponsorOf(m)
+}
+
+// movedSponsorOf is sponsorOf for a member whose sponsor changes after
+// its enrollment.
+func (s *Snapshot) movedSponsorOf(m int32) int32 {
+	if r, ok := s.at(s.hist(m, aSponsor)); ok {
+		return r.a
+	}
+	return moved(s.g.sponsor[m])
 }
 
 func (s *Snapshot) parentOf(m int32) (int32, Leg) {
-	if x := s.g.nodes[m].ext; x != 0 {
-		if r, ok := s.at(s.hist(x, aPlace)); ok {
+	if s.g.ext[m] != 0 {
+		if r, ok := s.at(s.hist(m, aPlace)); ok {
 			return r.a, Leg(r.b)
 		}
 	}
@@ -125,23 +131,23 @@ func (s *Snapshot) parentOf(m int32) (int32, Leg) {
 }
 
 func (s *Snapshot) statusOf(m int32) Status {
-	nd := &s.g.nodes[m]
-	if nd.ext != 0 {
-		if r, ok := s.at(s.hist(nd.ext, aStatus)); ok {
+	st := &s.g.state[m]
+	if st.bits&statusChanges != 0 {
+		if r, ok := s.at(s.hist(m, aStatus)); ok {
 			return Status(r.a)
 		}
 	}
-	return Status(nd.status)
+	return st.status
 }
 
 func (s *Snapshot) ranksOf(m int32) Ranks {
-	nd := &s.g.nodes[m]
-	if nd.ext != 0 {
-		if r, ok := s.at(s.hist(nd.ext, aRank)); ok {
+	st := &s.g.state[m]
+	if st.bits&ranksChanges != 0 {
+		if r, ok := s.at(s.hist(m, aRank)); ok {
 			return Ranks{Rank(r.a), Rank(r.b)}
 		}
 	}
-	return Ranks{Rank(nd.paid), Rank(nd.highest)}
+	return st.ranks
 }
 
 // Kind returns whether m is a distributor or a retail customer.
@@ -149,7 +155,7 @@ func (s Snapshot) Kind(m Member) (Kind, error) {
 	if !s.Has(m) {
 		return 0, s.absent("", m)
 	}
-	return Kind(s.g.nodes[m].kind), nil
+	return s.g.state[m].kind(), nil
 }
 
 // Sponsor returns m's sponsor, or None when m is a root.
@@ -267,28 +273,44 @@ func (s Snapshot) PlacementUpline(m Member) (Upline, error) {
 
 // Next returns the next ancestor, or false at the top of the tree.
 func (u *Upline) Next() (Ancestor, bool) {
-	if u.cur < 0 || u.s.g == nil {
-		return Ancestor{}, false
+	g := u.s.g
+	if u.place || u.cur < 0 || g == nil {
+		return u.nextPlacement()
 	}
-	nodes := u.s.g.nodes
-	var p int32
-	var leg Leg
-	if u.place {
-		p, leg = u.s.parentOf(u.cur)
-	} else if nd := &nodes[u.cur]; nd.ext == 0 {
-		p = nd.sponsor
-	} else {
-		p = u.s.sponsorOf(u.cur)
+	// A sponsor walk, kept small enough to inline: one load for the
+	// sponsor, one for its status and ranks; members whose sponsor,
+	// status or ranks change after enrollment take the calls.
+	p := g.sponsor[u.cur]
+	if p < -1 {
+		p = u.s.movedSponsorOf(u.cur)
 	}
 	u.cur = p
 	if p < 0 {
 		return Ancestor{}, false
 	}
 	u.level++
-	pn := &nodes[p]
-	a := Ancestor{Member: Member(p), Level: u.level, Leg: leg, Status: Status(pn.status), Ranks: Ranks{Rank(pn.paid), Rank(pn.highest)}}
-	if pn.ext != 0 {
-		a.Status, a.Ranks = u.s.statusOf(p), u.s.ranksOf(p)
+	st := g.state[p]
+	if st.bits&(statusChanges|ranksChanges) != 0 {
+		return u.s.ancestor(p, u.level, 0), true
 	}
-	return a, true
+	return Ancestor{Member: Member(p), Level: u.level, Status: st.status, Ranks: st.ranks}, true
+}
+
+// nextPlacement is Next for a placement walk or a walk already over.
+func (u *Upline) nextPlacement() (Ancestor, bool) {
+	if u.cur < 0 || u.s.g == nil {
+		return Ancestor{}, false
+	}
+	p, leg := u.s.parentOf(u.cur)
+	u.cur = p
+	if p < 0 {
+		return Ancestor{}, false
+	}
+	u.level++
+	return u.s.ancestor(p, u.level, leg), true
+}
+
+// ancestor answers for ancestor p from its histories.
+func (s *Snapshot) ancestor(p int32, level int, leg Leg) Ancestor {
+	return Ancestor{Member: Member(p), Level: level, Leg: leg, Status: s.statusOf(p), Ranks: s.ranksOf(p)}
 }
