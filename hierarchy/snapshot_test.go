@@ -164,3 +164,57 @@ func TestSnapshotIgnoresLaterCorrections(t *testing.T) {
 		t.Errorf("as-of snapshot upline = %v, want [b root]", got)
 	}
 }
+
+// A walk started before changes are applied answers as its snapshot,
+// including for members whose first sponsor, status or rank change comes
+// mid-walk, and a root that later gets a sponsor keeps being a root
+// before the change takes effect.
+func TestUplineAcrossLaterChanges(t *testing.T) {
+	g := fixture(t)
+	if err := g.Enroll("top", Distributor, "", day(0), recAt(11)); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := g.Lookup("c")
+	old := g.Snapshot(day(25))
+	up, _ := old.Upline(c)
+	first, _ := up.Next()
+	for _, ch := range []Change{
+		{Op: OpSponsor, Member: "root", Sponsor: "top", Effective: day(15), Recorded: recAt(12)},
+		{Op: OpStatus, Member: "root", Status: Suspended, Effective: day(15), Recorded: recAt(12)},
+		{Op: OpRank, Member: "root", PaidAs: 1, Highest: 1, Effective: day(15), Recorded: recAt(12)},
+	} {
+		if err := g.Apply(ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := []Ancestor{first}
+	for a, ok := up.Next(); ok; a, ok = up.Next() {
+		got = append(got, a)
+	}
+	want := []Ancestor{{Member: 3, Level: 1, Status: Active}, {Member: 0, Level: 2, Status: Active}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("walk begun before the changes (-want +got):\n%s", d)
+	}
+	tests := []struct {
+		name string
+		s    Snapshot
+		want []string
+	}{
+		{"before root moves", g.Snapshot(day(14)), []string{"b", "a", "root"}},
+		{"after root moves", g.Snapshot(day(25)), []string{"b", "root", "top"}},
+		{"after, as known before", g.SnapshotAsOf(day(25), recAt(11)), []string{"b", "root"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := describe(t, g, tt.s, "c").Upline; !cmp.Equal(got, tt.want) {
+				t.Errorf("upline = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	root, _ := g.Lookup("root")
+	up, _ = g.Snapshot(day(25)).Upline(c)
+	up.Next()
+	if a, _ := up.Next(); a != (Ancestor{Member: root, Level: 2, Status: Suspended, Ranks: Ranks{1, 1}}) {
+		t.Errorf("root after its changes: %+v", a)
+	}
+}
