@@ -128,15 +128,19 @@ type Data struct {
 // It is immutable once built and safe for concurrent use. Build one with
 // New, LoadCSV or LoadJSON.
 type Catalog struct {
-	// Keys are found in two steps, so a lookup hashes one string: the
-	// key's scope (platform, store, kind; a catalog has few), then its
-	// value within the scope, which gives the span of the key's bindings
-	// in binds; each binding holds the span of its SKU's versions. A
-	// lookup so touches few cache lines.
-	scopes   []scope
-	scopeOf  map[scopeKey]int32
-	nkeys    int
-	binds    []bind // ascending by instant per key
+	// Keys are found by hashing the value once, seeded with the key's
+	// scope (platform, store, kind; a catalog has few), in an
+	// open-addressing table of slots that lead to one 64-byte record per
+	// key (see index.go). A record holds the key's binding, or for a key
+	// re-bound over time the span of its bindings in binds. A binding
+	// holds the span of its SKU's versions, whose effective instants are
+	// contiguous in verAt, so a lookup touches few cache lines.
+	scopes   []scopeKey
+	scopeOf  map[scopeKey]int32 // used when there are more than scopeScan scopes
+	slots    []uint64
+	recs     []keyRec
+	long     []byte // values longer than inlineLen
+	binds    []bind // the bindings of keys bound more than once, ascending by instant per key
 	bindings []Binding
 
 	ids      map[string]int32 // SKU id → its versions at skuStart[i]:skuStart[i+1]
@@ -149,11 +153,6 @@ type scopeKey struct {
 	platform normalize.Platform
 	store    string
 	kind     Kind
-}
-
-type scope struct {
-	scopeKey
-	values map[string]span
 }
 
 // span is a range [lo, hi) of a slice.
@@ -169,27 +168,6 @@ type bind struct {
 // scopeScan is how many scopes are searched one by one before using the
 // scope map.
 const scopeScan = 8
-
-// findKey returns the span of key k's bindings.
-func (c *Catalog) findKey(k Key) (span, bool) {
-	sk := scopeKey{platform: k.Platform, store: k.Store, kind: k.Kind}
-	var s *scope
-	if len(c.scopes) <= scopeScan {
-		for i := range c.scopes {
-			if c.scopes[i].scopeKey == sk {
-				s = &c.scopes[i]
-				break
-			}
-		}
-	} else if i, ok := c.scopeOf[sk]; ok {
-		s = &c.scopes[i]
-	}
-	if s == nil {
-		return span{}, false
-	}
-	sp, ok := s.values[k.Value]
-	return sp, ok
-}
 
 // Limits on catalog values. They keep every value exactly representable
 // in both file formats and keep arithmetic on them small.
@@ -321,7 +299,6 @@ func build(d Data) (*Catalog, *recordError) {
 	})
 	c.scopeOf = make(map[scopeKey]int32)
 	c.bindings = make([]Binding, 0, len(border))
-	c.binds = make([]bind, 0, len(border))
 	for k, i := range border {
 		b := d.Keys[i]
 		if k > 0 {
@@ -336,15 +313,8 @@ func build(d Data) (*Catalog, *recordError) {
 		if !ok {
 			si = int32(len(c.scopes))
 			c.scopeOf[sk] = si
-			c.scopes = append(c.scopes, scope{scopeKey: sk, values: make(map[string]span)})
+			c.scopes = append(c.scopes, sk)
 		}
-		sp, ok := c.scopes[si].values[b.Key.Value]
-		if !ok {
-			sp = span{lo: int32(len(c.binds)), hi: int32(len(c.binds))}
-			c.nkeys++
-		}
-		sp.hi++
-		c.scopes[si].values[b.Key.Value] = sp
 		if bats[i] == math.MinInt64 {
 			b.EffectiveFrom = time.Time{}
 		} else {
@@ -352,8 +322,24 @@ func build(d Data) (*Catalog, *recordError) {
 		}
 		c.bindings = append(c.bindings, b)
 		ski := c.ids[b.SKU]
-		c.binds = append(c.binds, bind{at: bats[i], vers: span{lo: c.skuStart[ski], hi: c.skuStart[ski+1]}})
+		bd := bind{at: bats[i], vers: span{lo: c.skuStart[ski], hi: c.skuStart[ski+1]}}
+		if k > 0 && d.Keys[border[k-1]].Key == b.Key {
+			// The key is re-bound: its bindings move to binds.
+			r := &c.recs[len(c.recs)-1]
+			if r.n&rebound == 0 {
+				r.n |= rebound
+				c.binds = append(c.binds, bind{at: r.at, vers: r.vers})
+				r.vers = span{lo: int32(len(c.binds) - 1), hi: int32(len(c.binds))}
+				r.last = math.MaxInt64
+			}
+			r.vers.hi++
+			c.binds = append(c.binds, bd)
+			continue
+		}
+		c.recs = append(c.recs, keyRec{at: bd.at, vers: bd.vers, last: c.verAt[bd.vers.hi-1], scope: uint32(si)})
+		c.setValue(&c.recs[len(c.recs)-1], b.Key.Value)
 	}
+	c.index()
 	return c, nil
 }
 
@@ -544,49 +530,14 @@ func latest(ats []int64, t int64) int {
 // any store (Store ""). It returns ErrUnknownSKU when neither key is in
 // the catalog and ErrNotInForce when the binding or the SKU has no version
 // in force yet. Lookup does not allocate. The returned Version shares its
-// Components with the catalog: do not modify them.
+// Components with the catalog: do not modify them. Find is the same
+// lookup without copying the Version.
 func (c *Catalog) Lookup(k Key, at time.Time) (Version, error) {
-	_, v, err := c.lookup(k, instant(at))
+	i, err := c.find(&k, instant(at))
 	if err != nil {
 		return Version{}, err
 	}
-	return *v, nil
-}
-
-// lookup returns the key that matched and the version.
-func (c *Catalog) lookup(k Key, t int64) (Key, *Version, error) {
-	sp, ok := c.findKey(k)
-	if !ok && k.Store != "" {
-		k.Store = ""
-		sp, ok = c.findKey(k)
-	}
-	if !ok {
-		return k, nil, ErrUnknownSKU
-	}
-	v, err := c.resolve(sp, t)
-	return k, v, err
-}
-
-func (c *Catalog) resolve(sp span, t int64) (*Version, error) {
-	binds := c.binds[sp.lo:sp.hi]
-	lo, hi := 0, len(binds)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if binds[m].at <= t {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo == 0 {
-		return nil, ErrNotInForce
-	}
-	vs := binds[lo-1].vers
-	v := latest(c.verAt[vs.lo:vs.hi], t)
-	if v < 0 {
-		return nil, ErrNotInForce
-	}
-	return &c.vers[int(vs.lo)+v], nil
+	return c.vers[i], nil
 }
 
 // version returns SKU id's version in force at t.
@@ -629,7 +580,7 @@ func (c *Catalog) Data() Data {
 }
 
 // Len returns how many internal SKUs and how many keys the catalog holds.
-func (c *Catalog) Len() (skus, keys int) { return len(c.ids), c.nkeys }
+func (c *Catalog) Len() (skus, keys int) { return len(c.ids), len(c.recs) }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 

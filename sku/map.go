@@ -210,10 +210,13 @@ func candidates(o *normalize.Order, l *normalize.Line, dst []Key) []Key {
 
 // lookupFirst resolves the first of keys the catalog holds.
 func (c *Catalog) lookupFirst(keys []Key, t int64) (Key, *Version, error) {
-	for _, k := range keys {
-		if sp, ok := c.findKey(k); ok {
-			v, err := c.resolve(sp, t)
-			return k, v, err
+	for i := range keys {
+		if r := c.findKey(&keys[i]); r != nil {
+			v, err := c.resolve(r, t)
+			if err != nil {
+				return keys[i], nil, err
+			}
+			return keys[i], &c.vers[v], nil
 		}
 	}
 	var first Key
