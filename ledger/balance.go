@@ -1,0 +1,197 @@
+package ledger
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Balance is what the ledger owes a member in one currency: positive is
+// owed to the member, negative is owed by the member (a clawback after a
+// payout, carried until later earnings cover it).
+type Balance struct {
+	Member   string
+	Currency string
+	Amount   decimal.Decimal
+}
+
+// through returns the exclusive upper bound that selects entries effective
+// at or before at.
+func through(at time.Time) time.Time { return at.Add(time.Nanosecond) }
+
+// Balance returns member's balance in currency at instant at: the sum of
+// its entries effective at or before at.
+func (l *Ledger) Balance(ctx context.Context, member, currency string, at time.Time) (decimal.Decimal, error) {
+	sum := decimal.Zero
+	err := l.store.Scan(ctx, Filter{Member: member, Currency: currency, To: through(at)}, func(e *Entry) error {
+		sum = sum.Add(e.Amount)
+		return nil
+	})
+	return sum, err
+}
+
+// Balances returns every member's balance per currency at instant at,
+// sorted by member, then currency. Members whose entries sum to zero are
+// listed too.
+func (l *Ledger) Balances(ctx context.Context, at time.Time) ([]Balance, error) {
+	sums := make(map[[2]string]decimal.Decimal)
+	err := l.store.Scan(ctx, Filter{To: through(at)}, func(e *Entry) error {
+		if e.Member == "" {
+			return nil
+		}
+		k := [2]string{e.Member, e.Currency}
+		sums[k] = sums[k].Add(e.Amount)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Balance, 0, len(sums))
+	for k, v := range sums {
+		out = append(out, Balance{Member: k[0], Currency: k[1], Amount: v})
+	}
+	slices.SortFunc(out, func(a, b Balance) int {
+		return cmp.Or(cmp.Compare(a.Member, b.Member), cmp.Compare(a.Currency, b.Currency))
+	})
+	return out, nil
+}
+
+// RuleAmount is what one plan rule earned.
+type RuleAmount struct {
+	Rule   string
+	Amount decimal.Decimal
+}
+
+// Statement is a member's account for one period in one currency.
+// Closing = Opening + Earned − ClawedBack + Adjusted − Paid, exactly.
+type Statement struct {
+	Member   string
+	Currency string
+	Period   Period
+	// Opening is the balance of entries effective before Period.From.
+	Opening decimal.Decimal
+	// ByRule is what each rule earned in the period (commissions and
+	// corrections that raise a slot), sorted by rule; Earned their sum.
+	ByRule []RuleAmount
+	Earned decimal.Decimal
+	// ClawedBack is what corrections took back in the period, as a
+	// positive amount.
+	ClawedBack decimal.Decimal
+	// Adjusted is the sum of operators' adjustments in the period.
+	Adjusted decimal.Decimal
+	// Paid is what payouts paid in the period, as a positive amount.
+	Paid decimal.Decimal
+	// Closing is the balance of entries effective before Period.To.
+	Closing decimal.Decimal
+	// Entries are the member's entries effective in the period, ordered
+	// by stream and sequence.
+	Entries []Entry
+}
+
+// Statement returns member's statement in currency for period p.
+func (l *Ledger) Statement(ctx context.Context, member, currency string, p Period) (Statement, error) {
+	s := Statement{Member: member, Currency: currency, Period: p}
+	byRule := make(map[string]decimal.Decimal)
+	err := l.store.Scan(ctx, Filter{Member: member, Currency: currency, To: p.To}, func(e *Entry) error {
+		if e.Effective.Before(p.From) {
+			s.Opening = s.Opening.Add(e.Amount)
+			return nil
+		}
+		s.Entries = append(s.Entries, *e)
+		switch {
+		case e.Type == TypePayout:
+			s.Paid = s.Paid.Sub(e.Amount)
+		case e.Type == TypeAdjustment:
+			s.Adjusted = s.Adjusted.Add(e.Amount)
+		case e.Amount.IsNegative():
+			s.ClawedBack = s.ClawedBack.Sub(e.Amount)
+		case e.Type == TypeCommission || e.Type == TypeCorrection:
+			byRule[e.Rule] = byRule[e.Rule].Add(e.Amount)
+			s.Earned = s.Earned.Add(e.Amount)
+		}
+		return nil
+	})
+	if err != nil {
+		return Statement{}, err
+	}
+	for _, r := range slices.Sorted(maps.Keys(byRule)) {
+		s.ByRule = append(s.ByRule, RuleAmount{Rule: r, Amount: byRule[r]})
+	}
+	s.Closing = s.Opening.Add(s.Earned).Sub(s.ClawedBack).Add(s.Adjusted).Sub(s.Paid)
+	return s, nil
+}
+
+// Total is one member's figures for a period in one currency, as an income
+// disclosure statement needs them.
+type Total struct {
+	Member   string
+	Currency string
+	// Earned is what commissions and upward corrections earned; ClawedBack
+	// what downward corrections took back (positive); Adjusted the
+	// operators' adjustments; Net = Earned − ClawedBack + Adjusted; Paid
+	// what payouts paid (positive).
+	Earned, ClawedBack, Adjusted, Net, Paid decimal.Decimal
+}
+
+// Totals returns, for period p (Year(2025) for a yearly income disclosure
+// statement), one Total per member and currency: for every member in
+// members — those who earned nothing too — and every member with entries
+// in the period, in each currency entries of the period are in. With no
+// entries at all, each member gets one row with an empty currency. Sorted
+// by member, then currency.
+func (l *Ledger) Totals(ctx context.Context, p Period, members []string) ([]Total, error) {
+	rows := make(map[[2]string]*Total)
+	currencies := make(map[string]bool)
+	who := make(map[string]bool, len(members))
+	for _, m := range members {
+		who[m] = true
+	}
+	err := l.store.Scan(ctx, Filter{From: p.From, To: p.To}, func(e *Entry) error {
+		if e.Member == "" {
+			return nil
+		}
+		who[e.Member], currencies[e.Currency] = true, true
+		k := [2]string{e.Member, e.Currency}
+		t := rows[k]
+		if t == nil {
+			t = &Total{Member: e.Member, Currency: e.Currency}
+			rows[k] = t
+		}
+		switch {
+		case e.Type == TypePayout:
+			t.Paid = t.Paid.Sub(e.Amount)
+		case e.Type == TypeAdjustment:
+			t.Adjusted = t.Adjusted.Add(e.Amount)
+		case e.Amount.IsNegative():
+			t.ClawedBack = t.ClawedBack.Sub(e.Amount)
+		case e.Type == TypeCommission || e.Type == TypeCorrection:
+			t.Earned = t.Earned.Add(e.Amount)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	curs := slices.Sorted(maps.Keys(currencies))
+	if len(curs) == 0 {
+		curs = []string{""}
+	}
+	var out []Total
+	for _, m := range slices.Sorted(maps.Keys(who)) {
+		for _, c := range curs {
+			t := rows[[2]string{m, c}]
+			if t == nil {
+				t = &Total{Member: m, Currency: c}
+			}
+			t.Net = t.Earned.Sub(t.ClawedBack).Add(t.Adjusted)
+			out = append(out, *t)
+		}
+	}
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
