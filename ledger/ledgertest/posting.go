@@ -229,11 +229,12 @@ func concurrentPosts(t *testing.T, s ledger.Store) {
 	}
 	want := map[string]string{
 		"1 unilevel B 1": "4.00", "1 unilevel A 2": "2.00", "1 unilevel ROOT 3": "0.80", "1 cv_bonus B 1": "0.40",
-		"2 unilevel B 1": "0.00", "2 unilevel A 2": "0.00", "2 unilevel ROOT 3": "0.00", "2 cv_bonus B 1": "0.00",
 	}
 	got := make(map[string]string)
 	for k, v := range sums {
-		got[k] = v.StringFixed(2)
+		if !v.IsZero() { // line 2's slots sum to zero, or were never posted when the last revision came first
+			got[k] = v.StringFixed(2)
+		}
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("per-slot sums (-want +got):\n%s", d)
