@@ -147,6 +147,13 @@ type Catalog struct {
 	skuStart []int32
 	verAt    []int64
 	vers     []Version
+	kits     map[int32]*kit // by index in vers
+}
+
+// kit is what Map needs of a kit version besides the Version.
+type kit struct {
+	shares []decimal.Decimal // the components' shares, as normalize.Allocate takes them
+	comps  []span            // each component SKU's versions in vers and verAt
 }
 
 type scopeKey struct {
@@ -253,6 +260,7 @@ func build(d Data) (*Catalog, *recordError) {
 		}
 		v.EffectiveFrom = time.Unix(0, ats[i]).UTC()
 		v.Components = slices.Clone(v.Components)
+		v.QV, v.CV = same(v.QV, v.PV), same(same(v.CV, v.PV), v.QV)
 		c.vers = append(c.vers, v)
 		c.verAt = append(c.verAt, ats[i])
 	}
@@ -261,6 +269,12 @@ func build(d Data) (*Catalog, *recordError) {
 	// Kit components refer to other SKUs, so they are checked once all are known.
 	for k, i := range order {
 		v := &c.vers[k]
+		if v.IsKit() {
+			if c.kits == nil {
+				c.kits = make(map[int32]*kit)
+			}
+			c.kits[int32(k)] = &kit{shares: make([]decimal.Decimal, len(v.Components)), comps: make([]span, len(v.Components))}
+		}
 		for j, comp := range v.Components {
 			field := fmt.Sprintf("components[%d].sku_id", j)
 			ci, ok := c.ids[comp.SKU]
@@ -278,6 +292,8 @@ func build(d Data) (*Catalog, *recordError) {
 				return nil, recErr("skus", i, field, ErrNotInForce, "component %q takes effect %s, after kit %q's version effective %s",
 					comp.SKU, formatTime(c.vers[lo].EffectiveFrom), v.ID, formatTime(v.EffectiveFrom))
 			}
+			c.kits[int32(k)].shares[j] = comp.Share
+			c.kits[int32(k)].comps[j] = span{lo: lo, hi: hi}
 		}
 	}
 
@@ -341,6 +357,20 @@ func build(d Data) (*Catalog, *recordError) {
 	}
 	c.index()
 	return c, nil
+}
+
+// same returns b in place of a when they are the same number written the
+// same way (the same coefficient and exponent), so that Map, which scales
+// PV, QV and CV alike, can compute equal volumes once and share them.
+// Decimals are immutable values: sharing one changes nothing a caller sees.
+func same(a, b decimal.Decimal) decimal.Decimal {
+	if a == b || a == (decimal.Decimal{}) || b == (decimal.Decimal{}) {
+		return a
+	}
+	if a.Exponent() == b.Exponent() && a.Equal(b) {
+		return b
+	}
+	return a
 }
 
 func compareKeys(a, b Key) int {

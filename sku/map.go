@@ -74,6 +74,24 @@ type Mapped struct {
 // missing key of the order at once.
 func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 	t := instant(o.OrderTS)
+
+	// First every line's version, to size the result once.
+	var buf [16]found
+	res := buf[:0]
+	if len(o.Items) > len(buf) {
+		res = make([]found, 0, len(o.Items))
+	}
+	rows := 0
+	for i := range o.Items {
+		var cands [4]Key
+		keys := candidates(o, &o.Items[i], cands[:0])
+		f := c.lookupFirst(keys, t)
+		if f.err == nil {
+			rows += max(len(c.vers[f.v].Components), 1)
+		}
+		res = append(res, f)
+	}
+
 	nets := normalize.Commissionable(o)
 	paid := o.Status == normalize.StatusPaid || o.Status == normalize.StatusPartiallyRefunded
 	var refunded map[string]int64
@@ -86,7 +104,7 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 		}
 	}
 
-	out := make([]Mapped, 0, len(o.Items))
+	out := make([]Mapped, 0, rows)
 	var errs []error
 	for i := range o.Items {
 		l := &o.Items[i]
@@ -96,20 +114,22 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 				LineID: l.LineID, Line: i, Key: k, Tried: tried, At: o.OrderTS, Err: err,
 			})
 		}
-		var cands [4]Key
-		tried := candidates(o, l, cands[:0])
-		k, v, err := c.lookupFirst(tried, t)
-		if err != nil {
+		f := &res[i]
+		k := f.key
+		if f.err != nil {
+			var cands [4]Key
+			tried := candidates(o, l, cands[:0])
 			switch {
-			case errors.Is(err, ErrNotInForce):
-				fail(k, nil, err)
+			case errors.Is(f.err, ErrNotInForce):
+				fail(k, nil, f.err)
 			case len(tried) == 0:
-				fail(k, nil, fmt.Errorf("%w: the line has neither a platform SKU nor a variant id", err))
+				fail(k, nil, fmt.Errorf("%w: the line has neither a platform SKU nor a variant id", f.err))
 			default:
-				fail(k, append([]Key(nil), tried...), err)
+				fail(k, append([]Key(nil), tried...), f.err)
 			}
 			continue
 		}
+		v := &c.vers[f.v]
 		if l.Qty < 0 {
 			fail(k, nil, fmt.Errorf("%w: negative quantity %d", normalize.ErrInvalid, l.Qty))
 			continue
@@ -119,7 +139,15 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 			earning = max(l.Qty-refunded[l.LineID], 0)
 		}
 		if !v.IsKit() {
-			out = append(out, mapped(l, i, NoComponent, k, v, Ref{}, v.NonCommissionable, l.Qty, earning, v.PV, v.QV, v.CV, decimal.NewFromInt(earning), nets[i]))
+			m := mapped(l, i, NoComponent, k, v, Ref{}, v.NonCommissionable, l.Qty, earning)
+			if !m.NonCommissionable {
+				m.PV, m.QV, m.CV = v.PV, v.QV, v.CV // per unit × 1, as it is
+				if earning != 1 || v.PV == (decimal.Decimal{}) || v.QV == (decimal.Decimal{}) || v.CV == (decimal.Decimal{}) {
+					m.PV, m.QV, m.CV = scale(v.PV, v.QV, v.CV, decimal.NewFromInt(earning))
+				}
+				m.Net = nets[i]
+			}
+			out = append(out, m)
 			continue
 		}
 
@@ -128,26 +156,27 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 			fail(k, nil, fmt.Errorf("%w: unknown currency %q, needed to split kit %q's net", normalize.ErrInvalid, o.Currency, v.ID))
 			continue
 		}
-		shares := make([]decimal.Decimal, len(v.Components))
-		for j, comp := range v.Components {
-			shares[j] = comp.Share
-		}
-		parts, err := normalize.Allocate(nets[i], shares, digits)
+		kx := c.kits[f.v]
+		parts, err := normalize.Allocate(nets[i], kx.shares, digits)
 		if err != nil {
 			fail(k, nil, err)
 			continue
 		}
-		kit := Ref{ID: v.ID, EffectiveFrom: v.EffectiveFrom}
-		kits := decimal.NewFromInt(earning)
-		pv, qv, cv := v.PV.Mul(kits), v.QV.Mul(kits), v.CV.Mul(kits)
+		kitRef := Ref{ID: v.ID, EffectiveFrom: v.EffectiveFrom}
+		var pv, qv, cv decimal.Decimal
+		if !v.NonCommissionable {
+			pv, qv, cv = scale(v.PV, v.QV, v.CV, decimal.NewFromInt(earning))
+		}
 		start := len(out)
 		for j, comp := range v.Components {
-			cvers, ok := c.version(comp.SKU, t)
-			if !ok { // New forbids it: components are in force whenever their kit is
+			cs := kx.comps[j]
+			cvi := latest(c.verAt[cs.lo:cs.hi], t)
+			if cvi < 0 { // New forbids it: components are in force whenever their kit is
 				out = out[:start]
 				fail(k, nil, fmt.Errorf("%w: component %q of kit %q", ErrNotInForce, comp.SKU, v.ID))
 				break
 			}
+			cvers := &c.vers[int(cs.lo)+cvi]
 			qty, ok1 := mul(l.Qty, comp.Qty)
 			eq, ok2 := mul(earning, comp.Qty)
 			if !ok1 || !ok2 {
@@ -155,8 +184,12 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 				fail(k, nil, fmt.Errorf("%w: %d kits × %d of component %q overflows", normalize.ErrInvalid, l.Qty, comp.Qty, comp.SKU))
 				break
 			}
-			nonComm := v.NonCommissionable || cvers.NonCommissionable
-			out = append(out, mapped(l, i, j, k, cvers, kit, nonComm, qty, eq, pv, qv, cv, comp.Share, parts[j]))
+			m := mapped(l, i, j, k, cvers, kitRef, v.NonCommissionable || cvers.NonCommissionable, qty, eq)
+			if !m.NonCommissionable {
+				m.PV, m.QV, m.CV = scale(pv, qv, cv, comp.Share)
+				m.Net = parts[j]
+			}
+			out = append(out, m)
 		}
 	}
 	if len(errs) > 0 {
@@ -165,10 +198,18 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 	return out, nil
 }
 
-// mapped builds one result; volumes are per-unit (or per-kit) values times
-// factor, and zero with the net when nonComm.
-func mapped(l *normalize.Line, line, comp int, k Key, v *Version, kit Ref, nonComm bool, qty, earning int64, pv, qv, cv, factor, net decimal.Decimal) Mapped {
-	m := Mapped{
+// found is a line's lookup: the version's index in vers and the key that
+// matched (on ErrUnknownSKU, the line's most specific key, if any).
+type found struct {
+	key Key
+	v   int32
+	err error
+}
+
+// mapped builds one result with zero volumes and net, for the caller to
+// fill unless nonComm.
+func mapped(l *normalize.Line, line, comp int, k Key, v *Version, kit Ref, nonComm bool, qty, earning int64) Mapped {
+	return Mapped{
 		LineID:            l.LineID,
 		Line:              line,
 		Component:         comp,
@@ -184,46 +225,57 @@ func mapped(l *normalize.Line, line, comp int, k Key, v *Version, kit Ref, nonCo
 		CV:                decimal.Zero,
 		Net:               decimal.Zero,
 	}
-	if !nonComm {
-		m.PV, m.QV, m.CV = pv.Mul(factor), qv.Mul(factor), cv.Mul(factor)
-		m.Net = net
+}
+
+// scale returns pv, qv and cv times f. Equal volumes are shared (see
+// same), so a product is computed, and allocated, once for all of them.
+func scale(pv, qv, cv, f decimal.Decimal) (p, q, r decimal.Decimal) {
+	p = pv.Mul(f)
+	q = p
+	if qv != pv {
+		q = qv.Mul(f)
 	}
-	return m
+	switch cv {
+	case pv:
+		r = p
+	case qv:
+		r = q
+	default:
+		r = cv.Mul(f)
+	}
+	return p, q, r
 }
 
 // candidates appends the keys a line is looked up by, most specific first.
 func candidates(o *normalize.Order, l *normalize.Line, dst []Key) []Key {
-	for _, kv := range []struct {
-		kind  Kind
-		value string
-	}{{KindVariant, l.VariantID}, {KindSKU, l.PlatformSKU}} {
-		if kv.value == "" {
-			continue
-		}
-		dst = append(dst, Key{Platform: o.Platform, Store: o.Store, Kind: kv.kind, Value: kv.value})
+	if l.VariantID != "" {
+		dst = append(dst, Key{Platform: o.Platform, Store: o.Store, Kind: KindVariant, Value: l.VariantID})
 		if o.Store != "" {
-			dst = append(dst, Key{Platform: o.Platform, Kind: kv.kind, Value: kv.value})
+			dst = append(dst, Key{Platform: o.Platform, Kind: KindVariant, Value: l.VariantID})
+		}
+	}
+	if l.PlatformSKU != "" {
+		dst = append(dst, Key{Platform: o.Platform, Store: o.Store, Kind: KindSKU, Value: l.PlatformSKU})
+		if o.Store != "" {
+			dst = append(dst, Key{Platform: o.Platform, Kind: KindSKU, Value: l.PlatformSKU})
 		}
 	}
 	return dst
 }
 
 // lookupFirst resolves the first of keys the catalog holds.
-func (c *Catalog) lookupFirst(keys []Key, t int64) (Key, *Version, error) {
+func (c *Catalog) lookupFirst(keys []Key, t int64) found {
 	for i := range keys {
 		if r := c.findKey(&keys[i]); r != nil {
 			v, err := c.resolve(r, t)
-			if err != nil {
-				return keys[i], nil, err
-			}
-			return keys[i], &c.vers[v], nil
+			return found{key: keys[i], v: v, err: err}
 		}
 	}
-	var first Key
+	f := found{v: -1, err: ErrUnknownSKU}
 	if len(keys) > 0 {
-		first = keys[0]
+		f.key = keys[0]
 	}
-	return first, nil, ErrUnknownSKU
+	return f
 }
 
 func mul(a, b int64) (int64, bool) {
