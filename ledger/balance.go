@@ -88,7 +88,7 @@ type Statement struct {
 	// Closing is the balance of entries effective before Period.To.
 	Closing decimal.Decimal
 	// Entries are the member's entries effective in the period, ordered
-	// by stream and sequence.
+	// by effective instant, then stream and sequence.
 	Entries []Entry
 }
 
@@ -118,6 +118,7 @@ func (l *Ledger) Statement(ctx context.Context, member, currency string, p Perio
 	if err != nil {
 		return Statement{}, err
 	}
+	slices.SortStableFunc(s.Entries, func(a, b Entry) int { return a.Effective.Compare(b.Effective) })
 	for _, r := range slices.Sorted(maps.Keys(byRule)) {
 		s.ByRule = append(s.ByRule, RuleAmount{Rule: r, Amount: byRule[r]})
 	}

@@ -361,12 +361,10 @@ func (r *Reconciliation) MarshalJSON() ([]byte, error) {
 // currency, then one row per order that does not match, with its
 // differing slots.
 func (r *Reconciliation) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "reconciliation %s – %s: %d orders, %d matched, %d missing, %d extra, %d differing, %d held, delta share %s\n",
+	fmt.Fprintf(w, "reconciliation %s – %s: %d orders, %d matched, %d missing, %d extra, %d differing, %d held, delta share %s\n",
 		r.Period.From.UTC().Format(time.RFC3339), r.Period.To.UTC().Format(time.RFC3339), r.Orders, r.Matched,
 		len(r.Missing), len(r.Extra), len(r.Differing), len(r.Held), r.Share)
-	tw.Flush()
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\ncurrency\tdesired\tposted\tdelta\tshare\t")
 	for _, t := range r.Totals {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", t.Currency, money(t.Desired, t.Currency), money(t.Posted, t.Currency),
@@ -375,31 +373,36 @@ func (r *Reconciliation) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if len(r.Missing)+len(r.Extra)+len(r.Differing)+len(r.Held) == 0 {
-		return nil
-	}
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nstatus\torder\tslot\tdesired\tposted\tdelta\t")
-	rows := func(status string, ds []OrderDelta) {
-		for _, d := range ds {
-			fmt.Fprintf(tw, "%s\t%s\t\t%s\t%s\t%s\t\n", status, d.Order, money(d.Desired, d.Currency), money(d.Posted, d.Currency),
-				money(d.Delta, d.Currency)+" "+d.Currency)
-			for _, s := range d.Slots {
-				slot := "line " + s.LineID
-				if s.Component != "" {
-					slot += "/" + s.Component
+	if len(r.Missing)+len(r.Extra)+len(r.Differing) > 0 {
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "\nstatus\torder\tslot\tdesired\tposted\tdelta\t")
+		rows := func(status string, ds []OrderDelta) {
+			for _, d := range ds {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", status, d.Order, d.Currency, money(d.Desired, d.Currency),
+					money(d.Posted, d.Currency), money(d.Delta, d.Currency))
+				for _, s := range d.Slots {
+					slot := "line " + s.LineID
+					if s.Component != "" {
+						slot += "/" + s.Component
+					}
+					slot += " " + s.Rule + " " + s.Beneficiary + " L" + strconv.Itoa(s.Level)
+					fmt.Fprintf(tw, "\t\t%s\t%s\t%s\t%s\t\n", slot, money(s.Desired, d.Currency), money(s.Posted, d.Currency),
+						money(s.Posted.Sub(s.Desired), d.Currency))
 				}
-				slot += " " + s.Rule + " " + s.Beneficiary + " L" + strconv.Itoa(s.Level)
-				fmt.Fprintf(tw, "\t\t%s\t%s\t%s\t%s\t\n", slot, money(s.Desired, d.Currency), money(s.Posted, d.Currency),
-					money(s.Posted.Sub(s.Desired), d.Currency))
 			}
 		}
+		rows("missing", r.Missing)
+		rows("extra", r.Extra)
+		rows("differing", r.Differing)
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
-	rows("missing", r.Missing)
-	rows("extra", r.Extra)
-	rows("differing", r.Differing)
-	for _, h := range r.Held {
-		fmt.Fprintf(tw, "held\t%s\t%s\t\t\t\t\n", h.Order, h.Reason)
+	if len(r.Held) > 0 {
+		fmt.Fprintln(w, "\nheld (not in the totals):")
+		for _, h := range r.Held {
+			fmt.Fprintf(w, "  %s: %s\n", h.Order, h.Reason)
+		}
 	}
-	return tw.Flush()
+	return nil
 }
