@@ -16,6 +16,12 @@ func BenchmarkWalkBaselineParentArray(b *testing.B) { benchBaseline(b, 1<<14) }
 // BenchmarkWalkUpline10Hot.
 func BenchmarkWalkBaselineParentArrayHot(b *testing.B) { benchBaseline(b, 64) }
 
+// BenchmarkWalkBaselineParentArraySerial is BenchmarkWalkBaselineParentArray
+// with each walk starting only once the previous one has ended, as walks
+// between other work do: the sum of ten cache misses' latencies, the
+// floor for a walk from members spread over the tree.
+func BenchmarkWalkBaselineParentArraySerial(b *testing.B) { benchBaselineSerial(b, 1<<14) }
+
 func benchBaseline(b *testing.B, walkers int) {
 	benchGenealogy(b)
 	g, ws := bench.g, bench.walkers[:walkers]
@@ -34,6 +40,30 @@ func benchBaseline(b *testing.B, walkers int) {
 			sum += int(m)
 		}
 		i++
+	}
+	runtime.KeepAlive(sum)
+}
+
+func benchBaselineSerial(b *testing.B, walkers int) {
+	benchGenealogy(b)
+	g, ws := bench.g, bench.walkers[:walkers]
+	s := g.Snapshot(bench.at)
+	parent := make([]int32, g.Len())
+	for i := range parent {
+		parent[i] = s.sponsorOf(int32(i))
+	}
+	b.ReportAllocs()
+	i, sum := 0, 0
+	defer reportCPU(b)()
+	for b.Loop() {
+		m := int32(ws[i&(len(ws)-1)])
+		for range 10 {
+			m = parent[m]
+			sum += int(m)
+		}
+		// The walkers are 10 levels deep, so m >= 0 and this adds 1, but
+		// the next walk has to wait for m to know it.
+		i += 1 + int(m>>31)
 	}
 	runtime.KeepAlive(sum)
 }

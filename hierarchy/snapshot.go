@@ -140,6 +140,14 @@ func (s *Snapshot) statusOf(m int32) Status {
 	return st.status
 }
 
+// stateOf returns m's state with its status and ranks at the snapshot's
+// instant.
+func (s *Snapshot) stateOf(m int32) state {
+	st := s.g.state[m]
+	st.status, st.ranks = s.statusOf(m), s.ranksOf(m)
+	return st
+}
+
 func (s *Snapshot) ranksOf(m int32) Ranks {
 	st := &s.g.state[m]
 	if st.bits&ranksChanges != 0 {
@@ -274,14 +282,18 @@ func (s Snapshot) PlacementUpline(m Member) (Upline, error) {
 // Next returns the next ancestor, or false at the top of the tree.
 func (u *Upline) Next() (Ancestor, bool) {
 	g := u.s.g
-	if u.place || u.cur < 0 || g == nil {
-		return u.nextPlacement()
+	if u.cur < 0 || g == nil {
+		return Ancestor{}, false
 	}
-	// A sponsor walk, kept small enough to inline: one load for the
-	// sponsor, one for its status and ranks; members whose sponsor,
-	// status or ranks change after enrollment take the calls.
-	p := g.sponsor[u.cur]
-	if p < -1 {
+	// A sponsor step reads the sponsor and the ancestor's state: two
+	// loads. Placement walks and members whose sponsor, status or ranks
+	// change after enrollment take calls that return scalars (an
+	// Ancestor returned from a call would go through memory).
+	var p int32
+	var leg Leg
+	if u.place {
+		p, leg = u.s.parentOf(u.cur)
+	} else if p = g.sponsor[u.cur]; p < -1 {
 		p = u.s.movedSponsorOf(u.cur)
 	}
 	u.cur = p
@@ -291,26 +303,7 @@ func (u *Upline) Next() (Ancestor, bool) {
 	u.level++
 	st := g.state[p]
 	if st.bits&(statusChanges|ranksChanges) != 0 {
-		return u.s.ancestor(p, u.level, 0), true
+		st = u.s.stateOf(p)
 	}
-	return Ancestor{Member: Member(p), Level: u.level, Status: st.status, Ranks: st.ranks}, true
-}
-
-// nextPlacement is Next for a placement walk or a walk already over.
-func (u *Upline) nextPlacement() (Ancestor, bool) {
-	if u.cur < 0 || u.s.g == nil {
-		return Ancestor{}, false
-	}
-	p, leg := u.s.parentOf(u.cur)
-	u.cur = p
-	if p < 0 {
-		return Ancestor{}, false
-	}
-	u.level++
-	return u.s.ancestor(p, u.level, leg), true
-}
-
-// ancestor answers for ancestor p from its histories.
-func (s *Snapshot) ancestor(p int32, level int, leg Leg) Ancestor {
-	return Ancestor{Member: Member(p), Level: level, Leg: leg, Status: s.statusOf(p), Ranks: s.ranksOf(p)}
+	return Ancestor{Member: Member(p), Level: u.level, Leg: leg, Status: st.status, Ranks: st.ranks}, true
 }

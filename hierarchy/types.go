@@ -141,9 +141,20 @@ func instant(t time.Time) (int64, bool) {
 	return t.UnixNano(), true
 }
 
+// Whole Unix seconds strictly inside the range: an instant in one of them
+// is representable, whatever its nanoseconds.
+const (
+	minInnerSec = -9223372036 // minInstant is 0.854775808 s into second -9223372037
+	maxInnerSec = 9223372035  // maxInstant is 0.854775807 s into second 9223372036
+)
+
 // clampInstant is instant for queries: an instant beyond the range asks
-// about the end (or start) of the representable time.
+// about the end (or start) of the representable time. Every Snapshot
+// calls it, so the usual instant takes one comparison of seconds.
 func clampInstant(t time.Time) int64 {
+	if s := t.Unix(); minInnerSec <= s && s <= maxInnerSec {
+		return t.UnixNano()
+	}
 	if t.Before(minInstant) {
 		return math.MinInt64
 	}
