@@ -127,7 +127,7 @@ func (g *Genealogy) footprint() int {
 		4*cap(g.sponsor) + size(cap(g.state), unsafe.Sizeof(state{})) + 4*cap(g.ext) + 8*cap(g.enrollAt) + 4*cap(g.enrollSeq) + 4*cap(g.parent) + 2*cap(g.leg) +
 		size(cap(g.exts), unsafe.Sizeof(ext{})) + size(cap(g.recs), unsafe.Sizeof(rec{})) +
 		4*cap(g.head) + size(cap(g.edges), unsafe.Sizeof(edge{})) +
-		4*cap(g.codeMember) + 8*cap(g.codeAt) + 4*cap(g.codeSeq) + 8*cap(g.recAt)
+		size(cap(g.codeInfos), unsafe.Sizeof(codeInfo{})) + 8*cap(g.recAt)
 }
 
 func BenchmarkBuild1M(b *testing.B) {

@@ -40,10 +40,8 @@ type Genealogy struct {
 	head  []int32
 	edges []edge
 
-	codes      strtab // referral codes; entry i is code i
-	codeMember []int32
-	codeAt     []int64
-	codeSeq    []int32
+	codes     strtab // referral codes; entry i is code i
+	codeInfos []codeInfo
 
 	recAt []int64 // recorded instant of each change, by seq
 }
@@ -101,6 +99,13 @@ type span struct{ off, n, cap uint32 }
 type ext struct{ sp [nAttr]span }
 
 type edge struct{ child, next int32 }
+
+// codeInfo is what Resolve needs about a code, in one 16-byte record.
+type codeInfo struct {
+	at     int64 // effective instant
+	member int32
+	seq    int32 // position in the log
+}
 
 // maxChanges bounds the log so that positions and record offsets fit in
 // 32 bits.
@@ -386,7 +391,7 @@ func (g *Genealogy) check(c *Change, idx int) (prep, error) {
 			return p, k.failAt(ErrInvalid, "code is empty")
 		}
 		if i, dup := g.codes.find(c.Code); dup {
-			return p, k.failAt(ErrDuplicateCode, "code "+strconv.Quote(c.Code)+" belongs to "+strconv.Quote(g.ids.str(g.codeMember[i]))+" (from "+fmtInstant(g.codeAt[i])+")")
+			return p, k.failAt(ErrDuplicateCode, "code "+strconv.Quote(c.Code)+" belongs to "+strconv.Quote(g.ids.str(g.codeInfos[i].member))+" (from "+fmtInstant(g.codeInfos[i].at)+")")
 		}
 		if !g.codes.fits(c.Code) {
 			return p, k.failAt(ErrInvalid, "too many codes")
@@ -630,9 +635,7 @@ func (g *Genealogy) commit(p *prep) {
 		g.insert(p.m, aRank, rec{p.eff, seq, p.a, p.b})
 	case OpCode:
 		g.codes.add(p.code)
-		g.codeMember = append(g.codeMember, p.m)
-		g.codeAt = append(g.codeAt, p.eff)
-		g.codeSeq = append(g.codeSeq, seq)
+		g.codeInfos = append(g.codeInfos, codeInfo{at: p.eff, member: p.m, seq: seq})
 	}
 }
 

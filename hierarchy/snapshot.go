@@ -205,11 +205,12 @@ func (s Snapshot) Ranks(m Member) (Ranks, error) {
 func (s Snapshot) Resolve(code string) (Member, error) {
 	if s.g != nil {
 		if i, ok := s.g.codes.find(code); ok {
-			if s.g.codeSeq[i] < s.cut && s.g.codeAt[i] <= s.t {
-				return Member(s.g.codeMember[i]), nil
+			c := s.g.codeInfos[i]
+			if c.seq < s.cut && c.at <= s.t {
+				return Member(c.member), nil
 			}
-			return None, &Error{Index: -1, Op: OpCode, Member: s.g.ID(Member(s.g.codeMember[i])), Other: code, At: s.Instant(),
-				Why: "code effective from " + fmtInstant(s.g.codeAt[i]) + ", recorded at " + fmtInstant(s.g.recAt[s.g.codeSeq[i]]) + ": not in this snapshot", Err: ErrUnknownCode}
+			return None, &Error{Index: -1, Op: OpCode, Member: s.g.ID(Member(c.member)), Other: code, At: s.Instant(),
+				Why: "code effective from " + fmtInstant(c.at) + ", recorded at " + fmtInstant(s.g.recAt[c.seq]) + ": not in this snapshot", Err: ErrUnknownCode}
 		}
 	}
 	return None, &Error{Index: -1, Op: OpCode, Other: code, At: s.Instant(), Why: "no member has this code", Err: ErrUnknownCode}

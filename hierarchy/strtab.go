@@ -1,34 +1,68 @@
 package hierarchy
 
-import "unsafe"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // strtab interns strings without a pointer per string: the bytes of all
 // strings sit in one slice, entry i ends at ends[i], and an open-addressing
-// table of int32 maps a string to its entry. The garbage collector sees
-// three pointer-free slices, however many strings there are.
+// table maps a string to its entry. The garbage collector sees three
+// pointer-free slices, however many strings there are.
+//
+// A slot holds the entry+1 in its low 32 bits (0 is empty) and 32 more
+// bits of the string's hash in its high ones, so that probing past
+// another string compares that tag and never touches ends or data: a
+// lookup reads the string's bytes only once, for the entry that holds it.
 //
 // Bytes already written are never modified, so a string returned by str
 // stays valid after data grows (the old array lives on while referenced).
 type strtab struct {
 	data  []byte
 	ends  []uint32
-	slots []int32 // entry+1; 0 is empty
+	slots []uint64 // tag<<32 | entry+1; 0 is empty
 }
 
+// hashString hashes s eight bytes at a time, each folded in with a
+// 64×64→128-bit multiplication (wyhash's mix). It is deterministic (no
+// per-process seed): tables are rebuilt the same way on every run. The
+// table uses the low bits for the slot and the high 32 as the tag.
 func hashString(s string) uint64 {
-	// FNV-1a: deterministic (no per-process seed), good enough for ids.
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
+	const k0, k1, k2 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db, 0x8ebc6af09c88c6e3
+	h := uint64(len(s)) ^ k0
+	for len(s) > 8 {
+		h = mix(h^le64(s), k1)
+		s = s[8:]
 	}
-	// FNV's low bits depend only on the bytes' low bits; the table masks
-	// the low bits, so mix the high ones down (murmur3's finalizer).
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	return h
+	// The last 0..8 bytes, read so that different strings of the same
+	// length give different values.
+	var v uint64
+	switch n := len(s); {
+	case n >= 4:
+		v = uint64(le32(s))<<32 | uint64(le32(s[n-4:]))
+	case n > 0:
+		v = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
+	}
+	return mix(mix(h^v, k1)^k2, k0)
 }
+
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func le32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+func tagOf(h uint64) uint64 { return h >> 32 << 32 }
 
 func (t *strtab) len() int { return len(t.ends) }
 
@@ -54,15 +88,18 @@ func (t *strtab) find(s string) (int32, bool) {
 	if len(t.slots) == 0 {
 		return 0, false
 	}
-	mask := uint64(len(t.slots) - 1)
-	for h := hashString(s) & mask; ; h = (h + 1) & mask {
-		e := t.slots[h]
-		if e == 0 {
+	h := hashString(s)
+	tag, mask := tagOf(h), uint64(len(t.slots)-1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := t.slots[i]
+		if v == 0 {
 			return 0, false
 		}
-		a, b := t.bounds(e - 1)
-		if string(t.data[a:b]) == s {
-			return e - 1, true
+		if v&^0xffffffff == tag {
+			e := int32(uint32(v)) - 1
+			if a, b := t.bounds(e); string(t.data[a:b]) == s {
+				return e, true
+			}
 		}
 	}
 }
@@ -87,18 +124,19 @@ func (t *strtab) add(s string) int32 {
 
 func (t *strtab) place(h uint64, e int32) {
 	mask := uint64(len(t.slots) - 1)
-	for h &= mask; t.slots[h] != 0; h = (h + 1) & mask {
+	i := h & mask
+	for ; t.slots[i] != 0; i = (i + 1) & mask {
 	}
-	t.slots[h] = e + 1
+	t.slots[i] = tagOf(h) | uint64(e+1)
 }
 
 func (t *strtab) rehash(n int) {
-	t.slots = make([]int32, n)
+	t.slots = make([]uint64, n)
 	for e := range int32(len(t.ends)) {
 		t.place(hashString(t.str(e)), e)
 	}
 }
 
 func (t *strtab) bytes() int {
-	return cap(t.data) + 4*cap(t.ends) + 4*cap(t.slots)
+	return cap(t.data) + 4*cap(t.ends) + 8*cap(t.slots)
 }
