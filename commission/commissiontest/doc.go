@@ -1,0 +1,2 @@
+// Package commissiontest golden-tests a compensation plan.
+package commissiontest
