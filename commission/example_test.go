@@ -1,8 +1,11 @@
 package commission_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
@@ -77,4 +80,79 @@ func Example() {
 	// commission ROOT 2 59.97 × 0.05 = 3.00
 	// correction A 1 -2.00 corrects true
 	// correction ROOT 2 -1.00 corrects true
+}
+
+// loyaltyBonus is a custom rule: the credited distributor's sponsor earns a
+// flat share of every line's net when the order is large.
+type loyaltyBonus struct {
+	name string
+	min  decimal.Decimal
+	rate decimal.Decimal
+}
+
+func (l loyaltyBonus) Name() string { return l.name }
+
+func (l loyaltyBonus) Apply(c *commission.Context) error {
+	total := decimal.Zero
+	for i := range c.Lines() {
+		total = total.Add(c.Basis(i, commission.BasisNet))
+	}
+	sponsor, ok := c.Ancestor(1)
+	if !ok || total.LessThan(l.min) {
+		return nil
+	}
+	for i := range c.Lines() {
+		err := c.Pay(commission.Payout{Line: i, Beneficiary: sponsor.Member, Level: 1, PaidLevel: 1,
+			Basis: c.Basis(i, commission.BasisNet), Rate: l.rate})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A custom rule type takes part exactly like the built-in ones: same
+// rounding, cap, slots, ids and calc_snapshot.
+func Example_customRule() {
+	catalog, _ := sku.LoadJSON([]byte(`{"skus":[{"sku_id":"VITC","effective_from":"2025-01-01T00:00:00Z","class":"consumable","pv":"25","qv":"25","cv":"20"}],
+	  "keys":[{"platform":"shopify","kind":"sku","key":"VIT-C-90","sku_id":"VITC"}]}`))
+	factory := func(name string, body json.RawMessage) (commission.Rule, error) {
+		var cfg struct {
+			Type, Name string
+			Min        string `json:"min_order"`
+			Rate       string `json:"rate"`
+		}
+		if err := json.Unmarshal(body, &cfg); err != nil {
+			return nil, err
+		}
+		min, err := decimal.NewFromString(cfg.Min)
+		if err != nil {
+			return nil, fmt.Errorf("min_order: %w", err)
+		}
+		rate, err := decimal.NewFromString(cfg.Rate)
+		if err != nil {
+			return nil, fmt.Errorf("rate: %w", err)
+		}
+		return loyaltyBonus{name: name, min: min, rate: rate}, nil
+	}
+	plan, err := commission.LoadPlan([]byte(`{"id":"acme","version":1,"effective_from":"2025-01-01T00:00:00Z","rules":[
+	  {"type":"loyalty","name":"loyalty","min_order":"50","rate":"0.0125"}]}`), commission.WithRuleType("loyalty", factory))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	engine, _ := commission.New(catalog, exampleTree(), plan)
+	order, _ := normalize.DecodeJSON([]byte(`{"platform":"shopify","store":"acme.myshopify.com","platform_order_id":"1001",
+	  "order_ts":"2025-08-28T08:11:04Z","status":"paid","currency":"USD","distributor_ref":"BEA",
+	  "items":[{"line_id":"1","platform_sku":"VIT-C-90","qty":3,"unit_price":"19.99"}],"total":"59.97"}`))
+	calc, err := engine.Calculate(&order, commission.Lock{Known: time.Date(2025, 8, 28, 9, 0, 0, 0, time.UTC)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range calc.Events {
+		fmt.Println(e.ID, e.Rule, e.Beneficiary, e.Basis(), "×", e.Rate(), "=", e.Amount().StringFixed(2))
+	}
+	// Output:
+	// 01K3QVNXE0BW9EZ5RF4PM7V92G loyalty A 59.97 × 0.0125 = 0.75
 }

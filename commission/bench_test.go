@@ -1,0 +1,241 @@
+package commission_test
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/sku"
+)
+
+// benchWorld is a 1M-member genealogy (each member sponsored by a random
+// earlier distributor, every tenth a retail customer, all active with rank
+// 2), a 3-SKU catalog, and a plan with a 10-level unilevel, fast start and
+// retail profit. Built once per process.
+type benchWorld struct {
+	engine *commission.Engine
+	ref    *reference
+	orders []normalize.Order
+}
+
+var (
+	benchOnce sync.Once
+	bench     benchWorld
+)
+
+const benchPlan = `{"id":"bench","version":1,"effective_from":"2025-01-01T00:00:00Z","max_payout_share":"0.80","rules":[
+ {"type":"unilevel","name":"unilevel","basis":"cv","rates":{"*":["0.10","0.05","0.05","0.04","0.04","0.03","0.03","0.02","0.02","0.01"]},"compression":true},
+ {"type":"fast_start","name":"fast_start","basis":"net","days":30,"rates":["0.20","0.05"]},
+ {"type":"retail_profit","name":"retail","basis":"net","rates":{"*":"0.20"}}]}`
+
+func benchSetup(b *testing.B) *benchWorld {
+	benchOnce.Do(func() {
+		n := benchN
+		r := rand.New(rand.NewPCG(7, 7))
+		changes := make([]hierarchy.Change, 0, n)
+		enrolled := make(map[string]time.Time, n)
+		dists := make([]string, 0, n)
+		for i := range n {
+			id := "M" + strconv.Itoa(i)
+			at := jan.Add(time.Duration(i) * 10 * time.Second) // the last joins ~116 days in
+			kind, sponsor := hierarchy.Distributor, ""
+			if i > 0 {
+				sponsor = dists[r.IntN(len(dists))]
+				if i%10 == 0 {
+					kind = hierarchy.Retail
+				}
+			}
+			changes = append(changes, hierarchy.Change{Op: hierarchy.OpEnroll, Member: id, Kind: kind, Sponsor: sponsor,
+				PaidAs: 2, Highest: 2, Effective: at, Recorded: jan})
+			enrolled[id] = at
+			if kind == hierarchy.Distributor {
+				dists = append(dists, id)
+			}
+		}
+		g, err := hierarchy.Build(changes)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := decimal.RequireFromString
+		cat, err := sku.New(sku.Data{SKUs: []sku.Version{
+			{ID: "A", EffectiveFrom: jan, Class: "consumable", PV: d("25"), QV: d("25"), CV: d("20")},
+			{ID: "B", EffectiveFrom: jan, Class: "consumable", PV: d("40"), QV: d("40"), CV: d("32.5")},
+			{ID: "C", EffectiveFrom: jan, Class: "starter_kit", PV: d("100"), QV: d("100"), CV: d("80")},
+		}, Keys: []sku.Binding{
+			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "A"}, SKU: "A"},
+			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "B"}, SKU: "B"},
+			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "C"}, SKU: "C"},
+		}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		plan, err := commission.LoadPlan([]byte(benchPlan))
+		if err != nil {
+			b.Fatal(err)
+		}
+		e, err := commission.New(cat, g, plan)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bench.engine = e
+		// The reference reads the plan from its own description.
+		rates := func(s ...string) []decimal.Decimal {
+			out := make([]decimal.Decimal, len(s))
+			for i, x := range s {
+				out[i] = d(x)
+			}
+			return out
+		}
+		act := []string{"active"}
+		bench.ref = &reference{g: g, c: cat, enrolled: enrolled, plan: refPlan{id: "bench", version: 1, from: jan, share: d("0.80"), rules: []refRule{
+			{typ: "unilevel", name: "unilevel", basis: "cv", statuses: act, compression: true,
+				rates: map[string][]decimal.Decimal{"*": rates("0.10", "0.05", "0.05", "0.04", "0.04", "0.03", "0.03", "0.02", "0.02", "0.01")}},
+			{typ: "fast_start", name: "fast_start", basis: "net", statuses: act, days: 30, fsRates: rates("0.20", "0.05")},
+			{typ: "retail_profit", name: "retail", basis: "net", statuses: act, retail: map[string]decimal.Decimal{"*": d("0.20")}},
+		}}}
+		// 4096 three-line orders by random members (a tenth by retail
+		// customers), placed after everyone joined.
+		for i := range 4096 {
+			o := normalize.Order{Platform: normalize.Shopify, Store: "s", PlatformOrderID: strconv.Itoa(1_000_000 + i),
+				Status: normalize.StatusPaid, Currency: "USD", CustomerRef: "M" + strconv.Itoa(r.IntN(n)),
+				OrderTS: jan.AddDate(0, 4, 10).Add(time.Duration(i) * time.Second)}
+			o.Version = o.OrderTS
+			total := decimal.Zero
+			for j, s := range []string{"A", "B", "C"} {
+				p := decimal.New(int64(1000+r.IntN(9000)), -2)
+				l := normalize.Line{LineID: strconv.Itoa(j + 1), PlatformSKU: s, Qty: int64(1 + j), UnitPrice: p,
+					Gross: p.Mul(decimal.NewFromInt(int64(1 + j))), Discount: decimal.Zero, Tax: decimal.Zero}
+				o.Items = append(o.Items, l)
+				total = total.Add(l.Gross)
+			}
+			o.Shipping, o.Fees, o.Tax, o.Total = decimal.Zero, decimal.Zero, decimal.Zero, total
+			if err := normalize.ComputeNets(&o, decimal.Zero); err != nil {
+				b.Fatal(err)
+			}
+			bench.orders = append(bench.orders, o)
+		}
+		// The benchmark must measure correct work: the engine agrees with
+		// the reference on a sample of its orders.
+		for i := range 64 {
+			o := &bench.orders[i]
+			calc, err := e.Calculate(o, commission.Lock{Known: benchKnown})
+			if err != nil {
+				b.Fatal(err)
+			}
+			want, err := bench.ref.calc(o, benchKnown)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if got := commission.MarshalEvents(calc.Events); string(got) != string(want) {
+				b.Fatalf("order %d: engine and reference differ:\n%s\n%s", i, got, want)
+			}
+		}
+	})
+	return &bench
+}
+
+var benchKnown = known
+
+// benchN is the genealogy size of the benchmarks.
+var benchN = 1_000_000
+
+// BenchmarkCalculate: one 3-line order, 10-level unilevel with compression,
+// fast start and retail profit, on a 1M-member genealogy. Target ≤ 2 µs/op.
+func BenchmarkCalculate(b *testing.B) {
+	w := benchSetup(b)
+	events, i := 0, 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		o := &w.orders[i%len(w.orders)]
+		calc, err := w.engine.Calculate(o, commission.Lock{Known: benchKnown})
+		if err != nil {
+			b.Fatal(err)
+		}
+		events += len(calc.Events)
+		i++
+	}
+	b.ReportMetric(float64(events)/float64(i), "events/op")
+}
+
+// BenchmarkCalculateJSON adds encoding the events (with their shared
+// calc_snapshot) to JSON lines.
+func BenchmarkCalculateJSON(b *testing.B) {
+	w := benchSetup(b)
+	i := 0
+	var buf []byte
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		calc, err := w.engine.Calculate(&w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown})
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf = buf[:0]
+		for j := range calc.Events {
+			buf = calc.Events[j].AppendJSON(buf)
+		}
+		i++
+	}
+}
+
+// BenchmarkReference is the same order through the reference, for the speed
+// ratio.
+func BenchmarkReference(b *testing.B) {
+	w := benchSetup(b)
+	i := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := w.ref.calc(&w.orders[i%len(w.orders)], benchKnown); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkThroughput calculates a batch of 1M orders on one core (run with
+// GOMAXPROCS=1 -benchtime=1x) and reports orders/s. Target ≥ 500,000.
+func BenchmarkThroughput(b *testing.B) {
+	w := benchSetup(b)
+	const batch = 1_000_000
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	runs := 0
+	for b.Loop() {
+		for i := range batch {
+			if _, err := w.engine.Calculate(&w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runs++
+	}
+	b.ReportMetric(float64(runs*batch)/time.Since(start).Seconds(), "orders/s")
+}
+
+// BenchmarkThroughputReference is BenchmarkThroughput through the
+// reference, over 100k orders (it is slow).
+func BenchmarkThroughputReference(b *testing.B) {
+	w := benchSetup(b)
+	const batch = 100_000
+	b.ResetTimer()
+	start := time.Now()
+	runs := 0
+	for b.Loop() {
+		for i := range batch {
+			if _, err := w.ref.calc(&w.orders[i%len(w.orders)], benchKnown); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runs++
+	}
+	b.ReportMetric(float64(runs*batch)/time.Since(start).Seconds(), "orders/s")
+}

@@ -1,0 +1,160 @@
+// Package commission applies a compensation plan to canonical orders and
+// returns immutable, self-explaining commission events — and, when an order
+// is edited, refunded or cancelled, exactly the corrections to post.
+//
+// Load a plan with LoadPlan, build an Engine with New over a sku.Catalog and
+// a hierarchy.Genealogy, and start with Engine.Calculate:
+//
+//	plan, err := commission.LoadPlan(planJSON)
+//	engine, err := commission.New(catalog, genealogy, plan)
+//	calc, err := engine.Calculate(&order, commission.Lock{Known: recordedUpTo})
+//	// post calc.Events; keep calc.Lock (it is also in every event's calc_snapshot)
+//
+// Later revisions of the same order (an edit, a refund, a cancellation) are
+// calculated with the same lock, and Corrections turns what was posted and
+// what is desired now into what to post:
+//
+//	lock, _ := commission.LockFrom(posted)
+//	again, err := engine.Calculate(&revised, lock)
+//	post(commission.Corrections(posted, again.Events, revised.Version))
+//
+// Everything is deterministic: no clock, no randomness, no I/O. The same
+// order, genealogy knowledge, catalog and plan give byte-identical events.
+//
+// # Who an order is credited to
+//
+// customer_ref is looked up as a member id, distributor_ref first as a
+// referral code (Snapshot.Resolve) and then as a member id (Snapshot.Lookup),
+// all in the genealogy at the order's OrderTS:
+//
+//   - a customer who is a retail customer: the order is credited to its
+//     sponsor, the distributor who owns it, who also earns retail profit;
+//   - a customer who is a distributor: the order is a personal purchase,
+//     credited to the customer;
+//   - otherwise the distributor distributor_ref names.
+//
+// No credited distributor (or a distributor_ref naming a retail customer)
+// fails with ErrUnattributed naming the order, so it is held, never silently
+// dropped. Levels count from the credited distributor: level 1 is its
+// sponsor, level 2 its sponsor's sponsor. The credited distributor itself is
+// level 0 and earns only retail profit.
+//
+// # Plans
+//
+// A plan is data. Its JSON form:
+//
+//	{"id": "acme-unilevel", "version": 3, "effective_from": "2025-01-01T00:00:00Z",
+//	 "currency_rounding": "half_up",
+//	 "max_payout_share": "0.45",
+//	 "ranks": {"1": "Associate", "2": "Director"},
+//	 "rules": [
+//	   {"type": "unilevel", "name": "unilevel", "basis": "cv",
+//	    "rates": {"*": ["0.10", "0.05", "0.05"], "starter_kit": ["0.20", "0.05"]},
+//	    "rates_by_rank": {"2": {"*": ["0.10", "0.06", "0.06", "0.04"]}},
+//	    "depth_by_rank": {"0": 1, "1": 3, "2": 10},
+//	    "qualify": {"statuses": ["active"], "min_rank": 1},
+//	    "compression": true, "unpaid": "breakage"},
+//	   {"type": "rank_differential", "name": "override", "basis": "net",
+//	    "rates_by_rank": {"2": "0.02", "3": "0.04"}, "qualify": {"statuses": ["active"]}},
+//	   {"type": "retail_profit", "name": "retail", "basis": "net", "rates": {"*": "0.20"}},
+//	   {"type": "fast_start", "name": "fast_start", "basis": "net", "days": 30,
+//	    "rates": ["0.25", "0.05"]}]}
+//
+// id, version (1 or more), effective_from and rules are required. An engine
+// holds the versions of one plan; an order is calculated with the latest
+// version whose effective_from is at or before its OrderTS. currency_rounding
+// is "half_up" (the default) or "half_even". max_payout_share, from 0 to 1,
+// is optional (no cap). ranks only names ranks for people.
+//
+// Rates are decimal strings from 0 to 1000 with at most 9 places (JSON
+// numbers are read exactly too, never through float64). Tables keyed by rank
+// ("rates_by_rank", "depth_by_rank") give a member the entry of the highest
+// rank at or below its paid-as rank; none means rate 0 or depth 0. Tables
+// keyed by commission class give a line the entry of its class, else "*",
+// else nothing. Every rule has a "basis": "net" (the line's commissionable
+// net after refunds, sku.Mapped.Net) or a volume "pv", "qv", "cv" (counted
+// as currency units), and an optional "qualify": statuses (default
+// ["active"]) and min_rank (paid-as rank, default 0), at the order's
+// OrderTS. Unknown fields are refused; errors name the JSON path, such as
+// rules[1].rates.*[2].
+//
+// # Rules
+//
+// unilevel pays rates[class][p-1] to the member paid as paid level p. A member
+// qualifies for paid level p when it passes qualify and p is within its
+// depth_by_rank (no table: any depth). With compression, the walk goes up the
+// chain and each qualifying member takes the next paid level; the others are
+// skipped and consume none; paid levels left when the chain ends are
+// breakage. Without compression the paid level is the tree level; a level
+// whose member does not qualify is breakage ("unpaid": "breakage", the
+// default) or, with "unpaid": "rollup", goes to the next qualifying member
+// above (qualifying for that level) as an extra event with its own slot:
+// level = the unpaid level, paid_level = the receiver's tree level, rate = the
+// receiver's rate for the unpaid level. Rollup needs compression off. A
+// member's rate table is rates_by_rank's entry for its rank, else rates.
+//
+// rank_differential walks up from level 1; a qualifying member whose rank's
+// rate exceeds the highest rate already paid below it earns the difference
+// (the event's rate), and paid_level counts the members paid. It stops at the
+// top rate.
+//
+// retail_profit pays the credited distributor rates[class] on an order
+// placed by its retail customer (level 0, paid level 0), when it qualifies.
+//
+// fast_start pays rates[L-1] to the member at level L (no compression; an
+// unqualified level is breakage) when the credited distributor's enrollment
+// took effect less than days × 24 h before the order's OrderTS, as the
+// genealogy was known at the lock.
+//
+// Non-commissionable lines never earn. Kit lines earn per component, by the
+// component's class; the component's SKU id is part of the slot.
+//
+// # Money
+//
+// Each event's amount is basis × rate computed exactly (in integer fixed
+// point: rates in 10^-9, bases in up to 18 significant digits) and rounded
+// once, to the currency's minor unit, with the plan's rounding. An amount that
+// rounds to zero makes no event. The cap is max_payout_share × Σ line net,
+// rounded down to the minor unit; when an order's events exceed it, each is
+// scaled down with normalize.Allocate (weights = the amounts, in event
+// order, largest remainder, ties to the earlier event) so that they sum to
+// the cap exactly; events scaled to zero are dropped. A cap re-applied after
+// a partial refund may move money between slots; every slot still ends at
+// exactly what the revision pays.
+//
+// # Events
+//
+// An Event's slot is (order key, line id, component, rule, beneficiary,
+// level). Commissions have id = ULID(time = OrderTS, entropy = first 10
+// bytes of SHA-256 over the slot); corrections add the revision's Version to
+// the hash and take its time. Events are ordered by line (and component, in
+// the catalog's order), rule order in the plan, level, then beneficiary id.
+// Their JSON (AppendJSON, MarshalEvents) has snake_case fields: id, order
+// {platform, store, order_id}, line_id, component (omitted when none),
+// beneficiary, rule, kind ("commission" | "correction"), level, paid_level,
+// basis, rate, amount (strings; amount with the currency's minor digits),
+// currency, effective (RFC 3339 UTC), corrects (omitted for commissions) and
+// calc_snapshot: the plan id and version, the knowledge instant, the instant
+// read (OrderTS), the revision, the credited distributor and retail
+// customer, the upline chain as far as the rules read it with statuses and
+// ranks, and each line's SKU version. The snapshot is shared by the events of
+// a calculation and encoded once.
+//
+// # Lifecycle and locking
+//
+// The first calculation fixes the Lock — the genealogy's knowledge instant,
+// plan id and version — and every later revision must pass the same Lock, so
+// later genealogy corrections and plan versions never change what an order
+// already paid unless an operator deliberately recalculates. hierarchy.Snapshot
+// does not report its knowledge instant, so the caller supplies it (the
+// recording instant up to which its genealogy is loaded).
+//
+// # Custom rules
+//
+// A Rule has a Name and an Apply(*Context) error; it reads the order, lines,
+// credited distributor and upline through the Context and pays with
+// Context.Pay, which goes through the same rounding, cap, slots, ids and
+// snapshot as the built-in rules. Append one to a Plan with Plan.Add, or let a
+// plan's JSON use it with LoadPlan(body, WithRuleType("my_bonus", factory)).
+// There is no global registry.
+package commission
