@@ -69,13 +69,28 @@
 // Members are dense int32 indexes (Member) in enrollment order; Lookup and
 // ID convert from and to the external string ids. Everything is held in
 // flat, pointer-free slices, so the garbage collector never scans the tree
-// whatever its size: a 16-byte node per member (enrollment sponsor,
-// status, ranks and an index to later changes), parallel slices for the
-// rest, and one shared array of change records in which a member with
-// later changes owns a span per attribute, sorted by effective instant. A
-// member without later changes — most of them — is answered from its node
-// alone. Ids and codes live in one byte buffer with an open-addressing
-// table of int32. Upline walks allocate nothing.
+// whatever its size. What an upline walk reads per step is split out
+// small: the enrollment sponsor (4 bytes, the chain the walk follows) and
+// the state (6 bytes: status, paid-as and highest ranks, kind). A member
+// whose sponsor changes after enrollment has its sponsor word flagged (a
+// value below -1 that still encodes the enrollment sponsor), one whose
+// status or ranks change has a flag bit in its state; only those members
+// are looked up in their histories. Everything else is in parallel slices
+// a walk does not touch, and one shared array of change records in which a
+// member with later changes owns a span per attribute, sorted by
+// effective instant. Upline walks allocate nothing.
+//
+// Ids and codes live in one byte buffer each, with an open-addressing
+// table whose slots hold the entry and 32 bits of the string's hash, so a
+// lookup compares the bytes of the one string it finds and no other. A
+// code's member and instants sit in one 16-byte record.
+//
+// On a 1M-member genealogy (see bench_test.go) a Snapshot and a 10-level
+// walk cost about 130 ns of CPU when the chains are in cache, a third of
+// it the caller copying each Ancestor (5 fields, which the compiler keeps
+// in memory); walks from members spread over the tree wait on a cache
+// miss per level. Resolve and Lookup cost about 60 ns on a quiet machine.
+// The whole genealogy takes about 147 bytes per member.
 //
 // Queries may run concurrently with each other, not with Apply.
 //
