@@ -123,8 +123,25 @@
 //
 // # Speed
 //
-// A Catalog is immutable and safe for concurrent use. Lookup is a map
-// probe on the key and two binary searches over flat slices of effective
-// instants; it does not allocate. The zero Catalog is empty: every lookup
-// is ErrUnknownSKU.
+// A Catalog is immutable and safe for concurrent use. The zero Catalog is
+// empty: every lookup is ErrUnknownSKU.
+//
+// Find is the fast lookup: it returns a Handle, a catalog and a version
+// index, whose accessors (Class, PV, Ref, Version, ...) read only the
+// fields asked for. Lookup is Find plus a copy of the whole Version.
+// Neither allocates. A lookup hashes the key's value once, seeded with its
+// scope (platform, store, kind), into an open-addressing table of 8-byte
+// fingerprinted slots; the slot leads to the key's 64-byte record, which
+// holds the value and its binding, and the bound SKU's effective instants
+// are contiguous, so a lookup reads about three cache lines, two when the
+// instant is at or after the SKU's last version. On a catalog of 100k SKUs
+// with four versions each (200k keys), Find takes about 40 ns when what it
+// reads is in the CPU caches and about 300 ns when it is not; Lookup adds
+// 20 to 150 ns for the copy (BenchmarkFind, BenchmarkLookup).
+//
+// Map looks every line up through the same table. It allocates its
+// result, normalize.Commissionable's nets, and the volumes of lines that
+// earn other than one unit: PV, QV and CV written the same way share one
+// decimal, computed once. A kit line adds what normalize.Allocate needs to
+// split its net.
 package sku

@@ -11,9 +11,13 @@ import (
 // scope (platform, store, kind), and probes an open-addressing table of
 // 8-byte slots: the hash's top 32 bits as a fingerprint and a record
 // index. A slot whose fingerprint matches leads to the key's record, 64
-// bytes that hold the value itself (up to inlineLen bytes) and the key's
-// first binding, so a lookup of a key bound once reads one slot line, one
-// record line and the bound SKU's effective instants: three cache lines.
+// bytes (one cache line) that hold the value itself (up to inlineLen
+// bytes) and the key's binding, so a lookup of a key bound once reads one
+// slot line, one record line and, unless the instant is at or after the
+// bound SKU's last version, that SKU's effective instants: three cache
+// lines at most. The hash is fixed, not seeded at random: probe sequences
+// depend on the catalog, which the operator supplies, and the table is at
+// most half full, so they stay short whatever keys orders carry.
 
 // inlineLen is how many bytes of a key's value its record holds; a longer
 // value lives in Catalog.long and the record holds its offset.
@@ -40,7 +44,7 @@ type keyRec struct {
 // rebound flags keyRec.n of a key with more than one binding.
 const rebound = 1 << 15
 
-// value reports whether the record's value is v.
+// valueIs reports whether the record's value is v.
 func (c *Catalog) valueIs(r *keyRec, v string) bool {
 	if int(r.n&^rebound) != len(v) {
 		return false

@@ -3,6 +3,7 @@ package sku
 import (
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestValueIs covers the check a probe makes once a slot's fingerprint
@@ -53,5 +54,12 @@ func TestHashKey(t *testing.T) {
 			b[i] = 1
 			add(0, string(b))
 		}
+	}
+}
+
+// TestKeyRecSize: a key's record is one cache line.
+func TestKeyRecSize(t *testing.T) {
+	if n := unsafe.Sizeof(keyRec{}); n != 64 {
+		t.Errorf("keyRec is %d bytes, want 64", n)
 	}
 }
