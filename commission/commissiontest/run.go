@@ -71,15 +71,32 @@ func Run(t *testing.T, dir string, opts ...Option) {
 	for _, o := range opts {
 		o(&c)
 	}
+	run(t, dir, c.updating())
+}
+
+// reporter is the part of testing.TB that run uses, so tests can see what
+// it reports.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+func run(t reporter, dir string, update bool) {
+	t.Helper()
 	steps, err := Play(dir)
 	if err != nil {
 		t.Fatalf("scenario %s: %v", dir, err)
 	}
 	jsonl, table := Events(steps), Table(steps)
-	if c.updating() {
-		for name, b := range map[string][]byte{EventsFile: jsonl, TableFile: table} {
+	if update {
+		for _, name := range []string{EventsFile, TableFile} {
+			b := jsonl
+			if name == TableFile {
+				b = table
+			}
 			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-				t.Fatal(err)
+				t.Fatalf("%v", err)
 			}
 		}
 		return
@@ -90,14 +107,14 @@ func Run(t *testing.T, dir string, opts ...Option) {
 	}
 	if !bytes.Equal(want, jsonl) {
 		t.Errorf("scenario %s: %s differs, first at %s (-want +got):\n%s",
-			dir, EventsFile, firstDiff(steps, want), cmp.Diff(string(want), string(jsonl)))
+			dir, EventsFile, firstDiff(steps, want), lineDiff(want, jsonl))
 	}
 	wantTable, err := os.ReadFile(filepath.Join(dir, TableFile))
 	if err != nil {
 		t.Fatalf("scenario %s: %v (run the test with -update to create it)", dir, err)
 	}
 	if !bytes.Equal(wantTable, table) {
-		t.Errorf("scenario %s: %s differs (-want +got):\n%s", dir, TableFile, cmp.Diff(string(wantTable), string(table)))
+		t.Errorf("scenario %s: %s differs (-want +got):\n%s", dir, TableFile, lineDiff(wantTable, table))
 	}
 }
 
@@ -124,6 +141,12 @@ func RunAll(t *testing.T, root string, opts ...Option) {
 	}
 }
 
+// lineDiff is cmp.Diff over lines, which reads better than a diff of one
+// long string.
+func lineDiff(want, got []byte) string {
+	return cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n"))
+}
+
 // Events returns the steps' events as the golden expected.jsonl holds
 // them: every event posted, in order, one JSON object per line.
 func Events(steps []Step) []byte {
@@ -137,6 +160,9 @@ func Events(steps []Step) []byte {
 // firstDiff names the step whose events the golden first disagrees with.
 func firstDiff(steps []Step, want []byte) string {
 	wantLines := strings.SplitAfter(string(want), "\n")
+	if wantLines[len(wantLines)-1] == "" {
+		wantLines = wantLines[:len(wantLines)-1]
+	}
 	i := 0
 	for _, s := range steps {
 		for _, line := range strings.SplitAfter(string(commission.MarshalEvents(s.Events)), "\n") {
@@ -149,7 +175,7 @@ func firstDiff(steps []Step, want []byte) string {
 			i++
 		}
 	}
-	return fmt.Sprintf("the end (the golden has %d more lines)", len(wantLines)-i)
+	return fmt.Sprintf("the end (the golden has %d more line(s))", len(wantLines)-i)
 }
 
 // Table renders the steps for people: per step, the order and revision,

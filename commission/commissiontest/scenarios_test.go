@@ -1,15 +1,140 @@
 package commissiontest_test
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/commission/commissiontest"
 	"github.com/uplinehq/upline/internal/golden"
+	"github.com/uplinehq/upline/normalize"
 )
+
+const scenarios = "../testdata/scenarios"
 
 // TestScenarios plays every scenario under commission/testdata/scenarios
 // against its golden files. go test -update rewrites them: read the diff
 // and each scenario's README before accepting.
 func TestScenarios(t *testing.T) {
-	commissiontest.RunAll(t, "../testdata/scenarios", commissiontest.Update(golden.Updating()))
+	commissiontest.RunAll(t, scenarios, commissiontest.Update(golden.Updating()))
+}
+
+// TestDoterraFastStart checks the doTERRA scenario against the amounts the
+// published example states, independently of the golden file: Lisa earns
+// 20 % of the PV of each of Megan's three orders in her first 60 days,
+// $26.40, $15.60 and $29.40, $71.40 in all, and nothing else is paid.
+func TestDoterraFastStart(t *testing.T) {
+	steps, err := commissiontest.Play(filepath.Join(scenarios, "doterra-fast-start"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type payment struct {
+		Order, Beneficiary, Rule, Amount string
+		Level                            int
+		Kind                             commission.Kind
+	}
+	var got []payment
+	total := int64(0)
+	for _, s := range steps {
+		for i := range s.Events {
+			e := &s.Events[i]
+			got = append(got, payment{e.Order.OrderID, e.Beneficiary, e.Rule, e.Amount().StringFixed(2), e.Level, e.Kind})
+			total += e.AmountMinor()
+		}
+	}
+	want := []payment{
+		{"7001", "LISA", "fast_start", "26.40", 1, commission.KindCommission},
+		{"7002", "LISA", "fast_start", "15.60", 1, commission.KindCommission},
+		{"7003", "LISA", "fast_start", "29.40", 1, commission.KindCommission},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("payments differ from doTERRA's example (-want +got):\n%s", diff)
+	}
+	if total != 7140 {
+		t.Errorf("Lisa earned %d cents, the example says $71.40", total)
+	}
+}
+
+// TestStaleRevisionPostsNothing delivers the lifecycle scenario's stale
+// revision straight to the engine after the steps before it: whatever the
+// player decides, Corrections itself must post nothing for a revision older
+// than a correction already posted.
+func TestStaleRevisionPostsNothing(t *testing.T) {
+	dir := filepath.Join(scenarios, "lifecycle")
+	s, err := commissiontest.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := s.Play()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var posted []commission.Event
+	for _, st := range steps {
+		if st.File == "08-order-stale.json" {
+			if st.Outcome != commissiontest.Stale {
+				t.Errorf("step %s: outcome %s, want %s", st.File, st.Outcome, commissiontest.Stale)
+			}
+			break
+		}
+		posted = append(posted, st.Events...)
+	}
+	body, err := os.ReadFile(filepath.Join(dir, "steps", "08-order-stale.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := normalize.DecodeJSON(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, ok := commission.LockFrom(posted)
+	if !ok {
+		t.Fatal("no lock in the posted events")
+	}
+	calc, err := s.Engine.Calculate(&stale, lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calc.Events) == 0 {
+		t.Fatal("the stale revision pays nothing: the test proves nothing")
+	}
+	if c := commission.Corrections(posted, calc.Events, stale.Version); len(c) != 0 {
+		t.Errorf("Corrections posted %d events for a stale revision:\n%s", len(c), commission.MarshalEvents(c))
+	}
+}
+
+// TestLifecycleOutcomes pins what each delivery of the lifecycle did.
+func TestLifecycleOutcomes(t *testing.T) {
+	steps, err := commissiontest.Play(filepath.Join(scenarios, "lifecycle"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	sum := int64(0)
+	for _, s := range steps {
+		got[s.File] = string(s.Outcome)
+		for i := range s.Events {
+			sum += s.Events[i].AmountMinor()
+		}
+	}
+	want := map[string]string{
+		"01-shopify-order.json":                   "posted",
+		"02-shopify-order-duplicate.json":         "unchanged",
+		"03-shopify-refund.json":                  "posted",
+		"04-shopify-refund-second.json":           "posted",
+		"05-shopify-refund-second-duplicate.json": "unchanged",
+		"06-shopify-order-late-retry.json":        "stale",
+		"07-order-edit.json":                      "posted",
+		"08-order-stale.json":                     "stale",
+		"09-order-cancelled.json":                 "posted",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+	if sum != 0 {
+		t.Errorf("after the cancellation the order's events sum to %d cents, want 0", sum)
+	}
 }
