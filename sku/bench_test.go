@@ -48,6 +48,45 @@ func BenchmarkFind(b *testing.B) {
 	b.Run("100k-cold", func(b *testing.B) { benchLookup(b, 100_000, 1<<16, find) })
 }
 
+// BenchmarkFindStores looks keys up in a catalog that binds 1000 SKUs at
+// each of 1 or 10 stores: the cost of finding a key's scope (platform,
+// store, kind) among 2 or 20.
+func BenchmarkFindStores(b *testing.B) {
+	for _, stores := range []int{1, 10} {
+		b.Run(strconv.Itoa(stores), func(b *testing.B) {
+			var d sku.Data
+			for i := range 1000 {
+				id := "SKU-" + strconv.Itoa(i)
+				d.SKUs = append(d.SKUs, sku.Version{ID: id, EffectiveFrom: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Class: "consumable", PV: decimal.NewFromInt(1)})
+				for s := range stores {
+					store := "store" + strconv.Itoa(s) + ".myshopify.com"
+					d.Keys = append(d.Keys,
+						sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: store, Kind: sku.KindSKU, Value: "P-" + strconv.Itoa(i)}, SKU: id},
+						sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: store, Kind: sku.KindVariant, Value: strconv.Itoa(44000000000000000 + i)}, SKU: id})
+				}
+			}
+			c, err := sku.New(d)
+			if err != nil {
+				b.Fatal(err)
+			}
+			keys := make([]sku.Key, 1024)
+			for i := range keys {
+				keys[i] = sku.Key{Platform: normalize.Shopify, Store: "store" + strconv.Itoa(i%stores) + ".myshopify.com", Kind: sku.KindSKU, Value: "P-" + strconv.Itoa(i%1000)}
+			}
+			at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+			b.ReportAllocs()
+			defer cpuMeter(b)()
+			i := 0
+			for b.Loop() {
+				if _, err := c.Find(keys[i&1023], at); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
 // BenchmarkLookup is BenchmarkFind through Lookup, which also copies the
 // ~170-byte Version out of the catalog.
 func BenchmarkLookup(b *testing.B) {

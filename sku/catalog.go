@@ -136,7 +136,7 @@ type Catalog struct {
 	// holds the span of its SKU's versions, whose effective instants are
 	// contiguous in verAt, so a lookup touches few cache lines.
 	scopes   []scopeKey
-	scopeOf  map[scopeKey]int32 // used when there are more than scopeScan scopes
+	scopeTab []int32 // scopes by scopeHash (index + 1), when there are more than scopeScan
 	slots    []uint64
 	recs     []keyRec
 	long     []byte // values longer than inlineLen
@@ -172,9 +172,9 @@ type bind struct {
 	vers span
 }
 
-// scopeScan is how many scopes are searched one by one before using the
-// scope map.
-const scopeScan = 8
+// scopeScan is how many scopes are searched one by one before using
+// scopeTab.
+const scopeScan = 4
 
 // Limits on catalog values. They keep every value exactly representable
 // in both file formats and keep arithmetic on them small.
@@ -313,7 +313,7 @@ func build(d Data) (*Catalog, *recordError) {
 	slices.SortStableFunc(border, func(a, b int) int {
 		return cmp.Or(compareKeys(d.Keys[a].Key, d.Keys[b].Key), cmp.Compare(bats[a], bats[b]))
 	})
-	c.scopeOf = make(map[scopeKey]int32)
+	scopeOf := make(map[scopeKey]int32)
 	c.bindings = make([]Binding, 0, len(border))
 	for k, i := range border {
 		b := d.Keys[i]
@@ -325,10 +325,10 @@ func build(d Data) (*Catalog, *recordError) {
 			}
 		}
 		sk := scopeKey{platform: b.Key.Platform, store: b.Key.Store, kind: b.Key.Kind}
-		si, ok := c.scopeOf[sk]
+		si, ok := scopeOf[sk]
 		if !ok {
 			si = int32(len(c.scopes))
-			c.scopeOf[sk] = si
+			scopeOf[sk] = si
 			c.scopes = append(c.scopes, sk)
 		}
 		if bats[i] == math.MinInt64 {
@@ -355,6 +355,7 @@ func build(d Data) (*Catalog, *recordError) {
 		c.recs = append(c.recs, keyRec{at: bd.at, vers: bd.vers, last: c.verAt[bd.vers.hi-1], scope: uint32(si)})
 		c.setValue(&c.recs[len(c.recs)-1], b.Key.Value)
 	}
+	c.indexScopes()
 	c.index()
 	return c, nil
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/normalize"
 )
 
 // The key index. A lookup hashes the key's value once, seeded with its
@@ -101,7 +103,8 @@ func (c *Catalog) index() {
 	}
 }
 
-// scopeIndex returns the index of a key's scope.
+// scopeIndex returns the index of a key's scope: a scan of the few
+// scopes most catalogs have, a probe of scopeTab for more.
 func (c *Catalog) scopeIndex(k *Key) (uint32, bool) {
 	if len(c.scopes) <= scopeScan {
 		for i := range c.scopes {
@@ -112,8 +115,41 @@ func (c *Catalog) scopeIndex(k *Key) (uint32, bool) {
 		}
 		return 0, false
 	}
-	i, ok := c.scopeOf[scopeKey{platform: k.Platform, store: k.Store, kind: k.Kind}]
-	return uint32(i), ok
+	mask := uint64(len(c.scopeTab) - 1)
+	for i := scopeHash(k.Platform, k.Store, k.Kind) & mask; ; i = (i + 1) & mask {
+		e := c.scopeTab[i]
+		if e == 0 {
+			return 0, false
+		}
+		if s := &c.scopes[e-1]; s.kind == k.Kind && s.platform == k.Platform && s.store == k.Store {
+			return uint32(e - 1), true
+		}
+	}
+}
+
+// indexScopes builds scopeTab, at most half full, when there are more
+// than scopeScan scopes.
+func (c *Catalog) indexScopes() {
+	if len(c.scopes) <= scopeScan {
+		return
+	}
+	size := 8
+	for size < 2*len(c.scopes) {
+		size <<= 1
+	}
+	c.scopeTab = make([]int32, size)
+	mask := uint64(size - 1)
+	for si, s := range c.scopes {
+		i := scopeHash(s.platform, s.store, s.kind) & mask
+		for c.scopeTab[i] != 0 {
+			i = (i + 1) & mask
+		}
+		c.scopeTab[i] = int32(si + 1)
+	}
+}
+
+func scopeHash(p normalize.Platform, store string, kind Kind) uint64 {
+	return hashString(hashString(hashString(1, string(p)), store), string(kind))
 }
 
 // findKey returns key k's record.
@@ -196,16 +232,19 @@ func (c *Catalog) find(k *Key, t int64) (int32, error) {
 	return c.resolve(r, t)
 }
 
-// hashKey hashes a key's value, seeded with its scope: a wyhash-style mix
-// of 64-bit multiplies, fixed so a catalog's layout does not vary from
-// run to run.
-func hashKey(scope uint32, s string) uint64 {
-	const (
-		p0 = 0xa0761d6478bd642f
-		p1 = 0xe7037ed1a0b428db
-		p2 = 0x8ebc6af09c88c6e3
-	)
-	seed := uint64(scope)*p2 ^ p0
+// hashKey hashes a key's value, seeded with its scope.
+func hashKey(scope uint32, s string) uint64 { return hashString(uint64(scope)*p2, s) }
+
+const (
+	p0 = 0xa0761d6478bd642f
+	p1 = 0xe7037ed1a0b428db
+	p2 = 0x8ebc6af09c88c6e3
+)
+
+// hashString is a wyhash-style mix of 64-bit multiplies, fixed so a
+// catalog's layout does not vary from run to run.
+func hashString(seed uint64, s string) uint64 {
+	seed ^= p0
 	n := len(s)
 	var a, b uint64
 	switch {
