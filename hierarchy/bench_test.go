@@ -173,6 +173,26 @@ func BenchmarkWalkUpline10(b *testing.B) { benchUpline(b, 1<<14) }
 // that wait for those stores (a store-forwarding stall, ~4 ns a step).
 func BenchmarkWalkUpline10Hot(b *testing.B) { benchUpline(b, 64) }
 
+// BenchmarkWalkUpline10HotStep is the same walk through Step, which
+// returns plain values instead of an Ancestor: the engine's hot path.
+func BenchmarkWalkUpline10HotStep(b *testing.B) {
+	benchGenealogy(b)
+	g, ws := bench.g, bench.walkers[:64]
+	b.ReportAllocs()
+	i, sum := 0, 0
+	defer reportCPU(b)()
+	for b.Loop() {
+		s := g.Snapshot(bench.at)
+		up, _ := s.Upline(ws[i&(len(ws)-1)])
+		for range 10 {
+			m, st, _, _ := up.Step()
+			sum += int(m) + int(st)
+		}
+		i++
+	}
+	runtime.KeepAlive(sum)
+}
+
 func benchUpline(b *testing.B, walkers int) {
 	benchGenealogy(b)
 	g, ws := bench.g, bench.walkers[:walkers]

@@ -78,7 +78,8 @@
 // are looked up in their histories. Everything else is in parallel slices
 // a walk does not touch, and one shared array of change records in which a
 // member with later changes owns a span per attribute, sorted by
-// effective instant. Upline walks allocate nothing.
+// effective instant. Upline walks allocate nothing; Upline.Step returns
+// each ancestor as plain values, the fastest way up in a hot loop.
 //
 // Ids and codes live in one byte buffer each, with an open-addressing
 // table whose slots hold the entry and 32 bits of the string's hash, so a

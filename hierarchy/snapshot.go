@@ -282,16 +282,39 @@ func (s Snapshot) PlacementUpline(m Member) (Upline, error) {
 
 // Next returns the next ancestor, or false at the top of the tree.
 func (u *Upline) Next() (Ancestor, bool) {
+	p, leg, st, ok := u.advance()
+	if !ok {
+		return Ancestor{}, false
+	}
+	return Ancestor{Member: Member(p), Level: u.level, Leg: leg, Status: st.status, Ranks: st.ranks}, true
+}
+
+// Step is Next for the hot loops of a commission engine: it returns the
+// next ancestor's member, status and ranks as plain values, which the
+// compiler keeps in registers, where an Ancestor goes through memory.
+// Level returns the level of the member Step or Next returned last.
+func (u *Upline) Step() (m Member, status Status, ranks Ranks, ok bool) {
+	p, _, st, ok := u.advance()
+	if !ok {
+		return None, 0, Ranks{}, false
+	}
+	return Member(p), st.status, st.ranks, true
+}
+
+// Level returns the level of the ancestor Next or Step returned last: 1
+// for the sponsor (or placement parent), 0 before the first step.
+func (u *Upline) Level() int { return u.level }
+
+// advance moves the walk one member up and returns it, the leg it was
+// reached through (placement walks only) and its state at the instant.
+func (u *Upline) advance() (p int32, leg Leg, st state, ok bool) {
 	g := u.s.g
 	if u.cur < 0 || g == nil {
-		return Ancestor{}, false
+		return -1, 0, state{}, false
 	}
 	// A sponsor step reads the sponsor and the ancestor's state: two
 	// loads. Placement walks and members whose sponsor, status or ranks
-	// change after enrollment take calls that return scalars (an
-	// Ancestor returned from a call would go through memory).
-	var p int32
-	var leg Leg
+	// change after enrollment take calls that return scalars.
 	if u.place {
 		p, leg = u.s.parentOf(u.cur)
 	} else if p = g.sponsor[u.cur]; p < -1 {
@@ -299,12 +322,12 @@ func (u *Upline) Next() (Ancestor, bool) {
 	}
 	u.cur = p
 	if p < 0 {
-		return Ancestor{}, false
+		return -1, 0, state{}, false
 	}
 	u.level++
-	st := g.state[p]
+	st = g.state[p]
 	if st.bits&(statusChanges|ranksChanges) != 0 {
 		st = u.s.stateOf(p)
 	}
-	return Ancestor{Member: Member(p), Level: u.level, Leg: leg, Status: st.status, Ranks: st.ranks}, true
+	return p, leg, st, true
 }
