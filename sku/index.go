@@ -218,8 +218,8 @@ func latestBind(binds []bind, t int64) int {
 	return lo - 1
 }
 
-// find resolves key k, falling back to the same key for any store, and
-// returns the key that matched.
+// find returns the index in vers of the version key k maps to at t,
+// falling back to the same key for any store (and leaving *k so).
 func (c *Catalog) find(k *Key, t int64) (int32, error) {
 	r := c.findKey(k)
 	if r == nil && k.Store != "" {
