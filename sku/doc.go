@@ -135,9 +135,10 @@
 // holds the value and its binding, and the bound SKU's effective instants
 // are contiguous, so a lookup reads about three cache lines, two when the
 // instant is at or after the SKU's last version. On a catalog of 100k SKUs
-// with four versions each (200k keys), Find takes about 40 ns when what it
-// reads is in the CPU caches and about 300 ns when it is not; Lookup adds
-// 20 to 150 ns for the copy (BenchmarkFind, BenchmarkLookup).
+// with four versions each (200k keys), Find takes about 35 ns when what it
+// reads is in the CPU caches and 100 to 300 ns when it is not; Lookup,
+// which also copies the Version, about 45 and 300 ns (BenchmarkFind,
+// BenchmarkLookup).
 //
 // Map looks every line up through the same table. It allocates its
 // result, normalize.Commissionable's nets, and the volumes of lines that
