@@ -194,6 +194,43 @@ func TestComputeNetsErrors(t *testing.T) {
 	}
 }
 
+// Instants outside 1970-9999 are refused wherever an order or refund is
+// validated: event ids carry milliseconds since 1970.
+func TestValidateInstants(t *testing.T) {
+	before := time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC)
+	tests := []struct {
+		name string
+		edit func(o *normalize.Order)
+		msg  string
+	}{
+		{"order_ts before 1970", func(o *normalize.Order) { o.OrderTS = before },
+			"shopify: order 1001: order_ts: normalize: invalid value: instant 1969-12-31T23:59:59Z is outside 1970-9999"},
+		{"version before 1970", func(o *normalize.Order) { o.Version = before },
+			"shopify: order 1001: version: normalize: invalid value: instant 1969-12-31T23:59:59Z is outside 1970-9999"},
+		{"version after 9999", func(o *normalize.Order) { o.Version = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+			"shopify: order 1001: version: normalize: invalid value: instant 10000-01-01T00:00:00Z is outside 1970-9999"},
+		{"refund before 1970", func(o *normalize.Order) {
+			o.Refunds = []normalize.Refund{{RefundID: "r", TS: before}}
+		}, "shopify: order 1001: refunds[0].ts: normalize: invalid value: instant 1969-12-31T23:59:59Z is outside 1970-9999"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := order([3]string{"10.00", "0", "0"})
+			if err := normalize.ComputeNets(&o, decimal.Zero); err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(&o)
+			err := normalize.Validate(&o)
+			if !errors.Is(err, normalize.ErrInvalid) {
+				t.Fatalf("err = %v, want ErrInvalid", err)
+			}
+			if err.Error() != tt.msg {
+				t.Errorf("err =\n%q\nwant\n%q", err, tt.msg)
+			}
+		})
+	}
+}
+
 func TestCommissionable(t *testing.T) {
 	base := func(status normalize.Status, refunds ...normalize.Refund) normalize.Order {
 		o := order([3]string{"60.00", "0", "0"}, [3]string{"40.00", "10.00", "0"})

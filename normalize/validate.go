@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -22,8 +23,14 @@ func Validate(o *Order) error {
 	if o.OrderTS.IsZero() {
 		return errorf(o, "", "order_ts", fmt.Errorf("%w: order_ts", ErrMissing))
 	}
+	if err := checkInstant(o.OrderTS); err != nil {
+		return errorf(o, "", "order_ts", err)
+	}
 	if o.Version.IsZero() {
 		return errorf(o, "", "version", fmt.Errorf("%w: version", ErrMissing))
+	}
+	if err := checkInstant(o.Version); err != nil {
+		return errorf(o, "", "version", err)
 	}
 	if !o.Status.Valid() {
 		return errorf(o, "", "status", fmt.Errorf("%w: unknown status %q", ErrInvalid, o.Status))
@@ -149,6 +156,9 @@ func validateRefund(o *Order, r *Refund, path string, digits int32) error {
 	if r.TS.IsZero() {
 		return errorf(o, "", join("ts"), fmt.Errorf("%w: ts", ErrMissing))
 	}
+	if err := checkInstant(r.TS); err != nil {
+		return errorf(o, "", join("ts"), err)
+	}
 	if err := checkAmount(r.Shipping, digits); err != nil {
 		return errorf(o, "", join("shipping"), err)
 	}
@@ -169,6 +179,16 @@ func validateRefund(o *Order, r *Refund, path string, digits int32) error {
 		if err := checkAmount(rl.Tax, digits); err != nil {
 			return errorf(o, rl.LineID, lpath+".tax", err)
 		}
+	}
+	return nil
+}
+
+// checkInstant holds an instant to the years ParseTime accepts, 1970 to
+// 9999: event ids carry milliseconds since 1970, and nothing before it is
+// an order.
+func checkInstant(t time.Time) error {
+	if y := t.UTC().Year(); y < 1970 || y > 9999 {
+		return fmt.Errorf("%w: instant %s is outside 1970-9999", ErrInvalid, t.UTC().Format(time.RFC3339Nano))
 	}
 	return nil
 }
