@@ -60,12 +60,15 @@ func (l *Ledger) Store() Store { return l.store }
 type Outcome uint8
 
 const (
-	// Posted: the revision was the newest seen; its corrections (or, when
-	// it changed nothing, a TypeRevision entry) were appended.
+	// Posted: the delivery changed what the ledger knows of the order (a
+	// newer revision, or a refund not recorded yet); its corrections, if
+	// any, and a revision record were appended.
 	Posted Outcome = iota + 1
 	// Duplicate: this revision was posted already; nothing was appended.
 	Duplicate
-	// Stale: a newer revision was posted already; nothing was appended.
+	// Stale: a newer revision was posted already and the delivery brings
+	// no refund the ledger does not know, or the order was replaced by
+	// another; nothing was appended.
 	Stale
 )
 
@@ -80,130 +83,166 @@ func (o Outcome) String() string {
 
 // Result reports what Post did with one order revision.
 type Result struct {
-	Order    normalize.Key
-	Outcome  Outcome
+	Order   normalize.Key
+	Outcome Outcome
+	// Revision is the ledger's revision instant the entries appended
+	// record (see the package documentation): the merged order's Version,
+	// or one nanosecond after the order's previous revision instant when
+	// that is not later. For a delivery that appended nothing it is the
+	// delivery's own Version.
 	Revision time.Time
-	// Newest is the newest revision posted before this one (zero for an
-	// order never posted).
+	// Newest is the Version of the newest revision posted before this one
+	// (zero for an order never posted).
 	Newest time.Time
-	// Lock is the order's lock: the one recorded with its first post.
+	// Lock is the order's lock: the one recorded with its first post (for
+	// a replacement, the lock of the order it replaces).
 	Lock commission.Lock
-	// Entries are the entries appended, with Stream and Seq set.
+	// Replaced is the order a replacement (normalize.Order.ReplacesOrderID)
+	// brought to zero in this post; zero when there was none, or when a
+	// post before this one did it.
+	Replaced normalize.Key
+	// ReplacedBy is, for a Stale delivery of a replaced order, the stream
+	// of the order that replaced it.
+	ReplacedBy string
+	// Entries are the entries appended, with Stream and Seq set: the
+	// original's (when Replaced is set), then the order's.
 	Entries []Entry
 	// Attempts counts the tries: more than 1 when other writers appended
 	// to the order first.
 	Attempts int
 }
 
-// orderState is what an order's stream says.
-type orderState struct {
-	version int
-	newest  time.Time
-	seen    bool
-	lock    commission.Lock
-	events  []commission.Event
-	byID    map[string]*Entry
-}
-
-func readOrder(entries []Entry, version int) orderState {
-	s := orderState{version: version, byID: make(map[string]*Entry, len(entries))}
-	for i := range entries {
-		e := &entries[i]
-		s.byID[e.ID] = e
-		if !s.seen {
-			s.lock, s.seen = e.Lock, true
-		}
-		if e.Revision.After(s.newest) {
-			s.newest = e.Revision
-		}
-		if e.Event != nil {
-			s.events = append(s.events, *e.Event)
-		}
-	}
-	return s
-}
-
-// Post posts one revision of an order: it reads what is posted for the
-// order, calculates the revision's desired events with the lock recorded at
-// the order's first post (or, for a first post, with the genealogy as known
-// at at), and appends only the corrections. at is the posting instant,
-// recorded on every entry.
+// Post posts one revision of an order, or one delivery of a refund applied
+// to it (normalize.Order.ApplyRefund): it reads what is posted for the
+// order, merges the delivery with the newest revision the ledger recorded
+// (refunds with lines are carried forward both ways), calculates the merged
+// order with the lock recorded at the order's first post (or, for a first
+// post, with the genealogy as known at at) and appends only the corrections
+// and a revision record. at is the posting instant, recorded on every
+// entry.
 //
-// A revision older than the newest posted is Stale and a revision already
-// posted is a Duplicate; neither appends anything. A revision already
-// posted that now calculates differently (the platform sent two different
-// bodies with one updated-at) is refused with a *ConflictError. An order
-// that cannot be calculated is refused with a *HeldError and nothing of it
-// is posted. When another writer appends to the order first, Post reads
-// again and decides again.
+// A delivery older than the newest revision that brings no new refund is
+// Stale, and the newest revision again is a Duplicate; neither appends
+// anything. A revision already posted that now calculates differently (the
+// platform sent two different bodies with one updated-at) is refused with a
+// *ConflictError. An order that cannot be calculated, or whose recorded
+// refunds take back more than a newer body sold, is refused with a
+// *HeldError and nothing of it is posted. A replacement order
+// (ReplacesOrderID) first brings the order it replaces to zero. When
+// another writer appends to the order first, Post reads again and decides
+// again. The package documentation states the rules exactly.
 func (l *Ledger) Post(ctx context.Context, o *normalize.Order, at time.Time) (Result, error) {
 	if l.calc == nil {
 		return Result{}, fmt.Errorf("%w: the ledger has no calculator", ErrInvalid)
 	}
-	key := o.Key()
-	rev := o.Version.UTC()
-	stream := OrderStream(key)
-	res := Result{Order: key, Revision: rev}
+	res := Result{Order: o.Key(), Revision: o.Version.UTC()}
 	for res.Attempts < l.attempts {
 		res.Attempts++
-		entries, version, err := l.store.Stream(ctx, stream)
-		if err != nil {
+		done, err := l.postOnce(ctx, o, at.UTC(), &res)
+		if err != nil || done {
 			return res, err
 		}
-		st := readOrder(entries, version)
-		res.Newest, res.Lock = st.newest, st.lock
-		if st.seen && rev.Before(st.newest) {
-			res.Outcome = Stale
-			return res, nil
+	}
+	return res, fmt.Errorf("%w: order %s after %d attempts", ErrContention, res.Order, res.Attempts)
+}
+
+// postOnce makes one attempt at Post; done is false when another writer
+// appended first and Post must read again.
+func (l *Ledger) postOnce(ctx context.Context, o *normalize.Order, at time.Time, res *Result) (done bool, err error) {
+	key := o.Key()
+	stream := OrderStream(key)
+	entries, version, err := l.store.Stream(ctx, stream)
+	if err != nil {
+		return true, err
+	}
+	st, err := readOrder(entries, version)
+	if err != nil {
+		return true, err
+	}
+	res.Newest, res.Lock = st.newestVersion(), st.lock
+	if st.replacedBy != "" {
+		res.Outcome, res.ReplacedBy = Stale, st.replacedBy
+		return true, nil
+	}
+
+	m, err := merge(o, st.newest)
+	if err != nil {
+		return true, &HeldError{Order: key, Revision: o.Version.UTC(), Err: err}
+	}
+	n := st.newestVersion()
+	if st.seen && o.Version.Before(n) && !m.newRefunds {
+		res.Outcome = Stale
+		return true, nil
+	}
+
+	lock, placed, orig, err := l.basis(ctx, o, &st, at)
+	if err != nil {
+		return true, err
+	}
+	calcOrder := m.order
+	if !placed.IsZero() {
+		calcOrder.OrderTS = placed
+	}
+
+	calc, err := l.calc.Calculate(&calcOrder, lock)
+	if err != nil {
+		return true, &HeldError{Order: key, Revision: calcOrder.Version.UTC(), Err: err}
+	}
+	res.Lock = calc.Lock
+	rev := nextRevision(st.last, calcOrder.Version)
+	corr := commission.Corrections(st.events, calc.Events, rev)
+	if st.seen && o.Version.Equal(n) && !m.newRefunds {
+		if len(corr) == 0 {
+			res.Outcome = Duplicate
+			return true, nil
 		}
-		lock := st.lock
-		if !st.seen {
-			lock = commission.Lock{Known: at.UTC()}
-		}
-		calc, err := l.calc.Calculate(o, lock)
-		if err != nil {
-			return res, &HeldError{Order: key, Revision: rev, Err: err}
-		}
-		res.Lock = calc.Lock
-		corr := commission.Corrections(st.events, calc.Events, rev)
-		if st.seen && rev.Equal(st.newest) {
-			if len(corr) == 0 {
-				res.Outcome = Duplicate
-				return res, nil
+		c := &corr[0]
+		return true, &ConflictError{ID: o.Version.UTC().Format(time.RFC3339Nano), Field: "revision",
+			Posted: "as posted", Given: fmt.Sprintf("%s %s %s for %s in rule %s", c.Kind, c.Amount(), c.Currency, c.Beneficiary, c.Rule)}
+	}
+	add := make([]Entry, 0, len(corr)+1)
+	for i := range corr {
+		e := eventEntry(&corr[i], at, rev, calc.Lock)
+		if p, ok := st.byID[e.ID]; ok {
+			if err := sameEntry(p, &e); err != nil {
+				return true, err
 			}
-			c := &corr[0]
-			return res, &ConflictError{ID: rev.Format(time.RFC3339Nano), Field: "revision",
-				Posted: "as posted", Given: fmt.Sprintf("%s %s %s for %s in rule %s", c.Kind, c.Amount(), c.Currency, c.Beneficiary, c.Rule)}
-		}
-		add := make([]Entry, 0, len(corr))
-		for i := range corr {
-			e := eventEntry(&corr[i], at, rev, calc.Lock)
-			if p, ok := st.byID[e.ID]; ok {
-				if err := sameEntry(p, &e); err != nil {
-					return res, err
-				}
-				continue
-			}
-			add = append(add, e)
-		}
-		if len(add) == 0 {
-			add = append(add, Entry{ID: "revision " + stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
-				Effective: rev, Posted: at.UTC(), Order: key, Revision: rev, Lock: calc.Lock})
-		}
-		err = l.store.Append(ctx, stream, version, add)
-		if errors.Is(err, ErrVersionConflict) {
 			continue
 		}
-		if err != nil {
-			return res, err
-		}
-		for i := range add {
-			add[i].Stream, add[i].Seq = stream, version+i+1
-		}
-		res.Outcome, res.Entries = Posted, add
-		return res, nil
+		add = append(add, e)
 	}
-	return res, fmt.Errorf("%w: order %s after %d attempts", ErrContention, key, res.Attempts)
+	rec, err := revisionEntry(stream, &calcOrder, at, rev, calc.Lock)
+	if err != nil {
+		return true, err
+	}
+	add = append(add, rec)
+	if orig != nil && orig.replacedBy == "" {
+		// Bring the original to zero and mark it replaced first: should
+		// the process stop before the replacement is appended, the next
+		// delivery finds the original marked and posts the replacement.
+		zeroed, err := l.zeroOriginal(ctx, orig, stream, rev, at)
+		if errors.Is(err, ErrVersionConflict) {
+			return false, nil
+		}
+		if err != nil {
+			return true, err
+		}
+		res.Replaced = orig.key
+		res.Entries = append(res.Entries, zeroed...)
+	}
+	err = l.store.Append(ctx, stream, version, add)
+	if errors.Is(err, ErrVersionConflict) {
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	for i := range add {
+		add[i].Stream, add[i].Seq = stream, version+i+1
+	}
+	res.Outcome, res.Revision = Posted, rev
+	res.Entries = append(res.Entries, add...)
+	return true, nil
 }
 
 func eventEntry(ev *commission.Event, at, rev time.Time, lock commission.Lock) Entry {
@@ -251,7 +290,10 @@ func (l *Ledger) PostEvents(ctx context.Context, events []commission.Event, at t
 			if err != nil {
 				return res, err
 			}
-			st := readOrder(entries, version)
+			st, err := readOrder(entries, version)
+			if err != nil {
+				return res, err
+			}
 			var add []Entry
 			var already []string
 			pending := make(map[string]int)

@@ -110,10 +110,13 @@ func (s *slotSums) add(e *commission.Event, posted bool) {
 }
 
 // Reconcile recalculates each platform order (its newest revision among
-// orders) at the lock recorded when it was first posted (or, for an order
-// never posted, with the genealogy as known at at), compares its desired
-// events with what is posted, per slot, and looks for orders with
-// commissions effective in period p that the platform did not list.
+// orders) as Post would calculate it: merged with the newest revision the
+// ledger recorded (refunds delivered on their own are carried forward), at
+// the lock recorded when it was first posted (or the lock of the order it
+// replaces, or, for an order never posted, with the genealogy as known at
+// at). It compares the desired events with what is posted, per slot, and
+// looks for orders with commissions effective in period p that the
+// platform did not list. An order that was replaced is desired at zero.
 func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Order, at time.Time) (*Reconciliation, error) {
 	if l.calc == nil {
 		return nil, fmt.Errorf("%w: the ledger has no calculator", ErrInvalid)
@@ -188,12 +191,34 @@ func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Ord
 		if err != nil {
 			return nil, err
 		}
-		st := readOrder(entries, 0)
-		lock := st.lock
-		if !st.seen {
-			lock = commission.Lock{Known: at.UTC()}
+		st, err := readOrder(entries, 0)
+		if err != nil {
+			return nil, err
 		}
-		calc, err := l.calc.Calculate(o, lock)
+		if st.replacedBy != "" {
+			// A replaced order is desired at zero: its replacement pays.
+			ok, err := compare(k, o.Currency, []commission.Event{})
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				r.Matched++
+			}
+			continue
+		}
+		m, err := merge(o, st.newest)
+		if err != nil {
+			r.Held = append(r.Held, HeldOrder{Order: k, Reason: err.Error()})
+			continue
+		}
+		lock, placed, _, err := l.basis(ctx, o, &st, at.UTC())
+		if err != nil {
+			return nil, err
+		}
+		if !placed.IsZero() {
+			m.order.OrderTS = placed
+		}
+		calc, err := l.calc.Calculate(&m.order, lock)
 		if err != nil {
 			r.Held = append(r.Held, HeldOrder{Order: k, Reason: err.Error()})
 			continue

@@ -121,7 +121,7 @@ func postLife(t *testing.T, s ledger.Store) {
 	revs := w.Life(t, "1001", "C", Placed)
 	known := Placed.Add(30 * time.Second)
 	wantLock := commission.Lock{Known: known, PlanID: "ledgertest", PlanVersion: 1}
-	counts := []int{1, 8, 4, 4} // a revision marker, then commissions and corrections
+	counts := []int{1, 9, 5, 5} // commissions and corrections, and each post's revision record
 	for i := range revs {
 		r := post(t, l, &revs[i], known.Add(time.Duration(i)*time.Hour), ledger.Posted)
 		if len(r.Entries) != counts[i] || !r.Revision.Equal(revs[i].Version) || r.Lock != wantLock {
@@ -129,8 +129,8 @@ func postLife(t *testing.T, s ledger.Store) {
 				counts[i], revs[i].Version, wantLock)
 		}
 	}
-	if es, v := mustStream(t, s, ledger.OrderStream(revs[0].Key())); v != 17 || es[0].Type != ledger.TypeRevision || es[16].Seq != 17 {
-		t.Errorf("stream at version %d, want 17 starting with a revision entry", v)
+	if es, v := mustStream(t, s, ledger.OrderStream(revs[0].Key())); v != 20 || es[0].Type != ledger.TypeRevision || es[19].Seq != 20 || es[19].Type != ledger.TypeRevision {
+		t.Errorf("stream at version %d, want 20 starting and ending with a revision record", v)
 	}
 	post(t, l, &revs[3], far, ledger.Duplicate)
 	for i := range 3 {
@@ -150,8 +150,8 @@ func staleRevision(t *testing.T, s ledger.Store) {
 	l := ledger.New(s, w.Engine)
 	revs := w.Life(t, "1001", "C", Placed)
 	r := post(t, l, &revs[2], Placed, ledger.Posted)
-	if len(r.Entries) != 8 {
-		t.Errorf("newest-so-far revision first: %d entries, want its 8 commissions", len(r.Entries))
+	if len(r.Entries) != 9 {
+		t.Errorf("newest-so-far revision first: %d entries, want its 8 commissions and its revision record", len(r.Entries))
 	}
 	for _, i := range []int{1, 0} {
 		post(t, l, &revs[i], Placed, ledger.Stale)
@@ -161,8 +161,8 @@ func staleRevision(t *testing.T, s ledger.Store) {
 	post(t, l, &revs[3], Placed, ledger.Posted)
 	post(t, l, &revs[1], Placed, ledger.Stale)
 	checkBalances(t, l, far, "A USD 2.00", "B USD 4.40", "ROOT USD 0.80")
-	if es, v := mustStream(t, s, ledger.OrderStream(revs[0].Key())); v != 12 {
-		t.Errorf("%d entries, want 12: stale and duplicate revisions append nothing", len(es))
+	if es, v := mustStream(t, s, ledger.OrderStream(revs[0].Key())); v != 14 {
+		t.Errorf("%d entries, want 14: stale and duplicate revisions append nothing", len(es))
 	}
 }
 
