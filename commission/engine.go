@@ -355,7 +355,8 @@ func (c *Context) events(snap *CalcSnapshot) []Event {
 			amount:      d.amount,
 			digits:      int8(c.digits),
 		}
-		ev.ID, _ = slotID(c.order.OrderTS, ev.slot(), 0, false)
+		slot := ev.Slot()
+		ev.ID, _ = slotID(c.order.OrderTS, &slot, 0, false)
 	}
 	return out
 }

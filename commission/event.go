@@ -82,18 +82,24 @@ func (e *Event) Amount() decimal.Decimal { return decimal.New(e.amount, -int32(e
 // AmountMinor returns the amount in the currency's minor unit (cents).
 func (e *Event) AmountMinor() int64 { return e.amount }
 
-type slotKey struct {
-	order       normalize.Key
-	lineID      string
-	component   string
-	rule        string
-	beneficiary string
-	level       int
+// Slot is what an event pays for: one order's line (or kit component),
+// one rule, one beneficiary, at one level. A commission and every
+// correction of it share a slot, and the amounts of a slot's events sum to
+// what the slot pays now. Slot is comparable: use it as a map key.
+type Slot struct {
+	Order  normalize.Key
+	LineID string
+	// Component is the kit component's internal SKU id, or "".
+	Component   string
+	Rule        string
+	Beneficiary string
+	Level       int
 }
 
-func (e *Event) slot() *slotKey {
-	return &slotKey{order: e.Order, lineID: e.LineID, component: e.Component, rule: e.Rule,
-		beneficiary: e.Beneficiary, level: e.Level}
+// Slot returns the event's slot.
+func (e *Event) Slot() Slot {
+	return Slot{Order: e.Order, LineID: e.LineID, Component: e.Component, Rule: e.Rule,
+		Beneficiary: e.Beneficiary, Level: e.Level}
 }
 
 // CalcSnapshot is what a calculation saw: the plan version, the genealogy's

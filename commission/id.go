@@ -11,21 +11,21 @@ import (
 // slotID returns the deterministic ULID of an event: its time is at (to the
 // millisecond) and its entropy the first 10 bytes of SHA-256 over the slot,
 // followed for a correction by the revision's version.
-func slotID(at time.Time, s *slotKey, revision int64, correction bool) (ulid.ULID, bool) {
+func slotID(at time.Time, s *Slot, revision int64, correction bool) (ulid.ULID, bool) {
 	ms := at.UnixMilli()
 	if at.Before(time.Unix(0, 0)) || uint64(ms) > ulid.MaxTime() {
 		return ulid.ULID{}, false
 	}
 	var buf [512]byte
 	b := buf[:0]
-	b = appendField(b, string(s.order.Platform))
-	b = appendField(b, s.order.Store)
-	b = appendField(b, s.order.OrderID)
-	b = appendField(b, s.lineID)
-	b = appendField(b, s.component)
-	b = appendField(b, s.rule)
-	b = appendField(b, s.beneficiary)
-	b = binary.BigEndian.AppendUint64(b, uint64(int64(s.level)))
+	b = appendField(b, string(s.Order.Platform))
+	b = appendField(b, s.Order.Store)
+	b = appendField(b, s.Order.OrderID)
+	b = appendField(b, s.LineID)
+	b = appendField(b, s.Component)
+	b = appendField(b, s.Rule)
+	b = appendField(b, s.Beneficiary)
+	b = binary.BigEndian.AppendUint64(b, uint64(int64(s.Level)))
 	if correction {
 		b = binary.BigEndian.AppendUint64(b, uint64(revision))
 	}

@@ -35,10 +35,10 @@ func Corrections(posted, desired []Event, revision time.Time) []Event {
 		original int // index into posted of the slot's first event
 		desired  int // index into desired, or -1
 	}
-	state := make(map[slotKey]*slotState, len(posted)+len(desired))
-	var order []slotKey
+	state := make(map[Slot]*slotState, len(posted)+len(desired))
+	var order []Slot
 	for i := range desired {
-		k := *desired[i].slot()
+		k := desired[i].Slot()
 		s, ok := state[k]
 		if !ok {
 			s = &slotState{original: -1, desired: i}
@@ -47,7 +47,7 @@ func Corrections(posted, desired []Event, revision time.Time) []Event {
 		}
 	}
 	for i := range posted {
-		k := *posted[i].slot()
+		k := posted[i].Slot()
 		s, ok := state[k]
 		if !ok {
 			s = &slotState{original: -1, desired: -1}

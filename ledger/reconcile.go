@@ -84,19 +84,14 @@ type Reconciliation struct {
 	Share string
 }
 
-type slotID struct {
-	lineID, component, rule, beneficiary string
-	level                                int
-}
-
 type slotSums struct {
-	keys    []slotID
-	desired map[slotID]decimal.Decimal
-	posted  map[slotID]decimal.Decimal
+	keys    []commission.Slot
+	desired map[commission.Slot]decimal.Decimal
+	posted  map[commission.Slot]decimal.Decimal
 }
 
 func (s *slotSums) add(e *commission.Event, posted bool) {
-	k := slotID{e.LineID, e.Component, e.Rule, e.Beneficiary, e.Level}
+	k := e.Slot()
 	_, d := s.desired[k]
 	_, p := s.posted[k]
 	if !d && !p {
@@ -143,7 +138,7 @@ func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Ord
 		if err != nil {
 			return false, err
 		}
-		s := slotSums{desired: make(map[slotID]decimal.Decimal), posted: make(map[slotID]decimal.Decimal)}
+		s := slotSums{desired: make(map[commission.Slot]decimal.Decimal), posted: make(map[commission.Slot]decimal.Decimal)}
 		for i := range desired {
 			s.add(&desired[i], false)
 		}
@@ -163,8 +158,8 @@ func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Ord
 			t.Desired, t.Posted = t.Desired.Add(want.Abs()), t.Posted.Add(got.Abs())
 			if diff := got.Sub(want); !diff.IsZero() {
 				d.Delta = d.Delta.Add(diff.Abs())
-				d.Slots = append(d.Slots, SlotDelta{LineID: sk.lineID, Component: sk.component, Rule: sk.rule,
-					Beneficiary: sk.beneficiary, Level: sk.level, Desired: want, Posted: got})
+				d.Slots = append(d.Slots, SlotDelta{LineID: sk.LineID, Component: sk.Component, Rule: sk.Rule,
+					Beneficiary: sk.Beneficiary, Level: sk.Level, Desired: want, Posted: got})
 			}
 		}
 		t.Delta = t.Delta.Add(d.Delta)
