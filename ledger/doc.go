@@ -9,7 +9,11 @@
 //
 //	l := ledger.New(ledger.NewMemory(), engine)
 //	res, err := l.Post(ctx, &order, receivedAt) // res.Outcome: Posted, Duplicate or Stale
-//	var held *ledger.HeldError                  // unknown SKU, unattributed: nothing posted
+//	// A refund delivered on its own: apply it to the order the ledger holds.
+//	newest, _, err := l.Order(ctx, normalize.Key{Platform: r.Platform, Store: r.Store, OrderID: r.OrderID})
+//	refunded, err := newest.ApplyRefund(r)
+//	res, err = l.Post(ctx, &refunded, receivedAt)
+//	var held *ledger.HeldError // unknown SKU, unattributed, refunds that do not fit: nothing posted
 //	if errors.As(err, &held) { ... }
 //	bal, _ := l.Balance(ctx, "B", "USD", now)
 //	run, _ := l.Payout(ctx, ledger.Run{ID: "2025-08", Period: ledger.Month(2025, time.August), At: now})
@@ -22,28 +26,83 @@
 //
 // # Posting an order
 //
-// Post reads the order's stream, calculates the revision's desired events
-// and appends only commission.Corrections against what is posted:
+// Post takes one delivery: an order body as a decoder returned it, or an
+// order with a refund delivered on its own applied to it
+// (normalize.Order.ApplyRefund, woocommerce.Decoder.ApplyRefund). Apply
+// such a refund to the order the ledger holds (Ledger.Order), not to a body
+// kept elsewhere, which may be older.
 //
-//   - The first post fixes the order's commission.Lock (the genealogy as
-//     known at the posting instant, and the plan version in force); it is
-//     recorded on every entry of the order and reused for every later
-//     revision, so later moves in the genealogy never change what an order
-//     paid.
-//   - Each entry records the revision (normalize.Order.Version) that posted
-//     it. A revision older than the newest posted is Stale; the newest
-//     again is a Duplicate; neither appends anything. A newer revision that
-//     changes nothing appends a TypeRevision entry, so that an older
-//     revision arriving after it is still recognized as stale.
-//   - A revision already posted that now calculates differently (two bodies
-//     with one updated-at) is refused with a *ConflictError rather than
-//     letting whichever arrived last win.
-//   - An order that cannot be calculated is refused with a *HeldError and
-//     nothing of it is posted; Reconcile lists it as held.
-//   - Appends are optimistic: each order is a stream with a version, and an
-//     append at a stale version fails with ErrVersionConflict; Post then
-//     reads again and decides again (Options.Attempts times at most). Two
-//     posts of one order racing can therefore never both append.
+// Every successful post appends a revision record: a TypeRevision entry
+// whose Memo is the canonical JSON (normalize.Order.MarshalJSON) of the
+// merged order it calculated. The last record is the order's newest
+// revision; call its Version N. Post of a delivery o then:
+//
+//  1. Merges. The base is o when o.Version ≥ N (or the order was never
+//     posted), the newest revision when o.Version < N. Every refund with
+//     lines of the newest revision and of o is applied to the base with
+//     ApplyRefund, which appends a missing refund, replaces an
+//     amount-only summary (as WooCommerce order bodies list refunds, and as
+//     Magento bodies carry none) by the refund with its lines, and ignores
+//     a refund already there. So a refund delivered on its own is never
+//     lost to a later body that leaves out its lines. If the recorded
+//     refunds do not fit the base (they take back more than a line sold,
+//     as when an edit removed a refunded line), the delivery is held: a
+//     *HeldError wrapping normalize.ErrRefundExceeds, nothing appended.
+//  2. Decides. New refunds are refunds with lines in the merged order that
+//     the newest revision does not record with lines. o.Version < N without
+//     new refunds is Stale; o.Version = N without new refunds is a
+//     Duplicate when the merged order calculates as posted, otherwise a
+//     *ConflictError (two bodies with one updated-at). Anything else posts:
+//     a newer body, or a refund — even one whose instant is N (WooCommerce
+//     sets date_modified to the refund's instant) or before it (a refund
+//     arriving after an unrelated update).
+//  3. Calculates the merged order with the order's commission.Lock (fixed
+//     by the first post: the genealogy as known at its posting instant, and
+//     the plan version in force; later moves in the genealogy never change
+//     what an order paid) and appends, atomically, commission.Corrections
+//     against everything posted for the order, and the revision record.
+//
+// Each entry records in Revision the ledger's revision instant: the merged
+// order's Version, or, when that is not later than the order's previous
+// revision instant, one nanosecond after it. Revision instants strictly
+// increase per order because a correction's id derives from its slot and
+// the revision instant (a refund posted at the body's own version would
+// otherwise reuse the id of a correction posted with the body) and because
+// Corrections ignores a revision older than a correction already posted.
+// Corrections are effective at the revision instant.
+//
+// # Replacements
+//
+// An order with ReplacesOrderID (a Magento edit: the original is cancelled
+// and a new order with a new entity id replaces it) is a replacement, not a
+// second sale. Its first post, in two appends:
+//
+//  1. brings the original's stream to zero — corrections reversing every
+//     slot posted for it — and appends a record marking it replaced
+//     (id "replaced <stream>", Memo the replacement's stream), even when
+//     the original was never posted, so that a late delivery of it is not
+//     paid beside the replacement;
+//  2. posts the replacement calculated with the original's lock and at the
+//     original's OrderTS (the genealogy instant: the sale was made then;
+//     the replacement's own OrderTS is the instant of the edit). Its
+//     revision records keep that OrderTS, so its later revisions are read
+//     at the same instant. An original never posted leaves the
+//     replacement its own lock and OrderTS.
+//
+// Every delivery of a replaced original is Stale afterwards
+// (Result.ReplacedBy names the replacement), its cancellation included,
+// and Reconcile desires it at zero. Each append is atomic: should the
+// process stop between the two, the next delivery of the replacement finds
+// the original already zero and marked, and posts only the replacement.
+//
+// # Failures and races
+//
+// An order that cannot be calculated is refused with a *HeldError and
+// nothing of it is posted; Reconcile lists it as held. Appends are
+// optimistic: each order is a stream with a version, and an append at a
+// stale version fails with ErrVersionConflict; Post then reads again and
+// decides again (Options.Attempts times at most). Two posts of one order
+// racing can therefore never both append.
 //
 // PostEvents posts events calculated elsewhere, idempotently per event id:
 // the same event again is reported in EventsResult.AlreadyPosted, the same
@@ -57,7 +116,8 @@
 // signed amount (positive is owed to the member), the instant it is
 // effective and the instant it was posted. Nothing is updated or deleted.
 // Entry ids are unique in a store: an event's ULID; "revision <stream>
-// <version>"; "run <id>", "payout <run> <member> <currency>", "hold <run>
+// <revision instant>" (RFC 3339 with nanoseconds); "replaced <stream>";
+// "run <id>", "payout <run> <member> <currency>", "hold <run>
 // <member> <currency>" (quoted); "adjustment <id>". Streams are
 // OrderStream(key) per order, PayoutStream for every payout run, and
 // AdjustmentStream(id) per adjustment. A SQL store keeps one row per entry
@@ -78,8 +138,9 @@
 //
 // # Reconciliation
 //
-// Reconcile recalculates the platform's orders at their recorded locks and
-// compares, per slot (order, line, component, rule, beneficiary, level),
+// Reconcile recalculates the platform's orders as Post would (merged with
+// the refunds recorded, at their recorded locks; a replaced order at zero)
+// and compares, per slot (order, line, component, rule, beneficiary, level),
 // what is desired with what is posted: orders missing, extra (commissions
 // in the period for orders the platform did not list) and differing, and
 // per currency the delta share Σ|posted − desired| / Σ|desired|, reported
