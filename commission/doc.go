@@ -35,7 +35,11 @@
 //
 // No credited distributor (or a distributor_ref naming a retail customer)
 // fails with ErrUnattributed naming the order, so it is held, never silently
-// dropped. Levels count from the credited distributor: level 1 is its
+// dropped — unless the order earns nothing anyway (pending, cancelled,
+// voided or refunded: only paid value earns): then Calculate returns an
+// empty Calculation, so a cancelled order nobody can be credited with is
+// not reported as held, and a revision that cancels an order reverses what
+// it paid. Levels count from the credited distributor: level 1 is its
 // sponsor, level 2 its sponsor's sponsor. The credited distributor itself is
 // level 0 and earns only retail profit.
 //

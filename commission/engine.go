@@ -125,8 +125,12 @@ type breakRec struct {
 // Calculate calculates the desired events of one revision of an order.
 // lock.Known is required. With an empty lock.PlanID the plan version in force
 // at o.OrderTS applies; otherwise the locked version does, whatever the
-// revision. An order credited to no distributor fails with ErrUnattributed;
-// a line the catalog cannot map fails with the catalog's *sku.MapError.
+// revision. A paid or partially refunded order credited to no distributor
+// fails with ErrUnattributed (hold it); a pending, cancelled, voided or
+// refunded one earns nothing anyway and gives an empty Calculation (no
+// events, its Lock, a Snapshot with no credited distributor, no upline and
+// no lines). A line the catalog cannot map fails with the catalog's
+// *sku.MapError.
 func (e *Engine) Calculate(o *normalize.Order, lock Lock) (*Calculation, error) {
 	key := o.Key()
 	if lock.Known.IsZero() {
@@ -146,7 +150,14 @@ func (e *Engine) Calculate(o *normalize.Order, lock Lock) (*Calculation, error) 
 	snap := e.tree.SnapshotAsOf(o.OrderTS, lock.Known)
 	credited, customer, err := attribute(snap, o)
 	if err != nil {
-		return nil, err
+		if earns(o.Status) {
+			return nil, err
+		}
+		// A pending, cancelled, voided or refunded order earns nothing
+		// whoever it is credited to: nothing to hold.
+		lk := Lock{Known: lock.Known, PlanID: plan.ID, PlanVersion: plan.Version}
+		return &Calculation{Lock: lk, Snapshot: &CalcSnapshot{PlanID: plan.ID, PlanVersion: plan.Version,
+			Known: lock.Known.UTC(), At: o.OrderTS.UTC(), OrderVersion: o.Version.UTC()}}, nil
 	}
 	lines, err := e.catalog.Map(o)
 	if err != nil {
@@ -208,6 +219,12 @@ func (e *Engine) plan(key normalize.Key, at time.Time, lock Lock) (*compiled, er
 		}
 	}
 	return nil, &Error{Order: key, Why: "no version of plan " + e.plans[0].ID + " in force at " + at.UTC().Format(time.RFC3339Nano), Err: ErrNoPlan}
+}
+
+// earns reports whether an order in status s earns anything: only paid
+// value does (see sku.Catalog.Map).
+func earns(s normalize.Status) bool {
+	return s == normalize.StatusPaid || s == normalize.StatusPartiallyRefunded
 }
 
 // attribute decides who an order is credited to; see the package overview.

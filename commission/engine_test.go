@@ -226,3 +226,65 @@ func TestPlanErrors(t *testing.T) {
 		})
 	}
 }
+
+// An order credited to no one is held (ErrUnattributed) only when it would
+// earn something: a pending, cancelled, voided or refunded one earns
+// nothing whoever it is credited to, so it calculates to no events.
+func TestUnattributedEarnsNothing(t *testing.T) {
+	g, cat := tree(t), catalog(t)
+	e, err := commission.New(cat, g, mustPlan(t, planWith("", `{"type":"unilevel","name":"uni","basis":"net","rates":{"*":["0.10"]}}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		status string
+		held   bool
+	}{
+		{"paid", true}, {"partially_refunded", true},
+		{"pending", false}, {"cancelled", false}, {"voided", false}, {"refunded", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status, func(t *testing.T) {
+			body := strings.Replace(withRefs(`"distributor_ref":"NOPE",`), `"status":"paid"`, `"status":"`+tt.status+`"`, 1)
+			o := mustOrder(t, body)
+			calc, err := e.Calculate(&o, commission.Lock{Known: known})
+			if tt.held {
+				if !errors.Is(err, commission.ErrUnattributed) {
+					t.Fatalf("err = %v, want ErrUnattributed", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("err = %v, want an empty calculation", err)
+			}
+			if len(calc.Events) != 0 || len(calc.Breakage) != 0 || calc.Capped {
+				t.Errorf("calculation = %+v, want nothing", calc)
+			}
+			want := commission.Lock{Known: known, PlanID: "acme", PlanVersion: 1}
+			if calc.Lock != want {
+				t.Errorf("lock = %+v, want %+v", calc.Lock, want)
+			}
+			if s := calc.Snapshot; s == nil || s.Credited.Member != "" || s.PlanID != "acme" || !s.At.Equal(o.OrderTS) {
+				t.Errorf("snapshot = %+v", s)
+			}
+		})
+	}
+
+	// A paid order credited to E, then cancelled by a revision that names
+	// no one any more: the cancellation reverses everything it paid.
+	paid := mustOrder(t, withRefs(`"distributor_ref":"E",`))
+	calc, err := e.Calculate(&paid, commission.Lock{Known: known})
+	if err != nil || len(calc.Events) == 0 {
+		t.Fatalf("paid: %v, %d events", err, len(calc.Events))
+	}
+	body := strings.Replace(withRefs(``), `"status":"paid"`, `"status":"cancelled","version":"2025-08-29T00:00:00Z"`, 1)
+	cancelled := mustOrder(t, body)
+	again, err := e.Calculate(&cancelled, calc.Lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	corr := commission.Corrections(calc.Events, again.Events, cancelled.Version)
+	if diff := cmp.Diff([]string{"1 uni D L1 P1 0x0.1=-3.90 correction"}, eventLines(corr)); diff != "" {
+		t.Errorf("corrections (-want +got):\n%s", diff)
+	}
+}
