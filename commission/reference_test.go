@@ -218,6 +218,9 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 		}
 	}
 	if credited == "" {
+		if o.Status != normalize.StatusPaid && o.Status != normalize.StatusPartiallyRefunded {
+			return nil, nil // it earns nothing anyway
+		}
 		return nil, fmt.Errorf("unattributed")
 	}
 	lines, err := r.c.Map(o)
