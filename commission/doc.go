@@ -11,12 +11,19 @@
 //	// post calc.Events; keep calc.Lock (it is also in every event's calc_snapshot)
 //
 // Later revisions of the same order (an edit, a refund, a cancellation) are
-// calculated with the same lock, and Corrections turns what was posted and
-// what is desired now into what to post:
+// calculated with the same lock, and Revise turns what was posted and what
+// is desired now into what to post. It needs the newest revision already
+// posted for the order (a revision that changed nothing posts no event, so
+// only the caller can know it) and refuses an older one with ErrStale:
 //
 //	lock, _ := commission.LockFrom(posted)
 //	again, err := engine.Calculate(&revised, lock)
-//	post(commission.Corrections(posted, again.Events, revised.Version))
+//	corr, err := commission.Revise(posted, again.Events, revised.Version, newestPosted)
+//	if errors.Is(err, commission.ErrStale) { /* a newer revision decided */ }
+//	post(corr); newestPosted = revised.Version
+//
+// Corrections is the same without the newest revision, for callers that
+// check staleness themselves, as the ledger does.
 //
 // Everything is deterministic: no clock, no randomness, no I/O. The same
 // order, genealogy knowledge, catalog and plan give byte-identical events.

@@ -20,6 +20,9 @@ var (
 	// genealogy knows at the order's timestamp. The order earns nothing and
 	// must be held for an operator, never silently dropped.
 	ErrUnattributed = errors.New("commission: order credited to no distributor")
+	// ErrStale: a revision older than the newest one already posted for
+	// its order (see Revise). Nothing must be posted for it.
+	ErrStale = errors.New("commission: stale revision")
 	// ErrInvalid: an input cannot be right: a zero knowledge instant, an
 	// instant a ULID cannot carry, a payout a rule emitted that is
 	// negative, out of range or in a slot already paid.

@@ -18,18 +18,76 @@ import "time"
 // repeated refunds never claw back more than was paid, and after a full
 // refund or a cancellation every slot sums to zero.
 //
-// A revision older than a correction already posted is stale: a newer
-// revision has decided, and Corrections returns nothing.
+// Stale revisions: Corrections returns nothing for a revision older than
+// one posted records — the revision a posted commission was calculated
+// for (its calc_snapshot's order_version) or the instant of a posted
+// correction. It cannot see a newer revision that changed nothing, because
+// such a revision posts no event: a caller must track the newest revision
+// it posted for each order and never pass an older one (the ledger keeps a
+// revision record per post for this), or call Revise, which takes that
+// instant and says when a revision is stale.
 //
 // Corrections is pure; output follows desired's order, then slots only
 // posted, in the order they were first posted.
 func Corrections(posted, desired []Event, revision time.Time) []Event {
 	revision = revision.UTC()
+	if revision.Before(newestRecorded(posted)) {
+		return nil
+	}
+	return corrections(posted, desired, revision)
+}
+
+// Revise is Corrections with the order's newest posted revision made
+// explicit, the safe form for callers that do not check staleness
+// themselves. newest is the Version of the newest revision already posted
+// for the order — counting revisions that changed nothing and so posted no
+// event — or the zero time for an order never posted. A revision before
+// newest, or before a revision posted records (see Corrections), is stale:
+// Revise returns an *Error wrapping ErrStale and nothing must be posted. A
+// revision equal to newest is the same revision again: Revise returns what
+// differs, nothing for a duplicate; anything else means the same revision
+// now calculates differently, which the caller should refuse.
+func Revise(posted, desired []Event, revision, newest time.Time) ([]Event, error) {
+	revision = revision.UTC()
+	if n := newestRecorded(posted); n.After(newest) {
+		newest = n
+	}
+	if revision.Before(newest) {
+		var key Slot
+		switch {
+		case len(desired) > 0:
+			key = desired[0].Slot()
+		case len(posted) > 0:
+			key = posted[0].Slot()
+		}
+		return nil, &Error{Order: key.Order, Why: "revision " + revision.Format(time.RFC3339Nano) +
+			" is older than revision " + newest.UTC().Format(time.RFC3339Nano) + ", already posted", Err: ErrStale}
+	}
+	return corrections(posted, desired, revision), nil
+}
+
+// newestRecorded returns the newest revision the posted events record:
+// the revision each commission was calculated for and the instant of each
+// correction.
+func newestRecorded(posted []Event) time.Time {
+	var n time.Time
 	for i := range posted {
-		if posted[i].Kind == KindCorrection && posted[i].Effective.After(revision) {
-			return nil
+		e := &posted[i]
+		t := e.Effective
+		if e.Kind != KindCorrection {
+			if e.Snapshot == nil {
+				continue
+			}
+			t = e.Snapshot.OrderVersion
+		}
+		if t.After(n) {
+			n = t
 		}
 	}
+	return n
+}
+
+func corrections(posted, desired []Event, revision time.Time) []Event {
 	type slotState struct {
 		total    int64
 		original int // index into posted of the slot's first event

@@ -1,6 +1,7 @@
 package commission_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -200,5 +201,78 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	}
 	if lock, ok := commission.LockFrom(back); !ok || lock != calc.Lock {
 		t.Errorf("LockFrom decoded events = %+v, want %+v", lock, calc.Lock)
+	}
+}
+
+// TestStaleRevisions: revision 1 pays; revision 3 changes nothing and so
+// posts nothing; then revision 2 (a refund) arrives late. Only the caller
+// knows revision 3 was posted: Revise, told so, refuses revision 2 as
+// stale. A revision older than one the posted events record (revision 0)
+// is stale for Corrections too.
+func TestStaleRevisions(t *testing.T) {
+	g, cat := tree(t), catalog(t)
+	e, err := commission.New(cat, g, mustPlan(t, planWith("", `{"type":"unilevel","name":"uni","basis":"net","rates":{"*":["0.10"]}}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(day int) time.Time { return time.Date(2025, 9, day, 0, 0, 0, 0, time.UTC) }
+	o1 := mustOrder(t, withRefs(`"distributor_ref":"E",`))
+	o1.Version = at(1)
+	first, err := e.Calculate(&o1, commission.Lock{Known: known})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posted, err := commission.Revise(nil, first.Events, o1.Version, time.Time{})
+	if err != nil || len(posted) != 1 {
+		t.Fatalf("first post: %v, %d events", err, len(posted))
+	}
+	calc := func(o normalize.Order) []commission.Event {
+		t.Helper()
+		c, err := e.Calculate(&o, first.Lock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Events
+	}
+	o3 := o1
+	o3.Version = at(3)
+	if got, err := commission.Revise(posted, calc(o3), o3.Version, o1.Version); err != nil || len(got) != 0 {
+		t.Fatalf("revision 3 changes nothing: %v, %v", eventLines(got), err)
+	}
+	newest := o3.Version // what the caller must remember: posted shows nothing of it
+
+	o2, err := o1.ApplyRefund(normalize.Refund{RefundID: "r", TS: at(2),
+		Items: []normalize.RefundLine{{LineID: "1", Qty: 1, Net: decimal.RequireFromString("19.50")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2.Status = normalize.StatusPartiallyRefunded
+	if !o2.Version.Equal(at(2)) {
+		t.Fatalf("revision 2 is at %s", o2.Version)
+	}
+	want2 := []string{"1 uni D L1 P1 19.5x0.1=-1.95 correction"}
+	if diff := cmp.Diff(want2, eventLines(commission.Corrections(posted, calc(o2), o2.Version))); diff != "" {
+		t.Errorf("Corrections cannot see revision 3 (-want +got):\n%s", diff)
+	}
+	got, err := commission.Revise(posted, calc(o2), o2.Version, newest)
+	if !errors.Is(err, commission.ErrStale) || got != nil {
+		t.Fatalf("Revise(revision 2 after 3) = %v, %v; want ErrStale", eventLines(got), err)
+	}
+	var ce *commission.Error
+	if !errors.As(err, &ce) || ce.Order != o1.Key() {
+		t.Errorf("error %v does not name the order", err)
+	}
+	if got, err := commission.Revise(posted, calc(o3), o3.Version, newest); err != nil || len(got) != 0 {
+		t.Errorf("revision 3 again: %v, %v; want nothing", eventLines(got), err)
+	}
+
+	// Revision 0, older than the revision the posted commission records.
+	o0 := o2
+	o0.Version = at(1).Add(-time.Hour)
+	if got := commission.Corrections(posted, calc(o0), o0.Version); len(got) != 0 {
+		t.Errorf("Corrections posted %v for a revision older than the posted commission's", eventLines(got))
+	}
+	if _, err := commission.Revise(posted, calc(o0), o0.Version, time.Time{}); !errors.Is(err, commission.ErrStale) {
+		t.Errorf("Revise(revision 0) = %v, want ErrStale", err)
 	}
 }
