@@ -37,25 +37,28 @@
 // merged order it calculated. The last record is the order's newest
 // revision; call its Version N. Post of a delivery o then:
 //
-//  1. Merges. The base is o when o.Version ≥ N (or the order was never
-//     posted), the newest revision when o.Version < N. Every refund with
-//     lines of the newest revision and of o is applied to the base with
-//     ApplyRefund, which appends a missing refund, replaces an
-//     amount-only summary (as WooCommerce order bodies list refunds, and as
-//     Magento bodies carry none) by the refund with its lines, and ignores
-//     a refund already there. So a refund delivered on its own is never
-//     lost to a later body that leaves out its lines. If the recorded
-//     refunds do not fit the base (they take back more than a line sold,
-//     as when an edit removed a refunded line), the delivery is held: a
-//     *HeldError wrapping normalize.ErrRefundExceeds, nothing appended.
-//  2. Decides. New refunds are refunds with lines in the merged order that
-//     the newest revision does not record with lines. o.Version < N without
-//     new refunds is Stale; o.Version = N without new refunds is a
-//     Duplicate when the merged order calculates as posted, otherwise a
-//     *ConflictError (two bodies with one updated-at). Anything else posts:
-//     a newer body, or a refund — even one whose instant is N (WooCommerce
-//     sets date_modified to the refund's instant) or before it (a refund
-//     arriving after an unrelated update).
+//  1. Merges. New refunds are refunds with lines in o that the newest
+//     revision does not record with lines. The base is o when the order
+//     was never posted, when o.Version > N, or when o.Version = N and o
+//     brings no new refund; otherwise (an older delivery, or a refund at
+//     the newest revision's own instant) the newest revision. Every refund
+//     with lines of the newest revision and of o is applied to the base
+//     with ApplyRefund, which appends a missing refund, replaces an
+//     amount-only summary (as WooCommerce order bodies list refunds; Magento
+//     bodies carry none) by the refund with its lines, and ignores a refund
+//     already there. So a refund delivered on its own is never lost to a
+//     later body that leaves out its lines. If the refunds do not fit the
+//     base (they take back more than a line sold, as when an edit removed a
+//     refunded line, or a refund was decoded against an older body), the
+//     delivery is held: a *HeldError wrapping normalize.ErrRefundExceeds,
+//     nothing appended.
+//  2. Decides. o.Version < N without new refunds is Stale; o.Version = N
+//     without new refunds is a Duplicate when the merged order calculates
+//     as posted, otherwise a *ConflictError (two bodies with one
+//     updated-at). Anything else posts: a newer body, or a new refund —
+//     even one whose instant is N (WooCommerce sets date_modified to the
+//     refund's instant) or before it (a refund arriving after an unrelated
+//     update).
 //  3. Calculates the merged order with the order's commission.Lock (fixed
 //     by the first post: the genealogy as known at its posting instant, and
 //     the plan version in force; later moves in the genealogy never change

@@ -88,40 +88,46 @@ type mergedOrder struct {
 }
 
 // merge returns the order to calculate for delivery o given the newest
-// revision recorded (nil for none): o when it is at least as new, the
-// newest otherwise, with every refund that has lines from both applied
-// (normalize.Order.ApplyRefund appends a missing refund, replaces a
-// summary without lines by the refund with lines, and ignores a refund
-// already there).
+// revision recorded (nil for none). The base is o when it is newer, or as
+// new and brings no new refund (a duplicate, or a conflicting body); the
+// newest revision otherwise. Every refund with lines of the newest and of o
+// is applied to it (normalize.Order.ApplyRefund appends a missing refund,
+// replaces a summary without lines by the refund with lines, and ignores a
+// refund already there).
 func merge(o, newest *normalize.Order) (mergedOrder, error) {
+	var m mergedOrder
+	recorded := make(map[string]bool)
+	if newest != nil {
+		for _, r := range newest.Refunds {
+			if len(r.Items) > 0 {
+				recorded[r.RefundID] = true
+			}
+		}
+		for _, r := range o.Refunds {
+			if len(r.Items) > 0 && !recorded[r.RefundID] {
+				m.newRefunds = true
+			}
+		}
+	}
 	base := o
-	if newest != nil && o.Version.Before(newest.Version) {
+	if newest != nil && (o.Version.Before(newest.Version) || o.Version.Equal(newest.Version) && m.newRefunds) {
 		base = newest
 	}
-	m := mergedOrder{order: *base}
-	recorded := make(map[string]bool)
+	m.order = *base
 	for _, src := range []*normalize.Order{newest, o} {
-		if src == nil {
+		if src == nil || src == base {
 			continue
 		}
 		for _, r := range src.Refunds {
 			if len(r.Items) == 0 {
 				continue
 			}
-			if src == newest {
-				recorded[r.RefundID] = true
-			} else if !recorded[r.RefundID] {
-				m.newRefunds = true
-			}
 			next, err := m.order.ApplyRefund(r)
 			if err != nil {
-				return mergedOrder{}, fmt.Errorf("the refunds recorded for the order do not fit this revision (refund %s): %w", r.RefundID, err)
+				return mergedOrder{}, fmt.Errorf("merging refund %s into revision %s: the order's refunds do not fit it: %w", r.RefundID, base.Version.UTC().Format(time.RFC3339Nano), err)
 			}
 			m.order = next
 		}
-	}
-	if newest == nil {
-		m.newRefunds = false
 	}
 	return m, nil
 }

@@ -10,7 +10,8 @@
 // ordered) and, through a ledger.Ledger over the store, the guarantees the
 // ledger builds on it: duplicate and conflicting posts, 100 goroutines
 // posting one order's revisions and duplicates at once, stale revisions,
-// payout runs repeated and raced, negative balances after a payout, and
+// refunds delivered on their own carried forward past later bodies, an
+// order replaced by another (with a failed append in between), payout runs repeated and raced, negative balances after a payout, and
 // that every member's balance equals the sum of its entries.
 //
 // World and its Life give the suite (and other tests) a small genealogy,
@@ -48,6 +49,8 @@ func Run(t *testing.T, newStore func(t *testing.T) ledger.Store) {
 		{"PostEventsDuplicateAndConflict", postEventsDuplicateAndConflict},
 		{"PostLife", postLife},
 		{"StaleRevision", staleRevision},
+		{"RefundsCarriedForward", refundsCarriedForward},
+		{"Replacement", replacement},
 		{"ConcurrentPosts", concurrentPosts},
 		{"PayoutTwice", payoutTwice},
 		{"ConcurrentPayouts", concurrentPayouts},

@@ -1,0 +1,191 @@
+package ledgertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/ledger"
+	"github.com/uplinehq/upline/normalize"
+)
+
+func eventAmounts(r ledger.Result) []string {
+	out := []string{}
+	for _, e := range r.Entries {
+		if e.Event != nil {
+			out = append(out, e.Member+" "+e.Amount.StringFixed(2))
+		}
+	}
+	return out
+}
+
+func checkEvents(t *testing.T, r ledger.Result, want ...string) {
+	t.Helper()
+	if want == nil {
+		want = []string{}
+	}
+	if d := cmp.Diff(want, eventAmounts(r)); d != "" {
+		t.Errorf("events appended (-want +got):\n%s", d)
+	}
+}
+
+func reconciled(t *testing.T, l *ledger.Ledger, platform ...normalize.Order) {
+	t.Helper()
+	rec, err := l.Reconcile(ctx, ledger.Year(2025), platform, far)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Share != "0" || rec.Matched != rec.Orders || len(rec.Held) != 0 {
+		t.Errorf("reconciliation: share %s, %d of %d matched, %d held", rec.Share, rec.Matched, rec.Orders, len(rec.Held))
+	}
+}
+
+// refundsCarriedForward delivers a refund on its own, then order bodies
+// that leave its lines out: an amount-only summary of it, or nothing.
+func refundsCarriedForward(t *testing.T, s ledger.Store) {
+	w := NewWorld(t)
+	l := ledger.New(s, w.Engine)
+	revs := w.Life(t, "3001", "C", Placed)
+	paid, r1, r2 := revs[1], revs[3].Refunds[0], revs[3].Refunds[1]
+	post(t, l, &paid, Placed, ledger.Posted)
+
+	// The refund webhook, applied to what the ledger holds.
+	held, ok, err := l.Order(ctx, paid.Key())
+	if err != nil || !ok {
+		t.Fatalf("ledger order: %v, %v", ok, err)
+	}
+	withR1, err := held.ApplyRefund(r1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEvents(t, post(t, l, &withR1, Placed, ledger.Posted), "B -2.00", "A -1.00", "ROOT -0.40", "B -0.20")
+
+	// A body updated after the refund lists it by amount only.
+	summary := paid
+	summary.Version = r1.TS.Add(time.Hour)
+	summary.Status = normalize.StatusPartiallyRefunded
+	summary.Refunds = []normalize.Refund{{RefundID: r1.RefundID, TS: r1.TS, Amount: decimal.RequireFromString("19.99")}}
+	r := post(t, l, &summary, Placed, ledger.Posted)
+	checkEvents(t, r)
+	if len(r.Entries) != 1 || r.Entries[0].Type != ledger.TypeRevision {
+		t.Errorf("a body that changes nothing appended %d entries, want its revision record", len(r.Entries))
+	}
+	post(t, l, &summary, Placed, ledger.Duplicate)
+	// The paid body again, older: stale.
+	post(t, l, &paid, Placed, ledger.Stale)
+
+	// The second refund, at the newest body's own version, applied to the
+	// stale paid body: the ledger keeps r1 and posts r2 one nanosecond
+	// after the newest revision.
+	r2.TS = summary.Version
+	onlyR2, err := paid.ApplyRefund(r2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = post(t, l, &onlyR2, Placed, ledger.Posted)
+	checkEvents(t, r, "B -9.10", "A -4.55", "ROOT -1.82", "B -0.60")
+	if want := summary.Version.Add(time.Nanosecond); !r.Revision.Equal(want) {
+		t.Errorf("revision instant %s, want %s", r.Revision, want)
+	}
+	post(t, l, &summary, Placed, ledger.Duplicate) // the newest body: its version is still the order's
+	post(t, l, &withR1, Placed, ledger.Stale)
+	checkBalances(t, l, far, "A USD 2.00", "B USD 4.40", "ROOT USD 0.80")
+
+	// The store gives the merged order back exactly.
+	got, _, err := l.Order(ctx, paid.Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := summary.ApplyRefund(r1)
+	if err == nil {
+		want, err = want.ApplyRefund(r2)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got, Opts); d != "" {
+		t.Errorf("the ledger's order (-want +got):\n%s", d)
+	}
+	reconciled(t, l, summary)
+}
+
+var errStopped = errors.New("ledgertest: the process stopped")
+
+// stopping is a store whose next append to stream fails once.
+type stopping struct {
+	ledger.Store
+	stream string
+	armed  bool
+}
+
+func (s *stopping) Append(ctx context.Context, stream string, v int, es []ledger.Entry) error {
+	if s.armed && stream == s.stream {
+		s.armed = false
+		return fmt.Errorf("append to %s: %w", stream, errStopped)
+	}
+	return s.Store.Append(ctx, stream, v, es)
+}
+
+// replacement posts an order, then an edit that replaces it (a new order
+// id naming it in ReplacesOrderID, placed a day later, one line fewer):
+// the original ends at zero, the replacement pays once, with the original's
+// lock, and the original's later deliveries are stale. The process stops
+// once between the two appends; the redelivery completes the post.
+func replacement(t *testing.T, s ledger.Store) {
+	w := NewWorld(t)
+	st := &stopping{Store: s}
+	l := ledger.New(st, w.Engine)
+	orig := w.Life(t, "4001", "C", Placed)[1]
+	cancelled := orig
+	cancelled.Status, cancelled.Version = normalize.StatusCancelled, orig.Version.Add(24*time.Hour)
+	edit := w.Life(t, "4001-1", "C", Placed.Add(24*time.Hour))[1]
+	edit.ReplacesOrderID = orig.PlatformOrderID
+	edit.Items = edit.Items[:1] // line 1 only: 59.97
+	edit.Total = decimal.RequireFromString("59.97")
+	if err := normalize.Validate(&edit); err != nil {
+		t.Fatal(err)
+	}
+
+	first := post(t, l, &orig, Placed, ledger.Posted)
+	st.stream, st.armed = ledger.OrderStream(edit.Key()), true
+	if _, err := l.Post(ctx, &edit, Placed.Add(48*time.Hour)); !errors.Is(err, errStopped) {
+		t.Fatalf("post with the store stopping: %v", err)
+	}
+	// The original is at zero already; nothing of the replacement is posted.
+	checkBalances(t, l, far, "A USD 0.00", "B USD 0.00", "ROOT USD 0.00")
+	post(t, l, &orig, Placed, ledger.Stale)
+
+	r := post(t, l, &edit, Placed.Add(48*time.Hour), ledger.Posted)
+	checkEvents(t, r, "B 6.00", "A 3.00", "ROOT 1.20", "B 0.60")
+	if r.Lock != first.Lock || r.Replaced != (normalize.Key{}) {
+		t.Errorf("replacement: lock %+v, replaced %v; want the original's lock %+v and nothing replaced again", r.Lock, r.Replaced, first.Lock)
+	}
+	post(t, l, &edit, Placed.Add(72*time.Hour), ledger.Duplicate)
+	if c := post(t, l, &cancelled, Placed, ledger.Stale); c.ReplacedBy != ledger.OrderStream(edit.Key()) {
+		t.Errorf("cancelled original: replaced by %q, want %q", c.ReplacedBy, ledger.OrderStream(edit.Key()))
+	}
+	checkBalances(t, l, far, "A USD 3.00", "B USD 6.60", "ROOT USD 1.20")
+	got, _, err := l.Order(ctx, edit.Key())
+	if err != nil || !got.OrderTS.Equal(orig.OrderTS) {
+		t.Errorf("the replacement is recorded placed at %s (%v), want the original's %s", got.OrderTS, err, orig.OrderTS)
+	}
+	reconciled(t, l, cancelled, edit)
+
+	// A replacement whose original was never posted: the original, arriving
+	// late, is stale.
+	orig2 := w.Life(t, "4002", "B", Placed)[1]
+	edit2 := w.Life(t, "4002-1", "B", Placed.Add(time.Hour))[1]
+	edit2.ReplacesOrderID = orig2.PlatformOrderID
+	r = post(t, l, &edit2, Placed, ledger.Posted)
+	if r.Replaced != orig2.Key() || len(r.Entries) != 8 || r.Entries[0].Stream != ledger.OrderStream(orig2.Key()) {
+		t.Errorf("replacement of an order never posted: replaced %v, %d entries; want the original's marker, 6 commissions and a record", r.Replaced, len(r.Entries))
+	}
+	post(t, l, &orig2, Placed, ledger.Stale)
+	checkBalances(t, l, far, "A USD 19.30", "B USD 6.60", "ROOT USD 8.75")
+	reconciled(t, l, cancelled, edit, orig2, edit2)
+}
