@@ -21,15 +21,45 @@ var ctx = context.Background()
 
 var far = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// history returns n orders' revisions, oldest first per order: World.Life,
-// and for every fifth order a cancellation after the refunds.
+// separately returns what a platform delivers for World.Life's order id, in
+// version order, when refunds arrive as their own webhooks and order bodies
+// leave their lines out:
+//
+//	0 pending
+//	1 paid
+//	2 refund r1 applied to the paid body
+//	3 refund r2 applied to the paid body (r1 missing: the handler kept the paid body)
+//	4 a body updated an hour after r2, partially refunded, listing both refunds by amount only
+//
+// Posted in any order, they must end as Life's last revision: both refunds.
+func separately(t testing.TB, w *ledgertest.World, id, ref string, placed time.Time) []normalize.Order {
+	t.Helper()
+	life := w.Life(t, id, ref, placed)
+	paid, r1, r2 := life[1], life[3].Refunds[0], life[3].Refunds[1]
+	alone, err := paid.ApplyRefund(r2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone.Status = normalize.StatusPartiallyRefunded
+	later := paid
+	later.Status = normalize.StatusPartiallyRefunded
+	later.Version = r2.TS.Add(time.Hour)
+	later.Refunds = []normalize.Refund{
+		{RefundID: r1.RefundID, TS: r1.TS, Amount: decimal.RequireFromString("19.99")},
+		{RefundID: r2.RefundID, TS: r2.TS, Amount: decimal.RequireFromString("91.00")},
+	}
+	return []normalize.Order{life[0], paid, life[2], alone, later}
+}
+
+// history returns n orders' deliveries, oldest first per order:
+// separately's, and for every fifth order a cancellation of the last body.
 func history(t testing.TB, w *ledgertest.World, n int) [][]normalize.Order {
 	refs := []string{"C", "B", "A", "U"}
 	var out [][]normalize.Order
 	for i := range n {
-		revs := w.Life(t, fmt.Sprint(5000+i), refs[i%len(refs)], ledgertest.Placed.Add(time.Duration(i)*time.Hour))
+		revs := separately(t, w, fmt.Sprint(5000+i), refs[i%len(refs)], ledgertest.Placed.Add(time.Duration(i)*time.Hour))
 		if i%5 == 0 {
-			c := revs[3]
+			c := revs[len(revs)-1]
 			c.Status = normalize.StatusCancelled
 			c.Version = c.Version.Add(48 * time.Hour)
 			revs = append(revs, c)
@@ -76,6 +106,21 @@ func TestShuffledDeliveriesEqualInOrder(t *testing.T) {
 		newest = append(newest, revs[len(revs)-1])
 	}
 	wantSlots := slots(t, ref.Store())
+	// Posted in order, the deliveries end where Life's last revision (both
+	// refunds with their lines), or its cancellation, posted alone ends.
+	alone := ledger.New(ledger.NewMemory(), w.Engine)
+	for i, revs := range orders {
+		last := w.Life(t, fmt.Sprint(5000+i), revs[0].DistributorRef, revs[0].OrderTS)[3]
+		if i%5 == 0 {
+			last.Status = normalize.StatusCancelled
+		}
+		if _, err := alone.Post(ctx, &last, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := cmp.Diff(slots(t, alone.Store()), wantSlots); d != "" {
+		t.Fatalf("in-order deliveries differ from the last revisions posted alone (-alone +in order):\n%s", d)
+	}
 	wantBalances := ledgertest.Balances(t, ref, far)
 	wantTotals, err := ref.Totals(ctx, ledger.Year(2025), w.Members)
 	if err != nil {
