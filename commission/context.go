@@ -58,6 +58,13 @@ type Context struct {
 	bases  [][4]basisVal
 	drafts []draft
 	broken []breakRec
+	capped capInfo // set when the cap scaled the drafts down
+}
+
+// capInfo is a cap applied: share in 10^-9, the other amounts in minor
+// units. The zero capInfo is no cap applied.
+type capInfo struct {
+	share, basis, amount, uncapped int64
 }
 
 type basisVal struct {

@@ -380,4 +380,44 @@ func checkCap(t *testing.T, w *world, o *normalize.Order, calc *commission.Calcu
 	if calc.Capped && !total.Equal(calc.Cap) {
 		t.Fatalf("capped total %s is not the cap %s", total, calc.Cap)
 	}
+	// Capped events explain themselves: their uncapped amounts and the
+	// snapshot's cap, which survive a JSON round trip.
+	k := calc.Snapshot.Cap
+	if !calc.Capped {
+		if k != nil {
+			t.Fatalf("order %s not capped, but its snapshot records a cap %+v", o.PlatformOrderID, k)
+		}
+		for i := range calc.Events {
+			if _, ok := calc.Events[i].Uncapped(); ok {
+				t.Fatalf("order %s not capped, but an event records an uncapped amount", o.PlatformOrderID)
+			}
+		}
+		return
+	}
+	lines, err := w.c.Map(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapped := decimal.Zero // non-commissionable lines map with zero net
+	for _, l := range lines {
+		mapped = mapped.Add(l.Net)
+	}
+	if k == nil || !k.Amount.Equal(calc.Cap) || !k.Basis.Equal(mapped) || !k.Share.Equal(w.plan.share) || !k.Uncapped.GreaterThan(k.Amount) {
+		t.Fatalf("order %s: snapshot cap %+v, cap %s, net %s", o.PlatformOrderID, k, calc.Cap, net)
+	}
+	for i := range calc.Events {
+		e := &calc.Events[i]
+		u, ok := e.Uncapped()
+		if !ok || u.LessThan(e.Amount()) {
+			t.Fatalf("order %s: capped event pays %s of uncapped %s, %v", o.PlatformOrderID, e.Amount(), u, ok)
+		}
+		js := e.AppendJSON(nil)
+		var back commission.Event
+		if err := back.UnmarshalJSON(js); err != nil {
+			t.Fatal(err)
+		}
+		if again := back.AppendJSON(nil); !bytes.Equal(again, js) {
+			t.Fatalf("round trip:\n%s\n%s", js, again)
+		}
+	}
 }

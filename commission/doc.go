@@ -129,9 +129,14 @@
 // rounded down to the minor unit; when an order's events exceed it, each is
 // scaled down with normalize.Allocate (weights = the amounts, in event
 // order, largest remainder, ties to the earlier event) so that they sum to
-// the cap exactly; events scaled to zero are dropped. A cap re-applied after
-// a partial refund may move money between slots; every slot still ends at
-// exactly what the revision pays.
+// the cap exactly; events scaled to zero are dropped. A capped calculation
+// explains itself: each of its events records uncapped_amount (basis ×
+// rate, rounded: what it would have paid; Event.Uncapped), and its
+// calc_snapshot records "cap": the plan's share, the order's basis for the
+// cap (Σ line net), the cap amount and the uncapped total
+// (CalcSnapshot.Cap). Corrections carry no uncapped_amount. A cap
+// re-applied after a partial refund may move money between slots; every
+// slot still ends at exactly what the revision pays.
 //
 // # Events
 //
@@ -144,11 +149,12 @@
 // {platform, store, order_id}, line_id, component (omitted when none),
 // beneficiary, rule, kind ("commission" | "correction"), level, paid_level,
 // basis, rate, amount (strings; amount with the currency's minor digits),
-// currency, effective (RFC 3339 UTC), corrects (omitted for commissions) and
-// calc_snapshot: the plan id and version, the knowledge instant, the instant
-// read (OrderTS), the revision, the credited distributor and retail
-// customer, the upline chain as far as the rules read it with statuses and
-// ranks, and each line's SKU version. The snapshot is shared by the events of
+// uncapped_amount (only in a capped calculation), currency, effective
+// (RFC 3339 UTC), corrects (omitted for commissions) and calc_snapshot: the
+// plan id and version, the knowledge instant, the instant read (OrderTS),
+// the revision, the credited distributor and retail customer, the upline
+// chain as far as the rules read it with statuses and ranks, each line's
+// SKU version, and the cap when it bound. The snapshot is shared by the events of
 // a calculation and encoded once.
 //
 // # Lifecycle and locking

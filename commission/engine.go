@@ -98,7 +98,11 @@ type Breakage struct {
 	// Member is the unqualified member at Level, or "" past the top of the
 	// chain.
 	Member string
-	// Amount is the line's basis at the rule's base rate for the level.
+	// Amount is what the level would have paid: the line's basis × the
+	// rule's base rate for the level (for unilevel, the rates table
+	// without rates_by_rank), rounded once to the currency's minor unit
+	// with the plan's rounding, as an event's amount is, before any cap.
+	// Breakage that rounds to zero is not listed.
 	Amount decimal.Decimal
 }
 
@@ -112,6 +116,9 @@ type draft struct {
 	basis  fixed
 	rate   int64
 	amount int64
+	// uncapped is the amount before the cap, in a capped calculation;
+	// 0 otherwise.
+	uncapped int64
 }
 
 type breakRec struct {
@@ -292,6 +299,7 @@ func (c *Context) applyCap(plan *compiled, calc *Calculation) error {
 		return nil
 	}
 	calc.Capped = true
+	c.capped = capInfo{share: plan.cap, basis: net, amount: capAmt, uncapped: total}
 	c.sortDrafts() // allocation ties go to the earlier event, in event order
 	weights := make([]decimal.Decimal, len(c.drafts))
 	for i, d := range c.drafts {
@@ -303,6 +311,7 @@ func (c *Context) applyCap(plan *compiled, calc *Calculation) error {
 	}
 	kept := c.drafts[:0]
 	for i, d := range c.drafts {
+		d.uncapped = d.amount
 		d.amount = parts[i].Shift(c.digits).IntPart()
 		if d.amount != 0 {
 			kept = append(kept, d)
@@ -370,6 +379,7 @@ func (c *Context) events(snap *CalcSnapshot) []Event {
 			basis:       d.basis,
 			rate:        d.rate,
 			amount:      d.amount,
+			uncapped:    d.uncapped,
 			digits:      int8(c.digits),
 		}
 		slot := ev.Slot()

@@ -64,10 +64,11 @@ type Event struct {
 	// share it.
 	Snapshot *CalcSnapshot
 
-	basis  fixed
-	rate   int64 // 10^-9
-	amount int64 // minor units
-	digits int8
+	basis    fixed
+	rate     int64 // 10^-9
+	amount   int64 // minor units
+	uncapped int64 // minor units, before the cap; 0 when not capped
+	digits   int8
 }
 
 // Basis returns what the rate was applied to: a line's net or volume.
@@ -81,6 +82,18 @@ func (e *Event) Amount() decimal.Decimal { return decimal.New(e.amount, -int32(e
 
 // AmountMinor returns the amount in the currency's minor unit (cents).
 func (e *Event) AmountMinor() int64 { return e.amount }
+
+// Uncapped returns the amount the event would have paid without the plan's
+// cap — its basis × rate, rounded — and true, when the cap scaled the
+// calculation's events down (its calc_snapshot's Cap says by how much);
+// false otherwise. Then Amount is this amount's share of the cap, not
+// basis × rate. Corrections carry no uncapped amount.
+func (e *Event) Uncapped() (decimal.Decimal, bool) {
+	if e.uncapped == 0 {
+		return decimal.Decimal{}, false
+	}
+	return decimal.New(e.uncapped, -int32(e.digits)), true
+}
 
 // Slot is what an event pays for: one order's line (or kit component),
 // one rule, one beneficiary, at one level. A commission and every
@@ -122,9 +135,28 @@ type CalcSnapshot struct {
 	Upline []Link
 	// Lines are the SKU versions applied, one per mapped line.
 	Lines []LineRef
+	// Cap explains a capped calculation; nil when the cap (if any) did not
+	// bind.
+	Cap *Cap
 
 	once sync.Once
 	json []byte
+}
+
+// Cap says how a plan's cap scaled a calculation's events down: the
+// events paid Uncapped in total before the cap, more than Amount = Share ×
+// Basis (rounded down to the minor unit), so each event's amount is its
+// uncapped amount's share of Amount (see the package overview, Money).
+type Cap struct {
+	// Share is the plan's max_payout_share.
+	Share decimal.Decimal
+	// Basis is the order's basis for the cap: the sum of its lines'
+	// commissionable net.
+	Basis decimal.Decimal
+	// Amount is the cap, what the events sum to.
+	Amount decimal.Decimal
+	// Uncapped is the sum of the events' amounts before the cap.
+	Uncapped decimal.Decimal
 }
 
 // Link is one member of the chain a calculation saw.
@@ -161,6 +193,11 @@ func (c *Context) snapshot(plan *compiled) *CalcSnapshot {
 	for i := range c.lines {
 		l := &c.lines[i]
 		s.Lines[i] = LineRef{LineID: l.LineID, Component: componentOf(l), SKU: l.SKU, Kit: l.Kit, Class: l.Class}
+	}
+	if k := c.capped; k.amount != 0 || k.uncapped != 0 {
+		d := -c.digits
+		s.Cap = &Cap{Share: decimal.New(k.share, -rateDigits), Basis: decimal.New(k.basis, d),
+			Amount: decimal.New(k.amount, d), Uncapped: decimal.New(k.uncapped, d)}
 	}
 	return s
 }
@@ -245,7 +282,25 @@ func (s *CalcSnapshot) appendJSON(b []byte) []byte {
 		b = appendString(b, l.Class)
 		b = append(b, '}')
 	}
-	return append(b, "]}"...)
+	b = append(b, ']')
+	if k := s.Cap; k != nil {
+		b = append(b, `,"cap":{"share":`...)
+		b = appendString(b, k.Share.String())
+		b = append(b, `,"basis":`...)
+		b = appendString(b, exactString(k.Basis))
+		b = append(b, `,"amount":`...)
+		b = appendString(b, exactString(k.Amount))
+		b = append(b, `,"uncapped":`...)
+		b = appendString(b, exactString(k.Uncapped))
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// exactString writes d with all the places it carries, as amounts are
+// written: 12.50 stays "12.50".
+func exactString(d decimal.Decimal) string {
+	return d.StringFixed(max(0, -d.Exponent()))
 }
 
 // appendString appends s as a JSON string exactly as encoding/json does
@@ -320,6 +375,10 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	b = appendTrimmed(b, e.rate, rateDigits)
 	b = append(b, `","amount":"`...)
 	b = appendFixed(b, e.amount, int(e.digits))
+	if e.uncapped != 0 {
+		b = append(b, `","uncapped_amount":"`...)
+		b = appendFixed(b, e.uncapped, int(e.digits))
+	}
 	b = append(b, `","currency":`...)
 	b = appendString(b, e.Currency)
 	b = append(b, `,"effective":`...)
@@ -367,6 +426,7 @@ type wireEvent struct {
 	Basis        string          `json:"basis"`
 	Rate         string          `json:"rate"`
 	Amount       string          `json:"amount"`
+	Uncapped     string          `json:"uncapped_amount"`
 	Currency     string          `json:"currency"`
 	Effective    string          `json:"effective"`
 	Corrects     string          `json:"corrects"`
@@ -404,6 +464,12 @@ type wireSnapshot struct {
 		Kit       *wireRef `json:"kit"`
 		Class     string   `json:"class"`
 	} `json:"lines"`
+	Cap *struct {
+		Share    string `json:"share"`
+		Basis    string `json:"basis"`
+		Amount   string `json:"amount"`
+		Uncapped string `json:"uncapped"`
+	} `json:"cap"`
 }
 
 func strict(b []byte, v any) error {
@@ -472,6 +538,15 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	}
 	if out.amount, ok = rescale(a, digits); !ok || int32(a.scale) != digits {
 		return eventErr("amount", "want exactly the currency's "+itoa(int(digits))+" decimal places")
+	}
+	if w.Uncapped != "" {
+		u, err := readFixed(w.Uncapped, "uncapped_amount")
+		if err != nil {
+			return err
+		}
+		if out.uncapped, ok = rescale(u, digits); !ok || int32(u.scale) != digits || out.uncapped <= 0 {
+			return eventErr("uncapped_amount", "want a positive amount with exactly the currency's "+itoa(int(digits))+" decimal places")
+		}
 	}
 	if out.Effective, err = time.Parse(time.RFC3339Nano, w.Effective); err != nil {
 		return eventErr("effective", err.Error())
@@ -558,6 +633,19 @@ func readSnapshot(raw json.RawMessage) (*CalcSnapshot, error) {
 			if s.Lines[i].Kit, err = ref(*l.Kit, path+".kit"); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if k := w.Cap; k != nil {
+		s.Cap = &Cap{}
+		for _, f := range []struct {
+			dst       *decimal.Decimal
+			src, path string
+		}{{&s.Cap.Share, k.Share, "share"}, {&s.Cap.Basis, k.Basis, "basis"}, {&s.Cap.Amount, k.Amount, "amount"}, {&s.Cap.Uncapped, k.Uncapped, "uncapped"}} {
+			d, err := normalize.ParseAmount(f.src)
+			if err != nil {
+				return nil, eventErr("calc_snapshot.cap."+f.path, "want a decimal string")
+			}
+			*f.dst = d
 		}
 	}
 	return s, nil

@@ -145,6 +145,7 @@ func corrections(posted, desired []Event, revision time.Time) []Event {
 		}
 		c.Kind = KindCorrection
 		c.amount = diff
+		c.uncapped = 0
 		c.Effective = revision
 		c.Corrects = orig.ID
 		c.ID, _ = slotID(revision, &k, revision.UnixNano(), true)

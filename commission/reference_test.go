@@ -147,9 +147,9 @@ type refLink struct {
 }
 
 type refEvent struct {
-	line, rule, level, paid int
-	ben                     string
-	basis, rate, amount     decimal.Decimal
+	line, rule, level, paid       int
+	ben                           string
+	basis, rate, amount, uncapped decimal.Decimal
 }
 
 // atOrBelow returns m[k] for the highest k ≤ rank.
@@ -259,7 +259,7 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 		if amt.IsZero() {
 			return
 		}
-		evs = append(evs, refEvent{line, rule, lv, paid, ben, basis, rate, amt})
+		evs = append(evs, refEvent{line: line, rule: rule, level: lv, paid: paid, ben: ben, basis: basis, rate: rate, amount: amt})
 	}
 	for ri, rule := range r.plan.rules {
 		switch rule.typ {
@@ -386,6 +386,13 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 		}
 	}
 	// Cap.
+	type jcap struct {
+		Share    string `json:"share"`
+		Basis    string `json:"basis"`
+		Amount   string `json:"amount"`
+		Uncapped string `json:"uncapped"`
+	}
+	var capped *jcap
 	if !r.plan.share.IsZero() {
 		net := decimal.Zero
 		for _, m := range lines {
@@ -406,8 +413,11 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
+			capped = &jcap{Share: r.plan.share.String(), Basis: net.StringFixed(digits),
+				Amount: capAmt.StringFixed(digits), Uncapped: total.StringFixed(digits)}
 			var kept []refEvent
 			for i, e := range evs {
+				e.uncapped = e.amount
 				e.amount = parts[i]
 				if !e.amount.IsZero() {
 					kept = append(kept, e)
@@ -450,6 +460,7 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 		Customer     string  `json:"customer,omitempty"`
 		Upline       []jl    `json:"upline"`
 		Lines        []jline `json:"lines"`
+		Cap          *jcap   `json:"cap,omitempty"`
 	}
 	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 	comp := func(m sku.Mapped) string {
@@ -460,7 +471,7 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 	}
 	s := jsnap{Plan: jplan{r.plan.id, r.plan.version}, Known: ts(known), At: ts(o.OrderTS), OrderVersion: ts(o.Version),
 		Credited: jl{credited, 0, self.status.String(), self.paidAs, self.highest}, Customer: customer,
-		Upline: []jl{}, Lines: []jline{}}
+		Upline: []jl{}, Lines: []jline{}, Cap: capped}
 	for _, l := range chain[:min(read, len(chain))] {
 		s.Upline = append(s.Upline, jl{l.id, l.level, l.status.String(), l.paidAs, l.highest})
 	}
@@ -489,6 +500,7 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 		Basis       string `json:"basis"`
 		Rate        string `json:"rate"`
 		Amount      string `json:"amount"`
+		Uncapped    string `json:"uncapped_amount,omitempty"`
 		Currency    string `json:"currency"`
 		Effective   string `json:"effective"`
 		Snap        jsnap  `json:"calc_snapshot"`
@@ -502,6 +514,9 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 			Beneficiary: e.ben, Rule: r.plan.rules[e.rule].name, Kind: "commission", Level: e.level, PaidLevel: e.paid,
 			Basis: e.basis.String(), Rate: e.rate.String(), Amount: e.amount.StringFixed(digits), Currency: o.Currency,
 			Effective: ts(o.OrderTS), Snap: s}
+		if capped != nil {
+			je.Uncapped = e.uncapped.StringFixed(digits)
+		}
 		je.ID = refID(o, je.LineID, je.Component, je.Rule, je.Beneficiary, e.level)
 		if err := enc.Encode(je); err != nil {
 			return nil, err
