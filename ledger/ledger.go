@@ -104,6 +104,9 @@ type Result struct {
 	// ReplacedBy is, for a Stale delivery of a replaced order, the stream
 	// of the order that replaced it.
 	ReplacedBy string
+	// Calculation is the merged order's calculation, whose breakage and
+	// cap explain the events (nil when Post calculated nothing: Stale).
+	Calculation *commission.Calculation
 	// Entries are the entries appended, with Stream and Seq set: the
 	// original's (when Replaced is set), then the order's.
 	Entries []Entry
@@ -188,7 +191,7 @@ func (l *Ledger) postOnce(ctx context.Context, o *normalize.Order, at time.Time,
 	if err != nil {
 		return true, &HeldError{Order: key, Revision: calcOrder.Version.UTC(), Err: err}
 	}
-	res.Lock = calc.Lock
+	res.Lock, res.Calculation = calc.Lock, calc
 	rev := nextRevision(st.last, calcOrder.Version)
 	corr := commission.Corrections(st.events, calc.Events, rev)
 	if st.seen && o.Version.Equal(n) && !m.newRefunds {

@@ -47,29 +47,35 @@
 //
 // # What a step does
 //
-// The player keeps each order's latest revision, its lock and the events
-// posted for it, and for each step:
+// The player posts every step to a ledger.Ledger over ledger.NewMemory(),
+// at the scenario's knowledge instant, so a scenario is played by exactly
+// the rules an application's ledger follows (package ledger documents them):
 //
-//   - An order delivery (any form) is a revision of the order its key
-//     names. A revision older than the order's latest is Stale and posts
-//     nothing. Otherwise it replaces the latest, keeping the refunds
-//     applied to the order before that it does not list itself with their
-//     lines (a refund webhook followed by an order update that does not
-//     repeat it must not undo it).
+//   - An order delivery (any form) is posted as it is. The ledger merges it
+//     with the order's newest revision, keeping the refunds delivered
+//     before that it does not list with their lines (a refund webhook
+//     followed by an order update that does not repeat it must not undo
+//     it). A revision older than the newest that brings no new refund is
+//     Stale and posts nothing. An order replacing another
+//     (normalize.Order.ReplacesOrderID, a Magento edit) brings the original
+//     to zero and is calculated as the original was.
 //   - A refund delivery (normalize.DecodeRefundJSON, a Shopify refunds/create
-//     body, a Magento credit memo) is applied to the order it names with
-//     normalize.Order.ApplyRefund; a WooCommerce refund object with
+//     body, a Magento credit memo) is applied with
+//     normalize.Order.ApplyRefund to the order the ledger holds for the key
+//     it names (ledger.Ledger.Order); a WooCommerce refund object with
 //     woocommerce.Decoder.ApplyRefund to the WooCommerce order it names, or
 //     to the only one delivered. A refund for an order no earlier step
 //     delivered fails the scenario.
-//   - The revision is calculated with the order's commission.Lock — on its
-//     first delivery a lock at the scenario's knowledge instant — and
-//     commission.Corrections against everything posted for the order gives
-//     what the step posts: new commissions and corrections. A duplicate
-//     delivery posts nothing (Unchanged).
-//   - A revision with the same version as the latest that calculates
+//   - The ledger calculates the merged revision with the order's
+//     commission.Lock — on its first delivery a lock at the scenario's
+//     knowledge instant — and posts commission.Corrections against
+//     everything posted for the order: new commissions and corrections. A
+//     duplicate delivery, or a revision that changes no payout, posts
+//     nothing (Unchanged).
+//   - A revision with the same version as the newest that calculates
 //     differently fails the scenario: two bodies with one updated-at must
-//     not silently disagree.
+//     not silently disagree. An order the ledger holds (an unknown SKU, no
+//     distributor, refunds that do not fit) fails it with the cause.
 //
 // expected.jsonl is commission.MarshalEvents of each step's events, one after
 // the other: what the ledger holds at the end.

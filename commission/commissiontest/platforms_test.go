@@ -3,6 +3,7 @@ package commissiontest
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -10,7 +11,9 @@ import (
 
 // TestPlayPlatformForms delivers WooCommerce and Magento order bodies (the
 // decoders' own test fixtures) as steps, with each decoder's store from
-// scenario.json, and checks what they pay.
+// scenario.json, and checks what they pay: WooCommerce refund objects
+// (the first at the body's own date_modified) carried past the body
+// redelivered, and a Magento edit replacing an order paid once.
 func TestPlayPlatformForms(t *testing.T) {
 	read := func(path string) string {
 		b, err := os.ReadFile(filepath.Join("..", "..", "normalize", path))
@@ -33,6 +36,14 @@ func TestPlayPlatformForms(t *testing.T) {
 			"magento,https://magento.example.com,sku,VIT-C-500,,VITC\nmagento,,sku,PROT-BAR-12,,BAR\nmagento,,sku,SHAKER,,SHAKER\n",
 		"steps/01-woocommerce-order.json": read("woocommerce/testdata/order-partially-refunded.json"),
 		"steps/02-magento-order.json":     read("magento/testdata/order-tax-exclusive-coupon.json"),
+		// Refund 9210 at the body's own date_modified, the body again, the
+		// last unit of line 801 refunded.
+		"steps/03-woocommerce-refund-9210.json":      read("woocommerce/testdata/refund-9210-one-unit.json"),
+		"steps/04-woocommerce-order-again.json":      read("woocommerce/testdata/order-partially-refunded.json"),
+		"steps/05-woocommerce-refund-9211.json":      read("woocommerce/testdata/refund-9211-last-unit-and-shipping.json"),
+		"steps/06-magento-order-original.json":       original(t, read("magento/testdata/order-edited-replacement.json")),
+		"steps/07-magento-order-edit.json":           read("magento/testdata/order-edited-replacement.json"),
+		"steps/08-magento-order-original-again.json": original(t, read("magento/testdata/order-edited-replacement.json")),
 	}
 	for name, body := range files {
 		p := filepath.Join(dir, name)
@@ -51,7 +62,7 @@ func TestPlayPlatformForms(t *testing.T) {
 	for _, s := range steps {
 		for i := range s.Events {
 			e := &s.Events[i]
-			got = append(got, s.Order.String()+" "+e.LineID+" "+e.Beneficiary+" "+e.Amount().StringFixed(2))
+			got = append(got, e.Order.String()+" "+e.LineID+" "+e.Beneficiary+" "+e.Amount().StringFixed(2))
 		}
 	}
 	want := []string{
@@ -60,8 +71,39 @@ func TestPlayPlatformForms(t *testing.T) {
 		"magento/https://magento.example.com/101 11 A 3.60",
 		"magento/https://magento.example.com/101 12 A 2.21",
 		"magento/https://magento.example.com/101 13 A 0.81",
+		"woocommerce/shop.example.com/9200 801 A -3.00",
+		"woocommerce/shop.example.com/9200 801 A -2.40",
+		"magento/https://magento.example.com/57 71 A 6.00",
+		"magento/https://magento.example.com/57 71 A -6.00", // the edit: the original back to zero,
+		"magento/https://magento.example.com/58 71 A 6.00",  // the replacement paid once
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
+	var outcomes []Outcome
+	for _, s := range steps {
+		outcomes = append(outcomes, s.Outcome)
+	}
+	if diff := cmp.Diff([]Outcome{Posted, Posted, Posted, Unchanged, Posted, Posted, Posted, Stale}, outcomes); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+}
+
+// original turns the Magento replacement fixture (entity 58, "000000021-1",
+// placed 2025-03-08 14:00) into the order it replaces: entity 57,
+// "000000021", placed at 12:00.
+func original(t *testing.T, body string) string {
+	t.Helper()
+	for _, r := range [][2]string{
+		{`"entity_id": 58`, `"entity_id": 57`},
+		{`"increment_id": "000000021-1"`, `"increment_id": "000000021"`},
+		{`"relation_parent_id": "57"`, `"relation_parent_id": null`},
+		{`"relation_parent_real_id": "000000021"`, `"relation_parent_real_id": null`},
+	} {
+		if !strings.Contains(body, r[0]) {
+			t.Fatalf("%s not in the fixture", r[0])
+		}
+		body = strings.Replace(body, r[0], r[1], 1)
+	}
+	return strings.ReplaceAll(body, `"2025-03-08 14:00:00"`, `"2025-03-08 12:00:00"`)
 }

@@ -1,30 +1,25 @@
 package commissiontest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
-	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/magento"
 	"github.com/uplinehq/upline/normalize/shopify"
 	"github.com/uplinehq/upline/normalize/woocommerce"
 )
 
-// orderState is what the ledger holds for one order: its latest revision,
-// the lock of its first calculation and every event posted for it.
-type orderState struct {
-	order  normalize.Order
-	lock   commission.Lock
-	posted []commission.Event
-}
-
-// player delivers a scenario's steps in order, as an append-only ledger
-// would post them.
+// player delivers a scenario's steps in order to an in-memory ledger,
+// which decides what each posts.
 type player struct {
 	s      *Scenario
-	orders map[normalize.Key]*orderState
+	ledger *ledger.Ledger
 	// wooOrders are WooCommerce orders in delivery order: a refund
 	// object does not always name its order.
 	wooOrders []normalize.Key
@@ -34,7 +29,7 @@ type player struct {
 // It stops at the first step that fails, returning the steps before it
 // and an error naming the step.
 func (s *Scenario) Play() ([]Step, error) {
-	p := &player{s: s, orders: map[normalize.Key]*orderState{}}
+	p := &player{s: s, ledger: ledger.New(ledger.NewMemory(), s.Engine)}
 	var steps []Step
 	for _, name := range s.Steps {
 		st, err := p.step(name)
@@ -71,7 +66,7 @@ func (p *player) step(name string) (Step, error) {
 	if err != nil {
 		return Step{}, err
 	}
-	return p.revise(name, o, true)
+	return p.post(name, o)
 }
 
 func (p *player) decodeOrder(platform normalize.Platform, body []byte) (normalize.Order, error) {
@@ -129,15 +124,28 @@ func (p *player) refund(name string, platform normalize.Platform, body []byte) (
 		return Step{}, err
 	}
 	key := normalize.Key{Platform: r.Platform, Store: r.Store, OrderID: r.OrderID}
-	st, ok := p.orders[key]
-	if !ok {
+	held, err := p.held(key)
+	if err != nil {
 		return Step{}, fmt.Errorf("refund %s is for order %s, which no earlier step delivered", r.RefundID, key)
 	}
-	o, err := st.order.ApplyRefund(r)
+	o, err := held.ApplyRefund(r)
 	if err != nil {
 		return Step{}, err
 	}
-	return p.revise(name, o, false)
+	return p.post(name, o)
+}
+
+// held returns the order the ledger holds for key: its newest revision with
+// every refund delivered for it.
+func (p *player) held(key normalize.Key) (normalize.Order, error) {
+	o, ok, err := p.ledger.Order(context.Background(), key)
+	if err != nil {
+		return normalize.Order{}, err
+	}
+	if !ok {
+		return normalize.Order{}, fmt.Errorf("no earlier step delivered order %s", key)
+	}
+	return o, nil
 }
 
 // wooRefund applies a WooCommerce refund object to the WooCommerce order
@@ -145,31 +153,36 @@ func (p *player) refund(name string, platform normalize.Platform, body []byte) (
 // the one WooCommerce order delivered.
 func (p *player) wooRefund(name string, body []byte) (Step, error) {
 	d := p.woo()
-	var target *orderState
+	var target *normalize.Order
 	for _, k := range p.wooOrders {
-		st := p.orders[k]
-		if st == nil {
+		o, ok, err := p.ledger.Order(context.Background(), k)
+		if err != nil {
+			return Step{}, err
+		}
+		if !ok {
 			continue
 		}
-		d.Currency = st.order.Currency
+		d.Currency = o.Currency
 		r, err := d.DecodeRefund(body)
 		if err == nil && r.OrderID == k.OrderID {
-			target = st
+			target = &o
 			break
 		}
 	}
-	if target == nil && len(p.orders) > 0 && len(uniqueKeys(p.wooOrders)) == 1 {
-		target = p.orders[p.wooOrders[0]]
+	if target == nil && len(uniqueKeys(p.wooOrders)) == 1 {
+		if o, err := p.held(p.wooOrders[0]); err == nil {
+			target = &o
+		}
 	}
 	if target == nil {
 		return Step{}, fmt.Errorf("the WooCommerce refund names no order an earlier step delivered")
 	}
 	d.Currency = ""
-	o, err := d.ApplyRefund(target.order, body)
+	o, err := d.ApplyRefund(*target, body)
 	if err != nil {
 		return Step{}, err
 	}
-	return p.revise(name, o, false)
+	return p.post(name, o)
 }
 
 func uniqueKeys(ks []normalize.Key) map[normalize.Key]bool {
@@ -180,57 +193,41 @@ func uniqueKeys(ks []normalize.Key) map[normalize.Key]bool {
 	return m
 }
 
-// revise makes o the order's latest revision, unless a newer one was
-// delivered, calculates it with the order's lock and posts the corrections.
-// A delivered order revision keeps the refunds applied to the order before
-// it that it does not list with their lines itself.
-func (p *player) revise(name string, o normalize.Order, delivered bool) (Step, error) {
+// post posts o to the ledger at the scenario's knowledge instant (so an
+// order's first post locks it there) and reports what was appended.
+func (p *player) post(name string, o normalize.Order) (Step, error) {
+	ctx := context.Background()
 	key := o.Key()
-	step := Step{File: name, Order: key, Revision: o.Version}
-	st, seen := p.orders[key]
-	if seen && o.Version.Before(st.order.Version) {
+	res, err := p.ledger.Post(ctx, &o, p.s.Known)
+	var held *ledger.HeldError
+	var conflict *ledger.ConflictError
+	switch {
+	case errors.As(err, &held):
+		return Step{}, held.Err
+	case errors.As(err, &conflict):
+		return Step{}, fmt.Errorf("revision %s of order %s was delivered before and now calculates differently: %w",
+			o.Version.UTC().Format(time.RFC3339Nano), key, err)
+	case err != nil:
+		return Step{}, err
+	}
+	step := Step{File: name, Order: key, Outcome: Unchanged}
+	if newest, ok, err := p.ledger.Order(ctx, key); err != nil {
+		return step, err
+	} else if ok {
+		step.Revision = newest.Version
+	}
+	if res.Outcome == ledger.Stale {
 		step.Outcome = Stale
-		step.Revision = st.order.Version
 		return step, nil
 	}
-	if seen && delivered {
-		for _, r := range st.order.Refunds {
-			if len(r.Items) == 0 {
-				continue
-			}
-			var err error
-			if o, err = o.ApplyRefund(r); err != nil {
-				return step, fmt.Errorf("keeping refund %s on the new revision: %w", r.RefundID, err)
-			}
+	step.Calculation = res.Calculation
+	for _, e := range res.Entries {
+		if e.Event != nil {
+			step.Events = append(step.Events, *e.Event)
 		}
-		step.Revision = o.Version
 	}
-	lock := commission.Lock{Known: p.s.Known}
-	if seen {
-		lock = st.lock
-	}
-	calc, err := p.s.Engine.Calculate(&o, lock)
-	if err != nil {
-		return step, err
-	}
-	step.Calculation = calc
-	var posted []commission.Event
-	if seen {
-		posted = st.posted
-	}
-	step.Events = commission.Corrections(posted, calc.Events, o.Version)
-	if seen && len(step.Events) > 0 && o.Version.Equal(st.order.Version) && delivered {
-		return step, fmt.Errorf("revision %s of order %s was delivered before and now calculates differently", o.Version.Format("2006-01-02T15:04:05.999999999Z07:00"), key)
-	}
-	step.Outcome = Unchanged
 	if len(step.Events) > 0 {
 		step.Outcome = Posted
 	}
-	if !seen {
-		st = &orderState{lock: calc.Lock}
-		p.orders[key] = st
-	}
-	st.order = o
-	st.posted = append(st.posted, step.Events...)
 	return step, nil
 }
