@@ -77,7 +77,13 @@ func run(w io.Writer) error {
 			if err != nil {
 				return normalize.Order{}, err
 			}
-			return seen[normalize.Key{Platform: r.Platform, Store: r.Store, OrderID: r.OrderID}].ApplyRefund(r)
+			// Apply it to the order the ledger holds: its newest revision
+			// with every refund delivered before.
+			o, ok, err := l.Order(ctx, normalize.Key{Platform: r.Platform, Store: r.Store, OrderID: r.OrderID})
+			if err != nil || !ok {
+				return normalize.Order{}, fmt.Errorf("refund %s: its order was never posted (%v)", r.RefundID, err)
+			}
+			return o.ApplyRefund(r)
 		}},
 		{"shopify orders/create (signed)", "shopify-order.json", func(body []byte, _ map[normalize.Key]normalize.Order) (normalize.Order, error) {
 			// A webhook is trusted only after its signature checks out.
@@ -109,10 +115,13 @@ func run(w io.Writer) error {
 		if _, ok := seen[o.Key()]; !ok {
 			order = append(order, o.Key())
 		}
-		seen[o.Key()] = o
 		res, err := l.Post(ctx, &o, o.Version)
 		if err != nil {
 			return fmt.Errorf("%s: %w", d.file, err)
+		}
+		// Keep what the ledger holds, never a body older than it.
+		if seen[o.Key()], _, err = l.Order(ctx, o.Key()); err != nil {
+			return err
 		}
 		sum := decimal.Zero
 		events := 0
