@@ -19,9 +19,12 @@ const (
 	// TypeCorrection is a posted correction event: a clawback when
 	// negative.
 	TypeCorrection
-	// TypeRevision records that an order revision was seen and changed
-	// nothing: it carries no amount and no member, only the revision and
-	// the lock, so that an older revision arriving later is known stale.
+	// TypeRevision is an order's revision record, appended by every post:
+	// no amount and no member; the revision instant, the lock, and in Memo
+	// the canonical JSON of the merged order calculated (the newest record
+	// is what the ledger knows of the order: see Ledger.Order). A record
+	// with id "replaced <stream>" instead marks an order replaced by
+	// another; its Memo is the replacement's stream.
 	TypeRevision
 	// TypePayout is money paid to a member; its amount is negative (it
 	// settles what the ledger owed).
@@ -68,8 +71,10 @@ type Entry struct {
 	Effective time.Time
 	Posted    time.Time
 	// Order, Revision and Lock are set on an order's entries: the order,
-	// the revision (normalize.Order.Version) that posted the entry, and
-	// the lock of the order's first calculation.
+	// the revision instant of the post that appended the entry (the merged
+	// order's Version, or one nanosecond after the order's previous
+	// revision instant when that is not later: see the package
+	// documentation), and the lock of the order's first calculation.
 	Order    normalize.Key
 	Revision time.Time
 	Lock     commission.Lock
@@ -80,7 +85,7 @@ type Entry struct {
 	// Withheld is, on a hold, the amount held back.
 	Withheld decimal.Decimal
 	// Memo is free text: a hold's reason, an adjustment's reason, a run's
-	// parameters as JSON.
+	// parameters as JSON, a revision record's order as JSON.
 	Memo string
 	// Event is the posted event of a commission or correction, nil
 	// otherwise. It is shared with the store: do not modify it.
