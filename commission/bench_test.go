@@ -165,6 +165,24 @@ func BenchmarkCalculate(b *testing.B) {
 	b.ReportMetric(float64(events)/float64(i), "events/op")
 }
 
+// BenchmarkCalculateInto is BenchmarkCalculate reusing one Calculation's
+// memory (CalculateInto), as a batch job would.
+func BenchmarkCalculateInto(b *testing.B) {
+	w := benchSetup(b)
+	var calc commission.Calculation
+	events, i := 0, 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := w.engine.CalculateInto(&calc, &w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown}); err != nil {
+			b.Fatal(err)
+		}
+		events += len(calc.Events)
+		i++
+	}
+	b.ReportMetric(float64(events)/float64(i), "events/op")
+}
+
 // BenchmarkCalculateJSON adds encoding the events (with their shared
 // calc_snapshot) to JSON lines.
 func BenchmarkCalculateJSON(b *testing.B) {
@@ -213,6 +231,26 @@ func BenchmarkThroughput(b *testing.B) {
 	for b.Loop() {
 		for i := range batch {
 			if _, err := w.engine.Calculate(&w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runs++
+	}
+	b.ReportMetric(float64(runs*batch)/time.Since(start).Seconds(), "orders/s")
+}
+
+// BenchmarkThroughputInto is BenchmarkThroughput with CalculateInto.
+func BenchmarkThroughputInto(b *testing.B) {
+	w := benchSetup(b)
+	const batch = 1_000_000
+	var calc commission.Calculation
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	runs := 0
+	for b.Loop() {
+		for i := range batch {
+			if err := w.engine.CalculateInto(&calc, &w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -52,13 +52,32 @@ type Context struct {
 
 	self    hierarchy.Ancestor // the credited distributor, Level 0
 	up      hierarchy.Upline
-	chain   []hierarchy.Ancestor
-	chainUp bool // the chain reached the top
+	chainUp bool    // the chain reached the top
+	capped  capInfo // set when the cap scaled the drafts down
+	capAmt  int64   // the cap, when the plan has one
 
-	bases  [][4]basisVal
-	drafts []draft
-	broken []breakRec
-	capped capInfo // set when the cap scaled the drafts down
+	buffers
+}
+
+// buffers are a Context's slices, kept across calculations by the
+// engine's pool so that a calculation allocates little.
+type buffers struct {
+	chain   []hierarchy.Ancestor
+	bases   [][4]basisVal
+	drafts  []draft
+	sorted  []draft
+	keys    []uint64
+	broken  []breakRec
+	members []memberRef
+	rems    []capRem
+	// lineRates are a unilevel rule's rates per line, while it applies.
+	lineRates [][]int64
+}
+
+func (b *buffers) truncate() buffers {
+	return buffers{chain: b.chain[:0], bases: b.bases[:0], drafts: b.drafts[:0], sorted: b.sorted[:0],
+		keys: b.keys[:0], broken: b.broken[:0], members: b.members[:0], rems: b.rems[:0],
+		lineRates: b.lineRates[:0]}
 }
 
 // capInfo is a cap applied: share in 10^-9, the other amounts in minor
@@ -75,13 +94,11 @@ type basisVal struct {
 func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []sku.Mapped,
 	snap hierarchy.Snapshot, known time.Time, credited, customer hierarchy.Member, digits int32) {
 	*c = Context{engine: e, plan: plan, order: o, lines: lines, snap: snap, known: known,
-		credited: credited, customer: customer, digits: digits,
-		bases: c.bases[:0], drafts: c.drafts[:0], broken: c.broken[:0]}
+		credited: credited, customer: customer, digits: digits, buffers: c.buffers.truncate()}
 	st, _ := snap.Status(credited)
 	rk, _ := snap.Ranks(credited)
 	c.self = hierarchy.Ancestor{Member: credited, Status: st, Ranks: rk}
 	c.up, _ = snap.Upline(credited)
-	c.chain = make([]hierarchy.Ancestor, 0, 16)
 	for i := range lines {
 		l := &lines[i]
 		var b [4]basisVal
@@ -100,7 +117,9 @@ func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []s
 
 // release drops references so a pooled Context keeps nothing alive.
 func (c *Context) release() {
-	*c = Context{bases: c.bases[:0], drafts: c.drafts[:0], broken: c.broken[:0]}
+	clear(c.members) // they hold the genealogy's strings
+	clear(c.lineRates)
+	*c = Context{buffers: c.buffers.truncate()}
 }
 
 // rescale returns f's value in units of 10^-digits, exactly.

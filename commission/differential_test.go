@@ -261,6 +261,7 @@ func sumBySlot(evs []commission.Event) map[string]int64 {
 func TestDifferential(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	compared, events, corrections := 0, 0, 0
+	var reused commission.Calculation
 	for c := range *cases {
 		w := newWorld(t, r)
 		plan, err := commission.LoadPlan([]byte(w.plan.JSON()))
@@ -290,6 +291,15 @@ func TestDifferential(t *testing.T) {
 			again, _ := e.Calculate(&o, lock)
 			if !bytes.Equal(commission.MarshalEvents(again.Events), got) {
 				t.Fatalf("case %d order %d: replay differs", c, k)
+			}
+			// CalculateInto, reusing one Calculation across cases, gives
+			// the same bytes.
+			if err := e.CalculateInto(&reused, &o, lock); err != nil {
+				t.Fatal(err)
+			}
+			if into := commission.MarshalEvents(reused.Events); !bytes.Equal(into, got) || reused.Capped != calc.Capped ||
+				!reused.Cap.Equal(calc.Cap) || len(reused.Breakage) != len(calc.Breakage) {
+				t.Fatalf("case %d order %d: CalculateInto differs:\n%s\n%s", c, k, into, got)
 			}
 			compared++
 			events += len(calc.Events)

@@ -25,6 +25,9 @@
 // Corrections is the same without the newest revision, for callers that
 // check staleness themselves, as the ledger does.
 //
+// To calculate many orders in a row, Engine.CalculateInto reuses one
+// Calculation's memory.
+//
 // Everything is deterministic: no clock, no randomness, no I/O. The same
 // order, genealogy knowledge, catalog and plan give byte-identical events.
 //
@@ -141,10 +144,15 @@
 // # Events
 //
 // An Event's slot is (order key, line id, component, rule, beneficiary,
-// level). Commissions have id = ULID(time = OrderTS, entropy = first 10
-// bytes of SHA-256 over the slot); corrections add the revision's Version to
-// the hash and take its time. Events are ordered by line (and component, in
-// the catalog's order), rule order in the plan, level, then beneficiary id.
+// level). Commissions have id = ULID(time = OrderTS, entropy = 10 bytes of
+// a hash of the slot); corrections add the revision's Version to the hash
+// and take its time. The hash is one SHA-256 of the order key per order,
+// then a fast keyed 64-bit hash of the rest of the slot, exactly as id.go
+// documents; ids are deterministic and distinct for distinct slots (but
+// with probability about 2^-64 per pair of an order's events).
+//
+// Events are ordered by line (and component, in the catalog's order), rule
+// order in the plan, level, then beneficiary id.
 // Their JSON (AppendJSON, MarshalEvents) has snake_case fields: id, order
 // {platform, store, order_id}, line_id, component (omitted when none),
 // beneficiary, rule, kind ("commission" | "correction"), level, paid_level,

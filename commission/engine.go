@@ -2,6 +2,7 @@ package commission
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"sync"
 	"time"
@@ -86,6 +87,9 @@ type Calculation struct {
 	// and Capped says whether the events were scaled down to it.
 	Cap    decimal.Decimal
 	Capped bool
+
+	snap  *snapBlock // where Snapshot is built
+	reuse bool       // CalculateInto: reuse Events' and Breakage's memory
 }
 
 // Breakage is an amount a rule would have paid at a level and did not:
@@ -139,36 +143,67 @@ type breakRec struct {
 // no lines). A line the catalog cannot map fails with the catalog's
 // *sku.MapError.
 func (e *Engine) Calculate(o *normalize.Order, lock Lock) (*Calculation, error) {
+	blk := &calcBlock{}
+	blk.calc.snap = &blk.snap
+	if err := e.calculate(&blk.calc, o, lock); err != nil {
+		return nil, err
+	}
+	return &blk.calc, nil
+}
+
+// CalculateInto is Calculate writing into dst and reusing its memory: the
+// events, breakage and snapshot a previous calculation left in dst are
+// overwritten, so they (and copies of its events, which share its
+// snapshot) must no longer be used. Use it to calculate many orders one
+// after another, with one Calculation per goroutine, posting or encoding
+// each calculation's events before the next. On an error dst holds no
+// events. The Engine stays safe for concurrent use; one dst is not.
+func (e *Engine) CalculateInto(dst *Calculation, o *normalize.Order, lock Lock) error {
+	if dst.snap == nil {
+		dst.snap = &snapBlock{}
+	}
+	dst.reuse = true
+	return e.calculate(dst, o, lock)
+}
+
+// calculate calculates into calc, whose snap is set; with calc.reuse its
+// slices' memory is reused.
+func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) error {
+	*calc = Calculation{Events: calc.Events[:0], Breakage: calc.Breakage[:0], snap: calc.snap, reuse: calc.reuse}
 	key := o.Key()
 	if lock.Known.IsZero() {
-		return nil, &Error{Order: key, Why: "no knowledge instant", Err: ErrInvalid}
+		return &Error{Order: key, Why: "no knowledge instant", Err: ErrInvalid}
 	}
 	if o.OrderTS.Before(time.Unix(0, 0)) || o.OrderTS.UnixMilli() >= 1<<48 {
-		return nil, &Error{Order: key, Why: "order_ts out of range", Err: ErrInvalid}
+		return &Error{Order: key, Why: "order_ts out of range", Err: ErrInvalid}
 	}
 	digits, ok := normalize.MinorUnits(o.Currency)
 	if !ok {
-		return nil, &Error{Order: key, Why: "unknown currency " + o.Currency, Err: ErrInvalid}
+		return &Error{Order: key, Why: "unknown currency " + o.Currency, Err: ErrInvalid}
 	}
 	plan, err := e.plan(key, o.OrderTS, lock)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	snap := e.tree.SnapshotAsOf(o.OrderTS, lock.Known)
 	credited, customer, err := attribute(snap, o)
 	if err != nil {
 		if earns(o.Status) {
-			return nil, err
+			return err
 		}
 		// A pending, cancelled, voided or refunded order earns nothing
 		// whoever it is credited to: nothing to hold.
-		lk := Lock{Known: lock.Known, PlanID: plan.ID, PlanVersion: plan.Version}
-		return &Calculation{Lock: lk, Snapshot: &CalcSnapshot{PlanID: plan.ID, PlanVersion: plan.Version,
-			Known: lock.Known.UTC(), At: o.OrderTS.UTC(), OrderVersion: o.Version.UTC()}}, nil
+		calc.Lock = Lock{Known: lock.Known, PlanID: plan.ID, PlanVersion: plan.Version}
+		calc.Events, calc.Breakage = nil, nil
+		s := &calc.snap.snap
+		*s = CalcSnapshot{PlanID: plan.ID, PlanVersion: plan.Version,
+			Known: lock.Known.UTC(), At: o.OrderTS.UTC(), OrderVersion: o.Version.UTC()}
+		calc.Snapshot = s
+		return nil
 	}
 	lines, err := e.catalog.Map(o)
 	if err != nil {
-		return nil, err
+		return err
 	}
 
 	c, _ := e.scratch.Get().(*Context)
@@ -188,27 +223,46 @@ func (e *Engine) Calculate(o *normalize.Order, lock Lock) (*Calculation, error) 
 				if ce.Rule == "" {
 					ce.Rule = r.Name()
 				}
-				return nil, ce
+				return ce
 			}
-			return nil, &Error{Order: key, Rule: r.Name(), Why: err.Error(), Err: ErrInvalid}
+			return &Error{Order: key, Rule: r.Name(), Why: err.Error(), Err: ErrInvalid}
 		}
-	}
-	calc := &Calculation{Lock: Lock{Known: lock.Known, PlanID: plan.ID, PlanVersion: plan.Version}}
-	if err := c.applyCap(plan, calc); err != nil {
-		return nil, err
 	}
 	c.sortDrafts()
 	for i := 1; i < len(c.drafts); i++ {
 		if c.sameSlot(&c.drafts[i-1], &c.drafts[i]) {
 			d := &c.drafts[i]
-			return nil, &Error{Order: key, LineID: lines[d.line].LineID, Rule: plan.Rules[d.rule].Name(),
+			return &Error{Order: key, LineID: lines[d.line].LineID, Rule: plan.Rules[d.rule].Name(),
 				Why: "two payouts in one slot (beneficiary " + e.tree.ID(d.ben) + ")", Err: ErrInvalid}
 		}
 	}
-	calc.Snapshot = c.snapshot(plan)
-	calc.Events = c.events(calc.Snapshot)
-	calc.Breakage = c.breakage()
-	return calc, nil
+	if err := c.applyCap(plan); err != nil {
+		return err
+	}
+	calc.Lock = Lock{Known: lock.Known, PlanID: plan.ID, PlanVersion: plan.Version}
+	if plan.hasCap {
+		calc.Cap = decimal.New(c.capAmt, -c.digits)
+		calc.Capped = c.capped != (capInfo{})
+	}
+	calc.Snapshot = c.snapshot(plan, calc.snap)
+	calc.Events = c.events(calc.Snapshot, calc.Events, calc.reuse)
+	calc.Breakage = c.breakage(calc.Breakage, calc.reuse)
+	return nil
+}
+
+// calcBlock holds what one calculation returns besides its events, in one
+// allocation.
+type calcBlock struct {
+	calc Calculation
+	snap snapBlock
+}
+
+// snapBlock holds a calculation's snapshot with room for a usual upline
+// and lines.
+type snapBlock struct {
+	snap  CalcSnapshot
+	up    [12]Link
+	lines [4]LineRef
 }
 
 func (e *Engine) plan(key normalize.Key, at time.Time, lock Lock) (*compiled, error) {
@@ -273,8 +327,12 @@ func distributor(s hierarchy.Snapshot, o *normalize.Order, m hierarchy.Member) (
 
 func quote(s string) string { return `"` + s + `"` }
 
-// applyCap scales the drafts down to the plan's cap when they exceed it.
-func (c *Context) applyCap(plan *compiled, calc *Calculation) error {
+// applyCap scales the drafts, in event order, down to the plan's cap when
+// they exceed it. It computes what normalize.Allocate computes — each
+// event's floor share of the cap in proportion to its amount, the cents
+// left over to the largest remainders, ties to the earlier event — in
+// integers.
+func (c *Context) applyCap(plan *compiled) error {
 	if !plan.hasCap {
 		return nil
 	}
@@ -284,41 +342,65 @@ func (c *Context) applyCap(plan *compiled, calc *Calculation) error {
 		if !b.ok {
 			return &Error{Order: c.order.Key(), LineID: c.lines[i].LineID, Why: "net out of range", Err: ErrOverflow}
 		}
-		net += b.f.v // net is in minor units already (see reset)
+		n := net + b.f.v // net is in minor units already (see reset)
+		if (b.f.v > 0 && n < net) || (b.f.v < 0 && n > net) {
+			return &Error{Order: c.order.Key(), Why: "net out of range", Err: ErrOverflow}
+		}
+		net = n
 	}
 	capAmt, ok := mulFloor(net, plan.cap)
 	if !ok {
 		return &Error{Order: c.order.Key(), Why: "cap out of range", Err: ErrOverflow}
 	}
-	calc.Cap = decimal.New(capAmt, -c.digits)
-	var total int64
+	c.capAmt = capAmt
+	var total uint64
 	for _, d := range c.drafts {
-		total += d.amount
+		total += uint64(d.amount) // each below 2^63, and few: no wrap in practice
+		if total > 1<<63-1 {
+			return &Error{Order: c.order.Key(), Why: "total out of range", Err: ErrOverflow}
+		}
 	}
-	if total <= capAmt {
+	if int64(total) <= capAmt {
 		return nil
 	}
-	calc.Capped = true
-	c.capped = capInfo{share: plan.cap, basis: net, amount: capAmt, uncapped: total}
-	c.sortDrafts() // allocation ties go to the earlier event, in event order
-	weights := make([]decimal.Decimal, len(c.drafts))
-	for i, d := range c.drafts {
-		weights[i] = decimal.New(d.amount, 0)
-	}
-	parts, err := normalize.Allocate(decimal.New(capAmt, -c.digits), weights, c.digits)
-	if err != nil {
-		return &Error{Order: c.order.Key(), Why: err.Error(), Err: ErrInvalid}
-	}
-	kept := c.drafts[:0]
-	for i, d := range c.drafts {
+	c.capped = capInfo{share: plan.cap, basis: net, amount: capAmt, uncapped: int64(total)}
+	// 0 ≤ capAmt < total and each amount ≤ total, so capAmt × amount /
+	// total fits in 64 bits and Div64 cannot overflow.
+	rems := c.rems[:0]
+	var given uint64
+	for i := range c.drafts {
+		d := &c.drafts[i]
+		hi, lo := bits.Mul64(uint64(capAmt), uint64(d.amount))
+		q, r := bits.Div64(hi, lo, total)
 		d.uncapped = d.amount
-		d.amount = parts[i].Shift(c.digits).IntPart()
+		d.amount = int64(q)
+		given += q
+		rems = append(rems, capRem{rem: r, i: int32(i)})
+	}
+	// Largest remainders first, ties to the earlier event (a stable sort).
+	for i := 1; i < len(rems); i++ {
+		for j := i; j > 0 && rems[j].rem > rems[j-1].rem; j-- {
+			rems[j], rems[j-1] = rems[j-1], rems[j]
+		}
+	}
+	for k := uint64(0); k < uint64(capAmt)-given; k++ {
+		c.drafts[rems[k].i].amount++
+	}
+	c.rems = rems
+	kept := c.drafts[:0]
+	for _, d := range c.drafts {
 		if d.amount != 0 {
 			kept = append(kept, d)
 		}
 	}
 	c.drafts = kept
 	return nil
+}
+
+// capRem is an event's remainder in the cap's allocation.
+type capRem struct {
+	rem uint64
+	i   int32
 }
 
 // mulFloor returns floor(v × r × 10^-9) for v, r ≥ 0.
@@ -334,47 +416,122 @@ func mulFloor(v, r int64) (int64, bool) {
 	return int64(q), true
 }
 
+// sortDrafts puts the drafts in event order: line, rule, level, then
+// beneficiary id. It sorts packed integer keys (line, rule, level, index);
+// when two drafts share a line, rule and level (only a custom rule pays
+// two members at one level) or a field is too large to pack, it compares
+// the drafts themselves.
 func (c *Context) sortDrafts() {
-	g := c.engine.tree
-	slices.SortFunc(c.drafts, func(a, b draft) int {
-		if x := cmp.Compare(a.line, b.line); x != 0 {
-			return x
+	n := len(c.drafts)
+	if n < 2 {
+		return
+	}
+	keys := c.keys[:0]
+	packed := n < 1<<24
+	for i := range c.drafts {
+		d := &c.drafts[i]
+		if uint32(d.line) >= 1<<16 || uint32(d.rule) >= 1<<8 || uint32(d.level) >= 1<<16 {
+			packed = false
+			break
 		}
-		if x := cmp.Compare(a.rule, b.rule); x != 0 {
-			return x
+		keys = append(keys, uint64(d.line)<<48|uint64(d.rule)<<40|uint64(d.level)<<24|uint64(i))
+	}
+	c.keys = keys
+	if packed {
+		slices.Sort(keys)
+		for i := 1; i < n; i++ {
+			if keys[i]>>24 == keys[i-1]>>24 {
+				packed = false
+				break
+			}
 		}
-		if x := cmp.Compare(a.level, b.level); x != 0 {
-			return x
-		}
-		return cmp.Compare(g.ID(a.ben), g.ID(b.ben))
-	})
+	}
+	if !packed {
+		g := c.engine.tree
+		slices.SortFunc(c.drafts, func(a, b draft) int {
+			if x := cmp.Compare(a.line, b.line); x != 0 {
+				return x
+			}
+			if x := cmp.Compare(a.rule, b.rule); x != 0 {
+				return x
+			}
+			if x := cmp.Compare(a.level, b.level); x != 0 {
+				return x
+			}
+			return cmp.Compare(g.ID(a.ben), g.ID(b.ben))
+		})
+		return
+	}
+	sorted := c.sorted[:0]
+	for _, k := range keys {
+		sorted = append(sorted, c.drafts[k&(1<<24-1)])
+	}
+	c.sorted, c.drafts = c.drafts, sorted
 }
 
 func (c *Context) sameSlot(a, b *draft) bool {
 	return a.line == b.line && a.rule == b.rule && a.level == b.level && a.ben == b.ben
 }
 
-func (c *Context) events(snap *CalcSnapshot) []Event {
-	if len(c.drafts) == 0 {
-		return nil
+// memberRef is a beneficiary's id and its hash for event ids, looked up
+// once per calculation.
+type memberRef struct {
+	m    hierarchy.Member
+	id   string
+	hash uint64
+}
+
+func (c *Context) member(h *orderHash, m hierarchy.Member) *memberRef {
+	for i := range c.members {
+		if c.members[i].m == m {
+			return &c.members[i]
+		}
 	}
-	out := make([]Event, len(c.drafts))
+	id := c.engine.tree.ID(m)
+	c.members = append(c.members, memberRef{m: m, id: id, hash: h.strHash(id)})
+	return &c.members[len(c.members)-1]
+}
+
+func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
+	if len(c.drafts) == 0 {
+		return out[:0]
+	}
+	if reuse && cap(out) >= len(c.drafts) {
+		out = out[:len(c.drafts)]
+	} else {
+		out = make([]Event, len(c.drafts))
+	}
 	key := c.order.Key()
-	g := c.engine.tree
-	for i, d := range c.drafts {
-		l := &c.lines[d.line]
-		ev := &out[i]
-		*ev = Event{
+	h := hashOrder(key)
+	ms := uint64(c.order.OrderTS.UnixMilli()) // checked by Calculate
+	effective := c.order.OrderTS
+	var prefix idState
+	line, rule := int32(-1), int32(-1)
+	var lineID, component, ruleName string
+	for i := range c.drafts {
+		d := &c.drafts[i]
+		if d.line != line || d.rule != rule {
+			if d.line != line {
+				l := &c.lines[d.line]
+				lineID, component = l.LineID, componentOf(l)
+			}
+			line, rule = d.line, d.rule
+			ruleName = c.plan.Rules[rule].Name()
+			prefix = h.prefix(lineID, component, ruleName)
+		}
+		ben := c.member(&h, d.ben)
+		out[i] = Event{
+			ID:          prefix.absorb(&h, ben.hash).absorb(&h, uint64(int64(d.level))).id(ms),
 			Order:       key,
-			LineID:      l.LineID,
-			Component:   componentOf(l),
-			Beneficiary: g.ID(d.ben),
-			Rule:        c.plan.Rules[d.rule].Name(),
+			LineID:      lineID,
+			Component:   component,
+			Beneficiary: ben.id,
+			Rule:        ruleName,
 			Kind:        KindCommission,
 			Level:       int(d.level),
 			PaidLevel:   int(d.paid),
 			Currency:    c.order.Currency,
-			Effective:   c.order.OrderTS,
+			Effective:   effective,
 			Snapshot:    snap,
 			basis:       d.basis,
 			rate:        d.rate,
@@ -382,8 +539,6 @@ func (c *Context) events(snap *CalcSnapshot) []Event {
 			uncapped:    d.uncapped,
 			digits:      int8(c.digits),
 		}
-		slot := ev.Slot()
-		ev.ID, _ = slotID(c.order.OrderTS, &slot, 0, false)
 	}
 	return out
 }
@@ -395,11 +550,15 @@ func componentOf(l *sku.Mapped) string {
 	return l.SKU.ID
 }
 
-func (c *Context) breakage() []Breakage {
+func (c *Context) breakage(out []Breakage, reuse bool) []Breakage {
 	if len(c.broken) == 0 {
-		return nil
+		return out[:0]
 	}
-	out := make([]Breakage, len(c.broken))
+	if reuse && cap(out) >= len(c.broken) {
+		out = out[:len(c.broken)]
+	} else {
+		out = make([]Breakage, len(c.broken))
+	}
 	for i, b := range c.broken {
 		l := &c.lines[b.line]
 		out[i] = Breakage{LineID: l.LineID, Component: componentOf(l), Rule: c.plan.Rules[b.rule].Name(),

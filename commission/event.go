@@ -178,12 +178,22 @@ type LineRef struct {
 	Class string
 }
 
-func (c *Context) snapshot(plan *compiled) *CalcSnapshot {
+func (c *Context) snapshot(plan *compiled, blk *snapBlock) *CalcSnapshot {
 	g := c.engine.tree
-	s := &CalcSnapshot{PlanID: plan.ID, PlanVersion: plan.Version, Known: c.known.UTC(),
+	s := &blk.snap
+	*s = CalcSnapshot{PlanID: plan.ID, PlanVersion: plan.Version, Known: c.known.UTC(),
 		At: c.order.OrderTS.UTC(), OrderVersion: c.order.Version.UTC(),
-		Credited: Link{Member: g.ID(c.credited), Status: c.self.Status, PaidAs: c.self.Ranks.PaidAs, Highest: c.self.Ranks.Highest},
-		Upline:   make([]Link, len(c.chain)), Lines: make([]LineRef, len(c.lines))}
+		Credited: Link{Member: g.ID(c.credited), Status: c.self.Status, PaidAs: c.self.Ranks.PaidAs, Highest: c.self.Ranks.Highest}}
+	if len(c.chain) <= len(blk.up) {
+		s.Upline = blk.up[:len(c.chain):len(c.chain)]
+	} else {
+		s.Upline = make([]Link, len(c.chain))
+	}
+	if len(c.lines) <= len(blk.lines) {
+		s.Lines = blk.lines[:len(c.lines):len(c.lines)]
+	} else {
+		s.Lines = make([]LineRef, len(c.lines))
+	}
 	if c.customer != hierarchy.None {
 		s.Customer = g.ID(c.customer)
 	}
@@ -194,7 +204,7 @@ func (c *Context) snapshot(plan *compiled) *CalcSnapshot {
 		l := &c.lines[i]
 		s.Lines[i] = LineRef{LineID: l.LineID, Component: componentOf(l), SKU: l.SKU, Kit: l.Kit, Class: l.Class}
 	}
-	if k := c.capped; k.amount != 0 || k.uncapped != 0 {
+	if k := c.capped; k != (capInfo{}) {
 		d := -c.digits
 		s.Cap = &Cap{Share: decimal.New(k.share, -rateDigits), Basis: decimal.New(k.basis, d),
 			Amount: decimal.New(k.amount, d), Uncapped: decimal.New(k.uncapped, d)}

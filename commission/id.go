@@ -6,41 +6,116 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	"github.com/uplinehq/upline/normalize"
 )
 
-// slotID returns the deterministic ULID of an event: its time is at (to the
-// millisecond) and its entropy the first 10 bytes of SHA-256 over the slot,
-// followed for a correction by the revision's version.
+// Event ids are ULIDs. The time is the order's OrderTS for a commission and
+// the revision's instant for a correction, to the millisecond. The 10
+// bytes of entropy are a hash of the event's whole slot, computed in two
+// stages so that an order's events cost one SHA-256 in all:
+//
+//	K       = SHA-256(f(platform) ‖ f(store) ‖ f(order_id)), once per order,
+//	          where f(s) is s with its length in front as a uvarint;
+//	k0..k3  = K as four big-endian uint64s;
+//	h(s)    = the 64-bit hash of a field s keyed with k2, k3 (strHash);
+//	x0, x1  = k0, k1, then for each v of h(line_id), h(component), h(rule),
+//	          h(beneficiary), uint64(level) and, for a correction, the
+//	          revision's Version in Unix nanoseconds:
+//	          x0 = fmix64(x0 ^ v), x1 = fmix64(x1 ^ v ^ k2);
+//	entropy = x0 big-endian ‖ the high 2 bytes of x1 big-endian.
+//
+// fmix64 is MurmurHash3's 64-bit finaliser, a bijection, so each step keeps
+// everything absorbed before it. The ids are deterministic and, for
+// distinct slots, distinct except with probability about 2^-64 per pair of
+// events of one order (events of different orders differ in K, and in time
+// but for orders placed in the same millisecond). They are identifiers, not
+// secrets: nothing relies on them being unguessable.
+
+// orderHash is K for one order.
+type orderHash [4]uint64
+
+func hashOrder(k normalize.Key) orderHash {
+	var buf [256]byte
+	b := buf[:0]
+	b = appendField(b, string(k.Platform))
+	b = appendField(b, k.Store)
+	b = appendField(b, k.OrderID)
+	sum := sha256.Sum256(b)
+	var h orderHash
+	for i := range h {
+		h[i] = binary.BigEndian.Uint64(sum[8*i:])
+	}
+	return h
+}
+
+// appendField appends s with its length in front, so that no two different
+// keys encode to the same bytes.
+func appendField(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// fmix64 is MurmurHash3's 64-bit finaliser.
+func fmix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb53fe1a85ec9
+	x ^= x >> 33
+	return x
+}
+
+// strHash hashes a field: its length, then its bytes 8 at a time as
+// little-endian words, the last word zero-padded (and always present, even
+// empty), each absorbed with fmix64.
+func (h *orderHash) strHash(s string) uint64 {
+	x := h[2] ^ uint64(len(s))*0x9e3779b97f4a7c15
+	for len(s) >= 8 {
+		x = fmix64(x ^ binary.LittleEndian.Uint64([]byte(s[:8])))
+		s = s[8:]
+	}
+	var t uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		t = t<<8 | uint64(s[i])
+	}
+	return fmix64(x ^ t ^ h[3])
+}
+
+// idState is the two 64-bit lanes of an id being hashed.
+type idState struct{ x0, x1 uint64 }
+
+func (h *orderHash) start() idState { return idState{h[0], h[1]} }
+
+func (s idState) absorb(h *orderHash, v uint64) idState {
+	return idState{fmix64(s.x0 ^ v), fmix64(s.x1 ^ v ^ h[2])}
+}
+
+// id returns the ULID at ms (which fits: see validMs) with s's entropy.
+func (s idState) id(ms uint64) ulid.ULID {
+	var id ulid.ULID
+	id[0], id[1], id[2] = byte(ms>>40), byte(ms>>32), byte(ms>>24)
+	id[3], id[4], id[5] = byte(ms>>16), byte(ms>>8), byte(ms)
+	binary.BigEndian.PutUint64(id[6:], s.x0)
+	id[14], id[15] = byte(s.x1>>56), byte(s.x1>>48)
+	return id
+}
+
+// prefix absorbs a slot's line, component and rule.
+func (h *orderHash) prefix(line, component, rule string) idState {
+	return h.start().absorb(h, h.strHash(line)).absorb(h, h.strHash(component)).absorb(h, h.strHash(rule))
+}
+
+// slotID returns the deterministic ULID of an event in slot s at instant
+// at, followed for a correction by the revision's version.
 func slotID(at time.Time, s *Slot, revision int64, correction bool) (ulid.ULID, bool) {
 	ms := at.UnixMilli()
 	if at.Before(time.Unix(0, 0)) || uint64(ms) > ulid.MaxTime() {
 		return ulid.ULID{}, false
 	}
-	var buf [512]byte
-	b := buf[:0]
-	b = appendField(b, string(s.Order.Platform))
-	b = appendField(b, s.Order.Store)
-	b = appendField(b, s.Order.OrderID)
-	b = appendField(b, s.LineID)
-	b = appendField(b, s.Component)
-	b = appendField(b, s.Rule)
-	b = appendField(b, s.Beneficiary)
-	b = binary.BigEndian.AppendUint64(b, uint64(int64(s.Level)))
+	h := hashOrder(s.Order)
+	st := h.prefix(s.LineID, s.Component, s.Rule).absorb(&h, h.strHash(s.Beneficiary)).absorb(&h, uint64(int64(s.Level)))
 	if correction {
-		b = binary.BigEndian.AppendUint64(b, uint64(revision))
+		st = st.absorb(&h, uint64(revision))
 	}
-	sum := sha256.Sum256(b)
-	var id ulid.ULID
-	if err := id.SetTime(uint64(ms)); err != nil {
-		return ulid.ULID{}, false
-	}
-	copy(id[6:], sum[:10])
-	return id, true
-}
-
-// appendField appends s with its length in front, so that no two different
-// slots encode to the same bytes.
-func appendField(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
+	return st.id(uint64(ms)), true
 }

@@ -541,18 +541,50 @@ func sortRef(evs []refEvent) {
 	})
 }
 
+// refID computes an event id as the package documents it (id.go), field
+// by field, without the engine's caching.
 func refID(o *normalize.Order, line, comp, rule, ben string, level int) string {
 	var b []byte
-	for _, s := range []string{string(o.Platform), o.Store, o.PlatformOrderID, line, comp, rule, ben} {
+	for _, s := range []string{string(o.Platform), o.Store, o.PlatformOrderID} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	b = binary.BigEndian.AppendUint64(b, uint64(level))
 	sum := sha256.Sum256(b)
+	var k [4]uint64
+	for i := range k {
+		k[i] = binary.BigEndian.Uint64(sum[8*i : 8*i+8])
+	}
+	fmix := func(x uint64) uint64 {
+		x ^= x >> 33
+		x *= 0xff51afd7ed558ccd
+		x ^= x >> 33
+		x *= 0xc4ceb53fe1a85ec9
+		x ^= x >> 33
+		return x
+	}
+	field := func(s string) uint64 {
+		// The full 8-byte words, then the rest (0 to 7 bytes) zero-padded
+		// to a last word.
+		p := append([]byte(s), make([]byte, 8-len(s)%8)...)
+		x := k[2] ^ uint64(len(s))*0x9e3779b97f4a7c15
+		for i := 0; i < len(p); i += 8 {
+			w := binary.LittleEndian.Uint64(p[i : i+8])
+			if i+8 == len(p) {
+				return fmix(x ^ w ^ k[3])
+			}
+			x = fmix(x ^ w)
+		}
+		panic("unreachable")
+	}
+	x0, x1 := k[0], k[1]
+	for _, v := range []uint64{field(line), field(comp), field(rule), field(ben), uint64(level)} {
+		x0, x1 = fmix(x0^v), fmix(x1^v^k[2])
+	}
 	var id ulid.ULID
 	if err := id.SetTime(uint64(o.OrderTS.UnixMilli())); err != nil {
 		panic(err)
 	}
-	copy(id[6:], sum[:10])
+	binary.BigEndian.PutUint64(id[6:14], x0)
+	id[14], id[15] = byte(x1>>56), byte(x1>>48)
 	return id.String()
 }

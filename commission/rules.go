@@ -127,6 +127,11 @@ func (u *unilevel) baseRate(class string, p int) int64 {
 }
 
 func (u *unilevel) Apply(c *Context) error {
+	c.lineRates = c.lineRates[:0]
+	for i := range c.lines {
+		rs, _ := forClass(u.rates, c.lines[i].Class)
+		c.lineRates = append(c.lineRates, rs)
+	}
 	if u.compression {
 		p := 1
 		for lv := 1; p <= u.levels; lv++ {
@@ -186,6 +191,23 @@ func (u *unilevel) Apply(c *Context) error {
 // payAll pays a at event level lv and paid level paid, at the rate of
 // rate level p, on every line.
 func (u *unilevel) payAll(c *Context, a hierarchy.Ancestor, lv, paid, p int) error {
+	if len(u.ratesByRank.ranks) == 0 {
+		// One rate table for everyone: the lines' rates were looked up
+		// once (lineRates).
+		for i, rs := range c.lineRates {
+			if p < 1 || p > len(rs) || rs[p-1] == 0 {
+				continue
+			}
+			b, err := c.basis(i, u.basis)
+			if err != nil {
+				return err
+			}
+			if err := c.pay(i, a.Member, lv, paid, b, rs[p-1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for i := range c.lines {
 		r := u.rate(a.Ranks.PaidAs, c.lines[i].Class, p)
 		if r == 0 {
