@@ -50,7 +50,7 @@ type Context struct {
 	digits   int32
 	rule     int32
 
-	self    hierarchy.Ancestor // the credited distributor, Level 0
+	self    hop // the credited distributor, Level 0
 	up      hierarchy.Upline
 	chainUp bool    // the chain reached the top
 	capped  capInfo // set when the cap scaled the drafts down
@@ -62,13 +62,16 @@ type Context struct {
 // buffers are a Context's slices, kept across calculations by the
 // engine's pool so that a calculation allocates little.
 type buffers struct {
-	chain   []hierarchy.Ancestor
+	// chain is the upline as far as the rules read it: chain[L-1] is
+	// level L.
+	chain   []hop
 	bases   [][4]basisVal
 	drafts  []draft
 	sorted  []draft
-	keys    []uint64
+	counts  []int32
 	broken  []breakRec
 	members []memberRef
+	refs    []refHash // by level, for the chain's members
 	rems    []capRem
 	// lineRates are a unilevel rule's rates per line, while it applies.
 	lineRates [][]int64
@@ -76,7 +79,7 @@ type buffers struct {
 
 func (b *buffers) truncate() buffers {
 	return buffers{chain: b.chain[:0], bases: b.bases[:0], drafts: b.drafts[:0], sorted: b.sorted[:0],
-		keys: b.keys[:0], broken: b.broken[:0], members: b.members[:0], rems: b.rems[:0],
+		counts: b.counts[:0], broken: b.broken[:0], members: b.members[:0], refs: b.refs[:0], rems: b.rems[:0],
 		lineRates: b.lineRates[:0]}
 }
 
@@ -97,7 +100,7 @@ func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []s
 		credited: credited, customer: customer, digits: digits, buffers: c.buffers.truncate()}
 	st, _ := snap.Status(credited)
 	rk, _ := snap.Ranks(credited)
-	c.self = hierarchy.Ancestor{Member: credited, Status: st, Ranks: rk}
+	c.self = hop{m: credited, status: st, ranks: rk}
 	c.up, _ = snap.Upline(credited)
 	for i := range lines {
 		l := &lines[i]
@@ -167,18 +170,42 @@ func (c *Context) Customer() (hierarchy.Member, bool) {
 // false past the top. Every ancestor a rule reads is recorded in the events'
 // calc_snapshot.
 func (c *Context) Ancestor(level int) (hierarchy.Ancestor, bool) {
+	h := c.hop(level)
+	if h == nil {
+		return hierarchy.Ancestor{}, false
+	}
+	return hierarchy.Ancestor{Member: h.m, Level: level, Status: h.status, Ranks: h.ranks}, true
+}
+
+// hop is one member of the chain: the ancestor's member, status and ranks.
+type hop struct {
+	m      hierarchy.Member
+	status hierarchy.Status
+	ranks  hierarchy.Ranks
+}
+
+// hop returns the ancestor at level (1 = the sponsor), or nil past the top;
+// the chain is walked once per order, as far as the rules read it.
+func (c *Context) hop(level int) *hop {
+	if level >= 1 && level <= len(c.chain) {
+		return &c.chain[level-1]
+	}
+	return c.climb(level)
+}
+
+func (c *Context) climb(level int) *hop {
 	for level > len(c.chain) && !c.chainUp {
-		a, ok := c.up.Next()
+		m, st, rk, ok := c.up.Step()
 		if !ok {
 			c.chainUp = true
 			break
 		}
-		c.chain = append(c.chain, a)
+		c.chain = append(c.chain, hop{m: m, status: st, ranks: rk})
 	}
 	if level < 1 || level > len(c.chain) {
-		return hierarchy.Ancestor{}, false
+		return nil
 	}
-	return c.chain[level-1], true
+	return &c.chain[level-1]
 }
 
 // Basis returns a line's basis: its commissionable net or one of its

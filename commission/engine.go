@@ -417,56 +417,61 @@ func mulFloor(v, r int64) (int64, bool) {
 }
 
 // sortDrafts puts the drafts in event order: line, rule, level, then
-// beneficiary id. It sorts packed integer keys (line, rule, level, index);
-// when two drafts share a line, rule and level (only a custom rule pays
-// two members at one level) or a field is too large to pack, it compares
-// the drafts themselves.
+// beneficiary id. The rules run in plan order and the built-in ones pay
+// in increasing level, so the drafts usually need only a stable bucketing
+// by line (a counting sort); when the result is not strictly increasing in
+// (line, rule, level) — only a custom rule makes that happen — it falls
+// back to a comparison sort.
 func (c *Context) sortDrafts() {
 	n := len(c.drafts)
 	if n < 2 {
 		return
 	}
-	keys := c.keys[:0]
-	packed := n < 1<<24
+	counts := c.counts[:0]
+	for range len(c.lines) + 1 {
+		counts = append(counts, 0)
+	}
+	for i := range c.drafts {
+		counts[c.drafts[i].line+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	sorted := slices.Grow(c.sorted[:0], n)[:n]
 	for i := range c.drafts {
 		d := &c.drafts[i]
-		if uint32(d.line) >= 1<<16 || uint32(d.rule) >= 1<<8 || uint32(d.level) >= 1<<16 {
-			packed = false
-			break
-		}
-		keys = append(keys, uint64(d.line)<<48|uint64(d.rule)<<40|uint64(d.level)<<24|uint64(i))
+		sorted[counts[d.line]] = *d
+		counts[d.line]++
 	}
-	c.keys = keys
-	if packed {
-		slices.Sort(keys)
-		for i := 1; i < n; i++ {
-			if keys[i]>>24 == keys[i-1]>>24 {
-				packed = false
-				break
-			}
-		}
-	}
-	if !packed {
-		g := c.engine.tree
-		slices.SortFunc(c.drafts, func(a, b draft) int {
-			if x := cmp.Compare(a.line, b.line); x != 0 {
-				return x
-			}
-			if x := cmp.Compare(a.rule, b.rule); x != 0 {
-				return x
-			}
-			if x := cmp.Compare(a.level, b.level); x != 0 {
-				return x
-			}
-			return cmp.Compare(g.ID(a.ben), g.ID(b.ben))
-		})
-		return
-	}
-	sorted := c.sorted[:0]
-	for _, k := range keys {
-		sorted = append(sorted, c.drafts[k&(1<<24-1)])
-	}
+	c.counts = counts
 	c.sorted, c.drafts = c.drafts, sorted
+	for i := 1; i < n; i++ {
+		a, b := &sorted[i-1], &sorted[i]
+		if a.line == b.line && (a.rule > b.rule || a.rule == b.rule && a.level >= b.level) {
+			c.sortSlow()
+			return
+		}
+	}
+}
+
+// sortSlow sorts the drafts by comparison.
+func (c *Context) sortSlow() {
+	g := c.engine.tree
+	slices.SortStableFunc(c.drafts, func(a, b draft) int {
+		if x := cmp.Compare(a.line, b.line); x != 0 {
+			return x
+		}
+		if x := cmp.Compare(a.rule, b.rule); x != 0 {
+			return x
+		}
+		if x := cmp.Compare(a.level, b.level); x != 0 {
+			return x
+		}
+		if a.ben == b.ben {
+			return 0
+		}
+		return cmp.Compare(g.ID(a.ben), g.ID(b.ben))
+	})
 }
 
 func (c *Context) sameSlot(a, b *draft) bool {
@@ -492,6 +497,38 @@ func (c *Context) member(h *orderHash, m hierarchy.Member) *memberRef {
 	return &c.members[len(c.members)-1]
 }
 
+// beneficiary returns the id and id hash of d's beneficiary. The chain's
+// members (and the credited distributor) are read from the snapshot, which
+// already holds their ids, and hashed once per calculation.
+func (c *Context) beneficiary(h *orderHash, snap *CalcSnapshot, d *draft) (string, uint64) {
+	lv := int(d.level)
+	if lv <= len(c.chain) && lv < len(c.refs) {
+		var id string
+		switch {
+		case lv == 0 && d.ben == c.credited:
+			id = snap.Credited.Member
+		case lv > 0 && c.chain[lv-1].m == d.ben:
+			id = snap.Upline[lv-1].Member
+		default:
+			r := c.member(h, d.ben)
+			return r.id, r.hash
+		}
+		r := &c.refs[lv]
+		if !r.ok {
+			*r = refHash{hash: h.strHash(id), ok: true}
+		}
+		return id, r.hash
+	}
+	r := c.member(h, d.ben)
+	return r.id, r.hash
+}
+
+// refHash is the hash of a chain member's id, computed when first needed.
+type refHash struct {
+	hash uint64
+	ok   bool
+}
+
 func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	if len(c.drafts) == 0 {
 		return out[:0]
@@ -506,6 +543,7 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	ms := uint64(c.order.OrderTS.UnixMilli()) // checked by Calculate
 	effective := c.order.OrderTS
 	var prefix idState
+	c.refs = append(c.refs[:0], make([]refHash, len(c.chain)+1)...)
 	line, rule := int32(-1), int32(-1)
 	var lineID, component, ruleName string
 	for i := range c.drafts {
@@ -519,13 +557,13 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 			ruleName = c.plan.Rules[rule].Name()
 			prefix = h.prefix(lineID, component, ruleName)
 		}
-		ben := c.member(&h, d.ben)
+		benID, benHash := c.beneficiary(&h, snap, d)
 		out[i] = Event{
-			ID:          prefix.absorb(&h, ben.hash).absorb(&h, uint64(int64(d.level))).id(ms),
+			ID:          prefix.absorb(&h, benHash).absorb(&h, uint64(int64(d.level))).id(ms),
 			Order:       key,
 			LineID:      lineID,
 			Component:   component,
-			Beneficiary: ben.id,
+			Beneficiary: benID,
 			Rule:        ruleName,
 			Kind:        KindCommission,
 			Level:       int(d.level),

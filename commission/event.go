@@ -183,7 +183,7 @@ func (c *Context) snapshot(plan *compiled, blk *snapBlock) *CalcSnapshot {
 	s := &blk.snap
 	*s = CalcSnapshot{PlanID: plan.ID, PlanVersion: plan.Version, Known: c.known.UTC(),
 		At: c.order.OrderTS.UTC(), OrderVersion: c.order.Version.UTC(),
-		Credited: Link{Member: g.ID(c.credited), Status: c.self.Status, PaidAs: c.self.Ranks.PaidAs, Highest: c.self.Ranks.Highest}}
+		Credited: Link{Member: g.ID(c.credited), Status: c.self.status, PaidAs: c.self.ranks.PaidAs, Highest: c.self.ranks.Highest}}
 	if len(c.chain) <= len(blk.up) {
 		s.Upline = blk.up[:len(c.chain):len(c.chain)]
 	} else {
@@ -198,7 +198,7 @@ func (c *Context) snapshot(plan *compiled, blk *snapBlock) *CalcSnapshot {
 		s.Customer = g.ID(c.customer)
 	}
 	for i, a := range c.chain {
-		s.Upline[i] = Link{Member: g.ID(a.Member), Level: a.Level, Status: a.Status, PaidAs: a.Ranks.PaidAs, Highest: a.Ranks.Highest}
+		s.Upline[i] = Link{Member: g.ID(a.m), Level: i + 1, Status: a.status, PaidAs: a.ranks.PaidAs, Highest: a.ranks.Highest}
 	}
 	for i := range c.lines {
 		l := &c.lines[i]

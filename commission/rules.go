@@ -93,12 +93,12 @@ func readUnilevel(name string, o *object) (Rule, error) {
 }
 
 // qualifies reports whether a may be paid as paid level p.
-func (u *unilevel) qualifies(a hierarchy.Ancestor, p int) bool {
-	if !u.qualify.ok(a.Status, a.Ranks) {
+func (u *unilevel) qualifies(a *hop, p int) bool {
+	if !u.qualify.ok(a.status, a.ranks) {
 		return false
 	}
 	if u.hasDepth {
-		d, _ := u.depth.lookup(a.Ranks.PaidAs)
+		d, _ := u.depth.lookup(a.ranks.PaidAs)
 		return p <= d
 	}
 	return true
@@ -135,8 +135,8 @@ func (u *unilevel) Apply(c *Context) error {
 	if u.compression {
 		p := 1
 		for lv := 1; p <= u.levels; lv++ {
-			a, ok := c.Ancestor(lv)
-			if !ok {
+			a := c.hop(lv)
+			if a == nil {
 				break
 			}
 			if !u.qualifies(a, p) {
@@ -153,8 +153,8 @@ func (u *unilevel) Apply(c *Context) error {
 		return nil
 	}
 	for lv := 1; lv <= u.levels; lv++ {
-		a, ok := c.Ancestor(lv)
-		if !ok {
+		a := c.hop(lv)
+		if a == nil {
 			u.breakAll(c, lv, hierarchy.None)
 			continue
 		}
@@ -167,8 +167,8 @@ func (u *unilevel) Apply(c *Context) error {
 		if u.rollup {
 			paid := false
 			for up := lv + 1; ; up++ {
-				r, ok := c.Ancestor(up)
-				if !ok {
+				r := c.hop(up)
+				if r == nil {
 					break
 				}
 				if u.qualifies(r, lv) {
@@ -183,14 +183,14 @@ func (u *unilevel) Apply(c *Context) error {
 				continue
 			}
 		}
-		u.breakAll(c, lv, a.Member)
+		u.breakAll(c, lv, a.m)
 	}
 	return nil
 }
 
 // payAll pays a at event level lv and paid level paid, at the rate of
 // rate level p, on every line.
-func (u *unilevel) payAll(c *Context, a hierarchy.Ancestor, lv, paid, p int) error {
+func (u *unilevel) payAll(c *Context, a *hop, lv, paid, p int) error {
 	if len(u.ratesByRank.ranks) == 0 {
 		// One rate table for everyone: the lines' rates were looked up
 		// once (lineRates).
@@ -202,14 +202,14 @@ func (u *unilevel) payAll(c *Context, a hierarchy.Ancestor, lv, paid, p int) err
 			if err != nil {
 				return err
 			}
-			if err := c.pay(i, a.Member, lv, paid, b, rs[p-1]); err != nil {
+			if err := c.pay(i, a.m, lv, paid, b, rs[p-1]); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	for i := range c.lines {
-		r := u.rate(a.Ranks.PaidAs, c.lines[i].Class, p)
+		r := u.rate(a.ranks.PaidAs, c.lines[i].Class, p)
 		if r == 0 {
 			continue
 		}
@@ -217,7 +217,7 @@ func (u *unilevel) payAll(c *Context, a hierarchy.Ancestor, lv, paid, p int) err
 		if err != nil {
 			return err
 		}
-		if err := c.pay(i, a.Member, lv, paid, b, r); err != nil {
+		if err := c.pay(i, a.m, lv, paid, b, r); err != nil {
 			return err
 		}
 	}
@@ -274,14 +274,14 @@ func (r *rankDifferential) Apply(c *Context) error {
 	var paidRate int64
 	n := 0
 	for lv := 1; paidRate < r.top; lv++ {
-		a, ok := c.Ancestor(lv)
-		if !ok {
+		a := c.hop(lv)
+		if a == nil {
 			break
 		}
-		if !r.qualify.ok(a.Status, a.Ranks) {
+		if !r.qualify.ok(a.status, a.ranks) {
 			continue
 		}
-		rate, _ := r.rates.lookup(a.Ranks.PaidAs)
+		rate, _ := r.rates.lookup(a.ranks.PaidAs)
 		if rate <= paidRate {
 			continue
 		}
@@ -291,7 +291,7 @@ func (r *rankDifferential) Apply(c *Context) error {
 			if err != nil {
 				return err
 			}
-			if err := c.pay(i, a.Member, lv, n, b, rate-paidRate); err != nil {
+			if err := c.pay(i, a.m, lv, n, b, rate-paidRate); err != nil {
 				return err
 			}
 		}
@@ -331,7 +331,7 @@ func readRetailProfit(name string, o *object) (Rule, error) {
 }
 
 func (r *retailProfit) Apply(c *Context) error {
-	if c.customer == hierarchy.None || !r.qualify.ok(c.self.Status, c.self.Ranks) {
+	if c.customer == hierarchy.None || !r.qualify.ok(c.self.status, c.self.ranks) {
 		return nil
 	}
 	for i := range c.lines {
@@ -392,7 +392,7 @@ func (f *fastStart) Apply(c *Context) error {
 		return nil
 	}
 	for lv := 1; lv <= len(f.rates); lv++ {
-		a, ok := c.Ancestor(lv)
+		a := c.hop(lv)
 		rate := f.rates[lv-1]
 		if rate == 0 {
 			continue
@@ -402,15 +402,15 @@ func (f *fastStart) Apply(c *Context) error {
 			if err != nil {
 				return err
 			}
-			if !ok || !f.qualify.ok(a.Status, a.Ranks) {
+			if a == nil || !f.qualify.ok(a.status, a.ranks) {
 				m := hierarchy.None
-				if ok {
-					m = a.Member
+				if a != nil {
+					m = a.m
 				}
 				c.breaks(i, lv, m, b, rate)
 				continue
 			}
-			if err := c.pay(i, a.Member, lv, lv, b, rate); err != nil {
+			if err := c.pay(i, a.m, lv, lv, b, rate); err != nil {
 				return err
 			}
 		}
