@@ -158,3 +158,49 @@ func BenchmarkMap(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMapInto is BenchmarkMap appending to a reused buffer, as the
+// commission engine's hot loop does. 3-lines earns 2, 1 and 3 units, so
+// two volume products remain (two allocations each; PV, QV and CV are
+// equal and share one); 3-lines-one-unit earns one unit a line and
+// allocates nothing; pending earns nothing and allocates nothing.
+func BenchmarkMapInto(b *testing.B) {
+	c := largeCatalog(b, 100_000)
+	for _, bc := range []struct {
+		name   string
+		status normalize.Status
+		qty    [3]int64
+	}{
+		{"3-lines", normalize.StatusPaid, [3]int64{2, 1, 3}},
+		{"3-lines-one-unit", normalize.StatusPaid, [3]int64{1, 1, 1}},
+		{"3-lines-pending", normalize.StatusPending, [3]int64{2, 1, 3}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			o := order(b, normalize.Shopify, acme, "2024-08-01T00:00:00Z", bc.status, []line{
+				{"P-17", "", bc.qty[0], "20.00", "0"}, {"P-99999", "", bc.qty[1], "35.50", "2.50"}, {"", "44000000000050000", bc.qty[2], "9.99", "0"},
+			})
+			buf := make([]sku.Mapped, 0, 16)
+			b.ReportAllocs()
+			defer cpuMeter(b)()
+			for b.Loop() {
+				var err error
+				if buf, err = c.MapInto(buf[:0], o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("kit", func(b *testing.B) {
+		c := fixtureCatalog(b)
+		o := order(b, normalize.Shopify, acme, "2025-07-01T00:00:00Z", normalize.StatusPaid, []line{{"KIT-STARTER-001", "", 3, "33.33", "0"}})
+		buf := make([]sku.Mapped, 0, 16)
+		b.ReportAllocs()
+		defer cpuMeter(b)()
+		for b.Loop() {
+			var err error
+			if buf, err = c.MapInto(buf[:0], o); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

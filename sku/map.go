@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -72,39 +73,67 @@ type Mapped struct {
 // If any line fails, Map returns no lines and an error joining one
 // *MapError per failed line (errors.Join), so an operator sees every
 // missing key of the order at once.
+//
+// Map is MapInto(nil, o), with a non-nil result for an order with no
+// lines.
 func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
+	out, err := c.MapInto(nil, o)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []Mapped{}
+	}
+	return out, nil
+}
+
+// MapInto is Map appending to dst, for a hot loop that reuses one buffer:
+// it appends the order's lines to dst and returns the extended slice, with
+// the same lines, values and errors as Map. On an error it appends
+// nothing and returns dst unchanged in length (the whole order is held),
+// with the same error as Map.
+//
+// With room in dst for the order's lines, MapInto allocates only what
+// cannot be had otherwise: the volumes of a line that earns two units or
+// more (one product for each distinct volume, two allocations), a
+// refunded order's nets (normalize.Commissionable), what a kit line needs
+// to split its net, and errors. A line that earns one unit or none, or is
+// non-commissionable, allocates nothing. Read a Mapped's volumes and net
+// in fixed point with PVFixed, QVFixed, CVFixed and NetMinor, which do
+// not allocate.
+//
+// Reusing dst (dst[:0]) overwrites the Mapped values in its array and
+// nothing else: their strings and decimals belong to the order, the
+// catalog or themselves, never to dst, so a decimal copied out of an
+// earlier result stays as it was. One dst must not be used by two
+// goroutines at once; the Catalog may be.
+func (c *Catalog) MapInto(dst []Mapped, o *normalize.Order) ([]Mapped, error) {
+	start := len(dst)
+	dst = slices.Grow(dst, len(o.Items)) // exact unless the order has kits
 	t := instant(o.OrderTS)
-
-	// First every line's version, to size the result once.
-	var buf [16]found
-	res := buf[:0]
-	if len(o.Items) > len(buf) {
-		res = make([]found, 0, len(o.Items))
-	}
-	rows := 0
-	for i := range o.Items {
-		var cands [4]Key
-		keys := candidates(o, &o.Items[i], cands[:0])
-		f := c.lookupFirst(keys, t)
-		if f.err == nil {
-			rows += max(len(c.vers[f.v].Components), 1)
-		}
-		res = append(res, f)
-	}
-
-	nets := normalize.Commissionable(o)
 	paid := o.Status == normalize.StatusPaid || o.Status == normalize.StatusPartiallyRefunded
+
+	// Refunds: the nets come from normalize.Commissionable, the only place
+	// they are computed; units refunded per line are counted by scanning
+	// the refunds, or through a map when that would take long.
+	var nets []decimal.Decimal
 	var refunded map[string]int64
 	if paid && len(o.Refunds) > 0 {
-		refunded = make(map[string]int64)
+		nets = normalize.Commissionable(o)
+		n := 0
 		for _, r := range o.Refunds {
-			for _, rl := range r.Items {
-				refunded[rl.LineID] = satAdd(refunded[rl.LineID], max(rl.Qty, 0))
+			n += len(r.Items)
+		}
+		if n*len(o.Items) > maxRefundScan {
+			refunded = make(map[string]int64, n)
+			for _, r := range o.Refunds {
+				for _, rl := range r.Items {
+					refunded[rl.LineID] = satAdd(refunded[rl.LineID], max(rl.Qty, 0))
+				}
 			}
 		}
 	}
 
-	out := make([]Mapped, 0, rows)
 	var errs []error
 	for i := range o.Items {
 		l := &o.Items[i]
@@ -114,18 +143,18 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 				LineID: l.LineID, Line: i, Key: k, Tried: tried, At: o.OrderTS, Err: err,
 			})
 		}
-		f := &res[i]
+		var cands [4]Key
+		keys := candidates(o, l, cands[:0])
+		f := c.lookupFirst(keys, t)
 		k := f.key
 		if f.err != nil {
-			var cands [4]Key
-			tried := candidates(o, l, cands[:0])
 			switch {
 			case errors.Is(f.err, ErrNotInForce):
 				fail(k, nil, f.err)
-			case len(tried) == 0:
+			case len(keys) == 0:
 				fail(k, nil, fmt.Errorf("%w: the line has neither a platform SKU nor a variant id", f.err))
 			default:
-				fail(k, append([]Key(nil), tried...), f.err)
+				fail(k, append([]Key(nil), keys...), f.err)
 			}
 			continue
 		}
@@ -135,19 +164,29 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 			continue
 		}
 		earning := int64(0)
+		net := decimal.Zero
 		if paid {
-			earning = max(l.Qty-refunded[l.LineID], 0)
+			switch {
+			case len(o.Refunds) == 0:
+				earning = l.Qty
+				if net = l.Net; net.IsNegative() { // as normalize.Commissionable
+					net = decimal.Zero
+				}
+			case refunded != nil:
+				earning = max(l.Qty-refunded[l.LineID], 0)
+				net = nets[i]
+			default:
+				earning = max(l.Qty-refundedUnits(o, l.LineID), 0)
+				net = nets[i]
+			}
 		}
 		if !v.IsKit() {
 			m := mapped(l, i, NoComponent, k, v, Ref{}, v.NonCommissionable, l.Qty, earning)
 			if !m.NonCommissionable {
-				m.PV, m.QV, m.CV = v.PV, v.QV, v.CV // per unit × 1, as it is
-				if earning != 1 || v.PV == (decimal.Decimal{}) || v.QV == (decimal.Decimal{}) || v.CV == (decimal.Decimal{}) {
-					m.PV, m.QV, m.CV = scale(v.PV, v.QV, v.CV, decimal.NewFromInt(earning))
-				}
-				m.Net = nets[i]
+				m.PV, m.QV, m.CV = scaleUnits(v.PV, v.QV, v.CV, earning)
+				m.Net = net
 			}
-			out = append(out, m)
+			dst = append(dst, m)
 			continue
 		}
 
@@ -157,7 +196,7 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 			continue
 		}
 		kx := c.kits[f.v]
-		parts, err := normalize.Allocate(nets[i], kx.shares, digits)
+		parts, err := normalize.Allocate(net, kx.shares, digits)
 		if err != nil {
 			fail(k, nil, err)
 			continue
@@ -167,12 +206,13 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 		if !v.NonCommissionable {
 			pv, qv, cv = scale(v.PV, v.QV, v.CV, decimal.NewFromInt(earning))
 		}
-		start := len(out)
+		kitStart := len(dst)
 		for j, comp := range v.Components {
 			cs := kx.comps[j]
 			cvi := latest(c.verAt[cs.lo:cs.hi], t)
 			if cvi < 0 { // New forbids it: components are in force whenever their kit is
-				out = out[:start]
+				clear(dst[kitStart:])
+				dst = dst[:kitStart]
 				fail(k, nil, fmt.Errorf("%w: component %q of kit %q", ErrNotInForce, comp.SKU, v.ID))
 				break
 			}
@@ -180,7 +220,8 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 			qty, ok1 := mul(l.Qty, comp.Qty)
 			eq, ok2 := mul(earning, comp.Qty)
 			if !ok1 || !ok2 {
-				out = out[:start]
+				clear(dst[kitStart:])
+				dst = dst[:kitStart]
 				fail(k, nil, fmt.Errorf("%w: %d kits × %d of component %q overflows", normalize.ErrInvalid, l.Qty, comp.Qty, comp.SKU))
 				break
 			}
@@ -189,14 +230,141 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 				m.PV, m.QV, m.CV = scale(pv, qv, cv, comp.Share)
 				m.Net = parts[j]
 			}
-			out = append(out, m)
+			dst = append(dst, m)
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		clear(dst[start:]) // drop what the lines hold, for the collector
+		return dst[:start], errors.Join(errs...)
 	}
-	return out, nil
+	return dst, nil
 }
+
+// maxRefundScan bounds lines × refund lines for counting refunded units
+// by scanning the refunds once per line; above it, MapInto builds a map.
+const maxRefundScan = 256
+
+// refundedUnits returns the units o's refunds take back from the line(s)
+// with id lineID, as MapInto's map would count them.
+func refundedUnits(o *normalize.Order, lineID string) int64 {
+	n := int64(0)
+	for _, r := range o.Refunds {
+		for _, rl := range r.Items {
+			if rl.LineID == lineID {
+				n = satAdd(n, max(rl.Qty, 0))
+			}
+		}
+	}
+	return n
+}
+
+// scaleUnits returns per-unit volumes pv, qv and cv times earning units,
+// as scale(pv, qv, cv, decimal.NewFromInt(earning)) does, allocating only
+// when it must: for one unit the products are the volumes themselves, and
+// for none they are zeros with the volumes' exponents, which need no
+// memory of their own.
+func scaleUnits(pv, qv, cv decimal.Decimal, earning int64) (p, q, r decimal.Decimal) {
+	switch earning {
+	case 1:
+		if pv != (decimal.Decimal{}) && qv != (decimal.Decimal{}) && cv != (decimal.Decimal{}) {
+			return pv, qv, cv // per unit × 1, as it is
+		}
+	case 0:
+		return zeroAt(pv), zeroAt(qv), zeroAt(cv)
+	}
+	return scale(pv, qv, cv, decimal.NewFromInt(earning))
+}
+
+// zeroAt returns 0 with d's exponent, as d.Mul(decimal.NewFromInt(0))
+// would, without allocating (decimal shares one zero coefficient).
+func zeroAt(d decimal.Decimal) decimal.Decimal {
+	return decimal.Decimal{}.Shift(d.Exponent())
+}
+
+// maxFixedScale is the most decimal places PVFixed, QVFixed and CVFixed
+// return.
+const maxFixedScale = 18
+
+// toFixed returns d as v × 10^-scale: v is d's coefficient, scale minus
+// its exponent; a positive exponent is multiplied into v (scale 0), and
+// beyond maxFixedScale places trailing zeros are dropped. ok is false
+// when the coefficient has more than 18 digits, v overflows or d needs
+// more than maxFixedScale places.
+func toFixed(d decimal.Decimal) (v int64, scale int, ok bool) {
+	if d.NumDigits() > 18 {
+		return 0, 0, false
+	}
+	v, exp := d.CoefficientInt64(), d.Exponent()
+	if v == 0 {
+		return 0, int(min(max(-exp, 0), maxFixedScale)), true
+	}
+	for ; exp > 0; exp-- {
+		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+			return 0, 0, false
+		}
+		v *= 10
+	}
+	for ; exp < -maxFixedScale && v%10 == 0; exp++ {
+		v /= 10
+	}
+	if exp < -maxFixedScale {
+		return 0, 0, false
+	}
+	return v, int(-exp), true
+}
+
+// toMinor returns d in units of 10^-digits, if that is exact and fits.
+func toMinor(d decimal.Decimal, digits int32) (int64, bool) {
+	v, scale, ok := toFixed(d)
+	if !ok {
+		// Rare: a long coefficient, or places beyond maxFixedScale.
+		if e := int64(d.Exponent()) + int64(digits); e > math.MaxInt32 || e < math.MinInt32 {
+			return 0, false // far beyond an int64, or far from whole
+		}
+		s := d.Shift(digits)
+		if !s.IsInteger() {
+			return 0, false
+		}
+		b := s.BigInt()
+		return b.Int64(), b.IsInt64()
+	}
+	s := int32(scale)
+	for ; s < digits; s++ {
+		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+			return 0, false
+		}
+		v *= 10
+	}
+	for ; s > digits; s-- {
+		if v%10 != 0 {
+			return 0, false
+		}
+		v /= 10
+	}
+	return v, true
+}
+
+// PVFixed returns PV in fixed point: PV = v × 10^-scale exactly, with
+// 0 ≤ scale ≤ 18. scale is the number of decimal places PV is written
+// with, minus its exponent (a positive exponent is multiplied into v, with
+// scale 0; beyond 18 places trailing zeros are dropped). ok is false, and
+// PV must be read instead, when PV's coefficient has more than 18 digits
+// or PV does not fit that form. It reads PV without allocating.
+func (m *Mapped) PVFixed() (v int64, scale int, ok bool) { return toFixed(m.PV) }
+
+// QVFixed is PVFixed for QV.
+func (m *Mapped) QVFixed() (v int64, scale int, ok bool) { return toFixed(m.QV) }
+
+// CVFixed is PVFixed for CV.
+func (m *Mapped) CVFixed() (v int64, scale int, ok bool) { return toFixed(m.CV) }
+
+// NetMinor returns Net in minor units of 10^-digits, where digits is
+// normalize.MinorUnits(o.Currency) for the order o mapped (2 for USD:
+// cents): Net = minor × 10^-digits exactly. ok is false, and Net must be
+// read instead, when Net is not a whole number of those units or does not
+// fit an int64. It does not allocate unless Net's coefficient has more
+// than 18 digits or places beyond 18.
+func (m *Mapped) NetMinor(digits int32) (minor int64, ok bool) { return toMinor(m.Net, digits) }
 
 // found is a line's lookup: the version's index in vers and the key that
 // matched (on ErrUnknownSKU, the line's most specific key, if any).
