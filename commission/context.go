@@ -71,7 +71,8 @@ type buffers struct {
 	counts  []int32
 	broken  []breakRec
 	members []memberRef
-	refs    []refHash // by level, for the chain's members
+	mapped  []sku.Mapped // the order's lines, from Catalog.MapInto
+	refs    []refHash    // by level, for the chain's members
 	rems    []capRem
 	// lineRates are a unilevel rule's rates per line, while it applies.
 	lineRates [][]int64
@@ -79,7 +80,7 @@ type buffers struct {
 
 func (b *buffers) truncate() buffers {
 	return buffers{chain: b.chain[:0], bases: b.bases[:0], drafts: b.drafts[:0], sorted: b.sorted[:0],
-		counts: b.counts[:0], broken: b.broken[:0], members: b.members[:0], refs: b.refs[:0], rems: b.rems[:0],
+		counts: b.counts[:0], broken: b.broken[:0], members: b.members[:0], refs: b.refs[:0], mapped: b.mapped[:0], rems: b.rems[:0],
 		lineRates: b.lineRates[:0]}
 }
 
@@ -105,22 +106,40 @@ func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []s
 	for i := range lines {
 		l := &lines[i]
 		var b [4]basisVal
-		// Net is held in minor units, so the cap sums it directly.
-		if n, ok := toFixed(l.Net); ok {
+		// Net is held in minor units, so the cap sums it directly. The
+		// catalog's fixed-point forms are used when it has them; the
+		// decimals otherwise.
+		if v, ok := l.NetMinor(digits); ok {
+			b[BasisNet] = basisVal{fixed{v: v, scale: int8(digits)}, true}
+		} else if n, ok := toFixed(l.Net); ok {
 			if v, ok := rescale(n, digits); ok {
 				b[BasisNet] = basisVal{fixed{v: v, scale: int8(digits)}, true}
 			}
 		}
-		b[BasisPV].f, b[BasisPV].ok = toFixed(l.PV)
-		b[BasisQV].f, b[BasisQV].ok = toFixed(l.QV)
-		b[BasisCV].f, b[BasisCV].ok = toFixed(l.CV)
+		v, sc, ok := l.PVFixed()
+		b[BasisPV] = volume(v, sc, ok, l.PV)
+		v, sc, ok = l.QVFixed()
+		b[BasisQV] = volume(v, sc, ok, l.QV)
+		v, sc, ok = l.CVFixed()
+		b[BasisCV] = volume(v, sc, ok, l.CV)
 		c.bases = append(c.bases, b)
 	}
 }
 
+// volume returns a line's volume in fixed point: the catalog's form when
+// it has one, else d converted.
+func volume(v int64, s int, ok bool, d decimal.Decimal) basisVal {
+	if ok && s >= 0 && s <= maxScale {
+		return basisVal{fixed{v: v, scale: int8(s)}, true}
+	}
+	f, ok := toFixed(d)
+	return basisVal{f, ok}
+}
+
 // release drops references so a pooled Context keeps nothing alive.
 func (c *Context) release() {
-	clear(c.members) // they hold the genealogy's strings
+	clear(c.mapped[:cap(c.mapped)]) // they hold the catalog's and the order's strings
+	clear(c.members)                // they hold the genealogy's strings
 	clear(c.lineRates)
 	*c = Context{buffers: c.buffers.truncate()}
 }

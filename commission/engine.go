@@ -201,17 +201,17 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 		calc.Snapshot = s
 		return nil
 	}
-	lines, err := e.catalog.Map(o)
-	if err != nil {
-		return err
-	}
-
 	c, _ := e.scratch.Get().(*Context)
 	if c == nil {
 		c = &Context{}
 	}
-	c.reset(e, plan, o, lines, snap, lock.Known, credited, customer, digits)
 	defer func() { c.release(); e.scratch.Put(c) }()
+	lines, err := e.catalog.MapInto(c.mapped[:0], o)
+	if err != nil {
+		return err
+	}
+	c.mapped = lines
+	c.reset(e, plan, o, lines, snap, lock.Known, credited, customer, digits)
 
 	for i, r := range plan.Rules {
 		c.rule = int32(i)
