@@ -73,14 +73,16 @@ type buffers struct {
 	members []memberRef
 	mapped  []sku.Mapped // the order's lines, from Catalog.MapInto
 	refs    []refHash    // by level, for the chain's members
-	rems    []capRem
+	// ruleHashes are the hashes of the rules' names, for event ids.
+	ruleHashes []refHash
+	rems       []capRem
 	// lineRates are a unilevel rule's rates per line, while it applies.
 	lineRates [][]int64
 }
 
 func (b *buffers) truncate() buffers {
 	return buffers{chain: b.chain[:0], bases: b.bases[:0], drafts: b.drafts[:0], sorted: b.sorted[:0],
-		counts: b.counts[:0], broken: b.broken[:0], members: b.members[:0], refs: b.refs[:0], mapped: b.mapped[:0], rems: b.rems[:0],
+		counts: b.counts[:0], broken: b.broken[:0], members: b.members[:0], refs: b.refs[:0], ruleHashes: b.ruleHashes[:0], mapped: b.mapped[:0], rems: b.rems[:0],
 		lineRates: b.lineRates[:0]}
 }
 

@@ -542,8 +542,10 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	h := hashOrder(key)
 	ms := uint64(c.order.OrderTS.UnixMilli()) // checked by Calculate
 	effective := c.order.OrderTS
-	var prefix idState
+	var prefix, linePrefix idState
 	c.refs = append(c.refs[:0], make([]refHash, len(c.chain)+1)...)
+	// Each line's and each rule's part of the id is hashed once.
+	c.ruleHashes = append(c.ruleHashes[:0], make([]refHash, len(c.plan.Rules))...)
 	line, rule := int32(-1), int32(-1)
 	var lineID, component, ruleName string
 	for i := range c.drafts {
@@ -552,10 +554,15 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 			if d.line != line {
 				l := &c.lines[d.line]
 				lineID, component = l.LineID, componentOf(l)
+				linePrefix = h.start().absorb(&h, h.strHash(lineID)).absorb(&h, h.strHash(component))
 			}
 			line, rule = d.line, d.rule
 			ruleName = c.plan.Rules[rule].Name()
-			prefix = h.prefix(lineID, component, ruleName)
+			rh := &c.ruleHashes[rule]
+			if !rh.ok {
+				*rh = refHash{hash: h.strHash(ruleName), ok: true}
+			}
+			prefix = linePrefix.absorb(&h, rh.hash) // = h.prefix(lineID, component, ruleName)
 		}
 		benID, benHash := c.beneficiary(&h, snap, d)
 		out[i] = Event{
