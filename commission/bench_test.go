@@ -23,6 +23,9 @@ type benchWorld struct {
 	engine *commission.Engine
 	ref    *reference
 	orders []normalize.Order
+	// cold are customer ids of members drawn at random over the whole
+	// genealogy, for the cold-cache benchmarks (see coldOrder).
+	cold []string
 }
 
 var (
@@ -121,6 +124,9 @@ func benchSetup(b *testing.B) *benchWorld {
 			}
 			bench.orders = append(bench.orders, o)
 		}
+		for range 1 << 20 {
+			bench.cold = append(bench.cold, "M"+strconv.Itoa(r.IntN(n)))
+		}
 		// The benchmark must measure correct work: the engine agrees with
 		// the reference on a sample of its orders.
 		for i := range 64 {
@@ -175,6 +181,54 @@ func BenchmarkCalculateInto(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		if err := w.engine.CalculateInto(&calc, &w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown}); err != nil {
+			b.Fatal(err)
+		}
+		events += len(calc.Events)
+		i++
+	}
+	b.ReportMetric(float64(events)/float64(i), "events/op")
+}
+
+// coldOrder returns order i of the cold mix in o: one of a few orders
+// (hot in cache, as an order just decoded is) placed by a member drawn at
+// random over the whole genealogy, so that, as in a real batch, the
+// genealogy is read mostly from memory, not from the CPU caches. The
+// 4096 orders of the other benchmarks share their members' uplines near
+// the root and fit the caches better.
+func (w *benchWorld) coldOrder(o *normalize.Order, i int) {
+	*o = w.orders[i%64]
+	o.CustomerRef = w.cold[i%len(w.cold)]
+}
+
+// BenchmarkCalculateIntoCold is BenchmarkCalculateInto over the cold mix.
+func BenchmarkCalculateIntoCold(b *testing.B) {
+	w := benchSetup(b)
+	var calc commission.Calculation
+	var o normalize.Order
+	events, i := 0, 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		w.coldOrder(&o, i)
+		if err := w.engine.CalculateInto(&calc, &o, commission.Lock{Known: benchKnown}); err != nil {
+			b.Fatal(err)
+		}
+		events += len(calc.Events)
+		i++
+	}
+	b.ReportMetric(float64(events)/float64(i), "events/op")
+}
+
+// BenchmarkCalculateIntoHot is BenchmarkCalculateInto over 64 orders
+// only: everything they read stays in the CPU caches, the best case.
+func BenchmarkCalculateIntoHot(b *testing.B) {
+	w := benchSetup(b)
+	var calc commission.Calculation
+	events, i := 0, 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := w.engine.CalculateInto(&calc, &w.orders[i%64], commission.Lock{Known: benchKnown}); err != nil {
 			b.Fatal(err)
 		}
 		events += len(calc.Events)
@@ -251,6 +305,29 @@ func BenchmarkThroughputInto(b *testing.B) {
 	for b.Loop() {
 		for i := range batch {
 			if err := w.engine.CalculateInto(&calc, &w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runs++
+	}
+	b.ReportMetric(float64(runs*batch)/time.Since(start).Seconds(), "orders/s")
+}
+
+// BenchmarkThroughputIntoCold is BenchmarkThroughputInto over the cold
+// mix.
+func BenchmarkThroughputIntoCold(b *testing.B) {
+	w := benchSetup(b)
+	const batch = 1_000_000
+	var calc commission.Calculation
+	var o normalize.Order
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	runs := 0
+	for b.Loop() {
+		for i := range batch {
+			w.coldOrder(&o, i)
+			if err := w.engine.CalculateInto(&calc, &o, commission.Lock{Known: benchKnown}); err != nil {
 				b.Fatal(err)
 			}
 		}
