@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oklog/ulid/v2"
 	"github.com/shopspring/decimal"
 	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/normalize"
@@ -565,25 +566,28 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 			prefix = linePrefix.absorb(&h, rh.hash) // = h.prefix(lineID, component, ruleName)
 		}
 		benID, benHash := c.beneficiary(&h, snap, d)
-		out[i] = Event{
-			ID:          prefix.absorb(&h, benHash).absorb(&h, uint64(int64(d.level))).id(ms),
-			Order:       key,
-			LineID:      lineID,
-			Component:   component,
-			Beneficiary: benID,
-			Rule:        ruleName,
-			Kind:        KindCommission,
-			Level:       int(d.level),
-			PaidLevel:   int(d.paid),
-			Currency:    c.order.Currency,
-			Effective:   effective,
-			Snapshot:    snap,
-			basis:       d.basis,
-			rate:        d.rate,
-			amount:      d.amount,
-			uncapped:    d.uncapped,
-			digits:      int8(c.digits),
-		}
+		// Field by field: a composite literal would be built aside and
+		// copied, with a bulk write barrier while the GC runs. Every field
+		// is set.
+		e := &out[i]
+		e.ID = prefix.absorb(&h, benHash).absorb(&h, uint64(int64(d.level))).id(ms)
+		e.Order = key
+		e.LineID = lineID
+		e.Component = component
+		e.Beneficiary = benID
+		e.Rule = ruleName
+		e.Kind = KindCommission
+		e.Level = int(d.level)
+		e.PaidLevel = int(d.paid)
+		e.Currency = c.order.Currency
+		e.Effective = effective
+		e.Corrects = ulid.ULID{}
+		e.Snapshot = snap
+		e.basis = d.basis
+		e.rate = d.rate
+		e.amount = d.amount
+		e.uncapped = d.uncapped
+		e.digits = int8(c.digits)
 	}
 	return out
 }
