@@ -173,6 +173,9 @@ func divRound(hi, lo uint64, s int, mode Rounding) (int64, bool) {
 
 // div128 divides (hi,lo) by d.
 func div128(hi, lo, d uint64) (qhi, qlo, r uint64) {
+	if hi == 0 { // the usual case: one 64-bit division
+		return 0, lo / d, lo % d
+	}
 	qhi, r = hi/d, hi%d
 	qlo, r = bits.Div64(r, lo, d)
 	return qhi, qlo, r
