@@ -317,9 +317,11 @@ func toFixed(d decimal.Decimal) (v int64, scale int, ok bool) {
 func toMinor(d decimal.Decimal, digits int32) (int64, bool) {
 	v, scale, ok := toFixed(d)
 	if !ok {
-		// Rare: a long coefficient, or places beyond maxFixedScale.
-		if e := int64(d.Exponent()) + int64(digits); e > math.MaxInt32 || e < math.MinInt32 {
-			return 0, false // far beyond an int64, or far from whole
+		// Rare: a long coefficient, or places beyond maxFixedScale. A
+		// non-zero value (toFixed takes zeros) × 10^e with e > 18 is beyond
+		// an int64, and with 10^-e above its coefficient is not whole.
+		if e := int64(d.Exponent()) + int64(digits); e > 18 || e < 0 && -e >= int64(d.NumDigits()) {
+			return 0, false
 		}
 		s := d.Shift(digits)
 		if !s.IsInteger() {
@@ -327,6 +329,9 @@ func toMinor(d decimal.Decimal, digits int32) (int64, bool) {
 		}
 		b := s.BigInt()
 		return b.Int64(), b.IsInt64()
+	}
+	if v == 0 {
+		return 0, true
 	}
 	s := int32(scale)
 	for ; s < digits; s++ {
