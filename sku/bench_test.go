@@ -128,10 +128,10 @@ func benchLookup(b *testing.B, n, m int, f func(*sku.Catalog, sku.Key, time.Time
 
 // BenchmarkMap maps a paid three-line order (one line by variant id) on
 // the same catalog, and a kit order on the fixture. Allocations are the
-// result, normalize.Commissionable's nets and one product (two
-// allocations) per volume a line earns more than one unit of; PV, QV and
-// CV of this catalog are equal, so they share it (see TestMapAllocs). Most
-// of the kit's are normalize.Allocate's, splitting its net.
+// result and one product (two allocations) per volume a line earns more
+// than one unit of; PV, QV and CV of this catalog are equal, so they share
+// it (see TestMapAllocs). Most of the kit's are normalize.Allocate's,
+// splitting its net.
 func BenchmarkMap(b *testing.B) {
 	b.Run("3-lines", func(b *testing.B) {
 		c := largeCatalog(b, 100_000)

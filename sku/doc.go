@@ -140,9 +140,25 @@
 // which also copies the Version, about 45 and 300 ns (BenchmarkFind,
 // BenchmarkLookup).
 //
-// Map looks every line up through the same table. It allocates its
-// result, normalize.Commissionable's nets, and the volumes of lines that
-// earn other than one unit: PV, QV and CV written the same way share one
-// decimal, computed once. A kit line adds what normalize.Allocate needs to
-// split its net.
+// Map looks every line up through the same table. MapInto is Map for a
+// hot loop: it appends to a buffer the caller reuses and returns the same
+// lines and errors (on an error it appends nothing):
+//
+//	buf, err = c.MapInto(buf[:0], &order)
+//
+// With room in the buffer, MapInto allocates nothing for a line that
+// earns one unit or none (an unpaid order, a refunded unit) or is
+// non-commissionable. A line earning two units or more needs its volumes
+// computed as decimals, per unit × units: one product, two allocations,
+// for each distinct volume (PV, QV and CV written the same way share
+// one). A refunded order adds normalize.Commissionable's nets; a kit line
+// what normalize.Allocate needs to split its net. Map allocates its
+// result besides. PVFixed, QVFixed, CVFixed and NetMinor read a Mapped's
+// volumes (v × 10^-scale) and net (in the currency's minor unit) as
+// int64s without allocating.
+//
+// On the 100k-SKU catalog, a paid three-line order earning 2, 1 and 3
+// units maps in about 260 ns with MapInto (4 allocations, the two
+// products) against about 700 ns with Map (5); one earning a unit a line,
+// in about 190 ns with none (BenchmarkMap, BenchmarkMapInto).
 package sku

@@ -139,3 +139,40 @@ func ExampleCatalog_Find() {
 	// VITC consumable PV 25 CV 20
 	// sku: unknown SKU
 }
+
+// MapInto maps orders into one buffer, reused from order to order, and
+// the fixed-point accessors read volumes and net as integers.
+func ExampleCatalog_MapInto() {
+	jan := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	catalog, err := sku.New(sku.Data{
+		SKUs: []sku.Version{{ID: "VITC", EffectiveFrom: jan, Class: "consumable",
+			PV: decimal.RequireFromString("12.5"), QV: decimal.RequireFromString("12.5"), CV: decimal.RequireFromString("10")}},
+		Keys: []sku.Binding{{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "VIT-C-90"}, SKU: "VITC"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var buf []sku.Mapped
+	for _, qty := range []int64{1, 3} {
+		unit := decimal.RequireFromString("19.99")
+		net := unit.Mul(decimal.NewFromInt(qty))
+		order := normalize.Order{Platform: normalize.Shopify, Store: "acme.myshopify.com", PlatformOrderID: "1001",
+			OrderTS: jan.AddDate(0, 6, 0), Status: normalize.StatusPaid, Currency: "USD",
+			Items: []normalize.Line{{LineID: "1", PlatformSKU: "VIT-C-90", Qty: qty, UnitPrice: unit, Gross: net, Net: net}}}
+		buf, err = catalog.MapInto(buf[:0], &order)
+		if err != nil {
+			fmt.Println(err) // hold the order: no line of it was appended
+			continue
+		}
+		digits, _ := normalize.MinorUnits(order.Currency)
+		for i := range buf {
+			pv, scale, _ := buf[i].PVFixed()
+			cents, _ := buf[i].NetMinor(digits)
+			fmt.Printf("qty %d: PV %s = %d × 10^-%d, net %s = %d cents\n", qty, buf[i].PV, pv, scale, buf[i].Net, cents)
+		}
+	}
+	// Output:
+	// qty 1: PV 12.5 = 125 × 10^-1, net 19.99 = 1999 cents
+	// qty 3: PV 37.5 = 375 × 10^-1, net 59.97 = 5997 cents
+}
