@@ -160,10 +160,9 @@ func BenchmarkMap(b *testing.B) {
 }
 
 // BenchmarkMapInto is BenchmarkMap appending to a reused buffer, as the
-// commission engine's hot loop does. 3-lines earns 2, 1 and 3 units, so
-// two volume products remain (two allocations each; PV, QV and CV are
-// equal and share one); 3-lines-one-unit earns one unit a line and
-// allocates nothing; pending earns nothing and allocates nothing.
+// commission engine's hot loop does. 3-lines earns 2, 1 and 3 units,
+// whose volume products the catalog holds, so it allocates nothing, as
+// 3-lines-one-unit (one unit a line) and pending (nothing earned) do.
 func BenchmarkMapInto(b *testing.B) {
 	c := largeCatalog(b, 100_000)
 	for _, bc := range []struct {

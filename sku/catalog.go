@@ -148,7 +148,20 @@ type Catalog struct {
 	verAt    []int64
 	vers     []Version
 	kits     map[int32]*kit // by index in vers
+	// units are, by index in vers, where a commissionable non-kit
+	// version's PV, QV and CV are in prods (-1: not there); prods hold
+	// each distinct volume (coefficient and exponent) of the catalog times
+	// 2 to maxUnits units, computed once here so that mapping the usual
+	// line allocates nothing (see scaleUnits). Catalogs repeat a few
+	// volumes over many SKUs, so this costs 12 bytes a version and little
+	// more.
+	units [][3]int32
+	prods [][maxUnits - 1]decimal.Decimal
 }
+
+// maxUnits is the most earning units whose volumes a catalog holds
+// precomputed.
+const maxUnits = 4
 
 // kit is what Map needs of a kit version besides the Version.
 type kit struct {
@@ -265,6 +278,33 @@ func build(d Data) (*Catalog, *recordError) {
 		c.verAt = append(c.verAt, ats[i])
 	}
 	c.skuStart = append(c.skuStart, int32(len(c.vers)))
+	c.units = make([][3]int32, len(c.vers))
+	type volKey struct {
+		coef int64
+		exp  int32
+	}
+	seen := make(map[volKey]int32)
+	for k := range c.vers {
+		v := &c.vers[k]
+		for j, d := range [3]decimal.Decimal{v.PV, v.QV, v.CV} {
+			c.units[k][j] = -1
+			if v.IsKit() || v.NonCommissionable || d == (decimal.Decimal{}) || d.NumDigits() > 18 {
+				continue
+			}
+			vk := volKey{d.CoefficientInt64(), d.Exponent()}
+			i, ok := seen[vk]
+			if !ok {
+				i = int32(len(c.prods))
+				seen[vk] = i
+				var p [maxUnits - 1]decimal.Decimal
+				for n := range p {
+					p[n] = d.Mul(decimal.NewFromInt(int64(n + 2)))
+				}
+				c.prods = append(c.prods, p)
+			}
+			c.units[k][j] = i
+		}
+	}
 
 	// Kit components refer to other SKUs, so they are checked once all are known.
 	for k, i := range order {

@@ -94,8 +94,10 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 // with the same error as Map.
 //
 // With room in dst for the order's lines, MapInto allocates only what
-// cannot be had otherwise: the volumes of a line that earns two units or
-// more (one product for each distinct volume, two allocations), a
+// cannot be had otherwise: the volumes of a line that earns five units or
+// more (one product for each distinct volume, two allocations; the
+// catalog holds every volume times 2, 3 and 4, computed when it was
+// built), a
 // refunded order's nets (normalize.Commissionable), what a kit line needs
 // to split its net, and errors. A line that earns one unit or none, or is
 // non-commissionable, allocates nothing. Read a Mapped's volumes and net
@@ -183,7 +185,7 @@ func (c *Catalog) MapInto(dst []Mapped, o *normalize.Order) ([]Mapped, error) {
 		if !v.IsKit() {
 			m := mapped(l, i, NoComponent, k, v, Ref{}, v.NonCommissionable, l.Qty, earning)
 			if !m.NonCommissionable {
-				m.PV, m.QV, m.CV = scaleUnits(v.PV, v.QV, v.CV, earning)
+				m.PV, m.QV, m.CV = c.scaleUnits(f.v, v, earning)
 				m.Net = net
 			}
 			dst = append(dst, m)
@@ -258,19 +260,29 @@ func refundedUnits(o *normalize.Order, lineID string) int64 {
 	return n
 }
 
-// scaleUnits returns per-unit volumes pv, qv and cv times earning units,
-// as scale(pv, qv, cv, decimal.NewFromInt(earning)) does, allocating only
-// when it must: for one unit the products are the volumes themselves, and
-// for none they are zeros with the volumes' exponents, which need no
-// memory of their own.
-func scaleUnits(pv, qv, cv decimal.Decimal, earning int64) (p, q, r decimal.Decimal) {
-	switch earning {
-	case 1:
+// scaleUnits returns the volumes of version vi (v, commissionable and not
+// a kit) times earning units, as scale(pv, qv, cv,
+// decimal.NewFromInt(earning)) does, allocating only when it must: for one
+// unit the products are the volumes themselves, for none they are zeros
+// with the volumes' exponents, which need no memory of their own, and for
+// 2 to maxUnits units they are the products the catalog computed when it
+// was built (decimals are immutable, so results share them): equal in
+// value and exponent to what scale computes, since a product of decimals
+// keeps the multiplicand's exponent when the multiplier's is 0.
+func (c *Catalog) scaleUnits(vi int32, v *Version, earning int64) (p, q, r decimal.Decimal) {
+	pv, qv, cv := v.PV, v.QV, v.CV
+	switch {
+	case earning == 1:
 		if pv != (decimal.Decimal{}) && qv != (decimal.Decimal{}) && cv != (decimal.Decimal{}) {
 			return pv, qv, cv // per unit × 1, as it is
 		}
-	case 0:
+	case earning == 0:
 		return zeroAt(pv), zeroAt(qv), zeroAt(cv)
+	case earning >= 2 && earning <= maxUnits:
+		if u := c.units[vi]; u[0] >= 0 && u[1] >= 0 && u[2] >= 0 {
+			n := earning - 2
+			return c.prods[u[0]][n], c.prods[u[1]][n], c.prods[u[2]][n]
+		}
 	}
 	return scale(pv, qv, cv, decimal.NewFromInt(earning))
 }
