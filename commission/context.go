@@ -93,8 +93,9 @@ type capInfo struct {
 }
 
 type basisVal struct {
-	f  fixed
-	ok bool
+	f     fixed
+	ok    bool
+	state uint8 // 0: not read yet (see basisOf)
 }
 
 func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []sku.Mapped,
@@ -105,37 +106,57 @@ func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []s
 	rk, _ := snap.Ranks(credited)
 	c.self = hop{m: credited, status: st, ranks: rk}
 	c.up, _ = snap.Upline(credited)
-	for i := range lines {
-		l := &lines[i]
-		var b [4]basisVal
-		// Net is held in minor units, so the cap sums it directly. The
-		// catalog's fixed-point forms are used when it has them; the
-		// decimals otherwise.
-		if v, ok := l.NetMinor(digits); ok {
-			b[BasisNet] = basisVal{fixed{v: v, scale: int8(digits)}, true}
+	// The bases are read from the lines when a rule first asks (basisOf).
+	c.bases = append(c.bases, make([][4]basisVal, len(lines))...)
+}
+
+// basisOf returns a line's basis in fixed point, reading it from the
+// mapped line the first time. Net is held in minor units, so the cap sums
+// it directly. The catalog's fixed-point forms are used when it has them;
+// the decimals otherwise.
+func (c *Context) basisOf(line int, b Basis) basisVal {
+	if v := &c.bases[line][b]; v.state != 0 {
+		return *v
+	}
+	return c.readBasis(line, b)
+}
+
+func (c *Context) readBasis(line int, b Basis) basisVal {
+	slot := &c.bases[line][b]
+	l := &c.lines[line]
+	var r basisVal
+	switch b {
+	case BasisNet:
+		if n, ok := l.NetMinor(c.digits); ok {
+			r = basisVal{fixed{v: n, scale: int8(c.digits)}, true, 0}
 		} else if n, ok := toFixed(l.Net); ok {
-			if v, ok := rescale(n, digits); ok {
-				b[BasisNet] = basisVal{fixed{v: v, scale: int8(digits)}, true}
+			if n, ok := rescale(n, c.digits); ok {
+				r = basisVal{fixed{v: n, scale: int8(c.digits)}, true, 0}
 			}
 		}
+	case BasisPV:
 		v, sc, ok := l.PVFixed()
-		b[BasisPV] = volume(v, sc, ok, l.PV)
-		v, sc, ok = l.QVFixed()
-		b[BasisQV] = volume(v, sc, ok, l.QV)
-		v, sc, ok = l.CVFixed()
-		b[BasisCV] = volume(v, sc, ok, l.CV)
-		c.bases = append(c.bases, b)
+		r = volume(v, sc, ok, l.PV)
+	case BasisQV:
+		v, sc, ok := l.QVFixed()
+		r = volume(v, sc, ok, l.QV)
+	case BasisCV:
+		v, sc, ok := l.CVFixed()
+		r = volume(v, sc, ok, l.CV)
 	}
+	r.state = 1
+	*slot = r
+	return r
 }
 
 // volume returns a line's volume in fixed point: the catalog's form when
 // it has one, else d converted.
 func volume(v int64, s int, ok bool, d decimal.Decimal) basisVal {
 	if ok && s >= 0 && s <= maxScale {
-		return basisVal{fixed{v: v, scale: int8(s)}, true}
+		return basisVal{fixed{v: v, scale: int8(s)}, true, 0}
 	}
 	f, ok := toFixed(d)
-	return basisVal{f, ok}
+	return basisVal{f, ok, 0}
 }
 
 // release drops references so a pooled Context keeps nothing alive.
@@ -292,11 +313,13 @@ func (c *Context) pay(line int, ben hierarchy.Member, level, paid int, b fixed, 
 
 // basis returns a line's basis in fixed point.
 func (c *Context) basis(line int, b Basis) (fixed, error) {
-	v := c.bases[line][b]
-	if !v.ok {
-		return fixed{}, &Error{LineID: c.lines[line].LineID, Why: b.String() + " out of range", Err: ErrOverflow}
+	if v := &c.bases[line][b]; v.state != 0 && v.ok {
+		return v.f, nil
 	}
-	return v.f, nil
+	if v := c.readBasis(line, b); v.ok {
+		return v.f, nil
+	}
+	return fixed{}, &Error{LineID: c.lines[line].LineID, Why: b.String() + " out of range", Err: ErrOverflow}
 }
 
 // breaks records breakage: what level would have paid at rate r.

@@ -178,7 +178,7 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 	if o.OrderTS.Before(time.Unix(0, 0)) || o.OrderTS.UnixMilli() >= 1<<48 {
 		return &Error{Order: key, Why: "order_ts out of range", Err: ErrInvalid}
 	}
-	digits, ok := normalize.MinorUnits(o.Currency)
+	digits, ok := minorUnits(o.Currency)
 	if !ok {
 		return &Error{Order: key, Why: "unknown currency " + o.Currency, Err: ErrInvalid}
 	}
@@ -339,7 +339,7 @@ func (c *Context) applyCap(plan *compiled) error {
 	}
 	var net int64
 	for i := range c.lines {
-		b := c.bases[i][BasisNet]
+		b := c.basisOf(i, BasisNet)
 		if !b.ok {
 			return &Error{Order: c.order.Key(), LineID: c.lines[i].LineID, Why: "net out of range", Err: ErrOverflow}
 		}

@@ -92,11 +92,10 @@ func (s idState) absorb(h *orderHash, v uint64) idState {
 
 // id returns the ULID at ms (which fits: see validMs) with s's entropy.
 func (s idState) id(ms uint64) ulid.ULID {
+	// ms's 6 bytes, x0's 8, x1's high 2, big-endian: two words.
 	var id ulid.ULID
-	id[0], id[1], id[2] = byte(ms>>40), byte(ms>>32), byte(ms>>24)
-	id[3], id[4], id[5] = byte(ms>>16), byte(ms>>8), byte(ms)
-	binary.BigEndian.PutUint64(id[6:], s.x0)
-	id[14], id[15] = byte(s.x1>>56), byte(s.x1>>48)
+	binary.BigEndian.PutUint64(id[0:], ms<<16|s.x0>>48)
+	binary.BigEndian.PutUint64(id[8:], s.x0<<16|s.x1>>48)
 	return id
 }
 

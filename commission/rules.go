@@ -129,6 +129,11 @@ func (u *unilevel) baseRate(class string, p int) int64 {
 func (u *unilevel) Apply(c *Context) error {
 	c.lineRates = c.lineRates[:0]
 	for i := range c.lines {
+		// Lines of one class in a row (the usual order) look it up once.
+		if i > 0 && c.lines[i].Class == c.lines[i-1].Class {
+			c.lineRates = append(c.lineRates, c.lineRates[i-1])
+			continue
+		}
 		rs, _ := forClass(u.rates, c.lines[i].Class)
 		c.lineRates = append(c.lineRates, rs)
 	}
