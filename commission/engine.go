@@ -583,7 +583,8 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 		e.Effective = effective
 		e.Corrects = ulid.ULID{}
 		e.Snapshot = snap
-		e.basis = d.basis
+		e.basisV = d.basis.v
+		e.basisScale = d.basis.scale
 		e.rate = d.rate
 		e.amount = d.amount
 		e.uncapped = d.uncapped

@@ -50,6 +50,10 @@ type Event struct {
 	// Rule is the rule's name in the plan.
 	Rule string
 	Kind Kind
+	// basisScale and digits sit in Kind's padding: basis = basisV ×
+	// 10^-basisScale; amounts are in units of 10^-digits.
+	basisScale int8
+	digits     int8
 	// Level is the beneficiary's level in the sponsor tree, counted from
 	// the credited distributor (1 = its sponsor, 0 = itself); PaidLevel
 	// the level it was paid as (after compression).
@@ -64,15 +68,18 @@ type Event struct {
 	// share it.
 	Snapshot *CalcSnapshot
 
-	basis    fixed
+	basisV   int64
 	rate     int64 // 10^-9
 	amount   int64 // minor units
 	uncapped int64 // minor units, before the cap; 0 when not capped
-	digits   int8
 }
 
+func (e *Event) basis() fixed { return fixed{v: e.basisV, scale: e.basisScale} }
+
+func (e *Event) setBasis(f fixed) { e.basisV, e.basisScale = f.v, f.scale }
+
 // Basis returns what the rate was applied to: a line's net or volume.
-func (e *Event) Basis() decimal.Decimal { return e.basis.decimal() }
+func (e *Event) Basis() decimal.Decimal { return e.basis().decimal() }
 
 // Rate returns the rate applied.
 func (e *Event) Rate() decimal.Decimal { return decimal.New(e.rate, -rateDigits) }
@@ -380,7 +387,7 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	b = append(b, `,"paid_level":`...)
 	b = strconv.AppendInt(b, int64(e.PaidLevel), 10)
 	b = append(b, `,"basis":"`...)
-	b = appendTrimmed(b, e.basis.v, int(e.basis.scale))
+	b = appendTrimmed(b, e.basisV, int(e.basisScale))
 	b = append(b, `","rate":"`...)
 	b = appendTrimmed(b, e.rate, rateDigits)
 	b = append(b, `","amount":"`...)
@@ -529,9 +536,11 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		return eventErr("currency", "unknown currency "+quote(w.Currency))
 	}
 	out.Currency, out.digits = w.Currency, int8(digits)
-	if out.basis, err = readFixed(w.Basis, "basis"); err != nil {
+	basis, err := readFixed(w.Basis, "basis")
+	if err != nil {
 		return err
 	}
+	out.setBasis(basis)
 	r, err := readFixed(w.Rate, "rate")
 	if err != nil {
 		return err

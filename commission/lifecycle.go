@@ -138,7 +138,7 @@ func corrections(posted, desired []Event, revision time.Time) []Event {
 			c = desired[s.desired]
 		} else {
 			c = *orig
-			c.basis = fixed{}
+			c.setBasis(fixed{})
 			if len(desired) > 0 {
 				c.Snapshot = desired[0].Snapshot
 			}
