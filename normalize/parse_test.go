@@ -117,3 +117,13 @@ func TestErrorMessage(t *testing.T) {
 		t.Errorf("Error does not unwrap to exactly its kind")
 	}
 }
+
+func BenchmarkMinorUnits(b *testing.B) {
+	codes := []string{"USD", "JPY", "KWD", "EUR", "ZWL", "XXX"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		normalize.MinorUnits(codes[i%len(codes)])
+		i++
+	}
+}
