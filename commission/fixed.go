@@ -153,9 +153,15 @@ func divRound(hi, lo uint64, s int, mode Rounding) (int64, bool) {
 	if a > 0 {
 		hi, lo, lowRem = div128(hi, lo, pow10[a])
 	}
-	qhi, q, rem := div128(hi, lo, pow10[c])
-	if qhi != 0 {
-		return 0, false
+	var q, rem uint64
+	if hi == 0 { // the usual case: a division by a constant, a multiply
+		q, rem = divPow10(lo, c)
+	} else {
+		var qhi uint64
+		qhi, q, rem = div128(hi, lo, pow10[c])
+		if qhi != 0 {
+			return 0, false
+		}
 	}
 	half := 5 * pow10[c-1]
 	switch {
@@ -170,6 +176,52 @@ func divRound(hi, lo uint64, s int, mode Rounding) (int64, bool) {
 		return 0, false
 	}
 	return int64(q), true
+}
+
+// divPow10 returns x / 10^c and x % 10^c for 1 ≤ c ≤ 19, each case a
+// division by a constant, which the compiler turns into a multiplication.
+func divPow10(x uint64, c int) (q, r uint64) {
+	switch c {
+	case 1:
+		q = x / 1e1
+	case 2:
+		q = x / 1e2
+	case 3:
+		q = x / 1e3
+	case 4:
+		q = x / 1e4
+	case 5:
+		q = x / 1e5
+	case 6:
+		q = x / 1e6
+	case 7:
+		q = x / 1e7
+	case 8:
+		q = x / 1e8
+	case 9:
+		q = x / 1e9
+	case 10:
+		q = x / 1e10
+	case 11:
+		q = x / 1e11
+	case 12:
+		q = x / 1e12
+	case 13:
+		q = x / 1e13
+	case 14:
+		q = x / 1e14
+	case 15:
+		q = x / 1e15
+	case 16:
+		q = x / 1e16
+	case 17:
+		q = x / 1e17
+	case 18:
+		q = x / 1e18
+	default:
+		q = x / 1e19
+	}
+	return q, x - q*pow10[c]
 }
 
 // div128 divides (hi,lo) by d.
