@@ -178,7 +178,7 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 	if o.OrderTS.Before(time.Unix(0, 0)) || o.OrderTS.UnixMilli() >= 1<<48 {
 		return &Error{Order: key, Why: "order_ts out of range", Err: ErrInvalid}
 	}
-	digits, ok := minorUnits(o.Currency)
+	digits, ok := normalize.MinorUnits(o.Currency)
 	if !ok {
 		return &Error{Order: key, Why: "unknown currency " + o.Currency, Err: ErrInvalid}
 	}

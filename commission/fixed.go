@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/shopspring/decimal"
-	"github.com/uplinehq/upline/normalize"
 )
 
 // The engine computes in exact integer fixed point and converts to
@@ -261,15 +260,4 @@ func parseRate(s string) (int64, bool) {
 		return 0, false
 	}
 	return v, true
-}
-
-// minorUnits is normalize.MinorUnits with the most used currencies, all
-// of a hundredth, answered without its table lookups.
-func minorUnits(currency string) (int32, bool) {
-	switch currency {
-	case "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "MXN", "BRL", "SEK", "NOK", "DKK", "PLN",
-		"SGD", "HKD", "MYR", "PHP", "THB", "INR", "ZAR", "CNY", "TWD", "AED", "COP", "PEN":
-		return 2, true
-	}
-	return normalize.MinorUnits(currency)
 }

@@ -64,15 +64,3 @@ func TestSlotIDsDistinct(t *testing.T) {
 		t.Fatalf("%d ids", len(seen))
 	}
 }
-
-// TestMinorUnits: the fast path agrees with normalize.MinorUnits.
-func TestMinorUnits(t *testing.T) {
-	for _, cur := range []string{"USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "MXN", "BRL", "SEK", "NOK", "DKK", "PLN",
-		"SGD", "HKD", "MYR", "PHP", "THB", "INR", "ZAR", "CNY", "TWD", "AED", "COP", "PEN", "JPY", "KWD", "CLF", "XXX", "", "usd"} {
-		d, ok := minorUnits(cur)
-		wd, wok := normalize.MinorUnits(cur)
-		if d != wd || ok != wok {
-			t.Errorf("minorUnits(%q) = %d, %v; normalize.MinorUnits says %d, %v", cur, d, ok, wd, wok)
-		}
-	}
-}
