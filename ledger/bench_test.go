@@ -46,7 +46,7 @@ func BenchmarkPostDuplicate(b *testing.B) {
 	w := ledgertest.NewWorld(b)
 	l := ledger.New(ledger.NewMemory(), w.Engine)
 	o := w.Life(b, "1", "C", ledgertest.Placed)[1]
-	mustPost(&testing.T{}, l, &o, ledgertest.Placed)
+	mustPost(b, l, &o, ledgertest.Placed)
 	b.ReportAllocs()
 	for b.Loop() {
 		if r, err := l.Post(ctx, &o, ledgertest.Placed); err != nil || r.Outcome != ledger.Duplicate {

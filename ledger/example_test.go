@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"testing"
 	"time"
 
 	"github.com/uplinehq/upline/ledger"
@@ -15,10 +14,18 @@ import (
 // reconcile.
 func Example() {
 	ctx := context.Background()
-	world := ledgertest.NewWorld(&testing.T{})
+	world, err := ledgertest.BuildWorld()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	l := ledger.New(ledger.NewMemory(), world.Engine)
 
-	revs := world.Life(&testing.T{}, "1001", "C", ledgertest.Placed) // pending, paid, refund, refund
+	revs, err := world.Revisions("1001", "C", ledgertest.Placed) // pending, paid, refund, refund
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	received := ledgertest.Placed
 	for _, i := range []int{1, 2, 1, 0, 3, 3} {
 		res, err := l.Post(ctx, &revs[i], received)

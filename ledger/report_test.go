@@ -23,7 +23,7 @@ var (
 	sep10 = time.Date(2025, 9, 10, 12, 0, 0, 0, time.UTC)
 )
 
-func mustPost(t *testing.T, l *ledger.Ledger, o *normalize.Order, at time.Time) ledger.Result {
+func mustPost(t testing.TB, l *ledger.Ledger, o *normalize.Order, at time.Time) ledger.Result {
 	t.Helper()
 	r, err := l.Post(ctx, o, at)
 	if err != nil {

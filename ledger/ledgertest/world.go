@@ -38,15 +38,24 @@ const Plan = `{"id":"ledgertest","version":1,"effective_from":"2025-01-01T00:00:
  {"type":"unilevel","name":"unilevel","basis":"net","rates":{"*":["0.10","0.05","0.02"]}},
  {"type":"unilevel","name":"cv_bonus","basis":"cv","rates":{"*":["0.01"]}}]}`
 
-// NewWorld builds the World.
+// NewWorld builds the World, failing t if it cannot.
 func NewWorld(t testing.TB) *World {
 	t.Helper()
+	w, err := BuildWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// BuildWorld builds the World; NewWorld is the form for tests.
+func BuildWorld() (*World, error) {
 	var g hierarchy.Genealogy
 	for _, m := range [][2]string{{"ROOT", ""}, {"A", "ROOT"}, {"B", "A"}, {"C", "B"}, {"ZERO", "ROOT"}, {"U", "ROOT"}} {
 		err := g.Apply(hierarchy.Change{Op: hierarchy.OpEnroll, Member: m[0], Kind: hierarchy.Distributor, Sponsor: m[1],
 			Status: hierarchy.Active, PaidAs: 1, Highest: 1, Effective: Jan, Recorded: Jan})
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
 	d := decimal.RequireFromString
@@ -61,20 +70,31 @@ func NewWorld(t testing.TB) *World {
 		},
 	})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	plan, err := commission.LoadPlan([]byte(Plan))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	e, err := commission.New(cat, &g, plan)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return &World{Engine: e, Members: []string{"A", "B", "C", "ROOT", "U", "ZERO"}}
+	return &World{Engine: e, Members: []string{"A", "B", "C", "ROOT", "U", "ZERO"}}, nil
 }
 
 // Life returns the revisions of order id credited to ref, placed at
+// placed, in version order, failing t if it cannot (see Revisions).
+func (w *World) Life(t testing.TB, id, ref string, placed time.Time) []normalize.Order {
+	t.Helper()
+	revs, err := w.Revisions(id, ref, placed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return revs
+}
+
+// Revisions returns the revisions of order id credited to ref, placed at
 // placed, in version order:
 //
 //	0 pending          version placed
@@ -85,8 +105,7 @@ func NewWorld(t testing.TB) *World {
 // Credited to "C", the paid revision earns B 6.00 + 9.10 (unilevel) and
 // 0.60 + 0.60 (cv_bonus), A 3.00 + 4.55, ROOT 1.20 + 1.82; after both
 // refunds B 4.00 + 0.40, A 2.00, ROOT 0.80.
-func (w *World) Life(t testing.TB, id, ref string, placed time.Time) []normalize.Order {
-	t.Helper()
+func (w *World) Revisions(id, ref string, placed time.Time) ([]normalize.Order, error) {
 	body := func(status string, version time.Time) []byte {
 		return fmt.Appendf(nil, `{"platform":"shopify","store":"ledgertest.myshopify.com","platform_order_id":%q,
 		  "version":%q,"order_ts":%q,"status":%q,"currency":"USD","distributor_ref":%q,
@@ -96,23 +115,23 @@ func (w *World) Life(t testing.TB, id, ref string, placed time.Time) []normalize
 	}
 	pending, err := normalize.DecodeJSON(body("pending", placed))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	paid, err := normalize.DecodeJSON(body("paid", placed.Add(time.Minute)))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	r1, err := paid.ApplyRefund(normalize.Refund{RefundID: id + "-r1", TS: placed.Add(5 * 24 * time.Hour),
 		Items: []normalize.RefundLine{{LineID: "1", Qty: 1, Net: decimal.RequireFromString("19.99")}}})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	r1.Status = normalize.StatusPartiallyRefunded
 	r2, err := r1.ApplyRefund(normalize.Refund{RefundID: id + "-r2", TS: placed.Add(10 * 24 * time.Hour),
 		Items: []normalize.RefundLine{{LineID: "2", Qty: 2, Net: decimal.RequireFromString("91.00")}}})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	r2.Status = normalize.StatusPartiallyRefunded
-	return []normalize.Order{pending, paid, r1, r2}
+	return []normalize.Order{pending, paid, r1, r2}, nil
 }
