@@ -277,76 +277,53 @@ func BenchmarkReference(b *testing.B) {
 // GOMAXPROCS=1 -benchtime=1x) and reports orders/s. Target ≥ 500,000.
 func BenchmarkThroughput(b *testing.B) {
 	w := benchSetup(b)
-	const batch = 1_000_000
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	runs := 0
-	for b.Loop() {
-		for i := range batch {
-			if _, err := w.engine.Calculate(&w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		runs++
-	}
-	b.ReportMetric(float64(runs*batch)/time.Since(start).Seconds(), "orders/s")
+	throughput(b, 1_000_000, func(i int) error {
+		_, err := w.engine.Calculate(&w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown})
+		return err
+	})
 }
 
 // BenchmarkThroughputInto is BenchmarkThroughput with CalculateInto.
 func BenchmarkThroughputInto(b *testing.B) {
 	w := benchSetup(b)
-	const batch = 1_000_000
 	var calc commission.Calculation
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	runs := 0
-	for b.Loop() {
-		for i := range batch {
-			if err := w.engine.CalculateInto(&calc, &w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		runs++
-	}
-	b.ReportMetric(float64(runs*batch)/time.Since(start).Seconds(), "orders/s")
+	throughput(b, 1_000_000, func(i int) error {
+		return w.engine.CalculateInto(&calc, &w.orders[i%len(w.orders)], commission.Lock{Known: benchKnown})
+	})
 }
 
 // BenchmarkThroughputIntoCold is BenchmarkThroughputInto over the cold
 // mix.
 func BenchmarkThroughputIntoCold(b *testing.B) {
 	w := benchSetup(b)
-	const batch = 1_000_000
 	var calc commission.Calculation
 	var o normalize.Order
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	runs := 0
-	for b.Loop() {
-		for i := range batch {
-			w.coldOrder(&o, i)
-			if err := w.engine.CalculateInto(&calc, &o, commission.Lock{Known: benchKnown}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		runs++
-	}
-	b.ReportMetric(float64(runs*batch)/time.Since(start).Seconds(), "orders/s")
+	throughput(b, 1_000_000, func(i int) error {
+		w.coldOrder(&o, i)
+		return w.engine.CalculateInto(&calc, &o, commission.Lock{Known: benchKnown})
+	})
 }
 
 // BenchmarkThroughputReference is BenchmarkThroughput through the
 // reference, over 100k orders (it is slow).
 func BenchmarkThroughputReference(b *testing.B) {
 	w := benchSetup(b)
-	const batch = 100_000
+	throughput(b, 100_000, func(i int) error {
+		_, err := w.ref.calc(&w.orders[i%len(w.orders)], benchKnown)
+		return err
+	})
+}
+
+// throughput runs calc for orders 0..batch-1 per iteration and reports
+// orders/s over the whole run.
+func throughput(b *testing.B, batch int, calc func(i int) error) {
+	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	runs := 0
 	for b.Loop() {
 		for i := range batch {
-			if _, err := w.ref.calc(&w.orders[i%len(w.orders)], benchKnown); err != nil {
+			if err := calc(i); err != nil {
 				b.Fatal(err)
 			}
 		}
