@@ -2,7 +2,6 @@ package magento_test
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/uplinehq/upline/internal/golden"
@@ -16,21 +15,7 @@ const store = "shop.example.com"
 // TestGoldenOrders decodes every order fixture and compares its canonical
 // JSON with testdata/golden/<fixture>.
 func TestGoldenOrders(t *testing.T) {
-	files, err := filepath.Glob("testdata/order-*.json")
-	if err != nil || len(files) < 8 {
-		t.Fatalf("want at least 8 order fixtures, got %d (%v)", len(files), err)
-	}
-	d := magento.Decoder{Store: store}
-	for _, f := range files {
-		name := filepath.Base(f)
-		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
-			o, err := d.DecodeOrder(ordertest.Fixture(t, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden.Check(t, filepath.Join("testdata", "golden", name), ordertest.Canonical(t, o))
-		})
-	}
+	ordertest.GoldenOrders(t, "order-*.json", magento.Decoder{Store: store}.DecodeOrder)
 }
 
 // TestGoldenRefunds decodes the credit memos on their own and applies them

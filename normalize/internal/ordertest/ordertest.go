@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/uplinehq/upline/internal/golden"
 
 	"github.com/uplinehq/upline/normalize"
 )
@@ -77,5 +80,27 @@ func Check(t testing.TB, o normalize.Order) {
 	}
 	if err := normalize.Reconcile(&o); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// GoldenOrders decodes every fixture matching testdata/pattern (at least
+// eight, as the decoders promise), holds each order to Check, and compares
+// its canonical JSON with testdata/golden/<fixture> byte for byte.
+func GoldenOrders(t *testing.T, pattern string, decode func([]byte) (normalize.Order, error)) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", pattern))
+	if err != nil || len(files) < 8 {
+		t.Fatalf("want at least 8 order fixtures matching %s, have %d (%v)", pattern, len(files), err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
+			o, err := decode(Fixture(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			Check(t, o)
+			golden.Check(t, filepath.Join("testdata", "golden", name), Canonical(t, o))
+		})
 	}
 }
