@@ -67,7 +67,7 @@ type buffers struct {
 	chain   []hop
 	bases   [][4]basisVal
 	drafts  []draft
-	sorted  []draft
+	seq     []int32 // the drafts' indexes in event order (sortDrafts)
 	counts  []int32
 	broken  []breakRec
 	members []memberRef
@@ -81,7 +81,7 @@ type buffers struct {
 }
 
 func (b *buffers) truncate() buffers {
-	return buffers{chain: b.chain[:0], bases: b.bases[:0], drafts: b.drafts[:0], sorted: b.sorted[:0],
+	return buffers{chain: b.chain[:0], bases: b.bases[:0], drafts: b.drafts[:0], seq: b.seq[:0],
 		counts: b.counts[:0], broken: b.broken[:0], members: b.members[:0], refs: b.refs[:0], ruleHashes: b.ruleHashes[:0], mapped: b.mapped[:0], rems: b.rems[:0],
 		lineRates: b.lineRates[:0]}
 }
@@ -337,7 +337,7 @@ func (c *Context) breaks(line, level int, m hierarchy.Member, b fixed, r int64) 
 // enrolledSince reports whether m's enrollment took effect after since,
 // as the genealogy was known at the lock's instant.
 func (c *Context) enrolledSince(m hierarchy.Member, since time.Time) bool {
-	return !c.engine.tree.SnapshotAsOf(since, c.known).Has(m)
+	return !c.snap.At(since).Has(m)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -298,7 +298,7 @@ func TestDifferential(t *testing.T) {
 				t.Fatal(err)
 			}
 			if into := commission.MarshalEvents(reused.Events); !bytes.Equal(into, got) || reused.Capped != calc.Capped ||
-				!reused.Cap.Equal(calc.Cap) || len(reused.Breakage) != len(calc.Breakage) {
+				!reused.Cap().Equal(calc.Cap()) || len(reused.Breakage) != len(calc.Breakage) {
 				t.Fatalf("case %d order %d: CalculateInto differs:\n%s\n%s", c, k, into, got)
 			}
 			compared++
@@ -387,8 +387,8 @@ func checkCap(t *testing.T, w *world, o *normalize.Order, calc *commission.Calcu
 	if total.GreaterThan(net.Mul(w.plan.share)) {
 		t.Fatalf("order %s pays %s, more than %s of %s", o.PlatformOrderID, total, w.plan.share, net)
 	}
-	if calc.Capped && !total.Equal(calc.Cap) {
-		t.Fatalf("capped total %s is not the cap %s", total, calc.Cap)
+	if calc.Capped && !total.Equal(calc.Cap()) {
+		t.Fatalf("capped total %s is not the cap %s", total, calc.Cap())
 	}
 	// Capped events explain themselves: their uncapped amounts and the
 	// snapshot's cap, which survive a JSON round trip.
@@ -412,8 +412,8 @@ func checkCap(t *testing.T, w *world, o *normalize.Order, calc *commission.Calcu
 	for _, l := range lines {
 		mapped = mapped.Add(l.Net)
 	}
-	if k == nil || !k.Amount.Equal(calc.Cap) || !k.Basis.Equal(mapped) || !k.Share.Equal(w.plan.share) || !k.Uncapped.GreaterThan(k.Amount) {
-		t.Fatalf("order %s: snapshot cap %+v, cap %s, net %s", o.PlatformOrderID, k, calc.Cap, net)
+	if k == nil || !k.Amount.Equal(calc.Cap()) || !k.Basis.Equal(mapped) || !k.Share.Equal(w.plan.share) || !k.Uncapped.GreaterThan(k.Amount) {
+		t.Fatalf("order %s: snapshot cap %+v, cap %s, net %s", o.PlatformOrderID, k, calc.Cap(), net)
 	}
 	for i := range calc.Events {
 		e := &calc.Events[i]

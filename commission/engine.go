@@ -84,14 +84,20 @@ type Calculation struct {
 	Snapshot *CalcSnapshot
 	// Breakage lists what the plan would have paid but did not.
 	Breakage []Breakage
-	// Cap is the most the order could pay (zero when the plan has no cap)
-	// and Capped says whether the events were scaled down to it.
-	Cap    decimal.Decimal
+	// Capped says whether the events were scaled down to the plan's cap
+	// (see Cap).
 	Capped bool
 
-	snap  *snapBlock // where Snapshot is built
-	reuse bool       // CalculateInto: reuse Events' and Breakage's memory
+	capAmt int64      // the cap in minor units; 0 without one
+	digits int8       // the currency's minor digits
+	snap   *snapBlock // where Snapshot is built
+	reuse  bool       // CalculateInto: reuse Events' and Breakage's memory
 }
+
+// Cap returns the most the order could pay under the plan's cap: its
+// commissionable net × max_payout_share, rounded down to the minor unit;
+// zero when the plan has no cap.
+func (c *Calculation) Cap() decimal.Decimal { return decimal.New(c.capAmt, -int32(c.digits)) }
 
 // Breakage is an amount a rule would have paid at a level and did not:
 // the member there did not qualify and nothing rolled up, or the chain ended.
@@ -103,13 +109,17 @@ type Breakage struct {
 	// Member is the unqualified member at Level, or "" past the top of the
 	// chain.
 	Member string
-	// Amount is what the level would have paid: the line's basis × the
-	// rule's base rate for the level (for unilevel, the rates table
-	// without rates_by_rank), rounded once to the currency's minor unit
-	// with the plan's rounding, as an event's amount is, before any cap.
-	// Breakage that rounds to zero is not listed.
-	Amount decimal.Decimal
+
+	amount int64 // minor units
+	digits int8
 }
+
+// Amount returns what the level would have paid: the line's basis × the
+// rule's base rate for the level (for unilevel, the rates table without
+// rates_by_rank), rounded once to the currency's minor unit with the
+// plan's rounding, as an event's amount is, before any cap. Breakage that
+// rounds to zero is not listed.
+func (b *Breakage) Amount() decimal.Decimal { return decimal.New(b.amount, -int32(b.digits)) }
 
 // draft is a payout inside the engine, before ordering, capping and ids.
 type draft struct {
@@ -230,9 +240,8 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 		}
 	}
 	c.sortDrafts()
-	for i := 1; i < len(c.drafts); i++ {
-		if c.sameSlot(&c.drafts[i-1], &c.drafts[i]) {
-			d := &c.drafts[i]
+	for i := 1; i < len(c.seq); i++ {
+		if d := &c.drafts[c.seq[i]]; c.sameSlot(&c.drafts[c.seq[i-1]], d) {
 			return &Error{Order: key, LineID: lines[d.line].LineID, Rule: plan.Rules[d.rule].Name(),
 				Why: "two payouts in one slot (beneficiary " + e.tree.ID(d.ben) + ")", Err: ErrInvalid}
 		}
@@ -241,8 +250,9 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 		return err
 	}
 	calc.Lock = Lock{Known: lock.Known, PlanID: plan.ID, PlanVersion: plan.Version}
+	calc.digits = int8(digits)
 	if plan.hasCap {
-		calc.Cap = decimal.New(c.capAmt, -c.digits)
+		calc.capAmt = c.capAmt
 		calc.Capped = c.capped != (capInfo{})
 	}
 	calc.Snapshot = c.snapshot(plan, calc.snap)
@@ -355,8 +365,8 @@ func (c *Context) applyCap(plan *compiled) error {
 	}
 	c.capAmt = capAmt
 	var total uint64
-	for _, d := range c.drafts {
-		total += uint64(d.amount) // each below 2^63, and few: no wrap in practice
+	for _, j := range c.seq {
+		total += uint64(c.drafts[j].amount) // each below 2^63, and few: no wrap in practice
 		if total > 1<<63-1 {
 			return &Error{Order: c.order.Key(), Why: "total out of range", Err: ErrOverflow}
 		}
@@ -369,14 +379,14 @@ func (c *Context) applyCap(plan *compiled) error {
 	// total fits in 64 bits and Div64 cannot overflow.
 	rems := c.rems[:0]
 	var given uint64
-	for i := range c.drafts {
-		d := &c.drafts[i]
+	for _, j := range c.seq {
+		d := &c.drafts[j]
 		hi, lo := bits.Mul64(uint64(capAmt), uint64(d.amount))
 		q, r := bits.Div64(hi, lo, total)
 		d.uncapped = d.amount
 		d.amount = int64(q)
 		given += q
-		rems = append(rems, capRem{rem: r, i: int32(i)})
+		rems = append(rems, capRem{rem: r, i: j})
 	}
 	// Largest remainders first, ties to the earlier event (a stable sort).
 	for i := 1; i < len(rems); i++ {
@@ -388,13 +398,13 @@ func (c *Context) applyCap(plan *compiled) error {
 		c.drafts[rems[k].i].amount++
 	}
 	c.rems = rems
-	kept := c.drafts[:0]
-	for _, d := range c.drafts {
-		if d.amount != 0 {
-			kept = append(kept, d)
+	kept := c.seq[:0]
+	for _, j := range c.seq {
+		if c.drafts[j].amount != 0 {
+			kept = append(kept, j)
 		}
 	}
-	c.drafts = kept
+	c.seq = kept
 	return nil
 }
 
@@ -417,37 +427,41 @@ func mulFloor(v, r int64) (int64, bool) {
 	return int64(q), true
 }
 
-// sortDrafts puts the drafts in event order: line, rule, level, then
-// beneficiary id. The rules run in plan order and the built-in ones pay
-// in increasing level, so the drafts usually need only a stable bucketing
-// by line (a counting sort); when the result is not strictly increasing in
-// (line, rule, level) — only a custom rule makes that happen — it falls
-// back to a comparison sort.
+// sortDrafts puts the drafts in event order — line, rule, level, then
+// beneficiary id — in c.seq, which lists the drafts' indexes (the drafts
+// themselves stay where the rules appended them). The rules run in plan
+// order and the built-in ones pay in increasing level, so the drafts
+// usually need only a stable bucketing by line (a counting sort); when the
+// result is not strictly increasing in (line, rule, level) — only a custom
+// rule makes that happen — it falls back to a comparison sort.
 func (c *Context) sortDrafts() {
 	n := len(c.drafts)
-	if n < 2 {
-		return
+	seq := slices.Grow(c.seq[:0], n)[:n]
+	c.seq = seq
+	if len(c.lines) == 1 {
+		for i := range seq {
+			seq[i] = int32(i)
+		}
+	} else {
+		counts := c.counts[:0]
+		for range len(c.lines) + 1 {
+			counts = append(counts, 0)
+		}
+		for i := range c.drafts {
+			counts[c.drafts[i].line+1]++
+		}
+		for i := 1; i < len(counts); i++ {
+			counts[i] += counts[i-1]
+		}
+		for i := range c.drafts {
+			l := c.drafts[i].line
+			seq[counts[l]] = int32(i)
+			counts[l]++
+		}
+		c.counts = counts
 	}
-	counts := c.counts[:0]
-	for range len(c.lines) + 1 {
-		counts = append(counts, 0)
-	}
-	for i := range c.drafts {
-		counts[c.drafts[i].line+1]++
-	}
-	for i := 1; i < len(counts); i++ {
-		counts[i] += counts[i-1]
-	}
-	sorted := slices.Grow(c.sorted[:0], n)[:n]
-	for i := range c.drafts {
-		d := &c.drafts[i]
-		sorted[counts[d.line]] = *d
-		counts[d.line]++
-	}
-	c.counts = counts
-	c.sorted, c.drafts = c.drafts, sorted
 	for i := 1; i < n; i++ {
-		a, b := &sorted[i-1], &sorted[i]
+		a, b := &c.drafts[seq[i-1]], &c.drafts[seq[i]]
 		if a.line == b.line && (a.rule > b.rule || a.rule == b.rule && a.level >= b.level) {
 			c.sortSlow()
 			return
@@ -455,10 +469,11 @@ func (c *Context) sortDrafts() {
 	}
 }
 
-// sortSlow sorts the drafts by comparison.
+// sortSlow sorts c.seq by comparison.
 func (c *Context) sortSlow() {
 	g := c.engine.tree
-	slices.SortStableFunc(c.drafts, func(a, b draft) int {
+	slices.SortStableFunc(c.seq, func(i, j int32) int {
+		a, b := &c.drafts[i], &c.drafts[j]
 		if x := cmp.Compare(a.line, b.line); x != 0 {
 			return x
 		}
@@ -531,13 +546,13 @@ type refHash struct {
 }
 
 func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
-	if len(c.drafts) == 0 {
+	if len(c.seq) == 0 {
 		return out[:0]
 	}
-	if reuse && cap(out) >= len(c.drafts) {
-		out = out[:len(c.drafts)]
+	if reuse && cap(out) >= len(c.seq) {
+		out = out[:len(c.seq)]
 	} else {
-		out = make([]Event, len(c.drafts))
+		out = make([]Event, len(c.seq))
 	}
 	key := c.order.Key()
 	h := hashOrder(key)
@@ -549,8 +564,8 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	c.ruleHashes = append(c.ruleHashes[:0], make([]refHash, len(c.plan.Rules))...)
 	line, rule := int32(-1), int32(-1)
 	var lineID, component, ruleName string
-	for i := range c.drafts {
-		d := &c.drafts[i]
+	for i, j := range c.seq {
+		d := &c.drafts[j]
 		if d.line != line || d.rule != rule {
 			if d.line != line {
 				l := &c.lines[d.line]
@@ -612,7 +627,7 @@ func (c *Context) breakage(out []Breakage, reuse bool) []Breakage {
 	for i, b := range c.broken {
 		l := &c.lines[b.line]
 		out[i] = Breakage{LineID: l.LineID, Component: componentOf(l), Rule: c.plan.Rules[b.rule].Name(),
-			Level: int(b.level), Amount: decimal.New(b.amount, -c.digits)}
+			Level: int(b.level), amount: b.amount, digits: int8(c.digits)}
 		if b.member != hierarchy.None {
 			out[i].Member = c.engine.tree.ID(b.member)
 		}

@@ -125,7 +125,7 @@ func TestRules(t *testing.T) {
 			}
 			var br []string
 			for _, b := range calc.Breakage {
-				br = append(br, b.LineID+" "+b.Rule+" "+b.Member+" L"+itoa(b.Level)+" "+b.Amount.StringFixed(2))
+				br = append(br, b.LineID+" "+b.Rule+" "+b.Member+" L"+itoa(b.Level)+" "+b.Amount().StringFixed(2))
 			}
 			if diff := cmp.Diff(tt.breakage, br); diff != "" {
 				t.Errorf("breakage (-want +got):\n%s", diff)

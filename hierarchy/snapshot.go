@@ -40,6 +40,13 @@ func (g *Genealogy) SnapshotAsOf(t, known time.Time) Snapshot {
 	return Snapshot{g: g, t: clampInstant(t), cut: int32(cut), n: int32(n)}
 }
 
+// At returns the genealogy at instant t as known to s: s with its instant
+// moved, its knowledge unchanged.
+func (s Snapshot) At(t time.Time) Snapshot {
+	s.t = clampInstant(t)
+	return s
+}
+
 // Instant returns the instant the snapshot describes, in UTC.
 func (s Snapshot) Instant() time.Time { return toTime(s.t) }
 

@@ -222,10 +222,10 @@ func Table(steps []Step) []byte {
 				if who == "" {
 					who = "(past the top)"
 				}
-				fmt.Fprintf(&b, "  breakage line %s %s L%d %s %s\n", line, br.Rule, br.Level, who, br.Amount)
+				fmt.Fprintf(&b, "  breakage line %s %s L%d %s %s\n", line, br.Rule, br.Level, who, br.Amount())
 			}
-			if !c.Cap.IsZero() {
-				fmt.Fprintf(&b, "  cap %s", c.Cap)
+			if !c.Cap().IsZero() {
+				fmt.Fprintf(&b, "  cap %s", c.Cap())
 				if c.Capped {
 					b.WriteString(" (applied)")
 				}
