@@ -2,6 +2,7 @@ package commission
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"time"
 
@@ -54,7 +55,10 @@ type Context struct {
 	up      hierarchy.Upline
 	chainUp bool    // the chain reached the top
 	capped  capInfo // set when the cap scaled the drafts down
-	capAmt  int64   // the cap, when the plan has one
+	// unordered is set when a line's drafts did not arrive in increasing
+	// (rule, level): sortDrafts must compare.
+	unordered bool
+	capAmt    int64 // the cap, when the plan has one
 
 	buffers
 }
@@ -70,20 +74,22 @@ type buffers struct {
 	seq     []int32 // the drafts' indexes in event order (sortDrafts)
 	counts  []int32
 	broken  []breakRec
-	members []memberRef
+	members []memberRef  // beneficiaries outside the chain
+	bens    []memberRef  // by level: the credited distributor, then the chain
 	mapped  []sku.Mapped // the order's lines, from Catalog.MapInto
-	refs    []refHash    // by level, for the chain's members
+	// lineOrder is per line: its drafts and whether they came in order.
+	lineOrder []lineOrder
 	// ruleHashes are the hashes of the rules' names, for event ids.
 	ruleHashes []refHash
 	rems       []capRem
-	// lineRates are a unilevel rule's rates per line, while it applies.
-	lineRates [][]int64
+	// ulines are the lines as a unilevel rule pays them, while it applies.
+	ulines []ulLine
 }
 
 func (b *buffers) truncate() buffers {
 	return buffers{chain: b.chain[:0], bases: b.bases[:0], drafts: b.drafts[:0], seq: b.seq[:0],
-		counts: b.counts[:0], broken: b.broken[:0], members: b.members[:0], refs: b.refs[:0], ruleHashes: b.ruleHashes[:0], mapped: b.mapped[:0], rems: b.rems[:0],
-		lineRates: b.lineRates[:0]}
+		counts: b.counts[:0], broken: b.broken[:0], members: b.members[:0], bens: b.bens[:0], lineOrder: b.lineOrder[:0], ruleHashes: b.ruleHashes[:0], mapped: b.mapped[:0], rems: b.rems[:0],
+		ulines: b.ulines[:0]}
 }
 
 // capInfo is a cap applied: share in 10^-9, the other amounts in minor
@@ -108,6 +114,9 @@ func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []s
 	c.up, _ = snap.Upline(credited)
 	// The bases are read from the lines when a rule first asks (basisOf).
 	c.bases = append(c.bases, make([][4]basisVal, len(lines))...)
+	for range lines {
+		c.lineOrder = append(c.lineOrder, lineOrder{last: -1})
+	}
 }
 
 // basisOf returns a line's basis in fixed point, reading it from the
@@ -163,7 +172,7 @@ func volume(v int64, s int, ok bool, d decimal.Decimal) basisVal {
 func (c *Context) release() {
 	clear(c.mapped[:cap(c.mapped)]) // they hold the catalog's and the order's strings
 	clear(c.members)                // they hold the genealogy's strings
-	clear(c.lineRates)
+	clear(c.ulines)
 	*c = Context{buffers: c.buffers.truncate()}
 }
 
@@ -301,14 +310,35 @@ func (c *Context) pay(line int, ben hierarchy.Member, level, paid int, b fixed, 
 	}
 	amt, ok := mulRound(b, r, c.digits, c.plan.Rounding)
 	if !ok {
-		return &Error{LineID: c.lines[line].LineID, Why: "amount out of range", Err: ErrOverflow}
+		return c.overflow(line)
 	}
-	if amt == 0 {
-		return nil
+	if amt != 0 {
+		c.draft(line, ben, level, paid, b, r, amt)
 	}
-	c.drafts = append(c.drafts, draft{line: int32(line), rule: c.rule, level: int32(level), paid: int32(paid),
-		ben: ben, basis: b, rate: r, amount: amt})
 	return nil
+}
+
+func (c *Context) overflow(line int) error {
+	return &Error{LineID: c.lines[line].LineID, Why: "amount out of range", Err: ErrOverflow}
+}
+
+// draft records a payout of amt, not zero.
+func (c *Context) draft(line int, ben hierarchy.Member, level, paid int, b fixed, r, amt int64) {
+	// Field by field into the slice: a composite literal is built on the
+	// stack and copied in 16-byte moves that stall on the 8-byte stores
+	// just made (no store forwarding).
+	c.drafts = slices.Grow(c.drafts, 1)
+	c.drafts = c.drafts[:len(c.drafts)+1]
+	d := &c.drafts[len(c.drafts)-1]
+	d.line, d.rule, d.level, d.paid, d.ben = int32(line), c.rule, int32(level), int32(paid), ben
+	d.basis, d.rate, d.amount, d.uncapped = b, r, amt, 0
+	o := &c.lineOrder[line]
+	o.n++
+	if k := int64(c.rule)<<32 | int64(level); k > o.last {
+		o.last = k
+	} else {
+		c.unordered = true
+	}
 }
 
 // basis returns a line's basis in fixed point.

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/oklog/ulid/v2"
 	"github.com/shopspring/decimal"
 	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/normalize"
@@ -239,12 +238,10 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 			return &Error{Order: key, Rule: r.Name(), Why: err.Error(), Err: ErrInvalid}
 		}
 	}
-	c.sortDrafts()
-	for i := 1; i < len(c.seq); i++ {
-		if d := &c.drafts[c.seq[i]]; c.sameSlot(&c.drafts[c.seq[i-1]], d) {
-			return &Error{Order: key, LineID: lines[d.line].LineID, Rule: plan.Rules[d.rule].Name(),
-				Why: "two payouts in one slot (beneficiary " + e.tree.ID(d.ben) + ")", Err: ErrInvalid}
-		}
+	if i := c.sortDrafts(); i >= 0 {
+		d := &c.drafts[c.seq[i]]
+		return &Error{Order: key, LineID: lines[d.line].LineID, Rule: plan.Rules[d.rule].Name(),
+			Why: "two payouts in one slot (beneficiary " + e.tree.ID(d.ben) + ")", Err: ErrInvalid}
 	}
 	if err := c.applyCap(plan); err != nil {
 		return err
@@ -429,12 +426,15 @@ func mulFloor(v, r int64) (int64, bool) {
 
 // sortDrafts puts the drafts in event order — line, rule, level, then
 // beneficiary id — in c.seq, which lists the drafts' indexes (the drafts
-// themselves stay where the rules appended them). The rules run in plan
-// order and the built-in ones pay in increasing level, so the drafts
-// usually need only a stable bucketing by line (a counting sort); when the
-// result is not strictly increasing in (line, rule, level) — only a custom
-// rule makes that happen — it falls back to a comparison sort.
-func (c *Context) sortDrafts() {
+// themselves stay where the rules appended them), and returns the index
+// in c.seq of a draft in the same slot as the one before it, or -1. The
+// rules run in plan order and the built-in ones pay in increasing level,
+// so the drafts usually need only a stable bucketing by line (a counting
+// sort of the per-line counts pay kept); when pay saw a line's drafts
+// arrive out of (rule, level) order — only a custom rule makes that
+// happen — it falls back to a comparison sort. In order, no two drafts of
+// a line share a (rule, level), so there is no slot to compare.
+func (c *Context) sortDrafts() int {
 	n := len(c.drafts)
 	seq := slices.Grow(c.seq[:0], n)[:n]
 	c.seq = seq
@@ -443,30 +443,36 @@ func (c *Context) sortDrafts() {
 			seq[i] = int32(i)
 		}
 	} else {
-		counts := c.counts[:0]
-		for range len(c.lines) + 1 {
-			counts = append(counts, 0)
-		}
-		for i := range c.drafts {
-			counts[c.drafts[i].line+1]++
-		}
-		for i := 1; i < len(counts); i++ {
-			counts[i] += counts[i-1]
+		at := c.counts[:0] // where each line's drafts start in seq
+		sum := int32(0)
+		for i := range c.lineOrder {
+			at = append(at, sum)
+			sum += c.lineOrder[i].n
 		}
 		for i := range c.drafts {
 			l := c.drafts[i].line
-			seq[counts[l]] = int32(i)
-			counts[l]++
+			seq[at[l]] = int32(i)
+			at[l]++
 		}
-		c.counts = counts
+		c.counts = at
 	}
-	for i := 1; i < n; i++ {
-		a, b := &c.drafts[seq[i-1]], &c.drafts[seq[i]]
-		if a.line == b.line && (a.rule > b.rule || a.rule == b.rule && a.level >= b.level) {
-			c.sortSlow()
-			return
+	if !c.unordered {
+		return -1
+	}
+	c.sortSlow()
+	for i := 1; i < len(seq); i++ {
+		if c.sameSlot(&c.drafts[seq[i-1]], &c.drafts[seq[i]]) {
+			return i
 		}
 	}
+	return -1
+}
+
+// lineOrder is what pay keeps per line for sortDrafts: how many drafts
+// the line has and the (rule, level) of its last.
+type lineOrder struct {
+	n    int32
+	last int64 // rule<<32 | level, -1 before the first
 }
 
 // sortSlow sorts c.seq by comparison.
@@ -497,11 +503,14 @@ func (c *Context) sameSlot(a, b *draft) bool {
 // memberRef is a beneficiary's id and its hash for event ids, looked up
 // once per calculation.
 type memberRef struct {
-	m    hierarchy.Member
-	id   string
-	hash uint64
+	m      hierarchy.Member
+	id     string
+	hash   uint64
+	hashed bool // hash is set
 }
 
+// member returns the id and id hash of a beneficiary outside the chain
+// (a custom rule may pay anyone in the snapshot).
 func (c *Context) member(h *orderHash, m hierarchy.Member) *memberRef {
 	for i := range c.members {
 		if c.members[i].m == m {
@@ -509,42 +518,15 @@ func (c *Context) member(h *orderHash, m hierarchy.Member) *memberRef {
 		}
 	}
 	id := c.engine.tree.ID(m)
-	c.members = append(c.members, memberRef{m: m, id: id, hash: h.strHash(id)})
+	c.members = append(c.members, memberRef{m: m, id: id, hash: h.strHash(id), hashed: true})
 	return &c.members[len(c.members)-1]
 }
 
-// beneficiary returns the id and id hash of d's beneficiary. The chain's
-// members (and the credited distributor) are read from the snapshot, which
-// already holds their ids, and hashed once per calculation.
-func (c *Context) beneficiary(h *orderHash, snap *CalcSnapshot, d *draft) (string, uint64) {
-	lv := int(d.level)
-	if lv <= len(c.chain) && lv < len(c.refs) {
-		var id string
-		switch {
-		case lv == 0 && d.ben == c.credited:
-			id = snap.Credited.Member
-		case lv > 0 && c.chain[lv-1].m == d.ben:
-			id = snap.Upline[lv-1].Member
-		default:
-			r := c.member(h, d.ben)
-			return r.id, r.hash
-		}
-		r := &c.refs[lv]
-		if !r.ok {
-			*r = refHash{hash: h.strHash(id), ok: true}
-		}
-		return id, r.hash
-	}
-	r := c.member(h, d.ben)
-	return r.id, r.hash
-}
-
-// refHash is the hash of a chain member's id, computed when first needed.
-type refHash struct {
-	hash uint64
-	ok   bool
-}
-
+// events builds the events of the ordered drafts. Everything events of one
+// calculation share is set once in a prototype that each event starts as;
+// the line's, component's and rule's part of the id is hashed once per
+// (line, rule); a beneficiary's id is read from the snapshot (for the
+// chain, by level) and hashed once.
 func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	if len(c.seq) == 0 {
 		return out[:0]
@@ -554,58 +536,60 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	} else {
 		out = make([]Event, len(c.seq))
 	}
-	key := c.order.Key()
-	h := hashOrder(key)
+	h := hashOrder(c.order.Key())
 	ms := uint64(c.order.OrderTS.UnixMilli()) // checked by Calculate
-	effective := c.order.OrderTS
-	var prefix, linePrefix idState
-	c.refs = append(c.refs[:0], make([]refHash, len(c.chain)+1)...)
-	// Each line's and each rule's part of the id is hashed once.
+	// bens[L] is the member at level L: the credited distributor, then
+	// the chain.
+	bens := append(c.bens[:0], memberRef{m: c.credited, id: snap.Credited.Member})
+	for i := range c.chain {
+		bens = append(bens, memberRef{m: c.chain[i].m, id: snap.Upline[i].Member})
+	}
+	c.bens = bens
 	c.ruleHashes = append(c.ruleHashes[:0], make([]refHash, len(c.plan.Rules))...)
+	proto := Event{Order: c.order.Key(), Kind: KindCommission, Currency: c.order.Currency,
+		Effective: c.order.OrderTS, Snapshot: snap, digits: int8(c.digits)}
+	var prefix, linePrefix idState
 	line, rule := int32(-1), int32(-1)
-	var lineID, component, ruleName string
 	for i, j := range c.seq {
 		d := &c.drafts[j]
 		if d.line != line || d.rule != rule {
 			if d.line != line {
 				l := &c.lines[d.line]
-				lineID, component = l.LineID, componentOf(l)
-				linePrefix = h.start().absorb(&h, h.strHash(lineID)).absorb(&h, h.strHash(component))
+				proto.LineID, proto.Component = l.LineID, componentOf(l)
+				linePrefix = h.start().absorb(&h, h.strHash(proto.LineID)).absorb(&h, h.strHash(proto.Component))
 			}
 			line, rule = d.line, d.rule
-			ruleName = c.plan.Rules[rule].Name()
+			proto.Rule = c.plan.Rules[rule].Name()
 			rh := &c.ruleHashes[rule]
 			if !rh.ok {
-				*rh = refHash{hash: h.strHash(ruleName), ok: true}
+				*rh = refHash{hash: h.strHash(proto.Rule), ok: true}
 			}
-			prefix = linePrefix.absorb(&h, rh.hash) // = h.prefix(lineID, component, ruleName)
+			prefix = linePrefix.absorb(&h, rh.hash) // = h.prefix(lineID, component, rule)
 		}
-		benID, benHash := c.beneficiary(&h, snap, d)
-		// Field by field: a composite literal would be built aside and
-		// copied, with a bulk write barrier while the GC runs. Every field
-		// is set.
+		var ben *memberRef
+		if lv := int(d.level); lv < len(bens) && bens[lv].m == d.ben {
+			ben = &bens[lv]
+			if !ben.hashed {
+				ben.hash, ben.hashed = h.strHash(ben.id), true
+			}
+		} else {
+			ben = c.member(&h, d.ben)
+		}
 		e := &out[i]
-		e.ID = prefix.absorb(&h, benHash).absorb(&h, uint64(int64(d.level))).id(ms)
-		e.Order = key
-		e.LineID = lineID
-		e.Component = component
-		e.Beneficiary = benID
-		e.Rule = ruleName
-		e.Kind = KindCommission
-		e.Level = int(d.level)
-		e.PaidLevel = int(d.paid)
-		e.Currency = c.order.Currency
-		e.Effective = effective
-		e.Corrects = ulid.ULID{}
-		e.Snapshot = snap
-		e.basisV = d.basis.v
-		e.basisScale = d.basis.scale
-		e.rate = d.rate
-		e.amount = d.amount
-		e.uncapped = d.uncapped
-		e.digits = int8(c.digits)
+		*e = proto
+		e.Beneficiary = ben.id
+		e.Level, e.PaidLevel = int(d.level), int(d.paid)
+		e.basisV, e.basisScale = d.basis.v, d.basis.scale
+		e.rate, e.amount, e.uncapped = d.rate, d.amount, d.uncapped
+		prefix.absorb(&h, ben.hash).absorb(&h, uint64(int64(d.level))).put(&e.ID, ms)
 	}
 	return out
+}
+
+// refHash is the hash of a rule's name, computed when first needed.
+type refHash struct {
+	hash uint64
+	ok   bool
 }
 
 func componentOf(l *sku.Mapped) string {

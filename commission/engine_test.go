@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
 )
@@ -287,4 +288,100 @@ func TestUnattributedEarnsNothing(t *testing.T) {
 	if diff := cmp.Diff([]string{"1 uni D L1 P1 0x0.1=-3.90 correction"}, eventLines(corr)); diff != "" {
 		t.Errorf("corrections (-want +got):\n%s", diff)
 	}
+}
+
+// scripted is a custom rule that pays exactly the payouts it is given, in
+// that order, to members named by id.
+type scripted struct {
+	name string
+	pays []scriptedPay
+}
+
+type scriptedPay struct {
+	line   int
+	member string
+	level  int
+	rate   string
+}
+
+func (s scripted) Name() string { return s.name }
+
+func (s scripted) Apply(c *commission.Context) error {
+	for _, p := range s.pays {
+		m, err := c.Snapshot().Lookup(p.member)
+		if err != nil {
+			return err
+		}
+		err = c.Pay(commission.Payout{Line: p.line, Beneficiary: m, Level: p.level, PaidLevel: p.level,
+			Basis: c.Basis(p.line, commission.BasisNet), Rate: decimal.RequireFromString(p.rate)})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A custom rule may pay in any order, and more than one member at a level:
+// the events still come out by line, rule, level and beneficiary id, the
+// same whatever the order of payment. Two payouts in one slot are refused.
+func TestCustomRuleOrder(t *testing.T) {
+	order := `{"platform":"shopify","store":"s","platform_order_id":"9","order_ts":"2025-08-28T08:11:04Z","status":"paid","currency":"USD",
+		"distributor_ref":"E","items":[{"line_id":"a","platform_sku":"VIT-C-90","qty":1,"unit_price":"10.00"},
+		{"line_id":"b","platform_sku":"VIT-C-90","qty":1,"unit_price":"20.00"}],"total":"30.00"}`
+	pays := []scriptedPay{
+		{1, "A", 4, "0.04"}, {0, "D", 1, "0.10"}, {1, "D", 1, "0.10"}, {0, "B", 3, "0.03"},
+		{0, "ROOT", 3, "0.01"}, {1, "B", 2, "0.02"}, {0, "A", 3, "0.02"},
+	}
+	want := []string{
+		"a late D L1 P1 10x0.1=1.00", "a late A L3 P3 10x0.02=0.20", "a late B L3 P3 10x0.03=0.30",
+		"a late ROOT L3 P3 10x0.01=0.10", "a first D L1 P1 10x0.1=1.00",
+		"b late D L1 P1 20x0.1=2.00", "b late B L2 P2 20x0.02=0.40", "b late A L4 P4 20x0.04=0.80",
+		"b first D L1 P1 20x0.1=2.00",
+	}
+	g, cat := tree(t), catalog(t)
+	calc := func(t *testing.T, rules ...commission.Rule) (*commission.Calculation, error) {
+		t.Helper()
+		plan := mustPlan(t, planWith("", ""))
+		for _, r := range rules {
+			if err := plan.Add(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e, err := commission.New(cat, g, plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := mustOrder(t, order)
+		return e.Calculate(&o, commission.Lock{Known: known})
+	}
+	first := scripted{name: "first", pays: []scriptedPay{{1, "D", 1, "0.10"}, {0, "D", 1, "0.10"}}}
+	var ids []string
+	for _, ps := range [][]scriptedPay{pays, reversed(pays)} {
+		got, err := calc(t, scripted{name: "late", pays: ps}, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, eventLines(got.Events)); diff != "" {
+			t.Errorf("events (-want +got):\n%s", diff)
+		}
+		ids = append(ids, string(commission.MarshalEvents(got.Events)))
+	}
+	if ids[0] != ids[1] {
+		t.Errorf("the order of payment changed the events:\n%s\n%s", ids[0], ids[1])
+	}
+
+	_, err := calc(t, scripted{name: "twice", pays: []scriptedPay{{0, "D", 1, "0.10"}, {1, "D", 1, "0.10"}, {0, "D", 1, "0.05"}}})
+	var ce *commission.Error
+	if !errors.As(err, &ce) || !errors.Is(err, commission.ErrInvalid) || ce.LineID != "a" || ce.Rule != "twice" ||
+		!strings.Contains(ce.Why, "two payouts in one slot (beneficiary D)") {
+		t.Fatalf("paying one slot twice: %v", err)
+	}
+}
+
+func reversed[T any](s []T) []T {
+	out := make([]T, len(s))
+	for i, v := range s {
+		out[len(s)-1-i] = v
+	}
+	return out
 }

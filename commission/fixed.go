@@ -127,6 +127,42 @@ func mulRound(b fixed, r int64, digits int32, mode Rounding) (int64, bool) {
 	return divRound(hi, lo, int(b.scale)+rateDigits-int(digits), mode)
 }
 
+// rounder is mulRound for one basis: the places to drop and the rounding
+// worked out once, for the many rates a rule applies to a line's basis.
+type rounder struct {
+	b    fixed
+	s    int    // places to drop: b.scale + rateDigits - digits
+	pow  uint64 // 10^s when 1 ≤ s ≤ 19 (one division suffices); 0 otherwise
+	half uint64 // pow / 2
+	mode Rounding
+}
+
+func newRounder(b fixed, digits int32, mode Rounding) rounder {
+	r := rounder{b: b, s: int(b.scale) + rateDigits - int(digits), mode: mode}
+	if r.s >= 1 && r.s <= 19 {
+		r.pow = pow10[r.s]
+		r.half = r.pow / 2
+	}
+	return r
+}
+
+// round returns mulRound(r.b, rate, digits, mode) for a rate not negative;
+// r.b must not be negative either.
+func (r *rounder) round(rate int64) (int64, bool) {
+	hi, lo := bits.Mul64(uint64(r.b.v), uint64(rate))
+	if hi != 0 || r.pow == 0 {
+		return divRound(hi, lo, r.s, r.mode)
+	}
+	q := lo / r.pow
+	if rem := lo - q*r.pow; rem > r.half || rem == r.half && (r.mode == HalfUp || q&1 == 1) {
+		q++
+	}
+	if q > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(q), true
+}
+
 // divRound returns round((hi,lo) / 10^s) with the rounding mode; s may be
 // negative (a multiplication).
 func divRound(hi, lo uint64, s int, mode Rounding) (int64, bool) {

@@ -126,16 +126,33 @@ func (u *unilevel) baseRate(class string, p int) int64 {
 	return rs[p-1]
 }
 
+// ulLine is a line as a unilevel rule pays it: its rates (by class) and
+// its basis, ready to round.
+type ulLine struct {
+	rates []int64
+	rnd   rounder
+	skip  bool  // non-commissionable: earns nothing
+	err   error // the basis is out of range: paying on the line fails
+}
+
 func (u *unilevel) Apply(c *Context) error {
-	c.lineRates = c.lineRates[:0]
+	c.ulines = c.ulines[:0]
 	for i := range c.lines {
+		l := &c.lines[i]
+		var rs []int64
 		// Lines of one class in a row (the usual order) look it up once.
-		if i > 0 && c.lines[i].Class == c.lines[i-1].Class {
-			c.lineRates = append(c.lineRates, c.lineRates[i-1])
-			continue
+		if i > 0 && l.Class == c.lines[i-1].Class {
+			rs = c.ulines[i-1].rates
+		} else {
+			rs, _ = forClass(u.rates, l.Class)
 		}
-		rs, _ := forClass(u.rates, c.lines[i].Class)
-		c.lineRates = append(c.lineRates, rs)
+		ul := ulLine{rates: rs, skip: l.NonCommissionable}
+		if b, err := c.basis(i, u.basis); err != nil {
+			ul.err = err
+		} else {
+			ul.rnd = newRounder(b, c.digits, c.plan.Rounding)
+		}
+		c.ulines = append(c.ulines, ul)
 	}
 	if u.compression {
 		p := 1
@@ -196,34 +213,31 @@ func (u *unilevel) Apply(c *Context) error {
 // payAll pays a at event level lv and paid level paid, at the rate of
 // rate level p, on every line.
 func (u *unilevel) payAll(c *Context, a *hop, lv, paid, p int) error {
-	if len(u.ratesByRank.ranks) == 0 {
-		// One rate table for everyone: the lines' rates were looked up
-		// once (lineRates).
-		for i, rs := range c.lineRates {
-			if p < 1 || p > len(rs) || rs[p-1] == 0 {
-				continue
-			}
-			b, err := c.basis(i, u.basis)
-			if err != nil {
-				return err
-			}
-			if err := c.pay(i, a.m, lv, paid, b, rs[p-1]); err != nil {
-				return err
-			}
+	byRank := len(u.ratesByRank.ranks) > 0
+	for i := range c.ulines {
+		l := &c.ulines[i]
+		var r int64
+		if byRank {
+			r = u.rate(a.ranks.PaidAs, c.lines[i].Class, p)
+		} else if p >= 1 && p <= len(l.rates) {
+			// One rate table for everyone: looked up once per line.
+			r = l.rates[p-1]
 		}
-		return nil
-	}
-	for i := range c.lines {
-		r := u.rate(a.ranks.PaidAs, c.lines[i].Class, p)
 		if r == 0 {
 			continue
 		}
-		b, err := c.basis(i, u.basis)
-		if err != nil {
-			return err
+		if l.err != nil {
+			return l.err
 		}
-		if err := c.pay(i, a.m, lv, paid, b, r); err != nil {
-			return err
+		if l.skip {
+			continue
+		}
+		amt, ok := l.rnd.round(r)
+		if !ok {
+			return c.overflow(i)
+		}
+		if amt != 0 {
+			c.draft(i, a.m, lv, paid, l.rnd.b, r, amt)
 		}
 	}
 	return nil
