@@ -58,6 +58,10 @@ type Context struct {
 	// unordered is set when a line's drafts did not arrive in increasing
 	// (rule, level): sortDrafts must compare.
 	unordered bool
+	// total sums the drafts' amounts (each positive, below 2^63);
+	// totalWrapped says it wrapped around.
+	total        uint64
+	totalWrapped bool
 	capAmt    int64 // the cap, when the plan has one
 
 	buffers
@@ -170,8 +174,11 @@ func volume(v int64, s int, ok bool, d decimal.Decimal) basisVal {
 
 // release drops references so a pooled Context keeps nothing alive.
 func (c *Context) release() {
-	clear(c.mapped[:cap(c.mapped)]) // they hold the catalog's and the order's strings
-	clear(c.members)                // they hold the genealogy's strings
+	// What the buffers hold past their length was cleared by an earlier
+	// release (or by MapInto, on an error).
+	clear(c.mapped)  // they hold the catalog's and the order's strings
+	clear(c.members) // they hold the genealogy's strings
+	clear(c.bens)
 	clear(c.ulines)
 	*c = Context{buffers: c.buffers.truncate()}
 }
@@ -332,6 +339,9 @@ func (c *Context) draft(line int, ben hierarchy.Member, level, paid int, b fixed
 	d := &c.drafts[len(c.drafts)-1]
 	d.line, d.rule, d.level, d.paid, d.ben = int32(line), c.rule, int32(level), int32(paid), ben
 	d.basis, d.rate, d.amount, d.uncapped = b, r, amt, 0
+	var carry uint64
+	c.total, carry = bits.Add64(c.total, uint64(amt), 0)
+	c.totalWrapped = c.totalWrapped || carry != 0
 	o := &c.lineOrder[line]
 	o.n++
 	if k := int64(c.rule)<<32 | int64(level); k > o.last {

@@ -361,12 +361,9 @@ func (c *Context) applyCap(plan *compiled) error {
 		return &Error{Order: c.order.Key(), Why: "cap out of range", Err: ErrOverflow}
 	}
 	c.capAmt = capAmt
-	var total uint64
-	for _, j := range c.seq {
-		total += uint64(c.drafts[j].amount) // each below 2^63, and few: no wrap in practice
-		if total > 1<<63-1 {
-			return &Error{Order: c.order.Key(), Why: "total out of range", Err: ErrOverflow}
-		}
+	total := c.total
+	if c.totalWrapped || total > 1<<63-1 {
+		return &Error{Order: c.order.Key(), Why: "total out of range", Err: ErrOverflow}
 	}
 	if int64(total) <= capAmt {
 		return nil

@@ -302,6 +302,7 @@ type scriptedPay struct {
 	member string
 	level  int
 	rate   string
+	basis  string // the line's net when empty
 }
 
 func (s scripted) Name() string { return s.name }
@@ -312,8 +313,12 @@ func (s scripted) Apply(c *commission.Context) error {
 		if err != nil {
 			return err
 		}
+		basis := c.Basis(p.line, commission.BasisNet)
+		if p.basis != "" {
+			basis = decimal.RequireFromString(p.basis)
+		}
 		err = c.Pay(commission.Payout{Line: p.line, Beneficiary: m, Level: p.level, PaidLevel: p.level,
-			Basis: c.Basis(p.line, commission.BasisNet), Rate: decimal.RequireFromString(p.rate)})
+			Basis: basis, Rate: decimal.RequireFromString(p.rate)})
 		if err != nil {
 			return err
 		}
@@ -329,8 +334,8 @@ func TestCustomRuleOrder(t *testing.T) {
 		"distributor_ref":"E","items":[{"line_id":"a","platform_sku":"VIT-C-90","qty":1,"unit_price":"10.00"},
 		{"line_id":"b","platform_sku":"VIT-C-90","qty":1,"unit_price":"20.00"}],"total":"30.00"}`
 	pays := []scriptedPay{
-		{1, "A", 4, "0.04"}, {0, "D", 1, "0.10"}, {1, "D", 1, "0.10"}, {0, "B", 3, "0.03"},
-		{0, "ROOT", 3, "0.01"}, {1, "B", 2, "0.02"}, {0, "A", 3, "0.02"},
+		{1, "A", 4, "0.04", ""}, {0, "D", 1, "0.10", ""}, {1, "D", 1, "0.10", ""}, {0, "B", 3, "0.03", ""},
+		{0, "ROOT", 3, "0.01", ""}, {1, "B", 2, "0.02", ""}, {0, "A", 3, "0.02", ""},
 	}
 	want := []string{
 		"a late D L1 P1 10x0.1=1.00", "a late A L3 P3 10x0.02=0.20", "a late B L3 P3 10x0.03=0.30",
@@ -354,7 +359,7 @@ func TestCustomRuleOrder(t *testing.T) {
 		o := mustOrder(t, order)
 		return e.Calculate(&o, commission.Lock{Known: known})
 	}
-	first := scripted{name: "first", pays: []scriptedPay{{1, "D", 1, "0.10"}, {0, "D", 1, "0.10"}}}
+	first := scripted{name: "first", pays: []scriptedPay{{1, "D", 1, "0.10", ""}, {0, "D", 1, "0.10", ""}}}
 	var ids []string
 	for _, ps := range [][]scriptedPay{pays, reversed(pays)} {
 		got, err := calc(t, scripted{name: "late", pays: ps}, first)
@@ -370,11 +375,34 @@ func TestCustomRuleOrder(t *testing.T) {
 		t.Errorf("the order of payment changed the events:\n%s\n%s", ids[0], ids[1])
 	}
 
-	_, err := calc(t, scripted{name: "twice", pays: []scriptedPay{{0, "D", 1, "0.10"}, {1, "D", 1, "0.10"}, {0, "D", 1, "0.05"}}})
+	_, err := calc(t, scripted{name: "twice", pays: []scriptedPay{{0, "D", 1, "0.10", ""}, {1, "D", 1, "0.10", ""}, {0, "D", 1, "0.05", ""}}})
 	var ce *commission.Error
 	if !errors.As(err, &ce) || !errors.Is(err, commission.ErrInvalid) || ce.LineID != "a" || ce.Rule != "twice" ||
 		!strings.Contains(ce.Why, "two payouts in one slot (beneficiary D)") {
 		t.Fatalf("paying one slot twice: %v", err)
+	}
+}
+
+// Amounts that each fit but together do not are refused, not wrapped
+// around, when the plan's cap must compare their total.
+func TestTotalOverflow(t *testing.T) {
+	plan := mustPlan(t, planWith(`,"max_payout_share":"0.50"`, ""))
+	// 5×10^16 dollars: 5×10^18 cents, below 2^63; four of them pass 2^64,
+	// which a 64-bit total would wrap around to 1.55×10^18.
+	big := "50000000000000000"
+	huge := scripted{name: "huge", pays: []scriptedPay{{0, "D", 1, "1", big}, {0, "C", 2, "1", big}, {0, "B", 3, "1", big}, {0, "A", 4, "1", big}}}
+	if err := plan.Add(huge); err != nil {
+		t.Fatal(err)
+	}
+	e, err := commission.New(catalog(t), tree(t), plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := mustOrder(t, withRefs(`"distributor_ref":"E",`))
+	_, err = e.Calculate(&o, commission.Lock{Known: known})
+	var ce *commission.Error
+	if !errors.As(err, &ce) || !errors.Is(err, commission.ErrOverflow) || ce.Why != "total out of range" || ce.Order.OrderID != "1001" {
+		t.Fatalf("got %v", err)
 	}
 }
 

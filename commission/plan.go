@@ -376,27 +376,56 @@ func readBasis(o *object) (Basis, error) {
 	return 0, planErr(join(o.path, "basis"), "want net, pv, qv or cv, not %q", s)
 }
 
-// classRates reads {"class": X, "*": X}.
-func readClassMap[T any](raw json.RawMessage, path string, read func(json.RawMessage, string) (T, error)) (map[string]T, error) {
+// classMap is a plan's {"class": X, "*": X}: a value per commission
+// class, "*" for every other class.
+type classMap[T any] struct {
+	m       map[string]T // the named classes, without "*"
+	star    T
+	hasStar bool
+}
+
+// readClassMap reads {"class": X, "*": X}.
+func readClassMap[T any](raw json.RawMessage, path string, read func(json.RawMessage, string) (T, error)) (classMap[T], error) {
+	var out classMap[T]
 	o, err := readObject(raw, path)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	out := make(map[string]T, len(o.m))
 	for _, k := range sortedKeys(o.m) {
 		raw, _ := o.get(k)
-		if out[k], err = read(raw, join(path, k)); err != nil {
-			return nil, err
+		v, err := read(raw, join(path, k))
+		if err != nil {
+			return classMap[T]{}, err
 		}
+		if k == "*" {
+			out.star, out.hasStar = v, true
+			continue
+		}
+		if out.m == nil {
+			out.m = make(map[string]T, len(o.m))
+		}
+		out.m[k] = v
 	}
 	return out, nil
 }
 
-// forClass returns m[class], else m["*"].
-func forClass[T any](m map[string]T, class string) (T, bool) {
-	if v, ok := m[class]; ok {
-		return v, true
+// each calls f with every value.
+func (m *classMap[T]) each(f func(T)) {
+	for _, v := range m.m {
+		f(v)
 	}
-	v, ok := m["*"]
-	return v, ok
+	if m.hasStar {
+		f(m.star)
+	}
+}
+
+// forClass returns m[class], else m["*"]. A plan with "*" alone (the
+// usual one) looks nothing up.
+func forClass[T any](m *classMap[T], class string) (T, bool) {
+	if len(m.m) > 0 {
+		if v, ok := m.m[class]; ok {
+			return v, true
+		}
+	}
+	return m.star, m.hasStar
 }

@@ -20,8 +20,8 @@ var builtin = map[string]func(name string, o *object) (Rule, error){
 type unilevel struct {
 	name        string
 	basis       Basis
-	rates       map[string][]int64         // class → rate per paid level
-	ratesByRank byRank[map[string][]int64] // overrides rates by paid-as rank
+	rates       classMap[[]int64]         // class → rate per paid level
+	ratesByRank byRank[classMap[[]int64]] // overrides rates by paid-as rank
 	depth       byRank[int]                // payable depth by paid-as rank
 	hasDepth    bool
 	qualify     qualify
@@ -45,20 +45,16 @@ func readUnilevel(name string, o *object) (Rule, error) {
 	if u.rates, err = readClassMap(raw, join(o.path, "rates"), readRates); err != nil {
 		return nil, err
 	}
-	for _, rs := range u.rates {
-		u.levels = max(u.levels, len(rs))
-	}
+	u.rates.each(func(rs []int64) { u.levels = max(u.levels, len(rs)) })
 	if raw, ok := o.get("rates_by_rank"); ok {
-		read := func(raw json.RawMessage, path string) (map[string][]int64, error) {
+		read := func(raw json.RawMessage, path string) (classMap[[]int64], error) {
 			return readClassMap(raw, path, readRates)
 		}
 		if u.ratesByRank, err = readByRank(raw, join(o.path, "rates_by_rank"), read); err != nil {
 			return nil, err
 		}
-		for _, m := range u.ratesByRank.vals {
-			for _, rs := range m {
-				u.levels = max(u.levels, len(rs))
-			}
+		for i := range u.ratesByRank.vals {
+			u.ratesByRank.vals[i].each(func(rs []int64) { u.levels = max(u.levels, len(rs)) })
 		}
 	}
 	if raw, ok := o.get("depth_by_rank"); ok {
@@ -107,9 +103,9 @@ func (u *unilevel) qualifies(a *hop, p int) bool {
 // rate returns the rate a member of rank r earns at paid level p on a line
 // of class.
 func (u *unilevel) rate(r hierarchy.Rank, class string, p int) int64 {
-	rates := u.rates
+	rates := &u.rates
 	if m, ok := u.ratesByRank.lookup(r); ok {
-		rates = m
+		rates = &m
 	}
 	rs, _ := forClass(rates, class)
 	if p < 1 || p > len(rs) {
@@ -119,7 +115,7 @@ func (u *unilevel) rate(r hierarchy.Rank, class string, p int) int64 {
 }
 
 func (u *unilevel) baseRate(class string, p int) int64 {
-	rs, _ := forClass(u.rates, class)
+	rs, _ := forClass(&u.rates, class)
 	if p < 1 || p > len(rs) {
 		return 0
 	}
@@ -144,7 +140,7 @@ func (u *unilevel) Apply(c *Context) error {
 		if i > 0 && l.Class == c.lines[i-1].Class {
 			rs = c.ulines[i-1].rates
 		} else {
-			rs, _ = forClass(u.rates, l.Class)
+			rs, _ = forClass(&u.rates, l.Class)
 		}
 		ul := ulLine{rates: rs, skip: l.NonCommissionable}
 		if b, err := c.basis(i, u.basis); err != nil {
@@ -324,7 +320,7 @@ func (r *rankDifferential) Apply(c *Context) error {
 type retailProfit struct {
 	name    string
 	basis   Basis
-	rates   map[string]int64
+	rates   classMap[int64]
 	qualify qualify
 }
 
@@ -354,7 +350,7 @@ func (r *retailProfit) Apply(c *Context) error {
 		return nil
 	}
 	for i := range c.lines {
-		rate, ok := forClass(r.rates, c.lines[i].Class)
+		rate, ok := forClass(&r.rates, c.lines[i].Class)
 		if !ok || rate == 0 {
 			continue
 		}
