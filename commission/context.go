@@ -62,7 +62,7 @@ type Context struct {
 	// totalWrapped says it wrapped around.
 	total        uint64
 	totalWrapped bool
-	capAmt    int64 // the cap, when the plan has one
+	capAmt       int64 // the cap, when the plan has one
 
 	buffers
 }

@@ -146,10 +146,11 @@
 // An Event's slot is (order key, line id, component, rule, beneficiary,
 // level). Commissions have id = ULID(time = OrderTS, entropy = 10 bytes of
 // a hash of the slot); corrections add the revision's Version to the hash
-// and take its time. The hash is one SHA-256 of the order key per order,
-// then a fast keyed 64-bit hash of the rest of the slot, exactly as id.go
-// documents; ids are deterministic and distinct for distinct slots (but
-// with probability about 2^-64 per pair of an order's events).
+// and take its time. The hash is built from MurmurHash3's 64-bit
+// finaliser: the order key once per order, each line, rule and
+// beneficiary once, then one step per event, exactly as id.go documents;
+// ids are deterministic and distinct for distinct slots (but with
+// probability about 2^-64 per pair of an order's events).
 //
 // Events are ordered by line (and component, in the catalog's order), rule
 // order in the plan, level, then beneficiary id.

@@ -498,7 +498,8 @@ func (c *Context) sameSlot(a, b *draft) bool {
 }
 
 // memberRef is a beneficiary's id and its hash for event ids, looked up
-// once per calculation.
+// once per calculation: h(id) for a member outside the chain, and for
+// the chain's members (by level), b = benLevel(h(id), level).
 type memberRef struct {
 	m      hierarchy.Member
 	id     string
@@ -563,22 +564,27 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 			}
 			prefix = linePrefix.absorb(&h, rh.hash) // = h.prefix(lineID, component, rule)
 		}
-		var ben *memberRef
+		// A chain member is paid at its own level (always, by the
+		// built-in rules): its part of the id is hashed once.
+		var id string
+		var b uint64
 		if lv := int(d.level); lv < len(bens) && bens[lv].m == d.ben {
-			ben = &bens[lv]
+			ben := &bens[lv]
 			if !ben.hashed {
-				ben.hash, ben.hashed = h.strHash(ben.id), true
+				ben.hash, ben.hashed = benLevel(h.strHash(ben.id), lv), true
 			}
+			id, b = ben.id, ben.hash
 		} else {
-			ben = c.member(&h, d.ben)
+			ben := c.member(&h, d.ben)
+			id, b = ben.id, benLevel(ben.hash, lv)
 		}
 		e := &out[i]
 		*e = proto
-		e.Beneficiary = ben.id
+		e.Beneficiary = id
 		e.Level, e.PaidLevel = int(d.level), int(d.paid)
 		e.basisV, e.basisScale = d.basis.v, d.basis.scale
 		e.rate, e.amount, e.uncapped = d.rate, d.amount, d.uncapped
-		prefix.absorb(&h, ben.hash).absorb(&h, uint64(int64(d.level))).put(&e.ID, ms)
+		prefix.absorb(&h, b).put(&e.ID, ms)
 	}
 	return out
 }

@@ -154,5 +154,5 @@ func Example_customRule() {
 		fmt.Println(e.ID, e.Rule, e.Beneficiary, e.Basis(), "×", e.Rate(), "=", e.Amount().StringFixed(2))
 	}
 	// Output:
-	// 01K3QVNXE0ZSRNHV1AHF9ECSVF loyalty A 59.97 × 0.0125 = 0.75
+	// 01K3QVNXE0N161HGQVS482HPDZ loyalty A 59.97 × 0.0125 = 0.75
 }

@@ -30,7 +30,7 @@ func TestSlotIDsDistinct(t *testing.T) {
 		seen[id] = s
 		if !corr {
 			h := hashOrder(s.Order)
-			got := h.prefix(s.LineID, s.Component, s.Rule).absorb(&h, h.strHash(s.Beneficiary)).absorb(&h, uint64(s.Level)).id(uint64(at.UnixMilli()))
+			got := h.prefix(s.LineID, s.Component, s.Rule).absorb(&h, benLevel(h.strHash(s.Beneficiary), s.Level)).id(uint64(at.UnixMilli()))
 			if got != id {
 				t.Fatalf("cached path %s, slotID %s", got, id)
 			}

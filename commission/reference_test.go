@@ -7,7 +7,6 @@ package commission_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -544,16 +543,7 @@ func sortRef(evs []refEvent) {
 // refID computes an event id as the package documents it (id.go), field
 // by field, without the engine's caching.
 func refID(o *normalize.Order, line, comp, rule, ben string, level int) string {
-	var b []byte
-	for _, s := range []string{string(o.Platform), o.Store, o.PlatformOrderID} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	sum := sha256.Sum256(b)
-	var k [4]uint64
-	for i := range k {
-		k[i] = binary.BigEndian.Uint64(sum[8*i : 8*i+8])
-	}
+	const c0, c1, c2, c3 = 0x243f6a8885a308d3, 0x13198a2e03707344, 0xa4093822299f31d0, 0x9e3779b97f4a7c15
 	fmix := func(x uint64) uint64 {
 		x ^= x >> 33
 		x *= 0xff51afd7ed558ccd
@@ -562,23 +552,38 @@ func refID(o *normalize.Order, line, comp, rule, ben string, level int) string {
 		x ^= x >> 33
 		return x
 	}
-	field := func(s string) uint64 {
-		// The full 8-byte words, then the rest (0 to 7 bytes) zero-padded
-		// to a last word.
-		p := append([]byte(s), make([]byte, 8-len(s)%8)...)
-		x := k[2] ^ uint64(len(s))*0x9e3779b97f4a7c15
+	// words splits b into little-endian 8-byte words, the last zero-padded
+	// (and present even when b is empty or a multiple of 8 long).
+	words := func(b []byte) []uint64 {
+		p := append(append([]byte(nil), b...), make([]byte, 8-len(b)%8)...)
+		var ws []uint64
 		for i := 0; i < len(p); i += 8 {
-			w := binary.LittleEndian.Uint64(p[i : i+8])
-			if i+8 == len(p) {
-				return fmix(x ^ w ^ k[3])
-			}
+			ws = append(ws, binary.LittleEndian.Uint64(p[i:i+8]))
+		}
+		return ws
+	}
+	var key []byte
+	for _, s := range []string{string(o.Platform), o.Store, o.PlatformOrderID} {
+		key = binary.AppendUvarint(key, uint64(len(s)))
+		key = append(key, s...)
+	}
+	k0, k1 := c0^uint64(len(key)), c1^uint64(len(key))
+	for _, w := range words(key) {
+		k0, k1 = fmix(k0^w), fmix(k1^w^c2)
+	}
+	k2, k3 := fmix(k0^c2), fmix(k1^c3)
+	field := func(s string) uint64 {
+		ws := words([]byte(s))
+		x := k2 ^ uint64(len(s))*0x9e3779b97f4a7c15
+		for _, w := range ws[:len(ws)-1] {
 			x = fmix(x ^ w)
 		}
-		panic("unreachable")
+		return fmix(x ^ ws[len(ws)-1] ^ k3)
 	}
-	x0, x1 := k[0], k[1]
-	for _, v := range []uint64{field(line), field(comp), field(rule), field(ben), uint64(level)} {
-		x0, x1 = fmix(x0^v), fmix(x1^v^k[2])
+	b := fmix(field(ben) + uint64(level)*c3)
+	x0, x1 := k0, k1
+	for _, v := range []uint64{field(line), field(comp), field(rule), b} {
+		x0, x1 = fmix(x0^v), fmix(x1^v^k2)
 	}
 	var id ulid.ULID
 	if err := id.SetTime(uint64(o.OrderTS.UnixMilli())); err != nil {

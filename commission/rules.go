@@ -22,7 +22,7 @@ type unilevel struct {
 	basis       Basis
 	rates       classMap[[]int64]         // class → rate per paid level
 	ratesByRank byRank[classMap[[]int64]] // overrides rates by paid-as rank
-	depth       byRank[int]                // payable depth by paid-as rank
+	depth       byRank[int]               // payable depth by paid-as rank
 	hasDepth    bool
 	qualify     qualify
 	compression bool
