@@ -501,10 +501,9 @@ func (c *Context) sameSlot(a, b *draft) bool {
 // once per calculation: h(id) for a member outside the chain, and for
 // the chain's members (by level), b = benLevel(h(id), level).
 type memberRef struct {
-	m      hierarchy.Member
-	id     string
-	hash   uint64
-	hashed bool // hash is set
+	m    hierarchy.Member
+	id   string
+	hash uint64
 }
 
 // member returns the id and id hash of a beneficiary outside the chain
@@ -516,7 +515,7 @@ func (c *Context) member(h *orderHash, m hierarchy.Member) *memberRef {
 		}
 	}
 	id := c.engine.tree.ID(m)
-	c.members = append(c.members, memberRef{m: m, id: id, hash: h.strHash(id), hashed: true})
+	c.members = append(c.members, memberRef{m: m, id: id, hash: h.strHash(id)})
 	return &c.members[len(c.members)-1]
 }
 
@@ -537,10 +536,15 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	h := hashOrder(c.order.Key())
 	ms := uint64(c.order.OrderTS.UnixMilli()) // checked by Calculate
 	// bens[L] is the member at level L: the credited distributor, then
-	// the chain.
+	// the chain, each hashed with its level here, in a loop of its own:
+	// their ids' bytes are usually not in the caches, and reading them
+	// all at once lets the processor wait for them together.
 	bens := append(c.bens[:0], memberRef{m: c.credited, id: snap.Credited.Member})
 	for i := range c.chain {
 		bens = append(bens, memberRef{m: c.chain[i].m, id: snap.Upline[i].Member})
+	}
+	for lv := range bens {
+		bens[lv].hash = benLevel(h.strHash(bens[lv].id), lv)
 	}
 	c.bens = bens
 	c.ruleHashes = append(c.ruleHashes[:0], make([]refHash, len(c.plan.Rules))...)
@@ -569,11 +573,7 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 		var id string
 		var b uint64
 		if lv := int(d.level); lv < len(bens) && bens[lv].m == d.ben {
-			ben := &bens[lv]
-			if !ben.hashed {
-				ben.hash, ben.hashed = benLevel(h.strHash(ben.id), lv), true
-			}
-			id, b = ben.id, ben.hash
+			id, b = bens[lv].id, bens[lv].hash
 		} else {
 			ben := c.member(&h, d.ben)
 			id, b = ben.id, benLevel(ben.hash, lv)
