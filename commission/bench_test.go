@@ -24,9 +24,9 @@ type benchWorld struct {
 	engine *commission.Engine
 	ref    *reference
 	orders []normalize.Order
-	// cold are customer ids of members drawn at random over the whole
-	// genealogy, for the cold-cache benchmarks (see coldOrder).
-	cold []string
+	// cold are members drawn at random over the whole genealogy, for the
+	// cold-cache benchmarks (see coldOrder).
+	cold []hierarchy.Member
 }
 
 var (
@@ -44,7 +44,6 @@ func benchSetup(b *testing.B) *benchWorld {
 		n := benchN
 		r := rand.New(rand.NewPCG(7, 7))
 		changes := make([]hierarchy.Change, 0, n)
-		enrolled := make(map[string]time.Time, n)
 		dists := make([]string, 0, n)
 		for i := range n {
 			id := "M" + strconv.Itoa(i)
@@ -58,7 +57,6 @@ func benchSetup(b *testing.B) *benchWorld {
 			}
 			changes = append(changes, hierarchy.Change{Op: hierarchy.OpEnroll, Member: id, Kind: kind, Sponsor: sponsor,
 				PaidAs: 2, Highest: 2, Effective: at, Recorded: jan})
-			enrolled[id] = at
 			if kind == hierarchy.Distributor {
 				dists = append(dists, id)
 			}
@@ -98,6 +96,17 @@ func benchSetup(b *testing.B) *benchWorld {
 			return out
 		}
 		act := []string{"active"}
+		// Member i enrolled at jan + 10 s × i. The world keeps nothing
+		// per member but the genealogy: a million strings or map entries
+		// on the heap would make every collection during the benchmarks
+		// mark them, a cost of the harness, not of the engine.
+		enrolled := func(id string) time.Time {
+			i, err := strconv.Atoi(id[1:])
+			if err != nil {
+				panic(err)
+			}
+			return jan.Add(time.Duration(i) * 10 * time.Second)
+		}
 		bench.ref = &reference{g: g, c: cat, enrolled: enrolled, plan: refPlan{id: "bench", version: 1, from: jan, share: d("0.80"), rules: []refRule{
 			{typ: "unilevel", name: "unilevel", basis: "cv", statuses: act, compression: true,
 				rates: map[string][]decimal.Decimal{"*": rates("0.10", "0.05", "0.05", "0.04", "0.04", "0.03", "0.03", "0.02", "0.02", "0.01")}},
@@ -126,7 +135,7 @@ func benchSetup(b *testing.B) *benchWorld {
 			bench.orders = append(bench.orders, o)
 		}
 		for range 1 << 20 {
-			bench.cold = append(bench.cold, "M"+strconv.Itoa(r.IntN(n)))
+			bench.cold = append(bench.cold, hierarchy.Member(r.IntN(n)))
 		}
 		// The benchmark must measure correct work: the engine agrees with
 		// the reference on a sample of its orders.
@@ -202,7 +211,7 @@ func BenchmarkCalculateInto(b *testing.B) {
 // the root and fit the caches better.
 func (w *benchWorld) coldOrder(o *normalize.Order, i int) {
 	*o = w.orders[i%64]
-	o.CustomerRef = w.cold[i%len(w.cold)]
+	o.CustomerRef = w.ref.g.ID(w.cold[i%len(w.cold)]) // no copy: the genealogy's bytes
 }
 
 // BenchmarkCalculateIntoCold is BenchmarkCalculateInto over the cold mix.

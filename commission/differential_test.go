@@ -272,7 +272,7 @@ func TestDifferential(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ref := &reference{g: w.g, c: w.c, plan: w.plan, enrolled: w.enrolled}
+		ref := &reference{g: w.g, c: w.c, plan: w.plan, enrolled: func(id string) time.Time { return w.enrolled[id] }}
 		for k := range 5 {
 			o := w.order(r, k)
 			lock := commission.Lock{Known: known}

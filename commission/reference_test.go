@@ -134,7 +134,9 @@ type reference struct {
 	g        *hierarchy.Genealogy
 	c        *sku.Catalog
 	plan     refPlan
-	enrolled map[string]time.Time
+	// enrolled returns when a member's enrollment took effect, as the
+	// test world recorded it (not read from the genealogy).
+	enrolled func(id string) time.Time
 }
 
 type refLink struct {
@@ -370,7 +372,7 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 				}
 			}
 		case "fast_start":
-			if o.OrderTS.Sub(r.enrolled[credited]) >= time.Duration(rule.days)*24*time.Hour {
+			if o.OrderTS.Sub(r.enrolled(credited)) >= time.Duration(rule.days)*24*time.Hour {
 				continue
 			}
 			for lv := 1; lv <= len(rule.fsRates); lv++ {
