@@ -131,9 +131,9 @@ func (p refPlan) JSON() string {
 
 // reference is the slow, obviously right engine.
 type reference struct {
-	g        *hierarchy.Genealogy
-	c        *sku.Catalog
-	plan     refPlan
+	g    *hierarchy.Genealogy
+	c    *sku.Catalog
+	plan refPlan
 	// enrolled returns when a member's enrollment took effect, as the
 	// test world recorded it (not read from the genealogy).
 	enrolled func(id string) time.Time
