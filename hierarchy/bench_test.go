@@ -124,7 +124,7 @@ func benchGenealogy(b *testing.B) {
 func (g *Genealogy) footprint() int {
 	size := func(n int, elem uintptr) int { return n * int(elem) }
 	return g.ids.bytes() + g.codes.bytes() +
-		4*cap(g.sponsor) + size(cap(g.state), unsafe.Sizeof(state{})) + 4*cap(g.ext) + 8*cap(g.enrollAt) + 4*cap(g.enrollSeq) + 4*cap(g.parent) + 2*cap(g.leg) +
+		size(cap(g.nodes), unsafe.Sizeof(node{})) + 4*cap(g.ext) + 8*cap(g.enrollAt) + 4*cap(g.enrollSeq) + 4*cap(g.parent) + 2*cap(g.leg) +
 		size(cap(g.exts), unsafe.Sizeof(ext{})) + size(cap(g.recs), unsafe.Sizeof(rec{})) +
 		4*cap(g.head) + size(cap(g.edges), unsafe.Sizeof(edge{})) +
 		size(cap(g.codeInfos), unsafe.Sizeof(codeInfo{})) + 8*cap(g.recAt)

@@ -69,9 +69,10 @@
 // Members are dense int32 indexes (Member) in enrollment order; Lookup and
 // ID convert from and to the external string ids. Everything is held in
 // flat, pointer-free slices, so the garbage collector never scans the tree
-// whatever its size. What an upline walk reads per step is split out
-// small: the enrollment sponsor (4 bytes, the chain the walk follows) and
-// the state (6 bytes: status, paid-as and highest ranks, kind). A member
+// whatever its size. What an upline walk reads per step is one 12-byte
+// node: the enrollment sponsor (the chain the walk follows) and the state
+// (status, paid-as and highest ranks, kind), so a step usually touches one
+// cache line. A member
 // whose sponsor changes after enrollment has its sponsor word flagged (a
 // value below -1 that still encodes the enrollment sponsor), one whose
 // status or ranks change has a flag bit in its state; only those members

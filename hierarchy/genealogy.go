@@ -18,11 +18,10 @@ import (
 type Genealogy struct {
 	ids strtab // member ids; entry i is Member i
 
-	// Per member, indexed by Member. An upline walk reads sponsor for the
-	// chain and state for each ancestor's answer, 4 and 6 bytes; the rest
-	// are parallel slices it does not touch.
-	sponsor   []int32 // enrollment sponsor (-1 for a root), moved(s) once the sponsor changes later
-	state     []state
+	// Per member, indexed by Member. An upline walk reads nodes only: a
+	// step is one node, usually one cache line, for the sponsor and the
+	// ancestor's answer. The rest are parallel slices it does not touch.
+	nodes     []node
 	ext       []int32 // index+1 into exts, 0 when nothing changed since enrollment
 	enrollAt  []int64 // effective instant of the enrollment
 	enrollSeq []int32 // position of the enrollment in the log
@@ -44,6 +43,13 @@ type Genealogy struct {
 	codeInfos []codeInfo
 
 	recAt []int64 // recorded instant of each change, by seq
+}
+
+// node is a member's enrollment sponsor (-1 for a root; moved(s) once the
+// sponsor changes later) and its state: 12 bytes.
+type node struct {
+	sponsor int32
+	state   state
 }
 
 // state is a member's status and ranks at enrollment, its kind, and
@@ -71,7 +77,7 @@ func moved(s int32) int32 { return -3 - s }
 
 // enrollSponsor returns m's sponsor at enrollment, -1 for a root.
 func (g *Genealogy) enrollSponsor(m int32) int32 {
-	s := g.sponsor[m]
+	s := g.nodes[m].sponsor
 	if s < -1 {
 		s = moved(s) // moved is its own inverse
 	}
@@ -112,14 +118,14 @@ type codeInfo struct {
 const maxChanges = 1 << 30
 
 // Len returns the number of members enrolled.
-func (g *Genealogy) Len() int { return len(g.sponsor) }
+func (g *Genealogy) Len() int { return len(g.nodes) }
 
 // Changes returns the number of changes applied.
 func (g *Genealogy) Changes() int { return len(g.recAt) }
 
 // ID returns the external id of m, or "" if m is not a member.
 func (g *Genealogy) ID(m Member) string {
-	if m < 0 || int(m) >= len(g.sponsor) {
+	if m < 0 || int(m) >= len(g.nodes) {
 		return ""
 	}
 	return g.ids.str(int32(m))
@@ -454,7 +460,7 @@ func (g *Genealogy) ref(k checker, name string, eff int64) (int32, bool) {
 		return -1, false
 	}
 	o, found := g.ids.find(name)
-	if !found || g.enrollAt[o] > eff || g.state[o].kind() != Distributor {
+	if !found || g.enrollAt[o] > eff || g.nodes[o].state.kind() != Distributor {
 		return -1, false
 	}
 	return o, true
@@ -582,7 +588,7 @@ func (g *Genealogy) cycle(a attr, m, o int32, eff int64) (int64, bool) {
 // rankDown explains why a highest rank h from eff on would go down, or
 // returns "".
 func (g *Genealogy) rankDown(m int32, eff int64, h int32) string {
-	prev, hasPrev := int32(g.state[m].ranks.Highest), g.enrollAt[m] < eff
+	prev, hasPrev := int32(g.nodes[m].state.ranks.Highest), g.enrollAt[m] < eff
 	hist := g.history(m, aRank)
 	i := 0
 	for ; i < len(hist) && hist[i].eff < eff; i++ {
@@ -611,8 +617,7 @@ func (g *Genealogy) commit(p *prep) {
 	switch p.op {
 	case OpEnroll:
 		m := g.ids.add(p.id)
-		g.sponsor = append(g.sponsor, p.o)
-		g.state = append(g.state, state{ranks: p.ranks, status: p.status, bits: uint8(p.kind)})
+		g.nodes = append(g.nodes, node{sponsor: p.o, state: state{ranks: p.ranks, status: p.status, bits: uint8(p.kind)}})
 		g.ext = append(g.ext, 0)
 		g.enrollAt = append(g.enrollAt, p.eff)
 		g.enrollSeq = append(g.enrollSeq, seq)
@@ -671,13 +676,13 @@ func (g *Genealogy) insert(m int32, a attr, r rec) {
 	}
 	switch a {
 	case aSponsor:
-		if s := g.sponsor[m]; s >= -1 {
-			g.sponsor[m] = moved(s)
+		if s := g.nodes[m].sponsor; s >= -1 {
+			g.nodes[m].sponsor = moved(s)
 		}
 	case aStatus:
-		g.state[m].bits |= statusChanges
+		g.nodes[m].state.bits |= statusChanges
 	case aRank:
-		g.state[m].bits |= ranksChanges
+		g.nodes[m].state.bits |= ranksChanges
 	}
 	sp := &g.exts[x-1].sp[a]
 	if sp.n == sp.cap {

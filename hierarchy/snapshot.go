@@ -26,7 +26,7 @@ type Snapshot struct {
 // Snapshot returns the genealogy at instant t with everything applied so
 // far.
 func (g *Genealogy) Snapshot(t time.Time) Snapshot {
-	return Snapshot{g: g, t: clampInstant(t), cut: int32(len(g.recAt)), n: int32(len(g.sponsor))}
+	return Snapshot{g: g, t: clampInstant(t), cut: int32(len(g.recAt)), n: int32(len(g.nodes))}
 }
 
 // SnapshotAsOf returns the genealogy at instant t as it was known at the
@@ -75,7 +75,7 @@ func (s Snapshot) absent(id string, m Member) error {
 		}
 	}
 	switch {
-	case s.g == nil || m < 0 || int(m) >= len(s.g.sponsor):
+	case s.g == nil || m < 0 || int(m) >= len(s.g.nodes):
 		if id == "" {
 			e.Why = "no member " + strconv.Itoa(int(m))
 		} else {
@@ -113,7 +113,7 @@ func (s *Snapshot) hist(m int32, a attr) []rec {
 }
 
 func (s *Snapshot) sponsorOf(m int32) int32 {
-	if p := s.g.sponsor[m]; p >= -1 {
+	if p := s.g.nodes[m].sponsor; p >= -1 {
 		return p
 	}
 	return s.movedSponsorOf(m)
@@ -125,7 +125,7 @@ func (s *Snapshot) movedSponsorOf(m int32) int32 {
 	if r, ok := s.at(s.hist(m, aSponsor)); ok {
 		return r.a
 	}
-	return moved(s.g.sponsor[m])
+	return moved(s.g.nodes[m].sponsor)
 }
 
 func (s *Snapshot) parentOf(m int32) (int32, Leg) {
@@ -138,7 +138,7 @@ func (s *Snapshot) parentOf(m int32) (int32, Leg) {
 }
 
 func (s *Snapshot) statusOf(m int32) Status {
-	st := &s.g.state[m]
+	st := &s.g.nodes[m].state
 	if st.bits&statusChanges != 0 {
 		if r, ok := s.at(s.hist(m, aStatus)); ok {
 			return Status(r.a)
@@ -150,13 +150,13 @@ func (s *Snapshot) statusOf(m int32) Status {
 // stateOf returns m's state with its status and ranks at the snapshot's
 // instant.
 func (s *Snapshot) stateOf(m int32) state {
-	st := s.g.state[m]
+	st := s.g.nodes[m].state
 	st.status, st.ranks = s.statusOf(m), s.ranksOf(m)
 	return st
 }
 
 func (s *Snapshot) ranksOf(m int32) Ranks {
-	st := &s.g.state[m]
+	st := &s.g.nodes[m].state
 	if st.bits&ranksChanges != 0 {
 		if r, ok := s.at(s.hist(m, aRank)); ok {
 			return Ranks{Rank(r.a), Rank(r.b)}
@@ -170,7 +170,7 @@ func (s Snapshot) Kind(m Member) (Kind, error) {
 	if !s.Has(m) {
 		return 0, s.absent("", m)
 	}
-	return s.g.state[m].kind(), nil
+	return s.g.nodes[m].state.kind(), nil
 }
 
 // Sponsor returns m's sponsor, or None when m is a root.
@@ -320,11 +320,12 @@ func (u *Upline) advance() (p int32, leg Leg, st state, ok bool) {
 		return -1, 0, state{}, false
 	}
 	// A sponsor step reads the sponsor and the ancestor's state: two
-	// loads. Placement walks and members whose sponsor, status or ranks
-	// change after enrollment take calls that return scalars.
+	// loads from one node (the ancestor's sponsor, read by the next step,
+	// is in it too). Placement walks and members whose sponsor, status or
+	// ranks change after enrollment take calls that return scalars.
 	if u.place {
 		p, leg = u.s.parentOf(u.cur)
-	} else if p = g.sponsor[u.cur]; p < -1 {
+	} else if p = g.nodes[u.cur].sponsor; p < -1 {
 		p = u.s.movedSponsorOf(u.cur)
 	}
 	u.cur = p
@@ -332,7 +333,7 @@ func (u *Upline) advance() (p int32, leg Leg, st state, ok bool) {
 		return -1, 0, state{}, false
 	}
 	u.level++
-	st = g.state[p]
+	st = g.nodes[p].state
 	if st.bits&(statusChanges|ranksChanges) != 0 {
 		st = u.s.stateOf(p)
 	}
