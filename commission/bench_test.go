@@ -47,7 +47,7 @@ func benchSetup(b *testing.B) *benchWorld {
 		dists := make([]string, 0, n)
 		for i := range n {
 			id := "M" + strconv.Itoa(i)
-			at := jan.Add(time.Duration(i) * 10 * time.Second) // the last joins ~116 days in
+			at := benchEnrolled(i) // the last joins ~116 days in
 			kind, sponsor := hierarchy.Distributor, ""
 			if i > 0 {
 				sponsor = dists[r.IntN(len(dists))]
@@ -96,16 +96,17 @@ func benchSetup(b *testing.B) *benchWorld {
 			return out
 		}
 		act := []string{"active"}
-		// Member i enrolled at jan + 10 s × i. The world keeps nothing
-		// per member but the genealogy: a million strings or map entries
-		// on the heap would make every collection during the benchmarks
-		// mark them, a cost of the harness, not of the engine.
+		// The world keeps nothing per member but the genealogy: a
+		// million strings or map entries on the heap would make every
+		// collection during the benchmarks mark them, a cost of the
+		// harness, not of the engine. The reference reads enrollment
+		// instants from the member's id, as the world generated them.
 		enrolled := func(id string) time.Time {
 			i, err := strconv.Atoi(id[1:])
 			if err != nil {
 				panic(err)
 			}
-			return jan.Add(time.Duration(i) * 10 * time.Second)
+			return benchEnrolled(i)
 		}
 		bench.ref = &reference{g: g, c: cat, enrolled: enrolled, plan: refPlan{id: "bench", version: 1, from: jan, share: d("0.80"), rules: []refRule{
 			{typ: "unilevel", name: "unilevel", basis: "cv", statuses: act, compression: true,
@@ -162,6 +163,10 @@ func benchSetup(b *testing.B) *benchWorld {
 }
 
 var benchKnown = known
+
+// benchEnrolled is when member i ("M"+i) of the benchmark genealogy
+// enrolled: one every 10 seconds from jan.
+func benchEnrolled(i int) time.Time { return jan.Add(time.Duration(i) * 10 * time.Second) }
 
 // benchN is the genealogy size of the benchmarks.
 var benchN = 1_000_000

@@ -62,6 +62,7 @@ type Context struct {
 	// totalWrapped says it wrapped around.
 	total        uint64
 	totalWrapped bool
+	maxLevel     int32 // the highest level a draft pays
 	capAmt       int64 // the cap, when the plan has one
 
 	buffers
@@ -81,7 +82,8 @@ type buffers struct {
 	members []memberRef  // beneficiaries outside the chain
 	bens    []memberRef  // by level: the credited distributor, then the chain
 	mapped  []sku.Mapped // the order's lines, from Catalog.MapInto
-	// lineOrder is per line: its drafts and whether they came in order.
+	// lineOrder is per line: how many drafts it has and the (rule, level)
+	// of its last (see draft and sortDrafts).
 	lineOrder []lineOrder
 	// ruleHashes are the hashes of the rules' names, for event ids.
 	ruleHashes []refHash
@@ -342,6 +344,7 @@ func (c *Context) draft(line int, ben hierarchy.Member, level, paid int, b fixed
 	var carry uint64
 	c.total, carry = bits.Add64(c.total, uint64(amt), 0)
 	c.totalWrapped = c.totalWrapped || carry != 0
+	c.maxLevel = max(c.maxLevel, int32(level))
 	o := &c.lineOrder[line]
 	o.n++
 	if k := int64(c.rule)<<32 | int64(level); k > o.last {

@@ -118,7 +118,7 @@ type Breakage struct {
 // rates_by_rank), rounded once to the currency's minor unit with the
 // plan's rounding, as an event's amount is, before any cap. Breakage that
 // rounds to zero is not listed.
-func (b *Breakage) Amount() decimal.Decimal { return decimal.New(b.amount, -int32(b.digits)) }
+func (b Breakage) Amount() decimal.Decimal { return decimal.New(b.amount, -int32(b.digits)) }
 
 // draft is a payout inside the engine, before ordering, capping and ids.
 type draft struct {
@@ -536,11 +536,12 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	h := hashOrder(c.order.Key())
 	ms := uint64(c.order.OrderTS.UnixMilli()) // checked by Calculate
 	// bens[L] is the member at level L: the credited distributor, then
-	// the chain, each hashed with its level here, in a loop of its own:
-	// their ids' bytes are usually not in the caches, and reading them
-	// all at once lets the processor wait for them together.
+	// the chain up to the highest level paid, each hashed with its level
+	// here, in a loop of its own: their ids' bytes are usually not in the
+	// caches, and reading them all at once lets the processor wait for
+	// them together.
 	bens := append(c.bens[:0], memberRef{m: c.credited, id: snap.Credited.Member})
-	for i := range c.chain {
+	for i := range c.chain[:min(len(c.chain), int(c.maxLevel))] {
 		bens = append(bens, memberRef{m: c.chain[i].m, id: snap.Upline[i].Member})
 	}
 	for lv := range bens {
@@ -568,8 +569,9 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 			}
 			prefix = linePrefix.absorb(&h, rh.hash) // = h.prefix(lineID, component, rule)
 		}
-		// A chain member is paid at its own level (always, by the
-		// built-in rules): its part of the id is hashed once.
+		// Most payouts go to the chain's member at the event's level, whose
+		// part of the id is hashed above; a roll-up (paid at the level it
+		// rolled up from) or a custom rule may pay another member.
 		var id string
 		var b uint64
 		if lv := int(d.level); lv < len(bens) && bens[lv].m == d.ben {

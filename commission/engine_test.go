@@ -375,7 +375,17 @@ func TestCustomRuleOrder(t *testing.T) {
 		t.Errorf("the order of payment changed the events:\n%s\n%s", ids[0], ids[1])
 	}
 
-	_, err := calc(t, scripted{name: "twice", pays: []scriptedPay{{0, "D", 1, "0.10", ""}, {1, "D", 1, "0.10", ""}, {0, "D", 1, "0.05", ""}}})
+	// Alone, a custom rule paying in order per line, its lines
+	// interleaved, takes the counting sort and no comparison.
+	got, err := calc(t, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a first D L1 P1 10x0.1=1.00", "b first D L1 P1 20x0.1=2.00"}, eventLines(got.Events)); diff != "" {
+		t.Errorf("in order (-want +got):\n%s", diff)
+	}
+
+	_, err = calc(t, scripted{name: "twice", pays: []scriptedPay{{0, "D", 1, "0.10", ""}, {1, "D", 1, "0.10", ""}, {0, "D", 1, "0.05", ""}}})
 	var ce *commission.Error
 	if !errors.As(err, &ce) || !errors.Is(err, commission.ErrInvalid) || ce.LineID != "a" || ce.Rule != "twice" ||
 		!strings.Contains(ce.Why, "two payouts in one slot (beneficiary D)") {

@@ -118,13 +118,11 @@ func appendTrimmed(b []byte, v int64, scale int) []byte {
 }
 
 // mulRound returns round(b × r × 10^-rateDigits) in units of 10^-digits,
-// with b and r not negative. ok is false when the result overflows int64.
+// with the rounding mode. ok is false when b or r is negative or the
+// result overflows int64.
 func mulRound(b fixed, r int64, digits int32, mode Rounding) (int64, bool) {
-	if b.v < 0 || r < 0 {
-		return 0, false
-	}
-	hi, lo := bits.Mul64(uint64(b.v), uint64(r))
-	return divRound(hi, lo, int(b.scale)+rateDigits-int(digits), mode)
+	rd := newRounder(b, digits, mode)
+	return rd.round(r)
 }
 
 // rounder is mulRound for one basis: the places to drop and the rounding
@@ -146,19 +144,20 @@ func newRounder(b fixed, digits int32, mode Rounding) rounder {
 	return r
 }
 
-// round returns mulRound(r.b, rate, digits, mode) for a rate not negative;
-// r.b must not be negative either.
+// round returns round(r.b × rate × 10^-rateDigits) in the rounder's
+// units; ok is false when r.b or rate is negative or the result overflows.
 func (r *rounder) round(rate int64) (int64, bool) {
+	if r.b.v < 0 || rate < 0 {
+		return 0, false
+	}
 	hi, lo := bits.Mul64(uint64(r.b.v), uint64(rate))
 	if hi != 0 || r.pow == 0 {
 		return divRound(hi, lo, r.s, r.mode)
 	}
+	// One 64-bit division; pow ≥ 10, so q < 2^61 fits.
 	q := lo / r.pow
 	if rem := lo - q*r.pow; rem > r.half || rem == r.half && (r.mode == HalfUp || q&1 == 1) {
 		q++
-	}
-	if q > math.MaxInt64 {
-		return 0, false
 	}
 	return int64(q), true
 }

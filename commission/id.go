@@ -11,32 +11,40 @@ import (
 // Event ids are ULIDs. The time is the order's OrderTS for a commission and
 // the revision's instant for a correction, to the millisecond. The 10
 // bytes of entropy are a hash of the event's whole slot, computed in
-// stages so that what an order's events share is hashed once:
+// stages so that what an order's events share is hashed once. With
+// c0..c3 the constants below, all arithmetic on uint64 modulo 2^64:
 //
-//	fmix64  = MurmurHash3's 64-bit finaliser;
-//	f(s)    = s with its length in front as a uvarint;
-//	k0, k1  = the order key f(platform) ‖ f(store) ‖ f(order_id), as
-//	          little-endian 8-byte words, the last zero-padded (and always
-//	          present, even empty), absorbed from k0 = c0 ^ n, k1 = c1 ^ n
-//	          (n its length in bytes) by k0 = fmix64(k0 ^ w),
-//	          k1 = fmix64(k1 ^ w ^ c2) — once per order;
-//	k2, k3  = fmix64(k0 ^ c2), fmix64(k1 ^ c3);
-//	h(s)    = the 64-bit hash of a field s keyed with k2, k3 (strHash);
-//	b       = fmix64(h(beneficiary) + uint64(level) × c3);
-//	x0, x1  = k0, k1, then for each v of h(line_id), h(component), h(rule),
-//	          b and, for a correction, the revision's Version in Unix
-//	          nanoseconds: x0 = fmix64(x0 ^ v), x1 = fmix64(x1 ^ v ^ k2);
-//	entropy = x0 big-endian ‖ the high 2 bytes of x1 big-endian;
+//	fmix64(x) = MurmurHash3's 64-bit finaliser (below);
+//	words(s)  = s as little-endian 8-byte words w1..wm, the last one
+//	            zero-padded — and always present, so an empty s or one a
+//	            multiple of 8 long ends in a zero word (m = len(s)/8 + 1);
+//	f(s)      = s with its length in front as a uvarint;
+//	K         = f(platform) ‖ f(store) ‖ f(order_id), n = len(K);
+//	k0, k1    = c0 ^ n, c1 ^ n, then for each w of words(K):
+//	            k0 = fmix64(k0 ^ w), k1 = fmix64(k1 ^ w ^ c2);
+//	k2, k3    = fmix64(k0 ^ c2), fmix64(k1 ^ c3);
+//	h(s)      = with w1..wm = words(s): x = k2 ^ len(s)×c3, then
+//	            x = fmix64(x ^ wi) for i < m, and h = fmix64(x ^ wm ^ k3);
+//	b         = fmix64(h(beneficiary) + uint64(level)×c3);
+//	x0, x1    = k0, k1, then for each v of h(line_id), h(component) (""
+//	            for none), h(rule), b and, for a correction only, the
+//	            revision's Version in Unix nanoseconds as a uint64:
+//	            x0 = fmix64(x0 ^ v), x1 = fmix64(x1 ^ v ^ k2);
+//	entropy   = x0 big-endian ‖ the high 2 bytes of x1 big-endian.
 //
-// with c0..c3 the constants below. fmix64 is a bijection, so each step
-// keeps everything absorbed before it. The ids are deterministic and, for
-// distinct slots, distinct except with probability about 2^-64 per pair of
-// events of one order (events of different orders differ in k0, k1, and in
-// time but for orders placed in the same millisecond). They are
-// identifiers, not secrets: nothing relies on them being unguessable, so
-// the hash is built for speed from fmix64 alone (an order's ~30 events
-// cost about one multiplication pair each, plus one per 8 bytes of the
-// order key, the ids and the names).
+// fmix64 is a bijection, so each step keeps everything absorbed before
+// it. The ids are deterministic and, for distinct slots, distinct except
+// with probability about 2^-64 per pair of events of one order (events of
+// different orders differ in k0, k1, and in time but for orders placed in
+// the same millisecond). They are identifiers, not secrets: nothing relies
+// on them being unguessable, so the hash is built for speed from fmix64
+// alone. Per event it costs one step (two fmix64, four multiplications);
+// the key, each line, component and rule name and each beneficiary id are
+// hashed once per calculation, one fmix64 per 8 bytes.
+//
+// The format changed once, before any release: ids were SHA-256-based
+// until then, so an id computed by an earlier build of this package
+// differs for the same slot (see the README's "Compatibility").
 
 const (
 	c0 = 0x243f6a8885a308d3 // π's fractional bits
@@ -61,12 +69,19 @@ func hashOrder(k normalize.Key) orderHash {
 		x0, x1 = fmix64(x0^w), fmix64(x1^w^c2)
 		b = b[8:]
 	}
-	var w uint64
-	for i := len(b) - 1; i >= 0; i-- {
-		w = w<<8 | uint64(b[i])
-	}
+	w := lastWord(b)
 	x0, x1 = fmix64(x0^w), fmix64(x1^w^c2)
 	return orderHash{x0, x1, fmix64(x0 ^ c2), fmix64(x1 ^ c3)}
+}
+
+// lastWord is the last word of words(s): s's 0 to 7 bytes, zero-padded,
+// little-endian.
+func lastWord[T string | []byte](s T) uint64 {
+	var w uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		w = w<<8 | uint64(s[i])
+	}
+	return w
 }
 
 // appendField appends s with its length in front, so that no two different
@@ -86,20 +101,15 @@ func fmix64(x uint64) uint64 {
 	return x
 }
 
-// strHash hashes a field: its length, then its bytes 8 at a time as
-// little-endian words, the last word zero-padded (and always present, even
-// empty), each absorbed with fmix64.
+// strHash is h(s): a field's length keyed with k2, its words (see the top
+// of this file) each absorbed with fmix64, the last with k3.
 func (h *orderHash) strHash(s string) uint64 {
-	x := h[2] ^ uint64(len(s))*0x9e3779b97f4a7c15
+	x := h[2] ^ uint64(len(s))*c3
 	for len(s) >= 8 {
 		x = fmix64(x ^ binary.LittleEndian.Uint64([]byte(s[:8])))
 		s = s[8:]
 	}
-	var t uint64
-	for i := len(s) - 1; i >= 0; i-- {
-		t = t<<8 | uint64(s[i])
-	}
-	return fmix64(x ^ t ^ h[3])
+	return fmix64(x ^ lastWord(s) ^ h[3])
 }
 
 // idState is the two 64-bit lanes of an id being hashed.

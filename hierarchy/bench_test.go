@@ -159,9 +159,8 @@ func BenchmarkGC1M(b *testing.B) {
 
 // BenchmarkWalkUpline10 walks 10 levels up from members spread over the
 // whole 1M tree (16384 of them, cycled): every step is likely a cache and
-// TLB miss on the sponsor chain (4 bytes a member) and another, off the
-// chain, on the ancestor's state (6 bytes), so this measures the machine's
-// memory more than the code. Compare BenchmarkWalkBaselineParentArraySerial,
+// TLB miss on the ancestor's node (its sponsor and state, 12 bytes), so
+// this measures the machine's memory more than the code. Compare BenchmarkWalkBaselineParentArraySerial,
 // the latency of the same ten misses with no work between them.
 func BenchmarkWalkUpline10(b *testing.B) { benchUpline(b, 1<<14) }
 

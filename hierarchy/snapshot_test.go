@@ -59,6 +59,13 @@ func TestSnapshotAnswers(t *testing.T) {
 			Ranks: Ranks{PaidAs: 2, Highest: 3}, Upline: []string{"root"}, Placement: []string{"root"}}},
 		{"root's children in enrollment order", g.Snapshot(day(20)), "root", answer{Kind: Distributor, Status: Active, Children: []string{"a", "r", "b"}}},
 		{"retail customer", g.Snapshot(day(20)), "r", answer{Kind: Retail, Sponsor: "root", Status: Active, Upline: []string{"root"}}},
+		// At moves the instant and keeps the knowledge.
+		{"At: c after b moves, as known before the move was recorded", g.SnapshotAsOf(day(5), recAt(9)).At(day(25)), "c",
+			answer{Kind: Distributor, Sponsor: "b", Status: Active, Upline: []string{"b", "a", "root"}}},
+		{"At: c after b moves, known", g.SnapshotAsOf(day(5), recAt(11)).At(day(25)), "c",
+			answer{Kind: Distributor, Sponsor: "b", Status: Active, Upline: []string{"b", "root"}}},
+		{"At: a's rank, back before it takes effect", g.Snapshot(day(20)).At(day(9)), "a", answer{Kind: Distributor, Sponsor: "root", Parent: "root", Leg: Left, Status: Active,
+			Upline: []string{"root"}, Placement: []string{"root"}, Children: []string{"b"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +123,10 @@ func TestSnapshotAbsentAndCodes(t *testing.T) {
 		{"member enrolled after the instant", func() error { _, err := g.Snapshot(day(2)).Sponsor(c); return err },
 			ErrUnknownMember, `hierarchy: unknown member: "c" at 2024-01-03T00:00:00Z: enrolled only at 2024-01-04T00:00:00Z`},
 		{"member recorded after the knowledge", func() error { _, err := g.SnapshotAsOf(day(30), recAt(4)).Upline(c); return err },
+			ErrUnknownMember, `hierarchy: unknown member: "c" at 2024-01-31T00:00:00Z: enrollment recorded at 2024-03-01T05:00:00Z, after the snapshot's knowledge`},
+		{"At: member enrolled after the new instant", func() error { _, err := g.Snapshot(day(30)).At(day(2)).Sponsor(c); return err },
+			ErrUnknownMember, `hierarchy: unknown member: "c" at 2024-01-03T00:00:00Z: enrolled only at 2024-01-04T00:00:00Z`},
+		{"At: member recorded after the knowledge, at any instant", func() error { _, err := g.SnapshotAsOf(day(2), recAt(4)).At(day(30)).Upline(c); return err },
 			ErrUnknownMember, `hierarchy: unknown member: "c" at 2024-01-31T00:00:00Z: enrollment recorded at 2024-03-01T05:00:00Z, after the snapshot's knowledge`},
 		{"no such index", func() error { _, err := g.Snapshot(day(30)).Status(42); return err },
 			ErrUnknownMember, `hierarchy: unknown member: at 2024-01-31T00:00:00Z: no member 42`},

@@ -91,7 +91,8 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 // it appends the order's lines to dst and returns the extended slice, with
 // the same lines, values and errors as Map. On an error it appends
 // nothing and returns dst unchanged in length (the whole order is held),
-// with the same error as Map.
+// with the same error as Map; what it wrote past that length is zeroed, so
+// dst's array holds nothing of the order.
 //
 // With room in dst for the order's lines, MapInto allocates only what
 // cannot be had otherwise: the volumes of a line that earns five units or

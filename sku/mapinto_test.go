@@ -32,7 +32,7 @@ var exactOpts = cmp.Options{
 // and money (also of unknown lines, and enough to take the map path),
 // unknown keys, versions not in force, negative quantities and unknown
 // currencies. MapInto appends after lines already in its buffer and,
-// on an error, leaves them as they were.
+// on an error, leaves them as they were and zeroes the rest of its array.
 func TestMapIntoModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	prefix := sku.Mapped{LineID: "earlier", Line: 7, Component: sku.NoComponent, PV: dec("1.5")}
@@ -57,6 +57,11 @@ func TestMapIntoModel(t *testing.T) {
 				}
 				if len(buf) != 1 || buf[0].LineID != "earlier" {
 					t.Fatalf("%s: MapInto's buffer after an error holds %d lines, want the 1 it had", name, len(buf))
+				}
+				for k, m := range buf[1:cap(buf)] {
+					if !cmp.Equal(m, sku.Mapped{}, exactOpts) {
+						t.Fatalf("%s: MapInto left line %d of its array set after an error: %+v", name, k+1, m)
+					}
 				}
 				if err.Error() != ierr.Error() {
 					t.Fatalf("%s: Map and MapInto errors differ:\n%v\n%v", name, err, ierr)
