@@ -323,6 +323,80 @@ func BenchmarkThroughputIntoCold(b *testing.B) {
 	})
 }
 
+// BenchmarkCalculateEach is CalculateInto over the 4096-order mix through
+// CalculateEach, which reads the genealogy ahead for 16 orders at a time:
+// one op is one order.
+func BenchmarkCalculateEach(b *testing.B) {
+	w := benchSetup(b)
+	benchEach(b, w.orders)
+}
+
+// BenchmarkCalculateEachCold is BenchmarkCalculateEach over the cold mix.
+func BenchmarkCalculateEachCold(b *testing.B) {
+	w := benchSetup(b)
+	orders := make([]normalize.Order, 1<<16)
+	for i := range orders {
+		w.coldOrder(&orders[i], i)
+	}
+	benchEach(b, orders)
+}
+
+// benchEach calculates b.N orders, cycling through orders, with
+// CalculateEach.
+func benchEach(b *testing.B, orders []normalize.Order) {
+	w := benchSetup(b)
+	events := 0
+	fn := func(_ int, calc *commission.Calculation, err error) error {
+		events += len(calc.Events)
+		return err
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for left := b.N; left > 0; left -= len(orders) {
+		if err := w.engine.CalculateEach(orders[:min(left, len(orders))], commission.Lock{Known: benchKnown}, fn); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(events)/float64(b.N), "events/op")
+}
+
+// BenchmarkThroughputEach is BenchmarkThroughputInto through CalculateEach.
+func BenchmarkThroughputEach(b *testing.B) {
+	w := benchSetup(b)
+	throughputEach(b, w.orders, 1_000_000)
+}
+
+// BenchmarkThroughputEachCold is BenchmarkThroughputEach over the cold
+// mix: 1M orders by members drawn over the whole genealogy.
+func BenchmarkThroughputEachCold(b *testing.B) {
+	w := benchSetup(b)
+	orders := make([]normalize.Order, 1_000_000)
+	for i := range orders {
+		w.coldOrder(&orders[i], i)
+	}
+	throughputEach(b, orders, len(orders))
+}
+
+// throughputEach calculates batch orders, cycling through orders, with
+// CalculateEach per iteration and reports orders/s over the whole run.
+func throughputEach(b *testing.B, orders []normalize.Order, batch int) {
+	w := benchSetup(b)
+	fn := func(_ int, _ *commission.Calculation, err error) error { return err }
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	runs := 0
+	for b.Loop() {
+		for left := batch; left > 0; left -= len(orders) {
+			if err := w.engine.CalculateEach(orders[:min(left, len(orders))], commission.Lock{Known: benchKnown}, fn); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runs++
+	}
+	b.ReportMetric(float64(runs*batch)/time.Since(start).Seconds(), "orders/s")
+}
+
 // BenchmarkThroughputReference is BenchmarkThroughput through the
 // reference, over 100k orders (it is slow).
 func BenchmarkThroughputReference(b *testing.B) {

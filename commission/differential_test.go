@@ -2,10 +2,12 @@ package commission_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -430,4 +432,81 @@ func checkCap(t *testing.T, w *world, o *normalize.Order, calc *commission.Calcu
 			t.Fatalf("round trip:\n%s\n%s", js, again)
 		}
 	}
+}
+
+// TestCalculateEach: a batch through CalculateEach gives, order by order,
+// the events, errors, cap and breakage Calculate gives; an error from fn
+// stops it.
+func TestCalculateEach(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	lock := commission.Lock{Known: known}
+	for c := range 40 {
+		w := newWorld(t, r)
+		plan, err := commission.LoadPlan([]byte(w.plan.JSON()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := commission.New(w.c, w.g, plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orders := make([]normalize.Order, 37) // more than two read-ahead groups
+		for k := range orders {
+			orders[k] = w.order(r, k)
+		}
+		calls := 0
+		err = e.CalculateEach(orders, lock, func(i int, got *commission.Calculation, gotErr error) error {
+			if i != calls {
+				t.Fatalf("case %d: called for order %d, want %d", c, i, calls)
+			}
+			calls++
+			want, wantErr := e.Calculate(&orders[i], lock)
+			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+				t.Fatalf("case %d order %d: CalculateEach error %v, Calculate %v", c, i, gotErr, wantErr)
+			}
+			if wantErr != nil {
+				if len(got.Events) != 0 {
+					t.Fatalf("case %d order %d: %d events with an error", c, i, len(got.Events))
+				}
+				return nil
+			}
+			if g, w := commission.MarshalEvents(got.Events), commission.MarshalEvents(want.Events); !bytes.Equal(g, w) ||
+				got.Capped != want.Capped || !got.Cap().Equal(want.Cap()) || breakage(got) != breakage(want) {
+				t.Fatalf("case %d order %d: CalculateEach differs:\n%s%s\n%s%s", c, i, g, breakage(got), w, breakage(want))
+			}
+			return nil
+		})
+		if err != nil || calls != len(orders) {
+			t.Fatalf("case %d: %v after %d calls", c, err, calls)
+		}
+	}
+
+	w := newWorld(t, r)
+	plan, _ := commission.LoadPlan([]byte(w.plan.JSON()))
+	e, _ := commission.New(w.c, w.g, plan)
+	orders := make([]normalize.Order, 40)
+	for k := range orders {
+		orders[k] = w.order(r, k)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	err := e.CalculateEach(orders, lock, func(i int, _ *commission.Calculation, _ error) error {
+		calls++
+		if i == 20 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || calls != 21 {
+		t.Fatalf("stopping at order 20: %v after %d calls", err, calls)
+	}
+}
+
+// breakage renders a calculation's breakage for comparison.
+func breakage(c *commission.Calculation) string {
+	var b strings.Builder
+	for _, x := range c.Breakage {
+		fmt.Fprintf(&b, "breakage %s/%s %s L%d %q %s\n", x.LineID, x.Component, x.Rule, x.Level, x.Member, x.Amount().String())
+	}
+	return b.String()
 }
