@@ -74,6 +74,14 @@ func (t *strtab) bounds(i int32) (uint32, uint32) {
 	return a, t.ends[i]
 }
 
+// start returns where entry i's bytes start in data.
+func (t *strtab) start(i int32) uint32 {
+	if i == 0 {
+		return 0
+	}
+	return t.ends[i-1]
+}
+
 // str returns entry i without copying.
 func (t *strtab) str(i int32) string {
 	a, b := t.bounds(i)

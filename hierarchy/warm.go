@@ -5,9 +5,10 @@ const MaxWarm = 32
 
 // Warm reads what looking up each of ids and walking up to levels of its
 // sponsor chain read first — the id's table slot and bytes, then the
-// member's node and each enrollment sponsor's node — for all the ids in
-// lockstep, one level at a time, and returns how many members it reached:
-// the ids it found and their ancestors, at most len(ids) × (levels+1).
+// member's node and each enrollment sponsor's node and id — for all the
+// ids in lockstep, one level at a time, and returns how many members it
+// reached: the ids it found and their ancestors, at most
+// len(ids) × (levels+1).
 //
 // It changes nothing and answers nothing a Snapshot does not: it exists
 // for speed. On a genealogy larger than the processor's caches each of
@@ -52,20 +53,37 @@ func (g *Genealogy) Warm(ids []string, levels int) int {
 			}
 		}
 	}
-	// Then the chains, a level at a time across the ids.
-	for range levels {
+	// Then the chains, a level at a time across the ids: each ancestor's
+	// node, and its id (the bounds now, the bytes a level later, once the
+	// bounds are in), which a Snapshot's caller usually reads next. A
+	// member counts once its id's first byte is read: ids are not empty
+	// and do not start with a NUL byte (they are printable), so the
+	// comparison always holds, and the reads are not optimized away.
+	var start [MaxWarm]int32 // where the last ancestor's id starts; -1 none
+	for i := range start {
+		start[i] = -1
+	}
+	for level := 0; level <= levels; level++ {
 		more := false
 		for i := range ids {
-			if m := cur[i]; m >= 0 {
-				s := g.nodes[m].sponsor
-				if s < -1 {
-					s = moved(s) // the enrollment sponsor
-				}
-				cur[i] = s
-				if s >= 0 {
+			if a := start[i]; a >= 0 {
+				start[i] = -1
+				if t.data[a] != 0 {
 					reached++
-					more = true
 				}
+			}
+			m := cur[i]
+			if m < 0 || level == levels {
+				continue
+			}
+			s := g.nodes[m].sponsor
+			if s < -1 {
+				s = moved(s) // the enrollment sponsor
+			}
+			cur[i] = s
+			if s >= 0 {
+				start[i] = int32(t.start(s))
+				more = true
 			}
 		}
 		if !more {
