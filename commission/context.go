@@ -333,9 +333,6 @@ func (c *Context) overflow(line int) error {
 
 // draft records a payout of amt, not zero.
 func (c *Context) draft(line int, ben hierarchy.Member, level, paid int, b fixed, r, amt int64) {
-	// Field by field into the slice: a composite literal is built on the
-	// stack and copied in 16-byte moves that stall on the 8-byte stores
-	// just made (no store forwarding).
 	c.drafts = slices.Grow(c.drafts, 1)
 	c.drafts = c.drafts[:len(c.drafts)+1]
 	d := &c.drafts[len(c.drafts)-1]

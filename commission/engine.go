@@ -475,7 +475,7 @@ func mulFloor(v, r int64) (int64, bool) {
 // in c.seq of a draft in the same slot as the one before it, or -1. The
 // rules run in plan order and the built-in ones pay in increasing level,
 // so the drafts usually need only a stable bucketing by line (a counting
-// sort of the per-line counts pay kept); when pay saw a line's drafts
+// sort of the per-line counts draft kept); when draft saw a line's drafts
 // arrive out of (rule, level) order — only a custom rule makes that
 // happen — it falls back to a comparison sort. In order, no two drafts of
 // a line share a (rule, level), so there is no slot to compare.
@@ -513,7 +513,7 @@ func (c *Context) sortDrafts() int {
 	return -1
 }
 
-// lineOrder is what pay keeps per line for sortDrafts: how many drafts
+// lineOrder is what draft keeps per line for sortDrafts: how many drafts
 // the line has and the (rule, level) of its last.
 type lineOrder struct {
 	n    int32

@@ -128,10 +128,8 @@ func (s idState) id(ms uint64) ulid.ULID {
 	return id
 }
 
-// put writes the ULID at ms with s's entropy into id: ms's 6 bytes, x0's
-// 8, x1's high 2, big-endian, as two words. Writing them in place spares
-// the hot loop a 16-byte copy of two 8-byte stores just made, which the
-// processor cannot forward and stalls on.
+// put writes the ULID at ms with s's entropy into id, in place: ms's 6
+// bytes, x0's 8, x1's high 2, big-endian, as two words.
 func (s idState) put(id *ulid.ULID, ms uint64) {
 	binary.BigEndian.PutUint64(id[0:], ms<<16|s.x0>>48)
 	binary.BigEndian.PutUint64(id[8:], s.x0<<16|s.x1>>48)
