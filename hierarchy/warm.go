@@ -1,11 +1,14 @@
 package hierarchy
 
+import "math"
+
 // MaxWarm is the most ids one Warm call reads ahead for.
 const MaxWarm = 32
 
 // Warm reads what looking up each of ids and walking up to levels of its
-// sponsor chain read first — the id's table slot and bytes, then the
-// member's node and each enrollment sponsor's node and id — for all the
+// sponsor chain read first — the id's table slot and bytes and the
+// member's enrollment instant, then the member's node and each enrollment
+// sponsor's node and id — for all the
 // ids in lockstep, one level at a time, and returns how many members it
 // reached: the ids it found and their ancestors, at most
 // len(ids) × (levels+1).
@@ -48,7 +51,11 @@ func (g *Genealogy) Warm(ids []string, levels int) int {
 			e := int32(uint32(v)) - 1
 			if a, b := t.bounds(e); string(t.data[a:b]) == id {
 				cur[i] = e
-				reached++
+				// And its enrollment instant, which Snapshot.Lookup reads
+				// next. e ≥ 0 always holds: the comparison is for the read.
+				if g.enrollAt[e] != math.MinInt64 || e >= 0 {
+					reached++
+				}
 				break
 			}
 		}
