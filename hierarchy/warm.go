@@ -8,10 +8,9 @@ const MaxWarm = 32
 // Warm reads what looking up each of ids and walking up to levels of its
 // sponsor chain read first — the id's table slot and bytes and the
 // member's enrollment instant, then the member's node and each enrollment
-// sponsor's node and id — for all the
-// ids in lockstep, one level at a time, and returns how many members it
-// reached: the ids it found and their ancestors, at most
-// len(ids) × (levels+1).
+// sponsor's node and id — for all the ids in lockstep, one level at a
+// time, and returns how many members it reached: the ids it found and
+// their ancestors, at most len(ids) × (levels+1).
 //
 // It changes nothing and answers nothing a Snapshot does not: it exists
 // for speed. On a genealogy larger than the processor's caches each of
