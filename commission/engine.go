@@ -87,10 +87,13 @@ type Calculation struct {
 	// (see Cap).
 	Capped bool
 
-	capAmt int64      // the cap in minor units; 0 without one
-	digits int8       // the currency's minor digits
-	snap   *snapBlock // where Snapshot is built
-	reuse  bool       // CalculateInto: reuse Events' and Breakage's memory
+	capAmt int64 // the cap in minor units; 0 without one
+	// touched is what CalculateEach's read-ahead counted, kept only so
+	// that its reads are made.
+	touched int
+	digits  int8       // the currency's minor digits
+	snap    *snapBlock // where Snapshot is built
+	reuse   bool       // CalculateInto: reuse Events' and Breakage's memory
 }
 
 // Cap returns the most the order could pay under the plan's cap: its
@@ -183,12 +186,13 @@ func (e *Engine) CalculateInto(dst *Calculation, o *normalize.Order, lock Lock) 
 // events). The calculation is valid only until fn returns; a non-nil error
 // from fn stops the batch and is returned.
 //
-// Before calculating them, it reads ahead in the genealogy for the next
-// orders, a few at a time (hierarchy.Genealogy.Warm on their customer_ref,
-// or distributor_ref when there is none), so that the cache misses of
-// their lookups and upline walks overlap instead of following one
-// another: on a genealogy larger than the processor's caches it is the
-// fastest way through a batch on one core. The results are those of
+// Before calculating them, it reads ahead for the next orders, a few at a
+// time — their lines, and in the genealogy what looking up their
+// customer_ref (or distributor_ref when there is none) and walking its
+// upline will read (hierarchy.Genealogy.Warm) — so that the cache misses
+// of different orders overlap instead of following one another: on a
+// genealogy, or a batch of orders, larger than the processor's caches it
+// is the fastest way through a batch on one core. The results are those of
 // CalculateInto, order by order. Use one lock for a batch of first
 // calculations (or of revisions sharing one); for revisions locked
 // differently, call CalculateInto with each order's lock.
@@ -197,13 +201,16 @@ func (e *Engine) CalculateEach(orders []normalize.Order, lock Lock, fn func(i in
 	var ids [warmAhead]string
 	for start := 0; start < len(orders); start += warmAhead {
 		group := orders[start:min(len(orders), start+warmAhead)]
+		read := 0
 		for i := range group {
-			ids[i] = group[i].CustomerRef
+			o := &group[i]
+			ids[i] = o.CustomerRef
 			if ids[i] == "" {
-				ids[i] = group[i].DistributorRef
+				ids[i] = o.DistributorRef
 			}
+			read += touch(o)
 		}
-		e.tree.Warm(ids[:len(group)], warmLevels)
+		calc.touched = read + e.tree.Warm(ids[:len(group)], warmLevels)
 		for i := range group {
 			err := e.CalculateInto(&calc, &group[i], lock)
 			if err := fn(start+i, &calc, err); err != nil {
@@ -212,6 +219,20 @@ func (e *Engine) CalculateEach(orders []normalize.Order, lock Lock, fn func(i in
 		}
 	}
 	return nil
+}
+
+// touch reads what calculating an order reads first of it — its lines'
+// ids and nets (a decimal's digits sit two pointers away) — so that a
+// batch's orders come into the caches together, and returns a count of
+// what it read, kept by the caller so that the reads are not optimized
+// away.
+func touch(o *normalize.Order) int {
+	n := len(o.PlatformOrderID) + len(o.Store)
+	for i := range o.Items {
+		l := &o.Items[i]
+		n += len(l.LineID) + len(l.PlatformSKU) + len(l.VariantID) + l.Net.Sign()
+	}
+	return n
 }
 
 const (
