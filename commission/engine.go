@@ -88,8 +88,8 @@ type Calculation struct {
 	Capped bool
 
 	capAmt int64 // the cap in minor units; 0 without one
-	// touched is what CalculateEach's read-ahead counted, kept only so
-	// that its reads are made.
+	// touched is what CalculateEach's reading ahead of orders counted,
+	// kept only so that its reads are made.
 	touched int
 	digits  int8       // the currency's minor digits
 	snap    *snapBlock // where Snapshot is built
@@ -186,39 +186,62 @@ func (e *Engine) CalculateInto(dst *Calculation, o *normalize.Order, lock Lock) 
 // events). The calculation is valid only until fn returns; a non-nil error
 // from fn stops the batch and is returned.
 //
-// Before calculating them, it reads ahead for the next orders, a few at a
-// time — their lines, and in the genealogy what looking up their
+// While it calculates one group of 16 orders, it reads ahead for the
+// next: their lines, and in the genealogy what looking up their
 // customer_ref (or distributor_ref when there is none) and walking its
-// upline will read (hierarchy.Genealogy.Warm) — so that the cache misses
-// of different orders overlap instead of following one another: on a
-// genealogy, or a batch of orders, larger than the processor's caches it
-// is the fastest way through a batch on one core. The results are those of
+// upline will read (hierarchy.Readahead, a step after each order), so
+// that the next group's memory reads happen while this one computes: on
+// a genealogy, or a batch of orders, larger than the processor's caches
+// it is the fastest way through a batch on one core. The results are those of
 // CalculateInto, order by order. Use one lock for a batch of first
 // calculations (or of revisions sharing one); for revisions locked
 // differently, call CalculateInto with each order's lock.
 func (e *Engine) CalculateEach(orders []normalize.Order, lock Lock, fn func(i int, calc *Calculation, err error) error) error {
 	var calc Calculation
-	var ids [warmAhead]string
+	var ahead [2]hierarchy.Readahead // the group being calculated and the next
+	// The first group's reads are made at once; each later group's are
+	// spread over the calculations of the group before it, a step after
+	// each order.
+	calc.touched = e.readAhead(&ahead[0], orders[:min(len(orders), warmAhead)])
+	for ahead[0].Step() {
+	}
 	for start := 0; start < len(orders); start += warmAhead {
 		group := orders[start:min(len(orders), start+warmAhead)]
-		read := 0
-		for i := range group {
-			o := &group[i]
-			ids[i] = o.CustomerRef
-			if ids[i] == "" {
-				ids[i] = o.DistributorRef
-			}
-			read += touch(o)
+		next := &ahead[1]
+		*next = hierarchy.Readahead{}
+		if n := start + warmAhead; n < len(orders) {
+			calc.touched += e.readAhead(next, orders[n:min(len(orders), n+warmAhead)])
 		}
-		calc.touched = read + e.tree.Warm(ids[:len(group)], warmLevels)
 		for i := range group {
 			err := e.CalculateInto(&calc, &group[i], lock)
 			if err := fn(start+i, &calc, err); err != nil {
 				return err
 			}
+			next.Step()
 		}
+		for next.Step() {
+		}
+		ahead[0], ahead[1] = ahead[1], ahead[0]
 	}
 	return nil
+}
+
+// readAhead starts r on the genealogy reads of orders (their customer_ref,
+// else distributor_ref) and reads their lines at once (touch), returning
+// touch's count.
+func (e *Engine) readAhead(r *hierarchy.Readahead, orders []normalize.Order) int {
+	var ids [warmAhead]string
+	n := 0
+	for i := range orders {
+		o := &orders[i]
+		ids[i] = o.CustomerRef
+		if ids[i] == "" {
+			ids[i] = o.DistributorRef
+		}
+		n += touch(o)
+	}
+	r.Start(e.tree, ids[:len(orders)], warmLevels)
+	return n
 }
 
 // touch reads what calculating an order reads first of it — its lines'

@@ -8,10 +8,10 @@ import (
 
 func TestClampInstant(t *testing.T) {
 	if got := minInstant.Unix(); got != minInnerSec-1 {
-		t.Errorf("minInstant.Unix() = %d, want %d", got, minInnerSec-1)
+		t.Errorf("minInstant.Unix() = %d, want %d", got, int64(minInnerSec-1))
 	}
 	if got := maxInstant.Unix(); got != maxInnerSec+1 {
-		t.Errorf("maxInstant.Unix() = %d, want %d", got, maxInnerSec+1)
+		t.Errorf("maxInstant.Unix() = %d, want %d", got, int64(maxInnerSec+1))
 	}
 	tests := []struct {
 		name string

@@ -24,12 +24,15 @@ type strtab struct {
 }
 
 // hashString hashes s eight bytes at a time, each folded in with a
-// 64×64→128-bit multiplication (wyhash's mix). It is deterministic (no
+// 64×64→128-bit multiplication (wyhash's mix), and its length last, as a
+// factor of its own: folded in with the bytes, a length could cancel the
+// last byte ("m2" and "m23" once hashed alike). It is deterministic (no
 // per-process seed): tables are rebuilt the same way on every run. The
 // table uses the low bits for the slot and the high 32 as the tag.
 func hashString(s string) uint64 {
 	const k0, k1, k2 = 0xa0761d6478bd642f, 0xe7037ed1a0b428db, 0x8ebc6af09c88c6e3
-	h := uint64(len(s)) ^ k0
+	n := uint64(len(s))
+	h := uint64(k0)
 	for len(s) > 8 {
 		h = mix(h^le64(s), k1)
 		s = s[8:]
@@ -43,7 +46,7 @@ func hashString(s string) uint64 {
 	case n > 0:
 		v = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
 	}
-	return mix(mix(h^v, k1)^k2, k0)
+	return mix(mix(h^v, k1)^k2, k0^n)
 }
 
 func mix(a, b uint64) uint64 {

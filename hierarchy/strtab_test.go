@@ -66,3 +66,26 @@ func TestHashStringTails(t *testing.T) {
 		}
 	}
 }
+
+// TestHashStringLengths: strings that share their bytes but not their
+// length hash differently — prefixes of one string, and short strings
+// whose length and last byte once cancelled out ("m2" and "m23").
+func TestHashStringLengths(t *testing.T) {
+	seen := map[uint64]string{}
+	add := func(s string) {
+		t.Helper()
+		h := hashString(s)
+		if prev, dup := seen[h]; dup && prev != s {
+			t.Errorf("hashString(%q) = hashString(%q)", s, prev)
+		}
+		seen[h] = s
+	}
+	for _, base := range []string{"m23456789012345678901234567890", strings.Repeat("\x00", 30), strings.Repeat("a", 30)} {
+		for n := range len(base) + 1 {
+			add(base[:n])
+		}
+	}
+	for i := range 2000 {
+		add("m" + strconv.Itoa(i))
+	}
+}

@@ -1,100 +1,161 @@
 package hierarchy
 
-import "math"
+import "unsafe"
 
-// MaxWarm is the most ids one Warm call reads ahead for.
+// MaxWarm is the most ids one Readahead (or Warm) reads ahead for.
 const MaxWarm = 32
 
-// Warm reads what looking up each of ids and walking up to levels of its
-// sponsor chain read first — the id's table slot and bytes and the
-// member's enrollment instant, then the member's node and each enrollment
-// sponsor's node and id — for all the ids in lockstep, one level at a
-// time, and returns how many members it reached: the ids it found and
-// their ancestors, at most len(ids) × (levels+1).
+// Readahead reads ahead for the lookups and upline walks of a few ids to
+// come, one step at a time. Each step asks the processor to bring into its
+// caches the next thing each id's lookup or walk will read — the id's
+// table slot, its entry, bytes and enrollment instant, the member's node,
+// then each enrollment sponsor's node and id — and waits for none of it:
+// it reads only what the step before asked for. Spread the steps between
+// other work (commission.Engine.CalculateEach takes one after each order
+// it calculates) and the lookups and walks that follow find what they need
+// in the caches instead of waiting on memory, read after read.
 //
 // It changes nothing and answers nothing a Snapshot does not: it exists
-// for speed. On a genealogy larger than the processor's caches each of
-// those reads is a cache miss, and a lookup and a walk make them one after
-// another, each waiting for the last. Warm makes the reads of different
-// ids together, so that their waits overlap, and the lookups and walks
-// that follow find what they need in the caches. Use it on the customers
-// of the next few orders of a batch before calculating them
-// (commission.Engine.CalculateEach does). It follows enrollment sponsors
-// whatever the instant: a later sponsor change only makes it read ahead
-// along the old chain. Ids past the first MaxWarm are ignored.
-func (g *Genealogy) Warm(ids []string, levels int) int {
+// for speed. It follows enrollment sponsors whatever the instant (a later
+// sponsor change only makes it read ahead along the old chain). Ids past
+// the first MaxWarm are ignored. Where the package has no prefetch
+// instruction for the processor (other than amd64 and arm64), the steps
+// only read what they must to take the next one. The zero Readahead is
+// done; Start begins one.
+type Readahead struct {
+	g       *Genealogy
+	ids     [MaxWarm]string
+	hash    [MaxWarm]uint64
+	cur     [MaxWarm]int32 // the member reached; -1: none (yet, or any more)
+	pending [MaxWarm]int32 // an ancestor whose id's bytes are still to fetch, or -1
+	n       int
+	levels  int
+	step    int
+	reached int
+}
+
+// Start begins reading ahead for ids and up to levels of their sponsor
+// chains, and takes the first step.
+func (r *Readahead) Start(g *Genealogy, ids []string, levels int) {
+	r.g, r.levels, r.step, r.reached = g, max(levels, 0), 0, 0
+	r.n = copy(r.ids[:], ids)
 	t := &g.ids
-	if len(t.slots) == 0 || len(ids) == 0 {
-		return 0
+	if len(t.slots) == 0 {
+		r.n = 0
+		return
 	}
-	ids = ids[:min(len(ids), MaxWarm)]
 	mask := uint64(len(t.slots) - 1)
-	// The ids' first slots, all at once.
-	var hashes [MaxWarm]uint64
-	var slots [MaxWarm]uint64
-	for i, id := range ids {
-		h := hashString(id)
-		hashes[i], slots[i] = h, t.slots[h&mask]
+	for i := range r.n {
+		h := hashString(r.ids[i])
+		r.hash[i], r.cur[i], r.pending[i] = h, -1, -1
+		prefetch(addrOf(&t.slots[h&mask]))
 	}
-	// Each id's entry, as find finds it (probing on, rarely, past other
-	// strings, and comparing the bytes of the one whose tag matches).
-	var cur [MaxWarm]int32
-	reached := 0
-	for i, id := range ids {
-		cur[i] = -1
-		h := hashes[i]
-		for j, v := h&mask, slots[i]; v != 0; j, v = (j+1)&mask, t.slots[(j+1)&mask] {
-			if v&^0xffffffff != tagOf(h) {
-				continue
-			}
-			e := int32(uint32(v)) - 1
-			if a, b := t.bounds(e); string(t.data[a:b]) == id {
-				cur[i] = e
-				// And its enrollment instant, which Snapshot.Lookup reads
-				// next. e ≥ 0 always holds: the comparison is for the read.
-				if g.enrollAt[e] != math.MinInt64 || e >= 0 {
-					reached++
+}
+
+// Step takes the next step and reports whether any remain.
+func (r *Readahead) Step() bool {
+	if r.n == 0 {
+		return false
+	}
+	g := r.g
+	t := &g.ids
+	r.step++
+	more := false
+	switch r.step {
+	case 1:
+		// The entry, found by the tag in the slot the first step asked for
+		// (probing on, rarely, past other strings); then its bytes, its
+		// enrollment instant and its node.
+		mask := uint64(len(t.slots) - 1)
+		for i := range r.n {
+			h := r.hash[i]
+			for j := h & mask; t.slots[j] != 0; j = (j + 1) & mask {
+				if v := t.slots[j]; v&^0xffffffff == tagOf(h) {
+					e := int32(uint32(v)) - 1
+					r.cur[i] = e
+					prefetch(addrOf(&t.ends[max(e-1, 0)]))
+					prefetch(addrOf(&g.enrollAt[e]))
+					prefetch(addrOf(&g.nodes[e]))
+					more = true
+					break
 				}
-				break
 			}
 		}
-	}
-	// Then the chains, a level at a time across the ids: each ancestor's
-	// node, and its id (the bounds now, the bytes a level later, once the
-	// bounds are in), which a Snapshot's caller usually reads next. A
-	// member counts once its id's first byte is read: ids are not empty
-	// and do not start with a NUL byte (they are printable), so the
-	// comparison always holds, and the reads are not optimized away.
-	var start [MaxWarm]int32 // where the last ancestor's id starts; -1 none
-	for i := range start {
-		start[i] = -1
-	}
-	for level := 0; level <= levels; level++ {
-		more := false
-		for i := range ids {
-			if a := start[i]; a >= 0 {
-				start[i] = -1
-				if t.data[a] != 0 {
-					reached++
-				}
-			}
-			m := cur[i]
-			if m < 0 || level == levels {
-				continue
-			}
-			s := g.nodes[m].sponsor
-			if s < -1 {
-				s = moved(s) // the enrollment sponsor
-			}
-			cur[i] = s
-			if s >= 0 {
-				start[i] = int32(t.start(s))
+		return more
+	case 2:
+		// The entry's bytes, now that its bounds are in.
+		for i := range r.n {
+			if e := r.cur[i]; e >= 0 {
+				prefetch(addrOf(&t.data[t.start(e)]))
 				more = true
 			}
 		}
-		if !more {
-			break
+		return more
+	}
+	// From the third step on, one level of every chain a step, and the
+	// bytes of the id of the ancestor reached the step before. On the
+	// third, the entry's bytes are in: where the tag matched another
+	// string (one probe in 2^32), the id is looked up again, there and
+	// then.
+	level := r.step - 3 // levels already climbed
+	for i := range r.n {
+		if a := r.pending[i]; a >= 0 {
+			prefetch(addrOf(&t.data[t.start(a)]))
+			r.pending[i] = -1
+		}
+		m := r.cur[i]
+		if m < 0 {
+			continue
+		}
+		if level == 0 {
+			if a, b := t.bounds(m); string(t.data[a:b]) != r.ids[i] {
+				e, ok := t.find(r.ids[i])
+				if !ok {
+					r.cur[i] = -1
+					continue
+				}
+				m = e
+			}
+			r.reached++
+		}
+		if level >= r.levels {
+			r.cur[i] = -1
+			continue
+		}
+		s := g.nodes[m].sponsor
+		if s < -1 {
+			s = moved(s) // the enrollment sponsor
+		}
+		r.cur[i] = s
+		if s >= 0 {
+			r.reached++
+			prefetch(addrOf(&g.nodes[s]))
+			prefetch(addrOf(&t.ends[max(s-1, 0)]))
+			r.pending[i] = s
+			more = true
 		}
 	}
-	return reached
+	// A last step fetches the last ancestors' ids' bytes.
+	for i := range r.n {
+		more = more || r.pending[i] >= 0
+	}
+	return more
 }
+
+// Reached returns how many members the read-ahead has reached so far: the
+// ids it found and their ancestors, at most len(ids) × (levels+1) once
+// done.
+func (r *Readahead) Reached() int { return r.reached }
+
+// Warm is a Readahead with every step taken at once, each waiting on the
+// reads the one before asked for, so that the reads of different ids
+// overlap; it returns how many members it reached.
+func (g *Genealogy) Warm(ids []string, levels int) int {
+	var r Readahead
+	r.Start(g, ids, levels)
+	for r.Step() {
+	}
+	return r.Reached()
+}
+
+func addrOf[T any](p *T) uintptr { return uintptr(unsafe.Pointer(p)) }

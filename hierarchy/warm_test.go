@@ -98,3 +98,43 @@ func FuzzWarm(f *testing.F) {
 		}
 	})
 }
+
+// TestReadaheadTagMatchOfAnotherString: where the tag in an id's first
+// slot belongs to another string (one probe in 2^32; forced here by
+// rewriting the table), the read-ahead looks the id up again and reaches
+// what it should.
+func TestReadaheadTagMatchOfAnotherString(t *testing.T) {
+	var g Genealogy
+	for i := range 40 {
+		sponsor := ""
+		if i > 0 {
+			sponsor = "m" + strconv.Itoa(i-1)
+		}
+		if err := g.Enroll("m"+strconv.Itoa(i), Distributor, sponsor, day(1), recAt(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tab := &g.ids
+	mask := uint64(len(tab.slots) - 1)
+	h := hashString("m30")
+	p := h & mask
+	for tab.slots[p] != 0 && int32(uint32(tab.slots[p]))-1 != 30 {
+		p = (p + 1) & mask
+	}
+	q := (p + 1) & mask
+	for tab.slots[q] != 0 {
+		q = (q + 1) & mask
+	}
+	// m30's slot moves one further along its probe sequence; where it was,
+	// a slot with m30's tag now names m1.
+	tab.slots[q], tab.slots[p] = tab.slots[p], tagOf(h)|uint64(1+1)
+	if e, ok := tab.find("m30"); !ok || e != 30 {
+		t.Fatalf("the rewritten table finds m30 at %d, %v", e, ok)
+	}
+	if got := g.Warm([]string{"m30"}, 3); got != 4 {
+		t.Errorf("Warm(m30, 3) = %d, want 4 (m30, m29, m28, m27)", got)
+	}
+	if got := g.Warm([]string{"m30", "m2"}, 5); got != 6+3 {
+		t.Errorf("Warm(m30 m2, 5) = %d, want 9", got)
+	}
+}

@@ -1,0 +1,9 @@
+//go:build amd64 || arm64
+
+package hierarchy
+
+// prefetch asks the processor to bring the cache line holding addr into
+// its caches, without waiting for it and without faulting on any address.
+//
+//go:noescape
+func prefetch(addr uintptr)
