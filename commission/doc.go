@@ -28,9 +28,10 @@
 // To calculate many orders in a row, Engine.CalculateInto reuses one
 // Calculation's memory (Calculate allocates ~10 KB for ~30 events, and
 // costs about three times as much), and Engine.CalculateEach runs a
-// batch that way while reading the genealogy ahead for several orders at
-// once, so that on a genealogy larger than the processor's caches their
-// memory reads overlap: the fastest way through a batch on one core.
+// batch that way while it reads the next orders' genealogy ahead, so that
+// on a genealogy larger than the processor's caches their memory reads
+// happen while the orders before them compute: the fastest way through a
+// batch on one core.
 //
 // Everything is deterministic: no clock, no randomness, no I/O. The same
 // order, genealogy knowledge, catalog and plan give byte-identical events.
