@@ -481,24 +481,43 @@ func TestCalculateEach(t *testing.T) {
 		}
 	}
 
+	// Every batch size around the read-ahead groups of 16 calls fn once
+	// per order, in order; fn's error at any index stops the batch there.
 	w := newWorld(t, r)
 	plan, _ := commission.LoadPlan([]byte(w.plan.JSON()))
 	e, _ := commission.New(w.c, w.g, plan)
-	orders := make([]normalize.Order, 40)
-	for k := range orders {
-		orders[k] = w.order(r, k)
+	all := make([]normalize.Order, 49)
+	for k := range all {
+		all[k] = w.order(r, k)
+	}
+	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 48, 49} {
+		var got []int
+		err := e.CalculateEach(all[:n], lock, func(i int, _ *commission.Calculation, _ error) error {
+			got = append(got, i)
+			return nil
+		})
+		if err != nil || len(got) != n {
+			t.Fatalf("%d orders: %v, fn called for %v", n, err, got)
+		}
+		for i, k := range got {
+			if i != k {
+				t.Fatalf("%d orders: fn called for %v", n, got)
+			}
+		}
 	}
 	stop := errors.New("stop")
-	calls := 0
-	err := e.CalculateEach(orders, lock, func(i int, _ *commission.Calculation, _ error) error {
-		calls++
-		if i == 20 {
-			return stop
+	for at := range 33 {
+		calls := 0
+		err := e.CalculateEach(all[:33], lock, func(i int, _ *commission.Calculation, _ error) error {
+			calls++
+			if i == at {
+				return stop
+			}
+			return nil
+		})
+		if err != stop || calls != at+1 {
+			t.Fatalf("stopping at order %d: %v after %d calls", at, err, calls)
 		}
-		return nil
-	})
-	if err != stop || calls != 21 {
-		t.Fatalf("stopping at order 20: %v after %d calls", err, calls)
 	}
 }
 

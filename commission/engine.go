@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -87,13 +88,10 @@ type Calculation struct {
 	// (see Cap).
 	Capped bool
 
-	capAmt int64 // the cap in minor units; 0 without one
-	// touched is what CalculateEach's reading ahead of orders counted,
-	// kept only so that its reads are made.
-	touched int
-	digits  int8       // the currency's minor digits
-	snap    *snapBlock // where Snapshot is built
-	reuse   bool       // CalculateInto: reuse Events' and Breakage's memory
+	capAmt int64      // the cap in minor units; 0 without one
+	digits int8       // the currency's minor digits
+	snap   *snapBlock // where Snapshot is built
+	reuse  bool       // CalculateInto: reuse Events' and Breakage's memory
 }
 
 // Cap returns the most the order could pay under the plan's cap: its
@@ -188,67 +186,66 @@ func (e *Engine) CalculateInto(dst *Calculation, o *normalize.Order, lock Lock) 
 //
 // While it calculates one group of 16 orders, it reads ahead for the
 // next: their lines, and in the genealogy what looking up their
-// customer_ref (or distributor_ref when there is none) and walking its
-// upline will read (hierarchy.Readahead, a step after each order), so
-// that the next group's memory reads happen while this one computes: on
-// a genealogy, or a batch of orders, larger than the processor's caches
-// it is the fastest way through a batch on one core. The results are those of
+// customer_ref and distributor_ref as member ids and walking their uplines
+// will read (hierarchy.Readahead, a step after each order; a
+// distributor_ref that is a referral code is not read ahead), so that the
+// next group's memory reads happen while this one computes: on a
+// genealogy, or a batch of orders, larger than the processor's caches it
+// is the fastest way through a batch on one core. fn must not be nil. The results are those of
 // CalculateInto, order by order. Use one lock for a batch of first
 // calculations (or of revisions sharing one); for revisions locked
 // differently, call CalculateInto with each order's lock.
 func (e *Engine) CalculateEach(orders []normalize.Order, lock Lock, fn func(i int, calc *Calculation, err error) error) error {
 	var calc Calculation
-	var ahead [2]hierarchy.Readahead // the group being calculated and the next
+	var ahead hierarchy.Readahead
 	// The first group's reads are made at once; each later group's are
 	// spread over the calculations of the group before it, a step after
 	// each order.
-	calc.touched = e.readAhead(&ahead[0], orders[:min(len(orders), warmAhead)])
-	for ahead[0].Step() {
+	e.readAhead(&ahead, orders[:min(len(orders), warmAhead)])
+	for ahead.Step() {
 	}
 	for start := 0; start < len(orders); start += warmAhead {
 		group := orders[start:min(len(orders), start+warmAhead)]
-		next := &ahead[1]
-		*next = hierarchy.Readahead{}
-		if n := start + warmAhead; n < len(orders) {
-			calc.touched += e.readAhead(next, orders[n:min(len(orders), n+warmAhead)])
-		}
+		e.readAhead(&ahead, orders[min(len(orders), start+warmAhead):min(len(orders), start+2*warmAhead)])
 		for i := range group {
 			err := e.CalculateInto(&calc, &group[i], lock)
 			if err := fn(start+i, &calc, err); err != nil {
 				return err
 			}
-			next.Step()
+			ahead.Step()
 		}
-		for next.Step() {
+		for ahead.Step() {
 		}
-		ahead[0], ahead[1] = ahead[1], ahead[0]
 	}
 	return nil
 }
 
-// readAhead starts r on the genealogy reads of orders (their customer_ref,
-// else distributor_ref) and reads their lines at once (touch), returning
-// touch's count.
-func (e *Engine) readAhead(r *hierarchy.Readahead, orders []normalize.Order) int {
-	var ids [warmAhead]string
-	n := 0
+// readAhead starts r on the genealogy reads of orders — their customer_ref
+// and distributor_ref, as member ids — and reads their lines (touch).
+func (e *Engine) readAhead(r *hierarchy.Readahead, orders []normalize.Order) {
+	var ids [2 * warmAhead]string
+	n, read := 0, 0
 	for i := range orders {
 		o := &orders[i]
-		ids[i] = o.CustomerRef
-		if ids[i] == "" {
-			ids[i] = o.DistributorRef
+		for _, ref := range [2]string{o.CustomerRef, o.DistributorRef} {
+			if ref != "" {
+				ids[n] = ref
+				n++
+			}
 		}
-		n += touch(o)
+		read += touch(o)
 	}
-	r.Start(e.tree, ids[:len(orders)], warmLevels)
-	return n
+	r.Start(e.tree, ids[:n], warmLevels)
+	readSink.Add(int64(read))
 }
 
-// touch reads what calculating an order reads first of it — its lines'
-// ids and nets (a decimal's digits sit two pointers away) — so that a
-// batch's orders come into the caches together, and returns a count of
-// what it read, kept by the caller so that the reads are not optimized
-// away.
+// readSink receives what touch counts, so that its reads are made.
+var readSink atomic.Int64
+
+// touch reads what calculating an order reads first of it — its key, its
+// lines' ids and each net's big.Int (a pointer away from the line) — so
+// that a group's orders come into the caches together, and returns a count
+// for the caller to keep, so that the reads are not optimized away.
 func touch(o *normalize.Order) int {
 	n := len(o.PlatformOrderID) + len(o.Store)
 	for i := range o.Items {
@@ -267,6 +264,9 @@ const (
 	// with room for a few compressed away.
 	warmLevels = 12
 )
+
+// A group's customer and distributor refs fit one Readahead.
+var _ [hierarchy.MaxWarm - 2*warmAhead]struct{}
 
 // calculate calculates into calc, whose snap is set; with calc.reuse its
 // slices' memory is reused.

@@ -1,7 +1,7 @@
-//go:build !amd64 && !arm64
+//go:build (!amd64 && !arm64) || purego
 
 package hierarchy
 
-// prefetch does nothing where the package has no prefetch instruction:
-// Readahead then only takes its steps.
+// prefetch does nothing where the package has no prefetch instruction (or
+// is built with the purego tag): Readahead then only takes its steps.
 func prefetch(addr uintptr) {}

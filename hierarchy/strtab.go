@@ -69,13 +69,7 @@ func tagOf(h uint64) uint64 { return h >> 32 << 32 }
 
 func (t *strtab) len() int { return len(t.ends) }
 
-func (t *strtab) bounds(i int32) (uint32, uint32) {
-	var a uint32
-	if i > 0 {
-		a = t.ends[i-1]
-	}
-	return a, t.ends[i]
-}
+func (t *strtab) bounds(i int32) (uint32, uint32) { return t.start(i), t.ends[i] }
 
 // start returns where entry i's bytes start in data.
 func (t *strtab) start(i int32) uint32 {

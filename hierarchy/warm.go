@@ -19,8 +19,9 @@ const MaxWarm = 32
 // for speed. It follows enrollment sponsors whatever the instant (a later
 // sponsor change only makes it read ahead along the old chain). Ids past
 // the first MaxWarm are ignored. Where the package has no prefetch
-// instruction for the processor (other than amd64 and arm64), the steps
-// only read what they must to take the next one. The zero Readahead is
+// instruction for the processor (other than amd64 and arm64, or when
+// built with the purego tag), the steps only read what they must to take
+// the next one. The zero Readahead is
 // done; Start begins one.
 type Readahead struct {
 	g       *Genealogy
@@ -122,10 +123,7 @@ func (r *Readahead) Step() bool {
 			r.cur[i] = -1
 			continue
 		}
-		s := g.nodes[m].sponsor
-		if s < -1 {
-			s = moved(s) // the enrollment sponsor
-		}
+		s := g.enrollSponsor(m)
 		r.cur[i] = s
 		if s >= 0 {
 			r.reached++
@@ -143,8 +141,10 @@ func (r *Readahead) Step() bool {
 }
 
 // Reached returns how many members the read-ahead has reached so far: the
-// ids it found and their ancestors, at most len(ids) × (levels+1) once
-// done.
+// ids it found and, for each, its ancestors up to levels above it, each
+// counted as often as it is reached (a repeated id, an ancestor shared by
+// two chains); once done, at most min(len(ids), MaxWarm) × (levels+1), or
+// the ids found when levels ≤ 0.
 func (r *Readahead) Reached() int { return r.reached }
 
 // Warm is a Readahead with every step taken at once, each waiting on the
