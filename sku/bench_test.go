@@ -25,7 +25,7 @@ func largeCatalog(b *testing.B, n int) *sku.Catalog {
 		}
 		d.Keys = append(d.Keys,
 			sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: acme, Kind: sku.KindSKU, Value: "P-" + strconv.Itoa(i)}, SKU: id},
-			sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: acme, Kind: sku.KindVariant, Value: strconv.Itoa(44000000000000000 + i)}, SKU: id},
+			sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: acme, Kind: sku.KindVariant, Value: strconv.FormatInt(44000000000000000+int64(i), 10)}, SKU: id},
 		)
 	}
 	c, err := sku.New(d)
@@ -62,7 +62,7 @@ func BenchmarkFindStores(b *testing.B) {
 					store := "store" + strconv.Itoa(s) + ".myshopify.com"
 					d.Keys = append(d.Keys,
 						sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: store, Kind: sku.KindSKU, Value: "P-" + strconv.Itoa(i)}, SKU: id},
-						sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: store, Kind: sku.KindVariant, Value: strconv.Itoa(44000000000000000 + i)}, SKU: id})
+						sku.Binding{Key: sku.Key{Platform: normalize.Shopify, Store: store, Kind: sku.KindVariant, Value: strconv.FormatInt(44000000000000000+int64(i), 10)}, SKU: id})
 				}
 			}
 			c, err := sku.New(d)
