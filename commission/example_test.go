@@ -2,6 +2,7 @@ package commission_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -155,4 +156,48 @@ func Example_customRule() {
 	}
 	// Output:
 	// 01K3QVNXE0N161HGQVS482HPDZ loyalty A 59.97 × 0.0125 = 0.75
+}
+
+// A batch: CalculateEach calculates the orders one after another into one
+// reused Calculation, reading the genealogy ahead for the next ones, and
+// hands each result to fn, which must use it (post it, encode it) before
+// it returns. An order that cannot be calculated comes with its error:
+// hold it, and go on.
+func ExampleEngine_CalculateEach() {
+	catalog, _ := sku.LoadJSON([]byte(`{"skus":[{"sku_id":"VITC","effective_from":"2025-01-01T00:00:00Z","class":"consumable","pv":"25","qv":"25","cv":"20"}],
+	  "keys":[{"platform":"shopify","kind":"sku","key":"VIT-C-90","sku_id":"VITC"}]}`))
+	plan, _ := commission.LoadPlan([]byte(`{"id":"acme","version":1,"effective_from":"2025-01-01T00:00:00Z",
+	  "rules":[{"type":"unilevel","name":"unilevel","basis":"net","rates":{"*":["0.10","0.05"]},"compression":true}]}`))
+	engine, _ := commission.New(catalog, exampleTree(), plan)
+	var orders []normalize.Order
+	for i, ref := range []string{`"customer_ref":"B"`, `"customer_ref":"NOBODY"`, `"distributor_ref":"BEA"`} {
+		o, err := normalize.DecodeJSON([]byte(fmt.Sprintf(`{"platform":"shopify","store":"acme.myshopify.com","platform_order_id":"%d",
+		  "order_ts":"2025-08-28T08:11:04Z","status":"paid","currency":"USD",%s,
+		  "items":[{"line_id":"1","platform_sku":"VIT-C-90","qty":%d,"unit_price":"10.00"}],"total":"%d.00"}`, 2001+i, ref, i+1, 10*(i+1))))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		orders = append(orders, o)
+	}
+	known := time.Date(2025, 8, 28, 9, 0, 0, 0, time.UTC)
+	err := engine.CalculateEach(orders, commission.Lock{Known: known}, func(i int, calc *commission.Calculation, err error) error {
+		if err != nil {
+			fmt.Println(orders[i].PlatformOrderID, "held:", errors.Is(err, commission.ErrUnattributed))
+			return nil
+		}
+		total := decimal.Zero
+		for _, e := range calc.Events {
+			total = total.Add(e.Amount())
+		}
+		fmt.Println(orders[i].PlatformOrderID, len(calc.Events), "events", total.StringFixed(2))
+		return nil
+	})
+	if err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 2001 2 events 1.50
+	// 2002 held: true
+	// 2003 2 events 4.50
 }
