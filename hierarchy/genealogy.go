@@ -3,6 +3,7 @@ package hierarchy
 import (
 	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -43,6 +44,19 @@ type Genealogy struct {
 	codeInfos []codeInfo
 
 	recAt []int64 // recorded instant of each change, by seq
+
+	// asOf remembers the last knowledge instant SnapshotAsOf cut the log
+	// at, for a log of the length it then had: a batch asks with one
+	// instant for every order.
+	asOf atomic.Pointer[asOfCut]
+}
+
+// asOfCut is SnapshotAsOf's cut of the log at knowledge instant known,
+// when the log held changes changes.
+type asOfCut struct {
+	known   int64
+	changes int
+	cut, n  int32
 }
 
 // node is a member's enrollment sponsor (-1 for a root; moved(s) once the

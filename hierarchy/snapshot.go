@@ -35,8 +35,12 @@ func (g *Genealogy) Snapshot(t time.Time) Snapshot {
 // not show.
 func (g *Genealogy) SnapshotAsOf(t, known time.Time) Snapshot {
 	k := clampInstant(known)
+	if c := g.asOf.Load(); c != nil && c.known == k && c.changes == len(g.recAt) {
+		return Snapshot{g: g, t: clampInstant(t), cut: c.cut, n: c.n}
+	}
 	cut := sort.Search(len(g.recAt), func(i int) bool { return g.recAt[i] > k })
 	n := sort.Search(len(g.enrollSeq), func(i int) bool { return int(g.enrollSeq[i]) >= cut })
+	g.asOf.Store(&asOfCut{known: k, changes: len(g.recAt), cut: int32(cut), n: int32(n)})
 	return Snapshot{g: g, t: clampInstant(t), cut: int32(cut), n: int32(n)}
 }
 

@@ -3,6 +3,7 @@ package hierarchy
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -227,5 +228,34 @@ func TestUplineAcrossLaterChanges(t *testing.T) {
 	up.Next()
 	if a, _ := up.Next(); a != (Ancestor{Member: root, Level: 2, Status: Suspended, Ranks: Ranks{1, 1}}) {
 		t.Errorf("root after its changes: %+v", a)
+	}
+}
+
+// TestSnapshotAsOfAfterApply: a snapshot as of one knowledge instant, asked
+// again after more changes were applied, sees them when they were
+// recorded by then, and not otherwise.
+func TestSnapshotAsOfAfterApply(t *testing.T) {
+	var g Genealogy
+	later := recAt(20)
+	for i := range 5 {
+		id := string(rune('a' + i))
+		sponsor := ""
+		if i > 0 {
+			sponsor = string(rune('a' + i - 1))
+		}
+		if err := g.Enroll(id, Distributor, sponsor, day(i), recAt(i+1)); err != nil {
+			t.Fatal(err)
+		}
+		// The same knowledge instant as after the change before: a cut
+		// remembered from then must not hide this one.
+		if _, err := g.SnapshotAsOf(day(30), later).Lookup(id); err != nil {
+			t.Fatalf("after enrolling %s, as known at %s: %v", id, later.Format(time.TimeOnly), err)
+		}
+	}
+	for i := range 5 {
+		_, err := g.SnapshotAsOf(day(30), recAt(2)).Lookup(string(rune('a' + i)))
+		if (err == nil) != (i < 2) {
+			t.Fatalf("%c as known at %s: %v", 'a'+i, recAt(2).Format(time.TimeOnly), err)
+		}
 	}
 }
