@@ -2,6 +2,10 @@
 
 package hierarchy
 
-// prefetch asks the processor to bring the cache line holding addr into
-// its caches, without waiting for it and without faulting on any address.
-func prefetch(addr uintptr)
+// prefetch asks the processor to bring the cache lines holding addrs into
+// its caches, without waiting for them and without faulting on any
+// address: one call for a step's many reads. It keeps no reference to
+// addrs.
+//
+//go:noescape
+func prefetch(addrs []uintptr)

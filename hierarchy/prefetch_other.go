@@ -4,4 +4,4 @@ package hierarchy
 
 // prefetch does nothing where the package has no prefetch instruction (or
 // is built with the purego tag): Readahead then only takes its steps.
-func prefetch(addr uintptr) {}
+func prefetch(addrs []uintptr) {}

@@ -46,11 +46,13 @@ func (r *Readahead) Start(g *Genealogy, ids []string, levels int) {
 		return
 	}
 	mask := uint64(len(t.slots) - 1)
+	var addrs [MaxWarm]uintptr
 	for i := range r.n {
 		h := hashString(r.ids[i])
 		r.hash[i], r.cur[i], r.pending[i] = h, -1, -1
-		prefetch(addrOf(&t.slots[h&mask]))
+		addrs[i] = addrOf(&t.slots[h&mask])
 	}
+	prefetch(addrs[:r.n])
 }
 
 // Step takes the next step and reports whether any remain.
@@ -58,50 +60,68 @@ func (r *Readahead) Step() bool {
 	if r.n == 0 {
 		return false
 	}
-	g := r.g
-	t := &g.ids
 	r.step++
-	more := false
+	var buf [3 * MaxWarm]uintptr
+	var more bool
+	addrs := buf[:0]
 	switch r.step {
 	case 1:
-		// The entry, found by the tag in the slot the first step asked for
-		// (probing on, rarely, past other strings); then its bytes, its
-		// enrollment instant and its node.
-		mask := uint64(len(t.slots) - 1)
-		for i := range r.n {
-			h := r.hash[i]
-			for j := h & mask; t.slots[j] != 0; j = (j + 1) & mask {
-				if v := t.slots[j]; v&^0xffffffff == tagOf(h) {
-					e := int32(uint32(v)) - 1
-					r.cur[i] = e
-					prefetch(addrOf(&t.ends[max(e-1, 0)]))
-					prefetch(addrOf(&g.enrollAt[e]))
-					prefetch(addrOf(&g.nodes[e]))
-					more = true
-					break
-				}
-			}
-		}
-		return more
+		addrs, more = r.entries(addrs)
 	case 2:
-		// The entry's bytes, now that its bounds are in.
-		for i := range r.n {
-			if e := r.cur[i]; e >= 0 {
-				prefetch(addrOf(&t.data[t.start(e)]))
+		addrs, more = r.entryBytes(addrs)
+	default:
+		addrs, more = r.climb(addrs)
+	}
+	prefetch(addrs) // what the step asks for, in one call
+	return more
+}
+
+// entries finds each id's entry by the tag in the slot the first step
+// asked for (probing on, rarely, past other strings), and asks for its
+// bounds, its enrollment instant and its node.
+func (r *Readahead) entries(addrs []uintptr) ([]uintptr, bool) {
+	g, t := r.g, &r.g.ids
+	mask := uint64(len(t.slots) - 1)
+	more := false
+	for i := range r.n {
+		h := r.hash[i]
+		for j := h & mask; t.slots[j] != 0; j = (j + 1) & mask {
+			if v := t.slots[j]; v&^0xffffffff == tagOf(h) {
+				e := int32(uint32(v)) - 1
+				r.cur[i] = e
+				addrs = append(addrs, addrOf(&t.ends[max(e-1, 0)]), addrOf(&g.enrollAt[e]), addrOf(&g.nodes[e]))
 				more = true
+				break
 			}
 		}
-		return more
 	}
-	// From the third step on, one level of every chain a step, and the
-	// bytes of the id of the ancestor reached the step before. On the
-	// third, the entry's bytes are in: where the tag matched another
-	// string (one probe in 2^32), the id is looked up again, there and
-	// then.
+	return addrs, more
+}
+
+// entryBytes asks for each entry's bytes, now that its bounds are in.
+func (r *Readahead) entryBytes(addrs []uintptr) ([]uintptr, bool) {
+	t := &r.g.ids
+	more := false
+	for i := range r.n {
+		if e := r.cur[i]; e >= 0 {
+			addrs = append(addrs, addrOf(&t.data[t.start(e)]))
+			more = true
+		}
+	}
+	return addrs, more
+}
+
+// climb takes one level of every chain (from the third step on), and asks
+// for the bytes of the id of the ancestor reached the step before. On the
+// third step the entry's bytes are in: where the tag matched another
+// string (one probe in 2^32), the id is looked up again, there and then.
+func (r *Readahead) climb(addrs []uintptr) ([]uintptr, bool) {
+	g, t := r.g, &r.g.ids
 	level := r.step - 3 // levels already climbed
+	more := false
 	for i := range r.n {
 		if a := r.pending[i]; a >= 0 {
-			prefetch(addrOf(&t.data[t.start(a)]))
+			addrs = append(addrs, addrOf(&t.data[t.start(a)]))
 			r.pending[i] = -1
 		}
 		m := r.cur[i]
@@ -127,17 +147,16 @@ func (r *Readahead) Step() bool {
 		r.cur[i] = s
 		if s >= 0 {
 			r.reached++
-			prefetch(addrOf(&g.nodes[s]))
-			prefetch(addrOf(&t.ends[max(s-1, 0)]))
+			addrs = append(addrs, addrOf(&g.nodes[s]), addrOf(&t.ends[max(s-1, 0)]))
 			r.pending[i] = s
 			more = true
 		}
 	}
-	// A last step fetches the last ancestors' ids' bytes.
+	// A last step asks for the last ancestors' ids' bytes.
 	for i := range r.n {
 		more = more || r.pending[i] >= 0
 	}
-	return more
+	return addrs, more
 }
 
 // Reached returns how many members the read-ahead has reached so far: the

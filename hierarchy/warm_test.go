@@ -139,3 +139,18 @@ func TestReadaheadTagMatchOfAnotherString(t *testing.T) {
 		t.Errorf("Warm(m30 m2, 5) = %d, want 9", got)
 	}
 }
+
+// TestReadaheadAllocs: reading ahead allocates nothing.
+func TestReadaheadAllocs(t *testing.T) {
+	g := fixture(t)
+	ids := []string{"c", "r", "a", "b", "zed"}
+	n := testing.AllocsPerRun(100, func() {
+		var r Readahead
+		r.Start(g, ids, 5)
+		for r.Step() {
+		}
+	})
+	if n != 0 {
+		t.Fatalf("%v allocations", n)
+	}
+}
