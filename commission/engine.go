@@ -266,7 +266,7 @@ const (
 )
 
 // A group's customer and distributor refs fit one Readahead.
-var _ [hierarchy.MaxWarm - 2*warmAhead]struct{}
+var _ [hierarchy.MaxReadahead - 2*warmAhead]struct{}
 
 // calculate calculates into calc, whose snap is set; with calc.reuse its
 // slices' memory is reused.

@@ -2,8 +2,8 @@ package hierarchy
 
 import "unsafe"
 
-// MaxWarm is the most ids one Readahead (or Warm) reads ahead for.
-const MaxWarm = 32
+// MaxReadahead is the most ids one Readahead (or Warm) reads ahead for.
+const MaxReadahead = 32
 
 // Readahead reads ahead for the lookups and upline walks of a few ids to
 // come, one step at a time. Each step asks the processor to bring into its
@@ -18,17 +18,17 @@ const MaxWarm = 32
 // It changes nothing and answers nothing a Snapshot does not: it exists
 // for speed. It follows enrollment sponsors whatever the instant (a later
 // sponsor change only makes it read ahead along the old chain). Ids past
-// the first MaxWarm are ignored. Where the package has no prefetch
+// the first MaxReadahead are ignored. Where the package has no prefetch
 // instruction for the processor (other than amd64 and arm64, or when
 // built with the purego tag), the steps only read what they must to take
 // the next one. The zero Readahead is
 // done; Start begins one.
 type Readahead struct {
 	g       *Genealogy
-	ids     [MaxWarm]string
-	hash    [MaxWarm]uint64
-	cur     [MaxWarm]int32 // the member reached; -1: none (yet, or any more)
-	pending [MaxWarm]int32 // an ancestor whose id's bytes are still to fetch, or -1
+	ids     [MaxReadahead]string
+	hash    [MaxReadahead]uint64
+	cur     [MaxReadahead]int32 // the member reached; -1: none (yet, or any more)
+	pending [MaxReadahead]int32 // an ancestor whose id's bytes are still to fetch, or -1
 	n       int
 	levels  int
 	step    int
@@ -46,7 +46,7 @@ func (r *Readahead) Start(g *Genealogy, ids []string, levels int) {
 		return
 	}
 	mask := uint64(len(t.slots) - 1)
-	var addrs [MaxWarm]uintptr
+	var addrs [MaxReadahead]uintptr
 	for i := range r.n {
 		h := hashString(r.ids[i])
 		r.hash[i], r.cur[i], r.pending[i] = h, -1, -1
@@ -61,7 +61,7 @@ func (r *Readahead) Step() bool {
 		return false
 	}
 	r.step++
-	var buf [3 * MaxWarm]uintptr
+	var buf [3 * MaxReadahead]uintptr
 	var more bool
 	addrs := buf[:0]
 	switch r.step {
@@ -162,7 +162,7 @@ func (r *Readahead) climb(addrs []uintptr) ([]uintptr, bool) {
 // Reached returns how many members the read-ahead has reached so far: the
 // ids it found and, for each, its ancestors up to levels above it, each
 // counted as often as it is reached (a repeated id, an ancestor shared by
-// two chains); once done, at most min(len(ids), MaxWarm) × (levels+1), or
+// two chains); once done, at most min(len(ids), MaxReadahead) × (levels+1), or
 // the ids found when levels ≤ 0.
 func (r *Readahead) Reached() int { return r.reached }
 

@@ -27,7 +27,7 @@ func TestWarm(t *testing.T) {
 		{"past the root", []string{"c"}, 10, 4},
 		{"several ids, unknown and empty ones among them", []string{"c", "r", "zed", "", "root"}, 5, 4 + 2 + 1},
 		{"no ids", nil, 3, 0},
-		{"at most MaxWarm ids", c40, 10, MaxWarm * 4},
+		{"at most MaxReadahead ids", c40, 10, MaxReadahead * 4},
 	}
 	for _, tt := range tests {
 		if got := g.Warm(tt.ids, tt.levels); got != tt.want {
@@ -41,7 +41,7 @@ func TestWarm(t *testing.T) {
 }
 
 // TestWarmCounts: on random genealogies (with sponsor changes), Warm
-// reaches exactly the ids that exist (of the first MaxWarm) and, for
+// reaches exactly the ids that exist (of the first MaxReadahead) and, for
 // each, as many enrollment ancestors as the levels allow (none for levels
 // ≤ 0).
 func TestWarmCounts(t *testing.T) {
@@ -63,12 +63,12 @@ func TestWarmCounts(t *testing.T) {
 			_ = g.ChangeSponsor("m"+strconv.Itoa(m), "m"+strconv.Itoa(s), day(2), recAt(2)) // cycles are refused; fine
 		}
 		var ids []string
-		for range 1 + r.IntN(MaxWarm+8) { // those past MaxWarm are ignored
+		for range 1 + r.IntN(MaxReadahead+8) { // those past MaxReadahead are ignored
 			ids = append(ids, "m"+strconv.Itoa(r.IntN(n+n/4))) // some unknown
 		}
 		levels := r.IntN(14) - 2
 		want := 0
-		for _, id := range ids[:min(len(ids), MaxWarm)] {
+		for _, id := range ids[:min(len(ids), MaxReadahead)] {
 			m, ok := g.Lookup(id)
 			if !ok {
 				continue
