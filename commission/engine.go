@@ -92,6 +92,9 @@ type Calculation struct {
 	digits int8       // the currency's minor digits
 	snap   *snapBlock // where Snapshot is built
 	reuse  bool       // CalculateInto: reuse Events' and Breakage's memory
+	// ctx is CalculateInto's working memory, kept from one calculation to
+	// the next (Calculate borrows one from the engine's pool instead).
+	ctx *Context
 }
 
 // Cap returns the most the order could pay under the plan's cap: its
@@ -168,10 +171,14 @@ func (e *Engine) Calculate(o *normalize.Order, lock Lock) (*Calculation, error) 
 // snapshot) must no longer be used. Use it to calculate many orders one
 // after another, with one Calculation per goroutine, posting or encoding
 // each calculation's events before the next. On an error dst holds no
-// events. The Engine stays safe for concurrent use; one dst is not.
+// events. dst also keeps the calculation's working memory for the next
+// one. The Engine stays safe for concurrent use; one dst is not.
 func (e *Engine) CalculateInto(dst *Calculation, o *normalize.Order, lock Lock) error {
 	if dst.snap == nil {
 		dst.snap = &snapBlock{}
+	}
+	if dst.ctx == nil {
+		dst.ctx = &Context{}
 	}
 	dst.reuse = true
 	return e.calculate(dst, o, lock)
@@ -271,7 +278,7 @@ var _ [hierarchy.MaxReadahead - 2*warmAhead]struct{}
 // calculate calculates into calc, whose snap is set; with calc.reuse its
 // slices' memory is reused.
 func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) error {
-	*calc = Calculation{Events: calc.Events[:0], Breakage: calc.Breakage[:0], snap: calc.snap, reuse: calc.reuse}
+	*calc = Calculation{Events: calc.Events[:0], Breakage: calc.Breakage[:0], snap: calc.snap, reuse: calc.reuse, ctx: calc.ctx}
 	key := o.Key()
 	if lock.Known.IsZero() {
 		return &Error{Order: key, Why: "no knowledge instant", Err: ErrInvalid}
@@ -303,11 +310,13 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 		calc.Snapshot = s
 		return nil
 	}
-	c, _ := e.scratch.Get().(*Context)
+	c := calc.ctx
 	if c == nil {
-		c = &Context{}
+		if c, _ = e.scratch.Get().(*Context); c == nil {
+			c = &Context{}
+		}
+		defer func() { c.release(); e.scratch.Put(c) }()
 	}
-	defer func() { c.release(); e.scratch.Put(c) }()
 	lines, err := e.catalog.MapInto(c.mapped[:0], o)
 	if err != nil {
 		return err
