@@ -367,11 +367,12 @@ type calcBlock struct {
 }
 
 // snapBlock holds a calculation's snapshot with room for a usual upline
-// and lines.
+// and lines, and its Cap.
 type snapBlock struct {
 	snap  CalcSnapshot
 	up    [12]Link
 	lines [4]LineRef
+	cap   Cap
 }
 
 func (e *Engine) plan(key normalize.Key, at time.Time, lock Lock) (*compiled, error) {

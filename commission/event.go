@@ -213,8 +213,9 @@ func (c *Context) snapshot(plan *compiled, blk *snapBlock) *CalcSnapshot {
 	}
 	if k := c.capped; k != (capInfo{}) {
 		d := -c.digits
-		s.Cap = &Cap{Share: decimal.New(k.share, -rateDigits), Basis: decimal.New(k.basis, d),
+		blk.cap = Cap{Share: decimal.New(k.share, -rateDigits), Basis: decimal.New(k.basis, d),
 			Amount: decimal.New(k.amount, d), Uncapped: decimal.New(k.uncapped, d)}
+		s.Cap = &blk.cap
 	}
 	return s
 }
