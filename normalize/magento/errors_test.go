@@ -1,7 +1,6 @@
 package magento_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -11,24 +10,6 @@ import (
 	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/magento"
 )
-
-// edit decodes a fixture keeping numbers as json.Number (never float64),
-// lets f change it, and encodes it again.
-func edit(t *testing.T, name string, f func(m map[string]any)) []byte {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(ordertest.Fixture(t, name)))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	f(m)
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func items(m map[string]any) []any { return m["items"].([]any) }
 func itemAt(m map[string]any, i int) map[string]any {
@@ -68,7 +49,7 @@ func checkErr(t *testing.T, c errCase, err error) {
 func TestDecodeOrderErrors(t *testing.T) {
 	const fx = "order-tax-exclusive-coupon.json"
 	set := func(name string, f func(m map[string]any)) func(t *testing.T) []byte {
-		return func(t *testing.T) []byte { return edit(t, name, f) }
+		return func(t *testing.T) []byte { return ordertest.Mutate(t, name, f) }
 	}
 	cases := []errCase{
 		{name: "not JSON", body: func(*testing.T) []byte { return []byte(`{"entity_id": 1,`) },
@@ -123,7 +104,9 @@ func TestDecodeOrderErrors(t *testing.T) {
 		{name: "webhook body with a malformed amount", body: func(*testing.T) []byte {
 			return []byte(`{"order":{"entity_id":5,"base_grand_total":true}}`)
 		}, kind: normalize.ErrMalformed, path: "order.base_grand_total", msg: "got JSON bool"},
-		{name: "an invoice", body: func(t *testing.T) []byte { return edit(t, "creditmemo-partial.json", func(map[string]any) {}) },
+		{name: "an invoice", body: func(t *testing.T) []byte {
+			return ordertest.Mutate(t, "creditmemo-partial.json", func(map[string]any) {})
+		},
 			kind: normalize.ErrUnsupported, order: "", msg: "a document of an order"},
 		{name: "a refund request", body: func(*testing.T) []byte {
 			return []byte(`{"items":[{"order_item_id":3,"qty":1}],"notify":true,"arguments":{"shipping_amount":0}}`)
@@ -143,7 +126,7 @@ func TestDecodeOrderErrors(t *testing.T) {
 func TestDecodeCreditMemoErrors(t *testing.T) {
 	const fx = "creditmemo-partial.json"
 	set := func(f func(m map[string]any)) func(t *testing.T) []byte {
-		return func(t *testing.T) []byte { return edit(t, fx, f) }
+		return func(t *testing.T) []byte { return ordertest.Mutate(t, fx, f) }
 	}
 	cases := []errCase{
 		{name: "no order_id", body: set(func(m map[string]any) { delete(m, "order_id") }),
@@ -185,7 +168,7 @@ func TestRefundBeyondTheOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := magento.DecodeCreditMemo(edit(t, "creditmemo-partial.json", func(m map[string]any) {
+	r, err := magento.DecodeCreditMemo(ordertest.Mutate(t, "creditmemo-partial.json", func(m map[string]any) {
 		itemAt(m, 0)["qty"] = json.Number("3")
 	}))
 	if err != nil {

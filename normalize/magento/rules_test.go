@@ -19,7 +19,7 @@ func TestRowTotalsAfterDiscount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := edit(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
+	body := ordertest.Mutate(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
 		for i, after := range []string{"35.98", "22.05", "8.10"} {
 			itemAt(m, i)["base_row_total"] = json.Number(after)
 		}
@@ -101,7 +101,7 @@ func TestStatuses(t *testing.T) {
 		{"", "canceled", "0", normalize.StatusCancelled},
 	} {
 		t.Run(c.state+"/"+c.status, func(t *testing.T) {
-			o, err := magento.DecodeOrder(edit(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
+			o, err := magento.DecodeOrder(ordertest.Mutate(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
 				m["state"], m["status"] = c.state, c.status
 				m["base_total_refunded"] = json.Number(c.refunded)
 			}))
@@ -116,7 +116,7 @@ func TestStatuses(t *testing.T) {
 }
 
 func TestDistributorRef(t *testing.T) {
-	body := edit(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
+	body := ordertest.Mutate(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
 		m["extension_attributes"] = map[string]any{"ref": "EXT-REF", "shipping_assignments": []any{}, "sponsor_code": json.Number("4711")}
 		m["custom_attributes"] = []any{map[string]any{"attribute_code": "distributor_ref", "value": "CUSTOM-DREF"}}
 		m["custom_attributes_serializable"] = map[string]any{"sales_rep": "Rep123"}
@@ -146,7 +146,7 @@ func TestDistributorRef(t *testing.T) {
 // TestTenders: gift cards, store credit and reward points pay for the order
 // and lower base_grand_total; they are added back, never taken as discounts.
 func TestTenders(t *testing.T) {
-	body := edit(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
+	body := ordertest.Mutate(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
 		m["base_grand_total"] = json.Number("49.09")
 		m["base_gift_cards_amount"] = json.Number("10")
 		m["base_customer_balance_amount"] = json.Number("15")
