@@ -45,15 +45,7 @@ func TestPlayPlatformForms(t *testing.T) {
 		"steps/07-magento-order-edit.json":           read("magento/testdata/order-edited-replacement.json"),
 		"steps/08-magento-order-original-again.json": original(t, read("magento/testdata/order-edited-replacement.json")),
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	steps, err := Play(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -60,6 +60,13 @@ func scenario(t *testing.T, files map[string]string) string {
 		}
 		files[f] = string(b)
 	}
+	writeFiles(t, dir, files)
+	return dir
+}
+
+// writeFiles writes files (path in dir → contents), making their folders.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
 	for name, body := range files {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -69,7 +76,6 @@ func scenario(t *testing.T, files map[string]string) string {
 			t.Fatal(err)
 		}
 	}
-	return dir
 }
 
 const (
