@@ -102,16 +102,8 @@ func (l *Ledger) Statement(ctx context.Context, member, currency string, p Perio
 			return nil
 		}
 		s.Entries = append(s.Entries, *e)
-		switch {
-		case e.Type == TypePayout:
-			s.Paid = s.Paid.Sub(e.Amount)
-		case e.Type == TypeAdjustment:
-			s.Adjusted = s.Adjusted.Add(e.Amount)
-		case e.Amount.IsNegative():
-			s.ClawedBack = s.ClawedBack.Sub(e.Amount)
-		case e.Type == TypeCommission || e.Type == TypeCorrection:
+		if tally(e, &s.Earned, &s.ClawedBack, &s.Adjusted, &s.Paid) {
 			byRule[e.Rule] = byRule[e.Rule].Add(e.Amount)
-			s.Earned = s.Earned.Add(e.Amount)
 		}
 		return nil
 	})
@@ -162,16 +154,7 @@ func (l *Ledger) Totals(ctx context.Context, p Period, members []string) ([]Tota
 			t = &Total{Member: e.Member, Currency: e.Currency}
 			rows[k] = t
 		}
-		switch {
-		case e.Type == TypePayout:
-			t.Paid = t.Paid.Sub(e.Amount)
-		case e.Type == TypeAdjustment:
-			t.Adjusted = t.Adjusted.Add(e.Amount)
-		case e.Amount.IsNegative():
-			t.ClawedBack = t.ClawedBack.Sub(e.Amount)
-		case e.Type == TypeCommission || e.Type == TypeCorrection:
-			t.Earned = t.Earned.Add(e.Amount)
-		}
+		tally(e, &t.Earned, &t.ClawedBack, &t.Adjusted, &t.Paid)
 		return nil
 	})
 	if err != nil {
@@ -195,4 +178,21 @@ func (l *Ledger) Totals(ctx context.Context, p Period, members []string) ([]Tota
 	return out, nil
 }
 
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+// tally adds e to the one figure it counts towards — a payout to paid
+// (positive: a payout's entry is negative), an adjustment to adjusted (as
+// signed), any other negative entry to clawedBack (positive), a commission
+// or upward correction to earned — and reports whether it was earned.
+func tally(e *Entry, earned, clawedBack, adjusted, paid *decimal.Decimal) bool {
+	switch {
+	case e.Type == TypePayout:
+		*paid = paid.Sub(e.Amount)
+	case e.Type == TypeAdjustment:
+		*adjusted = adjusted.Add(e.Amount)
+	case e.Amount.IsNegative():
+		*clawedBack = clawedBack.Sub(e.Amount)
+	case e.Type == TypeCommission || e.Type == TypeCorrection:
+		*earned = earned.Add(e.Amount)
+		return true
+	}
+	return false
+}

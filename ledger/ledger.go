@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/uplinehq/upline/commission"
@@ -414,7 +416,7 @@ func diffJSON(id string, a, b []byte, fields []string) error {
 		}
 	}
 	for _, m := range []map[string]json.RawMessage{ma, mb} {
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if !seen[k] {
 				if err := check(k); err != nil {
 					return err

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"text/tabwriter"
@@ -175,12 +176,7 @@ func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Ord
 		}
 		return false, nil
 	}
-	keys := make([]normalize.Key, 0, len(newest))
-	for k := range newest {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, compareKeys)
-	for _, k := range keys {
+	for _, k := range slices.SortedFunc(maps.Keys(newest), compareKeys) {
 		o := newest[k]
 		entries, _, err := l.store.Stream(ctx, OrderStream(k))
 		if err != nil {
@@ -240,19 +236,14 @@ func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Ord
 	if err != nil {
 		return nil, err
 	}
-	ek := make([]normalize.Key, 0, len(extra))
-	for k := range extra {
-		ek = append(ek, k)
-	}
-	slices.SortFunc(ek, compareKeys)
-	for _, k := range ek {
+	for _, k := range slices.SortedFunc(maps.Keys(extra), compareKeys) {
 		if _, err := compare(k, "", nil); err != nil {
 			return nil, err
 		}
 	}
 	r.Share = "0"
 	var worst decimal.Decimal
-	for _, c := range sortedKeys(totals) {
+	for _, c := range slices.Sorted(maps.Keys(totals)) {
 		t := totals[c]
 		switch {
 		case t.Delta.IsZero():
