@@ -156,11 +156,7 @@ func (l *Ledger) Post(ctx context.Context, o *normalize.Order, at time.Time) (Re
 func (l *Ledger) postOnce(ctx context.Context, o *normalize.Order, at time.Time, res *Result) (done bool, err error) {
 	key := o.Key()
 	stream := OrderStream(key)
-	entries, version, err := l.store.Stream(ctx, stream)
-	if err != nil {
-		return true, err
-	}
-	st, err := readOrder(entries, version)
+	st, err := l.readStream(ctx, stream)
 	if err != nil {
 		return true, err
 	}
@@ -205,16 +201,9 @@ func (l *Ledger) postOnce(ctx context.Context, o *normalize.Order, at time.Time,
 		return true, &ConflictError{ID: o.Version.UTC().Format(time.RFC3339Nano), Field: "revision",
 			Posted: "as posted", Given: fmt.Sprintf("%s %s %s for %s in rule %s", c.Kind, c.Amount(), c.Currency, c.Beneficiary, c.Rule)}
 	}
-	add := make([]Entry, 0, len(corr)+1)
-	for i := range corr {
-		e := eventEntry(&corr[i], at, rev, calc.Lock)
-		if p, ok := st.byID[e.ID]; ok {
-			if err := sameEntry(p, &e); err != nil {
-				return true, err
-			}
-			continue
-		}
-		add = append(add, e)
+	add, err := correctionEntries(&st, corr, at, rev, calc.Lock)
+	if err != nil {
+		return true, err
 	}
 	rec, err := revisionEntry(stream, &calcOrder, at, rev, calc.Lock)
 	if err != nil {
@@ -235,15 +224,12 @@ func (l *Ledger) postOnce(ctx context.Context, o *normalize.Order, at time.Time,
 		res.Replaced = orig.key
 		res.Entries = append(res.Entries, zeroed...)
 	}
-	err = l.store.Append(ctx, stream, version, add)
+	err = l.append(ctx, stream, st.version, add)
 	if errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	}
 	if err != nil {
 		return true, err
-	}
-	for i := range add {
-		add[i].Stream, add[i].Seq = stream, version+i+1
 	}
 	res.Outcome, res.Revision = Posted, rev
 	res.Entries = append(res.Entries, add...)
@@ -291,11 +277,7 @@ func (l *Ledger) PostEvents(ctx context.Context, events []commission.Event, at t
 		stream := OrderStream(k)
 		done := false
 		for attempt := 0; attempt < l.attempts && !done; attempt++ {
-			entries, version, err := l.store.Stream(ctx, stream)
-			if err != nil {
-				return res, err
-			}
-			st, err := readOrder(entries, version)
+			st, err := l.readStream(ctx, stream)
 			if err != nil {
 				return res, err
 			}
@@ -330,15 +312,12 @@ func (l *Ledger) PostEvents(ctx context.Context, events []commission.Event, at t
 				add = append(add, e)
 			}
 			if len(add) > 0 {
-				err = l.store.Append(ctx, stream, version, add)
+				err = l.append(ctx, stream, st.version, add)
 				if errors.Is(err, ErrVersionConflict) {
 					continue
 				}
 				if err != nil {
 					return res, err
-				}
-				for i := range add {
-					add[i].Stream, add[i].Seq = stream, version+i+1
 				}
 			}
 			res.Entries = append(res.Entries, add...)

@@ -33,6 +33,46 @@ type orderState struct {
 	replacedBy string
 }
 
+// readStream reads the order stream named stream from the store.
+func (l *Ledger) readStream(ctx context.Context, stream string) (orderState, error) {
+	entries, version, err := l.store.Stream(ctx, stream)
+	if err != nil {
+		return orderState{}, err
+	}
+	return readOrder(entries, version)
+}
+
+// append appends add to stream, expected at version, and numbers the
+// entries as the store did.
+func (l *Ledger) append(ctx context.Context, stream string, version int, add []Entry) error {
+	if err := l.store.Append(ctx, stream, version, add); err != nil {
+		return err
+	}
+	for i := range add {
+		add[i].Stream, add[i].Seq = stream, version+i+1
+	}
+	return nil
+}
+
+// correctionEntries returns the entries of an order's corrections at
+// revision rev, less those the stream st already holds; one it holds
+// differently is a *ConflictError. The slice has room for one more entry
+// (the revision record that follows them).
+func correctionEntries(st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
+	add := make([]Entry, 0, len(corr)+1)
+	for i := range corr {
+		e := eventEntry(&corr[i], at, rev, lock)
+		if p, ok := st.byID[e.ID]; ok {
+			if err := sameEntry(p, &e); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		add = append(add, e)
+	}
+	return add, nil
+}
+
 // readOrder reads an order's stream. It fails only when a revision
 // record's order cannot be read back, which a store that keeps entries
 // exactly never causes.
@@ -172,11 +212,7 @@ type original struct {
 func (l *Ledger) readOriginal(ctx context.Context, o *normalize.Order) (*original, error) {
 	key := normalize.Key{Platform: o.Platform, Store: o.Store, OrderID: o.ReplacesOrderID}
 	stream := OrderStream(key)
-	entries, version, err := l.store.Stream(ctx, stream)
-	if err != nil {
-		return nil, err
-	}
-	st, err := readOrder(entries, version)
+	st, err := l.readStream(ctx, stream)
 	if err != nil {
 		return nil, err
 	}
@@ -219,25 +255,14 @@ func (l *Ledger) basis(ctx context.Context, o *normalize.Order, st *orderState, 
 // replacement.
 func (l *Ledger) zeroOriginal(ctx context.Context, orig *original, by string, rev, at time.Time) ([]Entry, error) {
 	rev = nextRevision(orig.last, rev)
-	corr := commission.Corrections(orig.events, nil, rev)
-	add := make([]Entry, 0, len(corr)+1)
-	for i := range corr {
-		e := eventEntry(&corr[i], at, rev, orig.lock)
-		if p, ok := orig.byID[e.ID]; ok {
-			if err := sameEntry(p, &e); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		add = append(add, e)
+	add, err := correctionEntries(&orig.orderState, commission.Corrections(orig.events, nil, rev), at, rev, orig.lock)
+	if err != nil {
+		return nil, err
 	}
 	add = append(add, Entry{ID: replacedPrefix + orig.stream, Type: TypeRevision, Effective: rev, Posted: at,
 		Order: orig.key, Revision: rev, Lock: orig.lock, Memo: by})
-	if err := l.store.Append(ctx, orig.stream, orig.version, add); err != nil {
+	if err := l.append(ctx, orig.stream, orig.version, add); err != nil {
 		return nil, err
-	}
-	for i := range add {
-		add[i].Stream, add[i].Seq = orig.stream, orig.version+i+1
 	}
 	return add, nil
 }
@@ -249,11 +274,7 @@ func (l *Ledger) zeroOriginal(ctx context.Context, orig *original, by string, re
 // delivered on its own to this order (normalize.Order.ApplyRefund, or a
 // platform decoder's ApplyRefund) rather than to a body kept elsewhere.
 func (l *Ledger) Order(ctx context.Context, k normalize.Key) (o normalize.Order, ok bool, err error) {
-	entries, version, err := l.store.Stream(ctx, OrderStream(k))
-	if err != nil {
-		return normalize.Order{}, false, err
-	}
-	st, err := readOrder(entries, version)
+	st, err := l.readStream(ctx, OrderStream(k))
 	if err != nil || st.newest == nil {
 		return normalize.Order{}, false, err
 	}
