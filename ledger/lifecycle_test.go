@@ -113,23 +113,12 @@ func mustPostOutcome(t *testing.T, l *ledger.Ledger, o *normalize.Order, want le
 	return r
 }
 
-// amounts lists the amounts of the events appended.
-func amounts(r ledger.Result) []string {
-	out := []string{}
-	for _, e := range r.Entries {
-		if e.Event != nil {
-			out = append(out, e.Member+" "+e.Amount.StringFixed(2))
-		}
-	}
-	return out
-}
-
 func checkAmounts(t *testing.T, r ledger.Result, want ...string) {
 	t.Helper()
 	if want == nil {
 		want = []string{}
 	}
-	if d := cmp.Diff(want, amounts(r)); d != "" {
+	if d := cmp.Diff(want, ledgertest.Amounts(r)); d != "" {
 		t.Errorf("events appended (-want +got):\n%s", d)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +28,45 @@ func Balances(t testing.TB, l *ledger.Ledger, at time.Time) []string {
 	out := []string{}
 	for _, b := range bs {
 		out = append(out, b.Member+" "+b.Currency+" "+b.Amount.StringFixed(2))
+	}
+	return out
+}
+
+// Amounts renders the events a post appended as "member amount" lines,
+// amounts to the cent, in the order appended.
+func Amounts(r ledger.Result) []string {
+	out := []string{}
+	for _, e := range r.Entries {
+		if e.Event != nil {
+			out = append(out, e.Member+" "+e.Amount.StringFixed(2))
+		}
+	}
+	return out
+}
+
+// positions renders where a post appended entries, as "stream seq"
+// lines, after checking that the store holds each entry there.
+func positions(t *testing.T, s ledger.Store, entries []ledger.Entry) []string {
+	t.Helper()
+	out := []string{}
+	for _, e := range entries {
+		stored, _, err := s.Stream(ctx, e.Stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Seq < 1 || e.Seq > len(stored) || stored[e.Seq-1].ID != e.ID {
+			t.Errorf("entry %s is reported at %s %d; the store does not hold it there", e.ID, e.Stream, e.Seq)
+		}
+		out = append(out, e.Stream+" "+strconv.Itoa(e.Seq))
+	}
+	return out
+}
+
+// seqs returns "stream from" … "stream to".
+func seqs(stream string, from, to int) []string {
+	var out []string
+	for i := from; i <= to; i++ {
+		out = append(out, stream+" "+strconv.Itoa(i))
 	}
 	return out
 }
@@ -79,6 +119,9 @@ func postEventsDuplicateAndConflict(t *testing.T, s ledger.Store) {
 	}
 	if len(first.Entries) != 8 || len(first.AlreadyPosted) != 0 {
 		t.Fatalf("first post: %d appended, %d already posted; want 8, 0", len(first.Entries), len(first.AlreadyPosted))
+	}
+	if d := cmp.Diff(seqs(ledger.OrderStream(calc.Events[0].Order), 1, 8), positions(t, s, first.Entries)); d != "" {
+		t.Errorf("first post: entries appended at (-want +got):\n%s", d)
 	}
 	again, err := l.PostEvents(ctx, append(calc.Events, calc.Events[:2]...), Placed.Add(time.Hour))
 	if err != nil {
