@@ -630,11 +630,7 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	if len(c.seq) == 0 {
 		return out[:0]
 	}
-	if reuse && cap(out) >= len(c.seq) {
-		out = out[:len(c.seq)]
-	} else {
-		out = make([]Event, len(c.seq))
-	}
+	out = sized(out, len(c.seq), reuse)
 	h := hashOrder(c.order.Key())
 	ms := uint64(c.order.OrderTS.UnixMilli()) // checked by Calculate
 	// bens[L] is the member at level L: the credited distributor, then
@@ -710,11 +706,7 @@ func (c *Context) breakage(out []Breakage, reuse bool) []Breakage {
 	if len(c.broken) == 0 {
 		return out[:0]
 	}
-	if reuse && cap(out) >= len(c.broken) {
-		out = out[:len(c.broken)]
-	} else {
-		out = make([]Breakage, len(c.broken))
-	}
+	out = sized(out, len(c.broken), reuse)
 	for i, b := range c.broken {
 		l := &c.lines[b.line]
 		out[i] = Breakage{LineID: l.LineID, Component: componentOf(l), Rule: c.plan.Rules[b.rule].Name(),
@@ -724,4 +716,13 @@ func (c *Context) breakage(out []Breakage, reuse bool) []Breakage {
 		}
 	}
 	return out
+}
+
+// sized returns n elements: out's memory when reuse allows (CalculateInto),
+// else a new slice.
+func sized[T any](out []T, n int, reuse bool) []T {
+	if reuse && cap(out) >= n {
+		return out[:n]
+	}
+	return make([]T, n)
 }
