@@ -87,6 +87,12 @@ type Calculation struct {
 	// Capped says whether the events were scaled down to the plan's cap
 	// (see Cap).
 	Capped bool
+	// Lines are the order's mapped lines (kit lines expanded into their
+	// components) with the volumes and commissionable net of the units
+	// that earn; nil for an order that earns nothing. Calculate gives the
+	// Calculation its own copy; after CalculateInto they are valid until
+	// dst is reused.
+	Lines []sku.Mapped
 
 	capAmt int64      // the cap in minor units; 0 without one
 	digits int8       // the currency's minor digits
@@ -279,6 +285,7 @@ var _ [hierarchy.MaxReadahead - 2*warmAhead]struct{}
 // slices' memory is reused.
 func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) error {
 	*calc = Calculation{Events: calc.Events[:0], Breakage: calc.Breakage[:0], snap: calc.snap, reuse: calc.reuse, ctx: calc.ctx}
+
 	key := o.Key()
 	if lock.Known.IsZero() {
 		return &Error{Order: key, Why: "no knowledge instant", Err: ErrInvalid}
@@ -354,6 +361,12 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 		calc.Capped = c.capped != (capInfo{})
 	}
 	calc.Snapshot = c.snapshot(plan, calc.snap)
+	calc.Lines = lines
+	if calc.ctx == nil {
+		// Calculate's working memory goes back to the pool: its lines
+		// must be the calculation's own.
+		calc.Lines = slices.Clone(lines)
+	}
 	calc.Events = c.events(calc.Snapshot, calc.Events, calc.reuse)
 	calc.Breakage = c.breakage(calc.Breakage, calc.reuse)
 	return nil
