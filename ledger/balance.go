@@ -19,6 +19,10 @@ type Balance struct {
 	Amount   decimal.Decimal
 }
 
+// moneyTypes are the types of entries that carry an amount owed to or by a
+// member (see Type.money).
+func moneyTypes() []Type { return []Type{TypeCommission, TypeCorrection, TypePayout, TypeAdjustment} }
+
 // through returns the exclusive upper bound that selects entries effective
 // at or before at.
 func through(at time.Time) time.Time { return at.Add(time.Nanosecond) }
@@ -27,7 +31,7 @@ func through(at time.Time) time.Time { return at.Add(time.Nanosecond) }
 // its entries effective at or before at.
 func (l *Ledger) Balance(ctx context.Context, member, currency string, at time.Time) (decimal.Decimal, error) {
 	sum := decimal.Zero
-	err := l.store.Scan(ctx, Filter{Member: member, Currency: currency, To: through(at)}, func(e *Entry) error {
+	err := l.store.Scan(ctx, Filter{Member: member, Currency: currency, Types: moneyTypes(), To: through(at)}, func(e *Entry) error {
 		sum = sum.Add(e.Amount)
 		return nil
 	})
@@ -39,10 +43,7 @@ func (l *Ledger) Balance(ctx context.Context, member, currency string, at time.T
 // listed too.
 func (l *Ledger) Balances(ctx context.Context, at time.Time) ([]Balance, error) {
 	sums := make(map[[2]string]decimal.Decimal)
-	err := l.store.Scan(ctx, Filter{To: through(at)}, func(e *Entry) error {
-		if e.Member == "" {
-			return nil
-		}
+	err := l.store.Scan(ctx, Filter{Types: moneyTypes(), To: through(at)}, func(e *Entry) error {
 		k := [2]string{e.Member, e.Currency}
 		sums[k] = sums[k].Add(e.Amount)
 		return nil
@@ -96,7 +97,7 @@ type Statement struct {
 func (l *Ledger) Statement(ctx context.Context, member, currency string, p Period) (Statement, error) {
 	s := Statement{Member: member, Currency: currency, Period: p}
 	byRule := make(map[string]decimal.Decimal)
-	err := l.store.Scan(ctx, Filter{Member: member, Currency: currency, To: p.To}, func(e *Entry) error {
+	err := l.store.Scan(ctx, Filter{Member: member, Currency: currency, Types: append(moneyTypes(), TypeHold), To: p.To}, func(e *Entry) error {
 		if e.Effective.Before(p.From) {
 			s.Opening = s.Opening.Add(e.Amount)
 			return nil
@@ -143,10 +144,7 @@ func (l *Ledger) Totals(ctx context.Context, p Period, members []string) ([]Tota
 	for _, m := range members {
 		who[m] = true
 	}
-	err := l.store.Scan(ctx, Filter{From: p.From, To: p.To}, func(e *Entry) error {
-		if e.Member == "" {
-			return nil
-		}
+	err := l.store.Scan(ctx, Filter{Types: append(moneyTypes(), TypeHold), From: p.From, To: p.To}, func(e *Entry) error {
 		who[e.Member], currencies[e.Currency] = true, true
 		k := [2]string{e.Member, e.Currency}
 		t := rows[k]

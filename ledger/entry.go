@@ -14,31 +14,49 @@ import (
 type Type uint8
 
 const (
-	// TypeCommission is a posted commission event.
+	// TypeCommission is a posted commission event (Entry.Event).
 	TypeCommission Type = iota + 1
-	// TypeCorrection is a posted correction event: a clawback when
-	// negative.
+	// TypeCorrection is a posted correction event (Entry.Event): a
+	// clawback when negative.
 	TypeCorrection
-	// TypeRevision is an order's revision record, appended by every post:
-	// no amount and no member; the revision instant, the lock, and in Memo
-	// the canonical JSON of the merged order calculated (the newest record
-	// is what the ledger knows of the order: see Ledger.Order). A record
-	// with id "replaced <stream>" instead marks an order replaced by
-	// another; its Memo is the replacement's stream.
+	// TypeRevision records an order body the ledger calculated
+	// (Entry.Body, as delivered) and the basis it was calculated on: the
+	// lock and the instant the genealogy was read at (Entry.Placed). No
+	// amount and no member.
 	TypeRevision
 	// TypePayout is money paid to a member; its amount is negative (it
 	// settles what the ledger owed).
 	TypePayout
-	// TypeHold records a payout withheld from a member; its amount is
-	// zero and Withheld says how much was held back.
+	// TypeHold records a payout withheld from a member: Withheld is how
+	// much, Reason why; its amount is zero.
 	TypeHold
-	// TypeRun records a payout run and its parameters (in Memo); no amount.
+	// TypeRun records a payout run and its parameters (Entry.Run); no
+	// amount.
 	TypeRun
-	// TypeAdjustment is an operator's manual adjustment.
+	// TypeAdjustment is an operator's manual adjustment, with its Reason.
 	TypeAdjustment
+	// TypeRefund records a refund delivered on its own (Entry.Refund),
+	// kept apart from the order's body revisions: it applies to every
+	// body of the order, the ones before it and the ones after.
+	TypeRefund
+	// TypeReplaced marks an order replaced by another (Entry.ReplacedBy):
+	// its slots were brought to zero, and every later delivery of it is
+	// stale.
+	TypeReplaced
+	// TypeVolume records one line's volumes (Entry.Volume) for the
+	// credited member, or a correction of them; no amount. A period's
+	// volumes are the sum of its volume entries.
+	TypeVolume
+	// TypeFrozen marks an order the ledger cannot decide for: a delivery
+	// in another currency than the order was posted in. Its slots were
+	// brought to zero, and every later delivery of it is held with
+	// ErrCurrencyChanged. Currency is the currency the order was posted
+	// in, Reason says what arrived.
+	TypeFrozen
 )
 
-var typeNames = [...]string{"", "commission", "correction", "revision", "payout", "hold", "run", "adjustment"}
+var typeNames = [...]string{"", "commission", "correction", "revision", "payout", "hold", "run", "adjustment",
+	"refund", "replaced", "volume", "frozen"}
 
 // String returns the type's name, as JSON and tables show it.
 func (t Type) String() string {
@@ -48,48 +66,77 @@ func (t Type) String() string {
 	return "type(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Entry is one immutable line of the ledger. Amounts are signed from the
+// Entry is one immutable line of the ledger: a fixed record whose Type
+// says which of its typed fields are set. Amounts are signed from the
 // member's point of view: positive is owed to the member, negative is taken
-// back or paid out. Every field is a plain value a SQL row can hold; Event
-// is stored as its JSON form (commission.Event.MarshalJSON) and read back
-// with commission.Event.UnmarshalJSON.
+// back or paid out. Every field is a plain value, or a typed value a SQL
+// row holds in columns (Event, Body and Refund in their JSON forms).
 type Entry struct {
-	// ID is unique in the whole store: a commission event's ULID, or a
-	// name derived from what the entry records (see doc.go).
+	// ID is unique in the whole store: a commission event's ULID, or an
+	// id derived from what the entry records. Nothing reads meaning out
+	// of it: Type and the fields below say what the entry is.
 	ID string
+	// Position is the entry's place in the whole store, assigned by
+	// Store.Append: it strictly increases in the order appends commit,
+	// so a follower reads what is new with Store.After.
+	Position int64
 	// Stream and Seq are set by Store.Append: the stream the entry was
 	// appended to and its 1-based position there.
 	Stream string
 	Seq    int
 	Type   Type
-	// Member and Currency are empty for TypeRevision and TypeRun.
+	// Member and Currency are set on money, hold, volume and frozen
+	// entries.
 	Member   string
 	Currency string
 	Amount   decimal.Decimal
-	// Effective is when the entry counts for balances and statements;
-	// Posted is when it was appended (supplied by the caller).
+	// Effective is when the entry counts for balances, statements and
+	// volumes; Posted is when it was appended (supplied by the caller).
 	Effective time.Time
 	Posted    time.Time
 	// Order, Revision and Lock are set on an order's entries: the order,
-	// the revision instant of the post that appended the entry (the merged
-	// order's Version, or one nanosecond after the order's previous
-	// revision instant when that is not later: see the package
-	// documentation), and the lock of the order's first calculation.
+	// the revision instant of the post that appended the entry (see the
+	// package documentation), and the lock the order is calculated with.
 	Order    normalize.Key
 	Revision time.Time
 	Lock     commission.Lock
+	// Placed is, on a TypeRevision, the instant the genealogy was read at:
+	// the OrderTS of the order's first body, or of the order it replaces.
+	Placed time.Time
 	// Rule is the plan rule of a commission or correction.
 	Rule string
-	// Run is the payout run of a payout, hold or run entry.
-	Run string
+	// Event is the event of a commission or correction. It is shared
+	// with the store: do not modify it.
+	Event *commission.Event
+	// Body is a TypeRevision's order body as delivered (its refunds
+	// included). Shared with the store: do not modify it.
+	Body *normalize.Order
+	// Refund is a TypeRefund's refund. Shared with the store: do not
+	// modify it.
+	Refund *normalize.Refund
+	// ReplacedBy is, on TypeReplaced, the order that replaced this one.
+	ReplacedBy normalize.Key
+	// Volume is a TypeVolume's line and volumes.
+	Volume *Volume
+	// Run is the payout run of a payout, hold or run entry; RunParams
+	// the run's parameters, on a TypeRun.
+	Run       string
+	RunParams *Run
 	// Withheld is, on a hold, the amount held back.
 	Withheld decimal.Decimal
-	// Memo is free text: a hold's reason, an adjustment's reason, a run's
-	// parameters as JSON, a revision record's order as JSON.
-	Memo string
-	// Event is the posted event of a commission or correction, nil
-	// otherwise. It is shared with the store: do not modify it.
-	Event *commission.Event
+	// Reason is why: a hold's, an adjustment's, a frozen order's.
+	Reason string
+}
+
+// Volume is what one order line (or kit component) adds to the credited
+// member's volumes, or a correction of it: the PV, QV and CV of its units
+// that earn, and its commissionable net in the entry's currency.
+type Volume struct {
+	LineID string
+	// Component is the kit component's internal SKU id, or "".
+	Component  string
+	PV, QV, CV decimal.Decimal
+	Net        decimal.Decimal
 }
 
 // Period is the half-open interval [From, To) of effective instants.
@@ -122,6 +169,8 @@ type Filter struct {
 	From, To time.Time
 	// PostedBy selects entries posted at or before it; zero selects all.
 	PostedBy time.Time
+	// Order selects one order's entries; zero selects all.
+	Order normalize.Key
 }
 
 // Match reports whether e passes f. Store implementations may use it; a
@@ -143,6 +192,9 @@ func (f *Filter) Match(e *Entry) bool {
 		}
 	}
 	if !f.From.IsZero() && e.Effective.Before(f.From) || !f.To.IsZero() && !e.Effective.Before(f.To) {
+		return false
+	}
+	if f.Order != (normalize.Key{}) && e.Order != f.Order {
 		return false
 	}
 	return f.PostedBy.IsZero() || !e.Posted.After(f.PostedBy)

@@ -20,6 +20,13 @@ var (
 	// ErrContention: a stream kept changing under a writer after many
 	// attempts.
 	ErrContention = errors.New("ledger: too much contention")
+	// ErrAmbiguousReplacement: an order names as the one it replaces an
+	// order another order replaced already; paying both would pay the
+	// sale twice, and the ledger cannot tell which is right.
+	ErrAmbiguousReplacement = errors.New("ledger: order replaced twice")
+	// ErrCurrencyChanged: a body of an order is in another currency than
+	// the order was posted in; the order is frozen (see TypeFrozen).
+	ErrCurrencyChanged = errors.New("ledger: order currency changed")
 	// ErrInvalid: an argument cannot be right (a payout run without an id,
 	// an adjustment with more digits than its currency has).
 	ErrInvalid = errors.New("ledger: invalid input")

@@ -46,11 +46,11 @@ func Example() {
 	rec, _ := l.Reconcile(ctx, ledger.Month(2025, time.August), revs[3:], received)
 	rec.WriteTable(os.Stdout)
 	// Output:
-	// revision 1: posted, 9 entries
-	// revision 2: posted, 5 entries
+	// revision 1: posted, 11 entries
+	// revision 2: posted, 6 entries
 	// revision 1: stale, 0 entries
 	// revision 0: stale, 0 entries
-	// revision 3: posted, 5 entries
+	// revision 3: posted, 6 entries
 	// revision 3: duplicate, 0 entries
 	// B is owed 4.40
 	// paid A 2.00 USD

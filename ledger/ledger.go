@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/uplinehq/upline/commission"
@@ -58,23 +59,27 @@ func New(store Store, calc Calculator, opts ...Options) *Ledger {
 // Store returns the ledger's store.
 func (l *Ledger) Store() Store { return l.store }
 
-// Outcome is what posting an order revision did.
+// Outcome is what posting a delivery did.
 type Outcome uint8
 
 const (
 	// Posted: the delivery changed what the ledger knows of the order (a
-	// newer revision, or a refund not recorded yet); its corrections, if
-	// any, and a revision record were appended.
+	// newer body, or a refund not recorded yet); its corrections, if any,
+	// and its record were appended.
 	Posted Outcome = iota + 1
-	// Duplicate: this revision was posted already; nothing was appended.
+	// Duplicate: this body or refund was posted already; nothing was
+	// appended.
 	Duplicate
-	// Stale: a newer revision was posted already and the delivery brings
-	// no refund the ledger does not know, or the order was replaced by
-	// another; nothing was appended.
+	// Stale: a newer body was posted already and the delivery brings no
+	// refund the ledger does not know, or the order was replaced by
+	// another; nothing of the delivery was appended.
 	Stale
+	// Waiting: a refund for an order the ledger has not seen yet was
+	// recorded; it is applied when the order's body arrives.
+	Waiting
 )
 
-var outcomeNames = [...]string{"", "posted", "duplicate", "stale"}
+var outcomeNames = [...]string{"", "posted", "duplicate", "stale", "waiting"}
 
 func (o Outcome) String() string {
 	if int(o) < len(outcomeNames) && o != 0 {
@@ -83,138 +88,197 @@ func (o Outcome) String() string {
 	return fmt.Sprintf("outcome(%d)", uint8(o))
 }
 
-// Result reports what Post did with one order revision.
+// Result reports what Post or PostRefund did with one delivery.
 type Result struct {
 	Order   normalize.Key
 	Outcome Outcome
 	// Revision is the ledger's revision instant the entries appended
-	// record (see the package documentation): the merged order's Version,
-	// or one nanosecond after the order's previous revision instant when
-	// that is not later. For a delivery that appended nothing it is the
-	// delivery's own Version.
+	// record (see the package documentation). For a delivery that
+	// appended nothing it is the delivery's own instant.
 	Revision time.Time
-	// Newest is the Version of the newest revision posted before this one
-	// (zero for an order never posted).
+	// Newest is the Version of the newest body posted before this
+	// delivery (zero for an order without one).
 	Newest time.Time
-	// Lock is the order's lock: the one recorded with its first post (for
-	// a replacement, the lock of the order it replaces).
+	// Lock is the lock the order is calculated with.
 	Lock commission.Lock
 	// Replaced is the order a replacement (normalize.Order.ReplacesOrderID)
 	// brought to zero in this post; zero when there was none, or when a
 	// post before this one did it.
 	Replaced normalize.Key
-	// ReplacedBy is, for a Stale delivery of a replaced order, the stream
-	// of the order that replaced it.
-	ReplacedBy string
+	// ReplacedBy is, for a Stale delivery of a replaced order, the order
+	// that replaced it.
+	ReplacedBy normalize.Key
 	// Calculation is the merged order's calculation, whose breakage and
-	// cap explain the events (nil when Post calculated nothing: Stale).
+	// cap explain the events (nil when nothing was calculated).
 	Calculation *commission.Calculation
-	// Entries are the entries appended, with Stream and Seq set: the
-	// original's (when Replaced is set), then the order's.
+	// Entries are the entries appended, with Position, Stream and Seq
+	// set: those of other orders first (the original a replacement
+	// zeroes, the replacement a late link of a chain re-bases), then the
+	// order's own.
 	Entries []Entry
 	// Attempts counts the tries: more than 1 when other writers appended
 	// to the order first.
 	Attempts int
 }
 
-// Post posts one revision of an order, or one delivery of a refund applied
-// to it (normalize.Order.ApplyRefund): it reads what is posted for the
-// order, merges the delivery with the newest revision the ledger recorded
-// (refunds with lines are carried forward both ways), calculates the merged
-// order with the lock recorded at the order's first post (or, for a first
-// post, with the genealogy as known at at) and appends only the corrections
-// and a revision record. at is the posting instant, recorded on every
-// entry.
+// Post posts one body of an order (any revision, in any order, any number
+// of times): it records the body, merges it with every refund recorded
+// for the order, calculates the merged order on the order's basis (the
+// lock and genealogy instant fixed by its first post) and appends only the
+// corrections of its commissions and volumes and the body's revision
+// record. at is the posting instant, recorded on every entry.
 //
-// A delivery older than the newest revision that brings no new refund is
-// Stale, and the newest revision again is a Duplicate; neither appends
-// anything. A revision already posted that now calculates differently (the
-// platform sent two different bodies with one updated-at) is refused with a
-// *ConflictError. An order that cannot be calculated, or whose recorded
-// refunds take back more than a newer body sold, is refused with a
-// *HeldError and nothing of it is posted. A replacement order
-// (ReplacesOrderID) first brings the order it replaces to zero. When
-// another writer appends to the order first, Post reads again and decides
-// again. The package documentation states the rules exactly.
+// A body older than the newest one posted that brings no new refund is
+// Stale; the newest body again, or a body that says the same but for its
+// instants, is a Duplicate; neither appends anything. Two different bodies
+// with one Version that calculate differently are refused with a
+// *ConflictError. A body that is invalid or does not add up
+// (normalize.Validate, normalize.Reconcile), that cannot be calculated,
+// whose order's refunds take back more than it sold, that is in another
+// currency than the order was posted in, or that replaces an order
+// another order replaced already, is refused with a *HeldError. A
+// replacement order (ReplacesOrderID) first brings the order it replaces
+// to zero. When another writer appends to the order first, Post reads
+// again and decides again. The package documentation states the rules
+// exactly.
 func (l *Ledger) Post(ctx context.Context, o *normalize.Order, at time.Time) (Result, error) {
-	if l.calc == nil {
-		return Result{}, fmt.Errorf("%w: the ledger has no calculator", ErrInvalid)
-	}
 	res := Result{Order: o.Key(), Revision: o.Version.UTC()}
-	for res.Attempts < l.attempts {
-		res.Attempts++
-		done, err := l.postOnce(ctx, o, at.UTC(), &res)
-		if err != nil || done {
-			return res, err
-		}
+	if l.calc == nil {
+		return res, fmt.Errorf("%w: the ledger has no calculator", ErrInvalid)
 	}
-	return res, fmt.Errorf("%w: order %s after %d attempts", ErrContention, res.Order, res.Attempts)
+	if err := normalize.Validate(o); err != nil {
+		return res, &HeldError{Order: res.Order, Revision: res.Revision, Err: err}
+	}
+	if err := normalize.Reconcile(o); err != nil {
+		return res, &HeldError{Order: res.Order, Revision: res.Revision, Err: err}
+	}
+	return res, l.retry(&res, func() (bool, error) { return l.postBody(ctx, o, at.UTC(), &res) })
 }
 
-// postOnce makes one attempt at Post; done is false when another writer
+// PostRefund posts a refund delivered on its own, such as Shopify's
+// refunds/create or a Magento credit memo. It names its order (Platform,
+// Store, OrderID). The refund is recorded apart from the order's bodies
+// and applies to every one of them, earlier and later: for an order
+// already posted, the merged order is calculated again and the clawbacks
+// appended (Posted); for an order not seen yet, the refund is recorded and
+// waits for its order's body (Waiting). A refund already recorded with its
+// lines is a Duplicate. A refund that is invalid, or takes back more than
+// the order sold, is refused with a *HeldError.
+func (l *Ledger) PostRefund(ctx context.Context, r normalize.Refund, at time.Time) (Result, error) {
+	res := Result{Order: normalize.Key{Platform: r.Platform, Store: r.Store, OrderID: r.OrderID}, Revision: r.TS.UTC()}
+	if l.calc == nil {
+		return res, fmt.Errorf("%w: the ledger has no calculator", ErrInvalid)
+	}
+	if r.Platform == "" {
+		return res, &HeldError{Order: res.Order, Revision: res.Revision,
+			Err: fmt.Errorf("%w: refund %s names no platform", normalize.ErrMissing, r.RefundID)}
+	}
+	if err := normalize.ValidateRefund(&r); err != nil {
+		return res, &HeldError{Order: res.Order, Revision: res.Revision, Err: err}
+	}
+	return res, l.retry(&res, func() (bool, error) { return l.postRefund(ctx, &r, at.UTC(), &res) })
+}
+
+// retry calls once until it is done, at most l.attempts times: once
+// reports false when another writer appended to a stream first.
+func (l *Ledger) retry(res *Result, once func() (bool, error)) error {
+	for res.Attempts < l.attempts {
+		res.Attempts++
+		res.Entries = res.Entries[:0]
+		if done, err := once(); err != nil || done {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: order %s after %d attempts", ErrContention, res.Order, res.Attempts)
+}
+
+// postBody makes one attempt at Post; done is false when another writer
 // appended first and Post must read again.
-func (l *Ledger) postOnce(ctx context.Context, o *normalize.Order, at time.Time, res *Result) (done bool, err error) {
-	key := o.Key()
-	stream := OrderStream(key)
-	st, err := l.readStream(ctx, stream)
+func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time, res *Result) (done bool, err error) {
+	key := res.Order
+	st, err := l.readState(ctx, key)
 	if err != nil {
 		return true, err
 	}
-	res.Newest, res.Lock = st.newestVersion(), st.lock
-	if st.replacedBy != "" {
+	if st.body != nil {
+		res.Newest = st.body.Version.UTC()
+	}
+	res.Lock = st.lock
+	if st.frozen != nil {
+		return true, frozenError(&st, res.Revision)
+	}
+	if st.replacedBy != (normalize.Key{}) {
 		res.Outcome, res.ReplacedBy = Stale, st.replacedBy
+		if isReplacement(o) {
+			return l.adoptLink(ctx, o, &st, at, res)
+		}
 		return true, nil
 	}
+	if st.currency != "" && o.Currency != st.currency {
+		return l.freeze(ctx, &st, o, at, res)
+	}
 
-	m, err := merge(o, st.newest)
+	var fresh []normalize.Refund // refunds with lines o brings that are not recorded
+	for _, r := range o.Refunds {
+		if len(r.Items) > 0 && !st.hasRefund(r.RefundID, true) {
+			fresh = append(fresh, r)
+		}
+	}
+	body, refunds, sameVersion := o, st.refunds, false
+	switch {
+	case st.body == nil:
+	case o.Version.Before(st.body.Version):
+		if len(fresh) == 0 {
+			res.Outcome = Stale
+			return true, nil
+		}
+		// An older body with a refund not recorded yet: the refund counts,
+		// the body does not.
+		body, refunds = nil, append(slices.Clip(st.refunds), fresh...)
+	case sameBody(o, st.body):
+		res.Outcome = Duplicate
+		return true, nil
+	case o.Version.Equal(st.body.Version):
+		sameVersion = len(fresh) == 0
+	}
+	base := body
+	if base == nil {
+		base = st.body
+	}
+	merged, err := merge(base, refunds)
 	if err != nil {
 		return true, &HeldError{Order: key, Revision: o.Version.UTC(), Err: err}
 	}
-	n := st.newestVersion()
-	if st.seen && o.Version.Before(n) && !m.newRefunds {
-		res.Outcome = Stale
-		return true, nil
-	}
-
-	lock, placed, orig, err := l.basis(ctx, o, &st, at)
+	b, orig, err := l.basisFor(ctx, o, &st, at)
 	if err != nil {
 		return true, err
 	}
-	calcOrder := m.order
-	if !placed.IsZero() {
-		calcOrder.OrderTS = placed
-	}
-
-	calc, err := l.calc.Calculate(&calcOrder, lock)
+	calc, add, rev, err := l.calculate(&st, &merged, b, at)
 	if err != nil {
-		return true, &HeldError{Order: key, Revision: calcOrder.Version.UTC(), Err: err}
+		return true, err
 	}
-	res.Lock, res.Calculation = calc.Lock, calc
-	rev := nextRevision(st.last, calcOrder.Version)
-	corr := commission.Corrections(st.events, calc.Events, rev)
-	if st.seen && o.Version.Equal(n) && !m.newRefunds {
-		if len(corr) == 0 {
+	if sameVersion {
+		if len(add) == 0 {
 			res.Outcome = Duplicate
 			return true, nil
 		}
-		c := &corr[0]
 		return true, &ConflictError{ID: o.Version.UTC().Format(time.RFC3339Nano), Field: "revision",
-			Posted: "as posted", Given: fmt.Sprintf("%s %s %s for %s in rule %s", c.Kind, c.Amount(), c.Currency, c.Beneficiary, c.Rule)}
+			Posted: "as posted", Given: describe(&add[0])}
 	}
-	add, err := correctionEntries(&st, corr, at, rev, calc.Lock)
-	if err != nil {
-		return true, err
+	if body == nil {
+		for i := range fresh {
+			add = append(add, refundEntry(&st, &fresh[i], at, rev))
+		}
+	} else {
+		rec := *body
+		add = append(add, Entry{ID: "revision " + st.stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
+			Effective: rev, Posted: at, Order: key, Revision: rev, Lock: calc.Lock, Placed: b.placed, Body: &rec})
 	}
-	rec, err := revisionEntry(stream, &calcOrder, at, rev, calc.Lock)
-	if err != nil {
-		return true, err
-	}
-	add = append(add, rec)
-	if orig != nil && orig.replacedBy == "" {
+	if orig != nil && orig.replacedBy == (normalize.Key{}) {
 		// Bring the original to zero and mark it replaced first: should
 		// the process stop before the replacement is appended, the next
 		// delivery finds the original marked and posts the replacement.
-		zeroed, err := l.zeroOriginal(ctx, orig, stream, rev, at)
+		zeroed, err := l.replace(ctx, orig, key, rev, at)
 		if errors.Is(err, ErrVersionConflict) {
 			return false, nil
 		}
@@ -224,16 +288,98 @@ func (l *Ledger) postOnce(ctx context.Context, o *normalize.Order, at time.Time,
 		res.Replaced = orig.key
 		res.Entries = append(res.Entries, zeroed...)
 	}
-	err = l.append(ctx, stream, st.version, add)
-	if errors.Is(err, ErrVersionConflict) {
+	if err := l.append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
 		return false, nil
+	} else if err != nil {
+		return true, err
 	}
+	res.Outcome, res.Revision, res.Lock, res.Calculation = Posted, rev, calc.Lock, calc
+	res.Entries = append(res.Entries, add...)
+	return true, nil
+}
+
+// postRefund makes one attempt at PostRefund.
+func (l *Ledger) postRefund(ctx context.Context, r *normalize.Refund, at time.Time, res *Result) (done bool, err error) {
+	st, err := l.readState(ctx, res.Order)
 	if err != nil {
 		return true, err
 	}
-	res.Outcome, res.Revision = Posted, rev
-	res.Entries = append(res.Entries, add...)
+	if st.body != nil {
+		res.Newest = st.body.Version.UTC()
+	}
+	res.Lock = st.lock
+	switch {
+	case st.frozen != nil:
+		return true, frozenError(&st, res.Revision)
+	case st.replacedBy != (normalize.Key{}):
+		res.Outcome, res.ReplacedBy = Stale, st.replacedBy
+		return true, nil
+	case st.hasRefund(r.RefundID, len(r.Items) > 0):
+		res.Outcome = Duplicate
+		return true, nil
+	}
+	if st.body == nil {
+		rev := nextRevision(st.last, r.TS)
+		add := []Entry{refundEntry(&st, r, at, rev)}
+		if err := l.append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+			return false, nil
+		} else if err != nil {
+			return true, err
+		}
+		res.Outcome, res.Revision, res.Entries = Waiting, rev, add
+		return true, nil
+	}
+	merged, err := merge(st.body, append(slices.Clip(st.refunds), *r))
+	if err != nil {
+		return true, &HeldError{Order: res.Order, Revision: res.Revision, Err: err}
+	}
+	calc, add, rev, err := l.calculate(&st, &merged, st.basis(), at)
+	if err != nil {
+		return true, err
+	}
+	add = append(add, refundEntry(&st, r, at, rev))
+	if err := l.append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+		return false, nil
+	} else if err != nil {
+		return true, err
+	}
+	res.Outcome, res.Revision, res.Lock, res.Calculation, res.Entries = Posted, rev, calc.Lock, calc, add
 	return true, nil
+}
+
+// calculate calculates the merged order m of the order st on basis b and
+// returns the entries that bring what is posted to what it desires: the
+// corrections of its commissions, then of its volumes, at revision rev.
+func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.Time) (*commission.Calculation, []Entry, time.Time, error) {
+	calcOrder := *m
+	calcOrder.OrderTS = b.placed
+	calc, err := l.calc.Calculate(&calcOrder, b.lock)
+	if err != nil {
+		return nil, nil, time.Time{}, &HeldError{Order: st.key, Revision: m.Version.UTC(), Err: err}
+	}
+	rev := nextRevision(st.last, m.Version)
+	add, err := correctionEntries(st, commission.Corrections(st.events, calc.Events, rev), at, rev, calc.Lock)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	want := desiredVolumes(calc)
+	add = append(add, volumeEntries(st, &want, m.Currency, at, rev, b.placed, basis{calc.Lock, b.placed})...)
+	return calc, add, rev, nil
+}
+
+func refundEntry(st *orderState, r *normalize.Refund, at, rev time.Time) Entry {
+	rec := *r
+	return Entry{ID: "refund " + st.stream + " " + strconv.Quote(r.RefundID) + " " + rev.Format(time.RFC3339Nano), Type: TypeRefund,
+		Effective: rev, Posted: at, Order: st.key, Revision: rev, Lock: st.lock, Refund: &rec}
+}
+
+// describe names what an entry would change, for a conflict.
+func describe(e *Entry) string {
+	if e.Event != nil {
+		return fmt.Sprintf("%s %s %s for %s in rule %s", e.Event.Kind, e.Amount, e.Currency, e.Member, e.Rule)
+	}
+	v := e.Volume
+	return fmt.Sprintf("volume of line %s for %s: PV %s, QV %s, CV %s, net %s %s", v.LineID, e.Member, v.PV, v.QV, v.CV, v.Net, e.Currency)
 }
 
 func eventEntry(ev *commission.Event, at, rev time.Time, lock commission.Lock) Entry {
@@ -277,7 +423,7 @@ func (l *Ledger) PostEvents(ctx context.Context, events []commission.Event, at t
 		stream := OrderStream(k)
 		done := false
 		for attempt := 0; attempt < l.attempts && !done; attempt++ {
-			st, err := l.readStream(ctx, stream)
+			st, err := l.readState(ctx, k)
 			if err != nil {
 				return res, err
 			}
@@ -287,7 +433,7 @@ func (l *Ledger) PostEvents(ctx context.Context, events []commission.Event, at t
 			for _, ev := range groups[k] {
 				lock, rev := st.lock, ev.Effective
 				if s := ev.Snapshot; s != nil {
-					if !st.seen {
+					if !st.based {
 						lock = commission.Lock{Known: s.Known, PlanID: s.PlanID, PlanVersion: s.PlanVersion}
 					}
 					if ev.Kind == commission.KindCommission {
@@ -365,8 +511,8 @@ func sameEntry(posted, given *Entry) error {
 		return conflict("run", posted.Run, given.Run)
 	case !posted.Withheld.Equal(given.Withheld):
 		return conflict("withheld", posted.Withheld.String(), given.Withheld.String())
-	case posted.Memo != given.Memo:
-		return conflict("memo", posted.Memo, given.Memo)
+	case posted.Reason != given.Reason:
+		return conflict("reason", posted.Reason, given.Reason)
 	}
 	return nil
 }
@@ -412,4 +558,20 @@ func clip(s string) string {
 		return s[:max] + "…"
 	}
 	return s
+}
+
+// Order returns an order as the ledger knows it and calculates it: its
+// newest body with every refund recorded for it applied, and OrderTS the
+// instant the genealogy is read at (its first body's, or for a replacement
+// the original's). ok is false for an order without a body posted.
+func (l *Ledger) Order(ctx context.Context, k normalize.Key) (o normalize.Order, ok bool, err error) {
+	st, err := l.readState(ctx, k)
+	if err != nil || st.body == nil {
+		return normalize.Order{}, false, err
+	}
+	if o, err = merge(st.body, st.refunds); err != nil {
+		return normalize.Order{}, false, err
+	}
+	o.OrderTS = st.placed
+	return o, true, nil
 }

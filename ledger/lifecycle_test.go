@@ -400,8 +400,8 @@ func TestMagentoReplacement(t *testing.T) {
 			t.Errorf("the replacement is recorded placed at %s (%v), want the original's %s", o.OrderTS, err, f.orig.OrderTS)
 		}
 		c := post(t, l, &f.cancelled, ledger.Stale)
-		if c.ReplacedBy != ledger.OrderStream(f.repl.Key()) {
-			t.Errorf("stale original: replaced by %q", c.ReplacedBy)
+		if c.ReplacedBy != f.repl.Key() {
+			t.Errorf("stale original: replaced by %v", c.ReplacedBy)
 		}
 		post(t, l, &f.orig, ledger.Stale)
 		post(t, l, &f.repl, ledger.Duplicate)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -90,6 +91,14 @@ func (r *Run) params() string {
 	return string(b)
 }
 
+// normalized returns a copy of r with its instants in UTC and its maps
+// its own, as a TypeRun entry records it.
+func (r *Run) normalized() Run {
+	n := Run{ID: r.ID, Period: Period{From: r.Period.From.UTC(), To: r.Period.To.UTC()}, At: r.At.UTC()}
+	n.Minimum, n.Holds = maps.Clone(r.Minimum), maps.Clone(r.Holds)
+	return n
+}
+
 func runEntryID(kind, run, member, currency string) string {
 	return kind + " " + strconv.Quote(run) + " " + strconv.Quote(member) + " " + strconv.Quote(currency)
 }
@@ -144,7 +153,8 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 		}
 		slices.SortFunc(keys, func(a, b [2]string) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
 
-		add := []Entry{{ID: "run " + strconv.Quote(r.ID), Type: TypeRun, Effective: at, Posted: at, Run: r.ID, Memo: params}}
+		run := r.normalized()
+		add := []Entry{{ID: "run " + strconv.Quote(r.ID), Type: TypeRun, Effective: at, Posted: at, Run: r.ID, RunParams: &run}}
 		res.Paid, res.Held, res.BelowMinimum, res.Negative = nil, nil, nil, nil
 		for _, k := range keys {
 			amt := due[k]
@@ -158,7 +168,7 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 				p.Reason = why
 				res.Held = append(res.Held, p)
 				add = append(add, Entry{ID: runEntryID("hold", r.ID, k[0], k[1]), Type: TypeHold, Member: k[0], Currency: k[1],
-					Effective: at, Posted: at, Run: r.ID, Withheld: amt, Memo: why})
+					Effective: at, Posted: at, Run: r.ID, Withheld: amt, Reason: why})
 			case amt.LessThan(r.Minimum[k[1]]):
 				res.BelowMinimum = append(res.BelowMinimum, p)
 			default:
@@ -173,9 +183,6 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 		}
 		if err != nil {
 			return PayoutResult{Run: r.ID}, err
-		}
-		for i := range add {
-			add[i].Stream, add[i].Seq = PayoutStream, version+i+1
 		}
 		res.Entries = add
 		return res, nil
@@ -194,14 +201,14 @@ func recordedRun(res *PayoutResult, posted []Entry, id, params string) (bool, er
 		}
 		switch e.Type {
 		case TypeRun:
-			if e.Memo != params {
-				return true, diffJSON(id, []byte(e.Memo), []byte(params), runFields)
+			if recorded := e.RunParams.params(); recorded != params {
+				return true, diffJSON(id, []byte(recorded), []byte(params), runFields)
 			}
 			found = true
 		case TypePayout:
 			res.Paid = append(res.Paid, Payment{Member: e.Member, Currency: e.Currency, Amount: e.Amount.Neg()})
 		case TypeHold:
-			res.Held = append(res.Held, Payment{Member: e.Member, Currency: e.Currency, Amount: e.Withheld, Reason: e.Memo})
+			res.Held = append(res.Held, Payment{Member: e.Member, Currency: e.Currency, Amount: e.Withheld, Reason: e.Reason})
 		}
 	}
 	res.AlreadyRun = found

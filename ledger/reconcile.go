@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -134,22 +135,14 @@ func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Ord
 		}
 		return t
 	}
-	compare := func(k normalize.Key, currency string, desired []commission.Event) (bool, error) {
-		entries, _, err := l.store.Stream(ctx, OrderStream(k))
-		if err != nil {
-			return false, err
-		}
+	compare := func(k normalize.Key, currency string, desired, posted []commission.Event) bool {
 		s := slotSums{desired: make(map[commission.Slot]decimal.Decimal), posted: make(map[commission.Slot]decimal.Decimal)}
 		for i := range desired {
 			s.add(&desired[i], false)
 		}
-		anyPosted := false
-		for i := range entries {
-			if ev := entries[i].Event; ev != nil {
-				s.add(ev, true)
-				anyPosted = true
-				currency = ev.Currency
-			}
+		for i := range posted {
+			s.add(&posted[i], true)
+			currency = posted[i].Currency
 		}
 		d := OrderDelta{Order: k, Currency: currency}
 		t := total(currency)
@@ -166,63 +159,30 @@ func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Ord
 		t.Delta = t.Delta.Add(d.Delta)
 		switch {
 		case d.Delta.IsZero():
-			return true, nil
-		case !anyPosted:
+			return true
+		case len(posted) == 0:
 			r.Missing = append(r.Missing, d)
 		case desired == nil:
 			r.Extra = append(r.Extra, d)
 		default:
 			r.Differing = append(r.Differing, d)
 		}
-		return false, nil
+		return false
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(newest), compareKeys) {
-		o := newest[k]
-		entries, _, err := l.store.Stream(ctx, OrderStream(k))
+		st, err := l.readState(ctx, k)
 		if err != nil {
 			return nil, err
 		}
-		st, err := readOrder(entries, 0)
+		desired, why, err := l.desired(ctx, newest[k], &st, at.UTC())
 		if err != nil {
 			return nil, err
 		}
-		if st.replacedBy != "" {
-			// A replaced order is desired at zero: its replacement pays.
-			ok, err := compare(k, o.Currency, []commission.Event{})
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				r.Matched++
-			}
+		if why != "" {
+			r.Held = append(r.Held, HeldOrder{Order: k, Reason: why})
 			continue
 		}
-		m, err := merge(o, st.newest)
-		if err != nil {
-			r.Held = append(r.Held, HeldOrder{Order: k, Reason: err.Error()})
-			continue
-		}
-		lock, placed, _, err := l.basis(ctx, o, &st, at.UTC())
-		if err != nil {
-			return nil, err
-		}
-		if !placed.IsZero() {
-			m.order.OrderTS = placed
-		}
-		calc, err := l.calc.Calculate(&m.order, lock)
-		if err != nil {
-			r.Held = append(r.Held, HeldOrder{Order: k, Reason: err.Error()})
-			continue
-		}
-		desired := calc.Events
-		if desired == nil {
-			desired = []commission.Event{}
-		}
-		ok, err := compare(k, o.Currency, desired)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
+		if compare(k, newest[k].Currency, desired, st.events) {
 			r.Matched++
 		}
 	}
@@ -237,9 +197,11 @@ func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Ord
 		return nil, err
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(extra), compareKeys) {
-		if _, err := compare(k, "", nil); err != nil {
+		st, err := l.readState(ctx, k)
+		if err != nil {
 			return nil, err
 		}
+		compare(k, "", nil, st.events)
 	}
 	r.Share = "0"
 	var worst decimal.Decimal
@@ -261,6 +223,45 @@ func (l *Ledger) Reconcile(ctx context.Context, p Period, orders []normalize.Ord
 		r.Totals = append(r.Totals, *t)
 	}
 	return r, nil
+}
+
+// desired returns what order st should have posted, given o, the newest
+// body the platform lists: the newer of o and the body the ledger holds,
+// merged with every refund recorded (and o's), calculated on the order's
+// basis, as Post would; nothing for a replaced order. why is the reason
+// the order cannot be calculated, when it cannot.
+func (l *Ledger) desired(ctx context.Context, o *normalize.Order, st *orderState, at time.Time) (events []commission.Event, why string, err error) {
+	if st.replacedBy != (normalize.Key{}) {
+		return []commission.Event{}, "", nil
+	}
+	if st.frozen != nil {
+		return nil, frozenError(st, o.Version.UTC()).Error(), nil
+	}
+	body, refunds := o, st.refunds
+	if st.body != nil && st.body.Version.After(o.Version) {
+		body = st.body
+		refunds = append(slices.Clip(refunds), o.Refunds...)
+	}
+	m, err := merge(body, refunds)
+	if err != nil {
+		return nil, err.Error(), nil
+	}
+	b, _, err := l.basisFor(ctx, o, st, at)
+	var held *HeldError
+	if errors.As(err, &held) {
+		return nil, err.Error(), nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	m.OrderTS = b.placed
+	calc, err := l.calc.Calculate(&m, b.lock)
+	if err != nil {
+		return nil, err.Error(), nil
+	}
+	if calc.Events == nil {
+		return []commission.Event{}, "", nil
+	}
+	return calc.Events, "", nil
 }
 
 func compareKeys(a, b normalize.Key) int {

@@ -80,7 +80,7 @@ func (l *Ledger) Adjust(ctx context.Context, a Adjustment, at time.Time) (alread
 	}
 	stream := AdjustmentStream(a.ID)
 	e := Entry{ID: "adjustment " + a.ID, Type: TypeAdjustment, Member: a.Member, Currency: a.Currency, Amount: a.Amount,
-		Effective: a.Effective.UTC(), Posted: at.UTC(), Memo: a.Reason}
+		Effective: a.Effective.UTC(), Posted: at.UTC(), Reason: a.Reason}
 	err = l.store.Append(ctx, stream, 0, []Entry{e})
 	if !errors.Is(err, ErrVersionConflict) {
 		return false, err

@@ -1,175 +1,142 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/normalize"
 )
 
-// Prefixes of the ids of an order stream's bookkeeping entries.
-const (
-	revisionPrefix = "revision "
-	replacedPrefix = "replaced "
-)
-
 // orderState is what an order's stream says.
 type orderState struct {
+	key     normalize.Key
+	stream  string
 	version int
-	seen    bool
-	lock    commission.Lock
-	events  []commission.Event
-	byID    map[string]*Entry
+	// based reports that the order has a basis: a revision record, or
+	// events posted by PostEvents.
+	based  bool
+	lock   commission.Lock
+	placed time.Time
+	events []commission.Event
+	vols   volumeSums
+	byID   map[string]*Entry
 	// last is the newest revision instant recorded on any entry.
 	last time.Time
-	// newest is the merged order the last revision record holds; nil
-	// when the stream has none (never posted, or posted by PostEvents).
-	newest *normalize.Order
-	// replacedBy is the stream of the order that replaced this one, when
-	// it was replaced.
-	replacedBy string
+	// body is the newest body recorded (greatest Version; of two with one
+	// Version, the later recorded); nil when none was.
+	body *normalize.Order
+	// refunds are the refunds recorded: those delivered on their own, and
+	// those with lines any body delivered, in the order they were
+	// recorded. Every body is calculated with all of them.
+	refunds []normalize.Refund
+	// replacedBy is the order that replaced this one; zero when none did.
+	replacedBy normalize.Key
+	// frozen is the TypeFrozen entry of an order frozen by a currency
+	// change, nil otherwise.
+	frozen *Entry
+	// currency is the currency the order's money was posted in, or "".
+	currency string
 }
 
-// readStream reads the order stream named stream from the store.
-func (l *Ledger) readStream(ctx context.Context, stream string) (orderState, error) {
+// readState reads the stream of order k from the store.
+func (l *Ledger) readState(ctx context.Context, k normalize.Key) (orderState, error) {
+	stream := OrderStream(k)
 	entries, version, err := l.store.Stream(ctx, stream)
 	if err != nil {
 		return orderState{}, err
 	}
-	return readOrder(entries, version)
+	return readOrder(k, stream, entries, version), nil
 }
 
-// append appends add to stream, expected at version, and numbers the
-// entries as the store did.
-func (l *Ledger) append(ctx context.Context, stream string, version int, add []Entry) error {
-	if err := l.store.Append(ctx, stream, version, add); err != nil {
-		return err
-	}
-	for i := range add {
-		add[i].Stream, add[i].Seq = stream, version+i+1
-	}
-	return nil
-}
-
-// correctionEntries returns the entries of an order's corrections at
-// revision rev, less those the stream st already holds; one it holds
-// differently is a *ConflictError. The slice has room for one more entry
-// (the revision record that follows them).
-func correctionEntries(st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
-	add := make([]Entry, 0, len(corr)+1)
-	for i := range corr {
-		e := eventEntry(&corr[i], at, rev, lock)
-		if p, ok := st.byID[e.ID]; ok {
-			if err := sameEntry(p, &e); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		add = append(add, e)
-	}
-	return add, nil
-}
-
-// readOrder reads an order's stream. It fails only when a revision
-// record's order cannot be read back, which a store that keeps entries
-// exactly never causes.
-func readOrder(entries []Entry, version int) (orderState, error) {
-	s := orderState{version: version, byID: make(map[string]*Entry, len(entries))}
-	record := -1
+// readOrder reads an order's stream.
+func readOrder(k normalize.Key, stream string, entries []Entry, version int) orderState {
+	s := orderState{key: k, stream: stream, version: version, byID: make(map[string]*Entry, len(entries))}
 	for i := range entries {
 		e := &entries[i]
 		s.byID[e.ID] = e
-		marker := e.Type == TypeRevision && strings.HasPrefix(e.ID, replacedPrefix)
-		if !s.seen && !marker {
-			s.lock, s.seen = e.Lock, true
-		}
 		if e.Revision.After(s.last) {
 			s.last = e.Revision
 		}
-		switch {
-		case e.Event != nil:
+		switch e.Type {
+		case TypeCommission, TypeCorrection:
+			if !s.based {
+				s.based, s.lock = true, e.Lock
+			}
 			s.events = append(s.events, *e.Event)
-		case marker:
-			s.replacedBy = e.Memo
-		case e.Type != TypeRevision:
-		case e.Memo != "":
-			record = i
+			s.currency = e.Currency
+		case TypeRevision:
+			s.based, s.lock, s.placed = true, e.Lock, e.Placed
+			for _, r := range e.Body.Refunds {
+				if len(r.Items) > 0 && !s.hasRefund(r.RefundID, true) {
+					s.refunds = append(s.refunds, r)
+				}
+			}
+			if s.body == nil || !e.Body.Version.Before(s.body.Version) {
+				s.body = e.Body
+			}
+		case TypeRefund:
+			s.refunds = append(s.refunds, *e.Refund)
+		case TypeVolume:
+			s.vols.add(e.Member, e.Volume)
+			s.currency = e.Currency
+		case TypeReplaced:
+			s.replacedBy = e.ReplacedBy
+		case TypeFrozen:
+			s.frozen = e
 		}
 	}
-	if record >= 0 {
-		e := &entries[record]
-		o, err := normalize.DecodeJSON([]byte(e.Memo))
+	return s
+}
+
+// hasRefund reports whether a refund with id is recorded with lines, or,
+// unless withLines, at all (a summary in the newest body, or a refund
+// without lines delivered on its own).
+func (s *orderState) hasRefund(id string, withLines bool) bool {
+	lists := [][]normalize.Refund{s.refunds}
+	if s.body != nil {
+		lists = append(lists, s.body.Refunds)
+	}
+	for _, list := range lists {
+		for i := range list {
+			if list[i].RefundID == id && (len(list[i].Items) > 0 || !withLines) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// merge returns body with every refund in refunds applied to it
+// (normalize.Order.ApplyRefund appends a missing refund, replaces a
+// summary without lines by the refund with its lines, and ignores one
+// already there), or a *normalize.Error wrapping ErrRefundExceeds when the
+// refunds do not fit the body.
+func merge(body *normalize.Order, refunds []normalize.Refund) (normalize.Order, error) {
+	m := *body
+	for _, r := range refunds {
+		next, err := m.ApplyRefund(r)
 		if err != nil {
-			return s, fmt.Errorf("ledger: revision record %s of stream %s: %w", e.ID, e.Stream, err)
+			return normalize.Order{}, fmt.Errorf("refund %s does not fit the order's body of %s: %w", r.RefundID,
+				body.Version.UTC().Format(time.RFC3339Nano), err)
 		}
-		s.newest = &o
-	}
-	return s, nil
-}
-
-// newestVersion is N: the Version of the newest merged revision recorded,
-// or for a stream without revision records the newest revision instant.
-func (s *orderState) newestVersion() time.Time {
-	if s.newest != nil {
-		return s.newest.Version.UTC()
-	}
-	return s.last
-}
-
-// mergedOrder is a delivery merged with the newest revision recorded.
-type mergedOrder struct {
-	order normalize.Order
-	// newRefunds reports a refund with lines the newest revision does not
-	// record with lines.
-	newRefunds bool
-}
-
-// merge returns the order to calculate for delivery o given the newest
-// revision recorded (nil for none). The base is o when it is newer, or as
-// new and brings no new refund (a duplicate, or a conflicting body); the
-// newest revision otherwise. Every refund with lines of the newest and of o
-// is applied to it (normalize.Order.ApplyRefund appends a missing refund,
-// replaces a summary without lines by the refund with lines, and ignores a
-// refund already there).
-func merge(o, newest *normalize.Order) (mergedOrder, error) {
-	var m mergedOrder
-	recorded := make(map[string]bool)
-	if newest != nil {
-		for _, r := range newest.Refunds {
-			if len(r.Items) > 0 {
-				recorded[r.RefundID] = true
-			}
-		}
-		for _, r := range o.Refunds {
-			if len(r.Items) > 0 && !recorded[r.RefundID] {
-				m.newRefunds = true
-			}
-		}
-	}
-	base := o
-	if newest != nil && (o.Version.Before(newest.Version) || o.Version.Equal(newest.Version) && m.newRefunds) {
-		base = newest
-	}
-	m.order = *base
-	for _, src := range []*normalize.Order{newest, o} {
-		if src == nil || src == base {
-			continue
-		}
-		for _, r := range src.Refunds {
-			if len(r.Items) == 0 {
-				continue
-			}
-			next, err := m.order.ApplyRefund(r)
-			if err != nil {
-				return mergedOrder{}, fmt.Errorf("merging refund %s into revision %s: the order's refunds do not fit it: %w", r.RefundID, base.Version.UTC().Format(time.RFC3339Nano), err)
-			}
-			m.order = next
-		}
+		m = next
 	}
 	return m, nil
+}
+
+// sameBody reports whether two bodies of one order say the same but for
+// their Version and OrderTS: a delivery received again (the referral form
+// has no timestamp of its own, so its instants are the receive time).
+func sameBody(a, b *normalize.Order) bool {
+	x, y := *a, *b
+	x.Version, x.OrderTS = y.Version, y.OrderTS
+	ja, errA := x.MarshalJSON()
+	jb, errB := y.MarshalJSON()
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // nextRevision is the revision instant of a post whose merged order has
@@ -187,96 +154,128 @@ func nextRevision(last, v time.Time) time.Time {
 	return last.Add(time.Nanosecond)
 }
 
-// revisionEntry is the revision record of a post: no amount, the merged
-// order calculated (its canonical JSON) in Memo.
-func revisionEntry(stream string, o *normalize.Order, at, rev time.Time, lock commission.Lock) (Entry, error) {
-	b, err := o.MarshalJSON()
-	if err != nil {
-		return Entry{}, err
+// basis is what an order is calculated on: the lock, and the instant the
+// genealogy is read at.
+type basis struct {
+	lock   commission.Lock
+	placed time.Time
+}
+
+func (s *orderState) basis() basis { return basis{s.lock, s.placed} }
+
+// volumeSlot is what a volume entry is for.
+type volumeSlot struct {
+	member, line, component string
+}
+
+// volumeSums sums an order's volume entries per slot, in first-seen order.
+type volumeSums struct {
+	keys []volumeSlot
+	sums map[volumeSlot]*Volume
+}
+
+func (v *volumeSums) add(member string, x *Volume) {
+	k := volumeSlot{member, x.LineID, x.Component}
+	if v.sums == nil {
+		v.sums = make(map[volumeSlot]*Volume)
 	}
-	return Entry{ID: revisionPrefix + stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
-		Effective: rev, Posted: at, Order: o.Key(), Revision: rev, Lock: lock, Memo: string(b)}, nil
-}
-
-func isReplacement(o *normalize.Order) bool {
-	return o.ReplacesOrderID != "" && o.ReplacesOrderID != o.PlatformOrderID
-}
-
-// original is the order a replacement replaces, as its stream says.
-type original struct {
-	orderState
-	key    normalize.Key
-	stream string
-}
-
-func (l *Ledger) readOriginal(ctx context.Context, o *normalize.Order) (*original, error) {
-	key := normalize.Key{Platform: o.Platform, Store: o.Store, OrderID: o.ReplacesOrderID}
-	stream := OrderStream(key)
-	st, err := l.readStream(ctx, stream)
-	if err != nil {
-		return nil, err
+	s := v.sums[k]
+	if s == nil {
+		s = &Volume{LineID: x.LineID, Component: x.Component}
+		v.sums[k] = s
+		v.keys = append(v.keys, k)
 	}
-	return &original{orderState: st, key: key, stream: stream}, nil
+	s.PV, s.QV, s.CV, s.Net = s.PV.Add(x.PV), s.QV.Add(x.QV), s.CV.Add(x.CV), s.Net.Add(x.Net)
 }
 
-// basis returns the lock and the genealogy instant to calculate a delivery
-// of o with, given its stream: the order's own lock once posted, else the
-// lock of the order it replaces when that was posted, else a lock at at;
-// for a replacement, the OrderTS of the order it replaces (placed is zero
-// when o's own OrderTS stands). orig is the original of a replacement never
-// posted, to bring to zero before posting it.
-func (l *Ledger) basis(ctx context.Context, o *normalize.Order, st *orderState, at time.Time) (lock commission.Lock, placed time.Time, orig *original, err error) {
-	lock = commission.Lock{Known: at}
-	if st.seen {
-		if st.newest != nil && isReplacement(o) {
-			placed = st.newest.OrderTS
+// desiredVolumes is what a calculation's lines add to the credited
+// member's volumes, one slot per line or component.
+func desiredVolumes(calc *commission.Calculation) volumeSums {
+	var v volumeSums
+	if calc == nil || calc.Snapshot == nil || calc.Snapshot.Credited.Member == "" {
+		return v
+	}
+	for i := range calc.Lines {
+		m := &calc.Lines[i]
+		comp := ""
+		if m.Component >= 0 {
+			comp = m.SKU.ID
 		}
-		return st.lock, placed, nil, nil
+		v.add(calc.Snapshot.Credited.Member, &Volume{LineID: m.LineID, Component: comp, PV: m.PV, QV: m.QV, CV: m.CV, Net: m.Net})
 	}
-	if !isReplacement(o) {
-		return lock, placed, nil, nil
-	}
-	if orig, err = l.readOriginal(ctx, o); err != nil {
-		return lock, placed, nil, err
-	}
-	if orig.seen {
-		lock = orig.lock
-		if orig.newest != nil {
-			placed = orig.newest.OrderTS
-		}
-	}
-	return lock, placed, orig, nil
+	return v
 }
 
-// zeroOriginal appends, atomically, the corrections that bring every slot
-// of the original to zero and the record marking it replaced by the order
-// of stream by. The record is appended even to an original never posted,
-// so that its late delivery is stale rather than paid beside its
-// replacement.
-func (l *Ledger) zeroOriginal(ctx context.Context, orig *original, by string, rev, at time.Time) ([]Entry, error) {
-	rev = nextRevision(orig.last, rev)
-	add, err := correctionEntries(&orig.orderState, commission.Corrections(orig.events, nil, rev), at, rev, orig.lock)
+// volumeEntries returns the volume entries that bring the posted volumes
+// to the desired ones: one per slot whose sums differ, effective at placed
+// for a slot never posted and at rev for a correction.
+func volumeEntries(st *orderState, desired *volumeSums, currency string, at, rev, placed time.Time, b basis) []Entry {
+	var out []Entry
+	entry := func(k volumeSlot, d Volume, first bool) {
+		if d.PV.IsZero() && d.QV.IsZero() && d.CV.IsZero() && d.Net.IsZero() {
+			return
+		}
+		eff := rev
+		if first {
+			eff = placed
+		}
+		d.LineID, d.Component = k.line, k.component
+		out = append(out, Entry{ID: volumeID(st.stream, rev, k), Type: TypeVolume, Member: k.member, Currency: currency,
+			Effective: eff.UTC(), Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Volume: &d})
+	}
+	for _, k := range desired.keys {
+		want := desired.sums[k]
+		have, posted := st.vols.sums[k]
+		if !posted {
+			entry(k, *want, true)
+			continue
+		}
+		entry(k, Volume{PV: want.PV.Sub(have.PV), QV: want.QV.Sub(have.QV), CV: want.CV.Sub(have.CV), Net: want.Net.Sub(have.Net)}, false)
+	}
+	for _, k := range st.vols.keys {
+		if _, ok := desired.sums[k]; ok {
+			continue
+		}
+		have := st.vols.sums[k]
+		entry(k, Volume{PV: have.PV.Neg(), QV: have.QV.Neg(), CV: have.CV.Neg(), Net: have.Net.Neg()}, false)
+	}
+	return out
+}
+
+func volumeID(stream string, rev time.Time, k volumeSlot) string {
+	return "volume " + stream + " " + rev.UTC().Format(time.RFC3339Nano) + " " + strconv.Quote(k.member) + " " +
+		strconv.Quote(k.line) + " " + strconv.Quote(k.component)
+}
+
+// zero returns the entries that bring every money and volume slot of the
+// order to zero at revision rev.
+func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
+	add, err := correctionEntries(s, commission.Corrections(s.events, nil, rev), at, rev, s.lock)
 	if err != nil {
 		return nil, err
 	}
-	add = append(add, Entry{ID: replacedPrefix + orig.stream, Type: TypeRevision, Effective: rev, Posted: at,
-		Order: orig.key, Revision: rev, Lock: orig.lock, Memo: by})
-	if err := l.append(ctx, orig.stream, orig.version, add); err != nil {
-		return nil, err
+	return append(add, volumeEntries(s, &volumeSums{}, s.currency, at, rev, rev, s.basis())...), nil
+}
+
+// correctionEntries returns the entries of an order's corrections at
+// revision rev, less those the stream st already holds; one it holds
+// differently is a *ConflictError.
+func correctionEntries(st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
+	add := make([]Entry, 0, len(corr)+2)
+	for i := range corr {
+		e := eventEntry(&corr[i], at, rev, lock)
+		if p, ok := st.byID[e.ID]; ok {
+			if err := sameEntry(p, &e); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		add = append(add, e)
 	}
 	return add, nil
 }
 
-// Order returns the newest revision of an order as the ledger merged and
-// calculated it: the newest order body delivered with every refund
-// delivered for it (and, for a replacement, the OrderTS of the order it
-// replaces). ok is false for an order never posted. Apply a refund
-// delivered on its own to this order (normalize.Order.ApplyRefund, or a
-// platform decoder's ApplyRefund) rather than to a body kept elsewhere.
-func (l *Ledger) Order(ctx context.Context, k normalize.Key) (o normalize.Order, ok bool, err error) {
-	st, err := l.readStream(ctx, OrderStream(k))
-	if err != nil || st.newest == nil {
-		return normalize.Order{}, false, err
-	}
-	return *st.newest, true, nil
+// append appends add to stream, expected at version.
+func (l *Ledger) append(ctx context.Context, stream string, version int, add []Entry) error {
+	return l.store.Append(ctx, stream, version, add)
 }

@@ -20,8 +20,8 @@ import (
 type Store interface {
 	// Append appends entries to stream atomically, if the stream's
 	// version is expectedVersion (0 for a stream that does not exist).
-	// It sets each stored entry's Stream and Seq (expectedVersion+1,
-	// +2, ...). It fails with an error wrapping ErrVersionConflict when
+	// It sets, in entries and in what it stores, each entry's Stream,
+	// Seq (expectedVersion+1, +2, ...) and Position. It fails with an error wrapping ErrVersionConflict when
 	// the version differs, and with one wrapping ErrDuplicateID when an
 	// entry's ID is already in the store or twice in entries; either way
 	// nothing is appended.
@@ -32,6 +32,12 @@ type Store interface {
 	// Scan calls fn for every entry f matches, ordered by Stream, then
 	// Seq, and stops at the first error fn returns, returning it.
 	Scan(ctx context.Context, f Filter, fn func(*Entry) error) error
+	// After returns at most limit entries whose Position is greater than
+	// position, in Position order. Positions strictly increase in the
+	// order appends commit (they may leave gaps), so once After has
+	// returned an entry, no entry with a smaller position appears later:
+	// a follower that remembers the last position it read misses nothing.
+	After(ctx context.Context, position int64, limit int) ([]Entry, error)
 }
 
 // Store errors.
@@ -50,6 +56,14 @@ type Memory struct {
 	mu      sync.RWMutex
 	streams map[string][]Entry
 	ids     map[string]struct{}
+	// log holds every entry's stream and index there, in position order
+	// (Position = index in log + 1).
+	log []memoryRef
+}
+
+type memoryRef struct {
+	stream string
+	i      int
 }
 
 var _ Store = (*Memory)(nil)
@@ -81,29 +95,55 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 		return fmt.Errorf("%w: stream %s is at version %d, not %d", ErrVersionConflict, stream, len(cur), expectedVersion)
 	}
 	for i := range entries {
-		id := entries[i].ID
-		if _, dup := m.ids[id]; dup {
-			return fmt.Errorf("%w: %s", ErrDuplicateID, id)
+		if _, dup := m.ids[entries[i].ID]; dup {
+			return fmt.Errorf("%w: %s", ErrDuplicateID, entries[i].ID)
 		}
-		for j := range i {
-			if entries[j].ID == id {
-				return fmt.Errorf("%w: %s twice in one append", ErrDuplicateID, id)
+	}
+	if len(entries) > 1 {
+		seen := make(map[string]struct{}, len(entries))
+		for i := range entries {
+			if _, dup := seen[entries[i].ID]; dup {
+				return fmt.Errorf("%w: %s twice in one append", ErrDuplicateID, entries[i].ID)
 			}
+			seen[entries[i].ID] = struct{}{}
 		}
 	}
 	out := slices.Grow(cur, len(entries))
 	for i := range entries {
-		e := entries[i]
-		e.Stream, e.Seq = stream, len(cur)+i+1
-		if e.Event != nil {
-			ev := *e.Event
-			e.Event = &ev
-		}
+		m.log = append(m.log, memoryRef{stream, len(cur) + i})
+		entries[i].Stream, entries[i].Seq, entries[i].Position = stream, len(cur)+i+1, int64(len(m.log))
+		e := own(entries[i])
 		out = append(out, e)
 		m.ids[e.ID] = struct{}{}
 	}
 	m.streams[stream] = out
 	return nil
+}
+
+// own returns e with its typed values copied, so that the store keeps
+// nothing the caller may change.
+func own(e Entry) Entry {
+	if e.Event != nil {
+		ev := *e.Event
+		e.Event = &ev
+	}
+	if e.Body != nil {
+		b := *e.Body
+		e.Body = &b
+	}
+	if e.Refund != nil {
+		r := *e.Refund
+		e.Refund = &r
+	}
+	if e.Volume != nil {
+		v := *e.Volume
+		e.Volume = &v
+	}
+	if e.RunParams != nil {
+		r := *e.RunParams
+		e.RunParams = &r
+	}
+	return e
 }
 
 // Stream implements Store.
@@ -144,4 +184,25 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 		}
 	}
 	return nil
+}
+
+// After implements Store.
+func (m *Memory) After(ctx context.Context, position int64, limit int) ([]Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if position < 0 {
+		position = 0
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if position >= int64(len(m.log)) || limit <= 0 {
+		return nil, nil
+	}
+	refs := m.log[position:min(int64(len(m.log)), position+int64(limit))]
+	out := make([]Entry, len(refs))
+	for i, r := range refs {
+		out[i] = m.streams[r.stream][r.i]
+	}
+	return out, nil
 }

@@ -78,7 +78,7 @@ var Opts = cmp.Options{
 
 func entry(id string, member string, amount string, effective time.Time) ledger.Entry {
 	return ledger.Entry{ID: id, Type: ledger.TypeAdjustment, Member: member, Currency: "USD",
-		Amount: decimal.RequireFromString(amount), Effective: effective, Posted: effective.Add(time.Hour), Memo: "test " + id}
+		Amount: decimal.RequireFromString(amount), Effective: effective, Posted: effective.Add(time.Hour), Reason: "test " + id}
 }
 
 func mustStream(t *testing.T, s ledger.Store, stream string) ([]ledger.Entry, int) {
@@ -106,7 +106,7 @@ func appendAndRead(t *testing.T, s ledger.Store) {
 			Lock: calc.Lock, Rule: ev.Rule, Event: &ev},
 		entry("adj-1", "A", "-12.345", Placed),
 		{ID: "hold-1", Type: ledger.TypeHold, Member: "B", Currency: "JPY", Effective: Placed, Posted: Placed,
-			Run: "run-1", Withheld: decimal.RequireFromString("1200"), Memo: "KYC pending"},
+			Run: "run-1", Withheld: decimal.RequireFromString("1200"), Reason: "KYC pending"},
 	}
 	if err := s.Append(ctx, "s1", 0, in[:1]); err != nil {
 		t.Fatal(err)
@@ -127,9 +127,9 @@ func appendAndRead(t *testing.T, s ledger.Store) {
 		t.Errorf("entries read back differ (-want +got):\n%s", d)
 	}
 	// The caller's entries are its own: changing them changes nothing stored.
-	in[1].Memo = "changed"
-	if got, _ := mustStream(t, s, "s1"); got[1].Memo != "test adj-1" {
-		t.Errorf("the store kept a reference to the caller's entry: memo %q", got[1].Memo)
+	in[1].Reason = "changed"
+	if got, _ := mustStream(t, s, "s1"); got[1].Reason != "test adj-1" {
+		t.Errorf("the store kept a reference to the caller's entry: reason %q", got[1].Reason)
 	}
 	if err := s.Append(ctx, "s1", 3, nil); err != nil {
 		t.Errorf("empty append at the right version: %v", err)

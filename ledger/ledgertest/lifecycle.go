@@ -35,32 +35,31 @@ func reconciled(t *testing.T, l *ledger.Ledger, platform ...normalize.Order) {
 	}
 }
 
-// refundsCarriedForward delivers a refund on its own, then order bodies
-// that leave its lines out: an amount-only summary of it, or nothing.
+// refundsCarriedForward delivers refunds on their own (PostRefund), then
+// order bodies that leave their lines out: an amount-only summary, an
+// older body, or nothing. A refund applies to every body of its order.
 func refundsCarriedForward(t *testing.T, s ledger.Store) {
 	w := NewWorld(t)
 	l := ledger.New(s, w.Engine)
 	revs := w.Life(t, "3001", "C", Placed)
 	paid, r1, r2 := revs[1], revs[3].Refunds[0], revs[3].Refunds[1]
+	for _, r := range []*normalize.Refund{&r1, &r2} {
+		r.Platform, r.Store, r.OrderID, r.Currency = paid.Platform, paid.Store, paid.PlatformOrderID, paid.Currency
+	}
 	post(t, l, &paid, Placed, ledger.Posted)
-
-	// The refund webhook, applied to what the ledger holds.
-	held, ok, err := l.Order(ctx, paid.Key())
-	if err != nil || !ok {
-		t.Fatalf("ledger order: %v, %v", ok, err)
+	r := postRefund(t, l, r1, ledger.Posted)
+	checkEvents(t, r, "B -2.00", "A -1.00", "ROOT -0.40", "B -0.20")
+	if !r.Revision.Equal(r1.TS) {
+		t.Errorf("refund's revision instant %s, want its own %s", r.Revision, r1.TS)
 	}
-	withR1, err := held.ApplyRefund(r1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkEvents(t, post(t, l, &withR1, Placed, ledger.Posted), "B -2.00", "A -1.00", "ROOT -0.40", "B -0.20")
+	postRefund(t, l, r1, ledger.Duplicate)
 
 	// A body updated after the refund lists it by amount only.
 	summary := paid
 	summary.Version = r1.TS.Add(time.Hour)
 	summary.Status = normalize.StatusPartiallyRefunded
 	summary.Refunds = []normalize.Refund{{RefundID: r1.RefundID, TS: r1.TS, Amount: decimal.RequireFromString("19.99")}}
-	r := post(t, l, &summary, Placed, ledger.Posted)
+	r = post(t, l, &summary, Placed, ledger.Posted)
 	checkEvents(t, r)
 	if len(r.Entries) != 1 || r.Entries[0].Type != ledger.TypeRevision {
 		t.Errorf("a body that changes nothing appended %d entries, want its revision record", len(r.Entries))
@@ -69,21 +68,15 @@ func refundsCarriedForward(t *testing.T, s ledger.Store) {
 	// The paid body again, older: stale.
 	post(t, l, &paid, Placed, ledger.Stale)
 
-	// The second refund, at the newest body's own version, applied to the
-	// stale paid body: the ledger keeps r1 and posts r2 one nanosecond
-	// after the newest revision.
+	// The second refund, at the newest body's own version: posted one
+	// nanosecond after the newest revision instant.
 	r2.TS = summary.Version
-	onlyR2, err := paid.ApplyRefund(r2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r = post(t, l, &onlyR2, Placed, ledger.Posted)
+	r = postRefund(t, l, r2, ledger.Posted)
 	checkEvents(t, r, "B -9.10", "A -4.55", "ROOT -1.82", "B -0.60")
 	if want := summary.Version.Add(time.Nanosecond); !r.Revision.Equal(want) {
 		t.Errorf("revision instant %s, want %s", r.Revision, want)
 	}
 	post(t, l, &summary, Placed, ledger.Duplicate) // the newest body: its version is still the order's
-	post(t, l, &withR1, Placed, ledger.Stale)
 	checkBalances(t, l, far, "A USD 2.00", "B USD 4.40", "ROOT USD 0.80")
 
 	// The store gives the merged order back exactly.
@@ -102,6 +95,19 @@ func refundsCarriedForward(t *testing.T, s ledger.Store) {
 		t.Errorf("the ledger's order (-want +got):\n%s", d)
 	}
 	reconciled(t, l, summary)
+}
+
+// postRefund posts a refund and checks its outcome.
+func postRefund(t *testing.T, l *ledger.Ledger, r normalize.Refund, want ledger.Outcome) ledger.Result {
+	t.Helper()
+	res, err := l.PostRefund(ctx, r, r.TS)
+	if err != nil {
+		t.Fatalf("refund %s: %v", r.RefundID, err)
+	}
+	if res.Outcome != want {
+		t.Fatalf("refund %s: %s, want %s", r.RefundID, res.Outcome, want)
+	}
+	return res
 }
 
 var errStopped = errors.New("ledgertest: the process stopped")
@@ -142,8 +148,8 @@ func replacement(t *testing.T, s ledger.Store) {
 	}
 
 	first := post(t, l, &orig, Placed, ledger.Posted)
-	// 8 commissions and a record.
-	if d := cmp.Diff(seqs(ledger.OrderStream(orig.Key()), 1, 9), positions(t, s, first.Entries)); d != "" {
+	// 8 commissions, 2 volumes and a record.
+	if d := cmp.Diff(seqs(ledger.OrderStream(orig.Key()), 1, 11), positions(t, s, first.Entries)); d != "" {
 		t.Errorf("original: entries appended at (-want +got):\n%s", d)
 	}
 	st.stream, st.armed = ledger.OrderStream(edit.Key()), true
@@ -160,8 +166,8 @@ func replacement(t *testing.T, s ledger.Store) {
 		t.Errorf("replacement: lock %+v, replaced %v; want the original's lock %+v and nothing replaced again", r.Lock, r.Replaced, first.Lock)
 	}
 	post(t, l, &edit, Placed.Add(72*time.Hour), ledger.Duplicate)
-	if c := post(t, l, &cancelled, Placed, ledger.Stale); c.ReplacedBy != ledger.OrderStream(edit.Key()) {
-		t.Errorf("cancelled original: replaced by %q, want %q", c.ReplacedBy, ledger.OrderStream(edit.Key()))
+	if c := post(t, l, &cancelled, Placed, ledger.Stale); c.ReplacedBy != edit.Key() {
+		t.Errorf("cancelled original: replaced by %v, want %v", c.ReplacedBy, edit.Key())
 	}
 	checkBalances(t, l, far, "A USD 3.00", "B USD 6.60", "ROOT USD 1.20")
 	got, _, err := l.Order(ctx, edit.Key())
@@ -179,8 +185,8 @@ func replacement(t *testing.T, s ledger.Store) {
 	if r.Replaced != orig2.Key() {
 		t.Errorf("replacement of an order never posted: replaced %v, want %v", r.Replaced, orig2.Key())
 	}
-	// The original's marker, then 6 commissions and a record.
-	want := append(seqs(ledger.OrderStream(orig2.Key()), 1, 1), seqs(ledger.OrderStream(edit2.Key()), 1, 7)...)
+	// The original's marker, then 6 commissions, 2 volumes and a record.
+	want := append(seqs(ledger.OrderStream(orig2.Key()), 1, 1), seqs(ledger.OrderStream(edit2.Key()), 1, 9)...)
 	if d := cmp.Diff(want, positions(t, s, r.Entries)); d != "" {
 		t.Errorf("replacement of an order never posted: entries appended at (-want +got):\n%s", d)
 	}

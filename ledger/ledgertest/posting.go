@@ -164,7 +164,9 @@ func postLife(t *testing.T, s ledger.Store) {
 	revs := w.Life(t, "1001", "C", Placed)
 	known := Placed.Add(30 * time.Second)
 	wantLock := commission.Lock{Known: known, PlanID: "ledgertest", PlanVersion: 1}
-	counts := []int{1, 9, 5, 5} // commissions and corrections, and each post's revision record
+	// Commissions and corrections, volumes and their corrections (one per
+	// line), and each post's revision record.
+	counts := []int{1, 11, 6, 6}
 	for i := range revs {
 		r := post(t, l, &revs[i], known.Add(time.Duration(i)*time.Hour), ledger.Posted)
 		if len(r.Entries) != counts[i] || !r.Revision.Equal(revs[i].Version) || r.Lock != wantLock {
@@ -172,8 +174,8 @@ func postLife(t *testing.T, s ledger.Store) {
 				counts[i], revs[i].Version, wantLock)
 		}
 	}
-	if es, v := mustStream(t, s, ledger.OrderStream(revs[0].Key())); v != 20 || es[0].Type != ledger.TypeRevision || es[19].Seq != 20 || es[19].Type != ledger.TypeRevision {
-		t.Errorf("stream at version %d, want 20 starting and ending with a revision record", v)
+	if es, v := mustStream(t, s, ledger.OrderStream(revs[0].Key())); v != 24 || es[0].Type != ledger.TypeRevision || es[23].Seq != 24 || es[23].Type != ledger.TypeRevision {
+		t.Errorf("stream at version %d, want 24 starting and ending with a revision record", v)
 	}
 	post(t, l, &revs[3], far, ledger.Duplicate)
 	for i := range 3 {
@@ -193,8 +195,8 @@ func staleRevision(t *testing.T, s ledger.Store) {
 	l := ledger.New(s, w.Engine)
 	revs := w.Life(t, "1001", "C", Placed)
 	r := post(t, l, &revs[2], Placed, ledger.Posted)
-	if len(r.Entries) != 9 {
-		t.Errorf("newest-so-far revision first: %d entries, want its 8 commissions and its revision record", len(r.Entries))
+	if len(r.Entries) != 11 {
+		t.Errorf("newest-so-far revision first: %d entries, want its 8 commissions, 2 volumes and its revision record", len(r.Entries))
 	}
 	for _, i := range []int{1, 0} {
 		post(t, l, &revs[i], Placed, ledger.Stale)
@@ -204,8 +206,8 @@ func staleRevision(t *testing.T, s ledger.Store) {
 	post(t, l, &revs[3], Placed, ledger.Posted)
 	post(t, l, &revs[1], Placed, ledger.Stale)
 	checkBalances(t, l, far, "A USD 2.00", "B USD 4.40", "ROOT USD 0.80")
-	if es, v := mustStream(t, s, ledger.OrderStream(revs[0].Key())); v != 14 {
-		t.Errorf("%d entries, want 14: stale and duplicate revisions append nothing", len(es))
+	if es, v := mustStream(t, s, ledger.OrderStream(revs[0].Key())); v != 17 {
+		t.Errorf("%d entries, want 17: stale and duplicate revisions append nothing", len(es))
 	}
 }
 
