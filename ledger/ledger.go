@@ -209,8 +209,11 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 	}
 	if st.replacedBy != (normalize.Key{}) {
 		res.Outcome, res.ReplacedBy = Stale, st.replacedBy
-		if isReplacement(o) {
+		switch {
+		case isReplacement(o):
 			return l.adoptLink(ctx, o, &st, at, res)
+		case !st.based:
+			return l.adoptRoot(ctx, o, &st, at, res)
 		}
 		return true, nil
 	}

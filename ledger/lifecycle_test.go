@@ -412,10 +412,14 @@ func TestMagentoReplacement(t *testing.T) {
 	t.Run("replacement first, the original late", func(t *testing.T) {
 		l := ledger.New(ledger.NewMemory(), platformEngine(t))
 		r := post(t, l, &f.repl, ledger.Posted)
-		checkAmounts(t, r, "B 6.00") // never posted, the original tells nothing: 58 is read at its own OrderTS
+		checkAmounts(t, r, "B 6.00") // the original not seen yet: 58 is read at its own OrderTS
+		// The original, late, is where the sale was made: 58 is read again
+		// at 57's OrderTS, as if the two had arrived in order.
+		late := post(t, l, &f.orig, ledger.Stale)
+		checkAmounts(t, late, "A 6.00", "B -6.00")
 		post(t, l, &f.orig, ledger.Stale)
 		post(t, l, &f.cancelled, ledger.Stale)
-		if d := cmp.Diff([]string{"B USD 6.00"}, nonZero(ledgertest.Balances(t, l, far))); d != "" {
+		if d := cmp.Diff([]string{"A USD 6.00"}, nonZero(ledgertest.Balances(t, l, far))); d != "" {
 			t.Errorf("balances (-want +got):\n%s", d)
 		}
 		checkReconciled(t, l, []normalize.Order{f.orig, f.repl})

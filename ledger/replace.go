@@ -111,13 +111,45 @@ func (l *Ledger) adoptLink(ctx context.Context, o *normalize.Order, st *orderSta
 	}
 	res.Replaced = p.key
 	res.Entries = append(res.Entries, zeroed...)
-	if last.body == nil {
-		return true, nil
+	return l.rebase(ctx, last, b, at, res)
+}
+
+// adoptRoot handles the late first body of an order o that was replaced
+// before it was ever posted (its edit arrived first): o is where the
+// chain of edits starts, so the chain's last order is calculated again on
+// o's basis — the lock at at and o's OrderTS — and o's stream records that
+// basis, so that o delivered again changes nothing.
+func (l *Ledger) adoptRoot(ctx context.Context, o *normalize.Order, st *orderState, at time.Time, res *Result) (bool, error) {
+	last, err := l.chainEnd(ctx, st.replacedBy)
+	if err != nil {
+		return true, err
 	}
-	// Calculate the chain's last order again on the chain's basis. Should
-	// this fail, P is zero and marked already: a later delivery of any
-	// order of the chain calculates it on its own recorded basis.
+	if last.frozen != nil {
+		return true, frozenError(&last, o.Version.UTC())
+	}
+	b := basis{commission.Lock{Known: at}, o.OrderTS.UTC()}
+	rev := nextRevision(st.last, o.Version)
+	body := *o
+	rec := []Entry{{ID: "revision " + st.stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
+		Effective: rev, Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed, Body: &body}}
+	if err := l.append(ctx, st.stream, st.version, rec); errors.Is(err, ErrVersionConflict) {
+		return false, nil
+	} else if err != nil {
+		return true, err
+	}
+	res.Entries = append(res.Entries, rec...)
+	return l.rebase(ctx, last, b, at, res)
+}
+
+// rebase calculates the chain's last order last again on basis b, unless
+// it is calculated on it already. Should this fail, what was appended
+// before stands: a later delivery of any order of the chain tries again.
+func (l *Ledger) rebase(ctx context.Context, last orderState, b basis, at time.Time, res *Result) (bool, error) {
 	for range l.attempts {
+		if last.body == nil || last.lock.Known.Equal(b.lock.Known) && last.placed.Equal(b.placed) &&
+			(b.lock.PlanID == "" || b.lock == last.lock) {
+			return true, nil
+		}
 		merged, err := merge(last.body, last.refunds)
 		if err != nil {
 			return true, &HeldError{Order: last.key, Revision: last.body.Version.UTC(), Err: err}

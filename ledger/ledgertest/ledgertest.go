@@ -56,6 +56,15 @@ func Run(t *testing.T, newStore func(t *testing.T) ledger.Store) {
 		{"ConcurrentPayouts", concurrentPayouts},
 		{"NegativeAfterPayout", negativeAfterPayout},
 		{"BalanceIsSumOfEntries", balanceIsSumOfEntries},
+		{"PositionsAndAfter", positionsAndAfter},
+		{"ManyEntriesInOneAppend", manyEntries},
+		{"RefundOvertakesPaidBody", refundOvertakesPaidBody},
+		{"RefundBeforeOrder", refundBeforeOrder},
+		{"TwoReplacementsOfOneOrder", twoReplacements},
+		{"ChainOfEditsOutOfOrder", chainOutOfOrder},
+		{"CurrencyChange", currencyChange},
+		{"UnreconciledOrder", unreconciledOrder},
+		{"RetriedAcrossSponsorMove", retriedAcrossMove},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newStore(t)) })

@@ -58,25 +58,7 @@ func BuildWorld() (*World, error) {
 			return nil, err
 		}
 	}
-	d := decimal.RequireFromString
-	cat, err := sku.New(sku.Data{
-		SKUs: []sku.Version{
-			{ID: "VITC", EffectiveFrom: Jan, Class: "consumable", PV: d("25"), QV: d("25"), CV: d("20")},
-			{ID: "PROT", EffectiveFrom: Jan, Class: "consumable", PV: d("35"), QV: d("35"), CV: d("30")},
-		},
-		Keys: []sku.Binding{
-			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "VIT-C-90"}, SKU: "VITC"},
-			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "PROT-1KG"}, SKU: "PROT"},
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	plan, err := commission.LoadPlan([]byte(Plan))
-	if err != nil {
-		return nil, err
-	}
-	e, err := commission.New(cat, &g, plan)
+	e, err := engineOver(&g)
 	if err != nil {
 		return nil, err
 	}
@@ -134,4 +116,27 @@ func (w *World) Revisions(id, ref string, placed time.Time) ([]normalize.Order, 
 	}
 	r2.Status = normalize.StatusPartiallyRefunded
 	return []normalize.Order{pending, paid, r1, r2}, nil
+}
+
+// engineOver returns an engine with World's catalog and plan over g.
+func engineOver(g *hierarchy.Genealogy) (*commission.Engine, error) {
+	d := decimal.RequireFromString
+	cat, err := sku.New(sku.Data{
+		SKUs: []sku.Version{
+			{ID: "VITC", EffectiveFrom: Jan, Class: "consumable", PV: d("25"), QV: d("25"), CV: d("20")},
+			{ID: "PROT", EffectiveFrom: Jan, Class: "consumable", PV: d("35"), QV: d("35"), CV: d("30")},
+		},
+		Keys: []sku.Binding{
+			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "VIT-C-90"}, SKU: "VITC"},
+			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "PROT-1KG"}, SKU: "PROT"},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	plan, err := commission.LoadPlan([]byte(Plan))
+	if err != nil {
+		return nil, err
+	}
+	return commission.New(cat, g, plan)
 }
