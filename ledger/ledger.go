@@ -265,8 +265,8 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 			res.Outcome = Duplicate
 			return true, nil
 		}
-		return true, &ConflictError{ID: o.Version.UTC().Format(time.RFC3339Nano), Field: "revision",
-			Posted: "as posted", Given: describe(&add[0])}
+		return true, &ConflictError{ID: "order " + key.String() + " revision " + o.Version.UTC().Format(time.RFC3339Nano), Field: "body",
+			Posted: "one that calculates as posted", Given: "one that posts " + describe(&add[0])}
 	}
 	if body == nil {
 		for i := range fresh {

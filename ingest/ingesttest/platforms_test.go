@@ -1,4 +1,4 @@
-package commissiontest
+package ingesttest
 
 import (
 	"os"

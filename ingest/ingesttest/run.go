@@ -1,4 +1,4 @@
-package commissiontest
+package ingesttest
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ type config struct {
 
 // Update makes Run rewrite the golden files with what the scenario posts
 // instead of comparing, when on is true. Without this option Run follows
-// the test binary's -update flag if one is registered (commissiontest
+// the test binary's -update flag if one is registered (ingesttest
 // registers no flag of its own, so it never collides with yours).
 func Update(on bool) Option {
 	return func(c *config) { c.update, c.updateSet = on, true }

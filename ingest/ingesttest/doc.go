@@ -1,13 +1,13 @@
-// Package commissiontest golden-tests a compensation plan: it plays a
-// scenario directory — a plan, a genealogy, a catalog and a sequence of order
-// and refund deliveries — through the commission engine the way an
-// append-only ledger posts them, and compares every event posted with a
-// golden file, byte for byte.
+// Package ingesttest golden-tests a compensation plan: it plays a scenario
+// directory — a plan, a genealogy, a catalog and a sequence of order and
+// refund deliveries — through the one delivery path an application uses
+// (ingest.Service over a ledger.Ledger), and compares every event posted
+// with a golden file, byte for byte.
 //
 // Start with Run (or RunAll for a folder of scenarios) from a test:
 //
 //	func TestPlan(t *testing.T) {
-//		commissiontest.RunAll(t, "testdata/scenarios")
+//		ingesttest.RunAll(t, "testdata/scenarios")
 //	}
 //
 // The first run fails for want of golden files; run the test with -update
@@ -47,35 +47,29 @@
 //
 // # What a step does
 //
-// The player posts every step to a ledger.Ledger over ledger.NewMemory(),
-// at the scenario's knowledge instant, so a scenario is played by exactly
-// the rules an application's ledger follows (package ledger documents them):
+// The player delivers every step, in name order, with ingest.Service.Deliver
+// to a ledger.Ledger over ledger.NewMemory(), at the scenario's knowledge
+// instant, so a scenario is played by exactly the rules an application
+// follows (packages ingest and ledger document them). The step's name picks
+// its source (ingest.Shopify, ingest.WooCommerce, ingest.Magento, or
+// ingest.Canonical for the canonical form, all as a trusted channel: the
+// files carry no signatures) and, for a refund, its topic (refunds/create,
+// a WooCommerce refund object, a Magento credit memo, a canonical refund).
 //
-//   - An order delivery (any form) is posted as it is. The ledger merges it
-//     with the order's newest revision, keeping the refunds delivered
-//     before that it does not list with their lines (a refund webhook
-//     followed by an order update that does not repeat it must not undo
-//     it). A revision older than the newest that brings no new refund is
-//     Stale and posts nothing. An order replacing another
-//     (normalize.Order.ReplacesOrderID, a Magento edit) brings the original
-//     to zero and is calculated as the original was.
-//   - A refund delivery (normalize.DecodeRefundJSON, a Shopify refunds/create
-//     body, a Magento credit memo) is applied with
-//     normalize.Order.ApplyRefund to the order the ledger holds for the key
-//     it names (ledger.Ledger.Order); a WooCommerce refund object with
-//     woocommerce.Decoder.ApplyRefund to the WooCommerce order it names, or
-//     to the only one delivered. A refund for an order no earlier step
-//     delivered fails the scenario.
-//   - The ledger calculates the merged revision with the order's
-//     commission.Lock — on its first delivery a lock at the scenario's
-//     knowledge instant — and posts commission.Corrections against
-//     everything posted for the order: new commissions and corrections. A
-//     duplicate delivery, or a revision that changes no payout, posts
-//     nothing (Unchanged).
-//   - A revision with the same version as the newest that calculates
-//     differently fails the scenario: two bodies with one updated-at must
-//     not silently disagree. An order the ledger holds (an unknown SKU, no
-//     distributor, refunds that do not fit) fails it with the cause.
+//   - An order body is a revision of its order. The ledger calculates it
+//     merged with every refund recorded for the order, with the order's
+//     commission.Lock (on its first delivery a lock at the knowledge
+//     instant) and the genealogy as it stood at the order's first OrderTS,
+//     and posts only the corrections (Posted), or nothing: an older body
+//     (Stale), the same body again or one that changes no payout
+//     (Unchanged). An order replacing another (a Magento edit) brings the
+//     original to zero and is calculated as the original was.
+//   - A refund is recorded apart from the order's bodies and applies to all
+//     of them. A refund for an order no step has delivered yet waits
+//     (Waiting) and is applied when the order arrives.
+//   - A step the ledger holds — an unknown SKU, no distributor, refunds that
+//     do not fit, two bodies with one version that calculate differently,
+//     an ambiguous replacement — fails the scenario with its cause.
 //
 // expected.jsonl is commission.MarshalEvents of each step's events, one after
 // the other: what the ledger holds at the end.
@@ -95,8 +89,8 @@
 //
 // # The -update flag
 //
-// commissiontest registers no flag, so it never collides with a flag of
+// ingesttest registers no flag, so it never collides with a flag of
 // your own. Update(on) decides; without it Run follows a boolean flag named
 // "update" when the test binary has one (yours, or upline's internal golden
 // package's in upline's own tests), and otherwise compares.
-package commissiontest
+package ingesttest

@@ -1,4 +1,4 @@
-package commissiontest
+package ingesttest
 
 import (
 	"bytes"
@@ -30,6 +30,9 @@ const (
 	// Stale: the revision is older than one already delivered; a newer
 	// revision has decided, so nothing was calculated.
 	Stale Outcome = "stale"
+	// Waiting: a refund for an order no step has delivered yet; it is
+	// applied when the order arrives.
+	Waiting Outcome = "waiting"
 )
 
 // Step is what one delivery under steps/ did.

@@ -1,17 +1,17 @@
-package commissiontest_test
+package ingesttest_test
 
 import (
 	"fmt"
 	"testing"
 
-	"github.com/uplinehq/upline/commission/commissiontest"
+	"github.com/uplinehq/upline/ingest/ingesttest"
 )
 
 // Run a folder of scenario directories from your own test; go test -update
 // (with an -update flag of your own) or Update(true) writes the golden files.
 func ExampleRunAll() {
 	testPlan := func(t *testing.T) {
-		commissiontest.RunAll(t, "testdata/scenarios")
+		ingesttest.RunAll(t, "testdata/scenarios")
 	}
 	_ = testPlan // in your code: func TestPlan(t *testing.T) { ... }
 }
@@ -19,7 +19,7 @@ func ExampleRunAll() {
 // Play a scenario and read what each delivery posted, to assert amounts of
 // your own beside the golden file.
 func ExamplePlay() {
-	steps, err := commissiontest.Play("../testdata/scenarios/doterra-fast-start")
+	steps, err := ingesttest.Play("../../testdata/scenarios/doterra-fast-start")
 	if err != nil {
 		fmt.Println(err)
 		return
