@@ -1,8 +1,9 @@
 // Command quickstart runs upline's whole pipeline on the in-memory default:
 // webhook bodies from Shopify, WooCommerce and Magento and the simple
-// referral webhook — including a duplicate delivery and a refund — become
-// canonical orders, mapped lines, commission events and ledger entries,
-// ending in a statement per member and a reconciliation summary.
+// referral webhook — a duplicate delivery and a refund among them — go
+// through the one delivery path (ingest) to the ledger, which prints what
+// each order earned, why one commission is what it is, a statement per
+// member and a reconciliation.
 //
 //	go run ./examples/quickstart
 //
@@ -11,17 +12,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
-	"sort"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -29,6 +31,7 @@ import (
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/ingest"
 	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/magento"
@@ -48,108 +51,112 @@ func main() {
 	}
 }
 
-// The shop's webhook secret, as configured in Shopify's admin.
-const shopifySecret = "shpss_quickstart_demo_secret"
+// The webhook secrets, as configured in each shop's admin.
+const (
+	shopifySecret = "shpss_quickstart_demo_secret"
+	wooSecret     = "wc_quickstart_demo_secret"
+)
 
-// A delivery is one webhook body as it arrives, and how to read it.
-type delivery struct {
-	what string
-	file string
-	// read turns the body into the order revision to post, given the
-	// orders seen so far (a refund applies to its order).
-	read func(body []byte, seen map[normalize.Key]normalize.Order) (normalize.Order, error)
-}
+// received is when the deliveries arrive.
+var received = time.Date(2025, 8, 28, 8, 11, 4, 0, time.UTC)
 
 func run(w io.Writer) error {
 	ctx := context.Background()
-	engine, members, err := loadEngine()
+	engine, plan, err := load()
 	if err != nil {
 		return err
 	}
-	l := ledger.New(ledger.NewMemory(), engine)
+	fmt.Fprintf(w, "== The plan (data/plan.json): rates are shares, 0.10 = 10%%\n%s\n", plan)
 
-	shop := shopify.Decoder{Store: "acme.myshopify.com"}
-	deliveries := []delivery{
-		{"shopify orders/paid", "shopify-order-paid.json", decoded(shop.DecodeOrder)},
-		{"shopify orders/paid (delivered again)", "shopify-order-paid.json", decoded(shop.DecodeOrder)},
-		{"shopify refunds/create", "shopify-refund.json", func(body []byte, seen map[normalize.Key]normalize.Order) (normalize.Order, error) {
-			r, err := shop.DecodeRefund(body)
-			if err != nil {
-				return normalize.Order{}, err
-			}
-			// Apply it to the order the ledger holds: its newest revision
-			// with every refund delivered before.
-			o, ok, err := l.Order(ctx, normalize.Key{Platform: r.Platform, Store: r.Store, OrderID: r.OrderID})
-			if err != nil || !ok {
-				return normalize.Order{}, fmt.Errorf("refund %s: its order was never posted (%v)", r.RefundID, err)
-			}
-			return o.ApplyRefund(r)
-		}},
-		{"shopify orders/create (signed)", "shopify-order.json", func(body []byte, _ map[normalize.Key]normalize.Order) (normalize.Order, error) {
-			// A webhook is trusted only after its signature checks out.
-			if err := shopify.Verify(body, sign(body, shopifySecret), shopifySecret); err != nil {
-				return normalize.Order{}, err
-			}
-			return shop.DecodeOrder(body)
-		}},
-		{"woocommerce order.updated", "woocommerce-order.json", decoded(woocommerce.Decoder{Store: "shop.example.com"}.DecodeOrder)},
-		{"magento order", "magento-order.json", decoded(magento.Decoder{Store: "magento.example.com"}.DecodeOrder)},
-		{"referral webhook", "referral.json", func(body []byte, _ map[normalize.Key]normalize.Order) (normalize.Order, error) {
-			received := time.Date(2025, 8, 28, 8, 11, 4, 0, time.UTC)
-			return referral.Decoder{Store: "acme.myshopify.com", Currency: "USD"}.DecodeOrder(body, received)
-		}},
+	l := ledger.New(ledger.NewMemory(), engine)
+	svc := ingest.New(l,
+		ingest.Shopify{Decoder: shopify.Decoder{Store: "acme.myshopify.com"}, Secret: shopifySecret},
+		ingest.WooCommerce{Decoder: woocommerce.Decoder{Store: "shop.example.com"}, Secret: wooSecret},
+		// A REST body fetched from the installation: nothing to verify.
+		ingest.Magento{Decoder: magento.Decoder{Store: "magento.example.com"}, Trusted: true},
+		ingest.Referral{Decoder: referral.Decoder{Store: "acme.myshopify.com", Currency: "USD"}, Trusted: true},
+	)
+	const shop, woo = shopify.Header, woocommerce.SignatureHeader
+	deliveries := []struct{ what, source, topic, file, header, secret string }{
+		{"shopify orders/paid", ingest.NameShopify, "orders/paid", "shopify-order-paid.json", shop, shopifySecret},
+		{"shopify orders/paid, delivered again", ingest.NameShopify, "orders/paid", "shopify-order-paid.json", shop, shopifySecret},
+		{"shopify refunds/create", ingest.NameShopify, "refunds/create", "shopify-refund.json", shop, shopifySecret},
+		{"shopify orders/create", ingest.NameShopify, "orders/create", "shopify-order.json", shop, shopifySecret},
+		{"shopify orders/create, forged", ingest.NameShopify, "orders/create", "shopify-order.json", shop, "not the secret"},
+		{"woocommerce order.updated", ingest.NameWooCommerce, "order.updated", "woocommerce-order.json", woo, wooSecret},
+		{"magento order (REST)", ingest.NameMagento, "", "magento-order.json", "", ""},
+		{"referral webhook", ingest.NameReferral, "", "referral.json", "", ""},
 	}
 
-	seen := map[normalize.Key]normalize.Order{}
-	var order []normalize.Key // first-seen order, for stable output
-	fmt.Fprintln(w, "== Deliveries: webhook → canonical order → events → ledger")
+	fmt.Fprintln(w, "\n== Deliveries: webhook → verified → canonical order → events → ledger")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "delivery\torder\toutcome\tevents\tΣ amount")
+	var orders []normalize.Key // in the order first delivered
+	credited := map[normalize.Key]string{}
 	for _, d := range deliveries {
 		body, err := files.ReadFile("payloads/" + d.file)
 		if err != nil {
 			return err
 		}
-		o, err := d.read(body, seen)
+		res, err := svc.Deliver(ctx, ingest.Delivery{Source: d.source, Topic: d.topic, Header: sign(body, d.header, d.secret), Body: body}, received)
+		if errors.Is(err, normalize.ErrSignature) {
+			fmt.Fprintf(tw, "%s\t-\trefused: not signed with the shop's secret\t0\t0.00\n", d.what)
+			continue
+		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", d.file, err)
-		}
-		if _, ok := seen[o.Key()]; !ok {
-			order = append(order, o.Key())
-		}
-		res, err := l.Post(ctx, &o, o.Version)
-		if err != nil {
-			return fmt.Errorf("%s: %w", d.file, err)
-		}
-		// Keep what the ledger holds, never a body older than it.
-		if seen[o.Key()], _, err = l.Order(ctx, o.Key()); err != nil {
 			return err
 		}
-		sum := decimal.Zero
-		events := 0
-		for _, e := range res.Entries {
+		if res.Outcome == ingest.Held {
+			return fmt.Errorf("%s held: %w", d.file, res.Reason)
+		}
+		if !slices.Contains(orders, res.Order) {
+			orders = append(orders, res.Order)
+		}
+		if c := res.Ledger.Calculation; c != nil && c.Snapshot.Credited.Member != "" {
+			credited[res.Order] = c.Snapshot.Credited.Member
+		}
+		n, sum := 0, decimal.Zero
+		for _, e := range res.Ledger.Entries {
 			if e.Event != nil {
-				sum = sum.Add(e.Amount)
-				events++
+				n, sum = n+1, sum.Add(e.Amount)
 			}
 		}
-		fmt.Fprintf(w, "%-40s %-32s %-10s %2d events  Σ %s %s\n", d.what, o.Key(), res.Outcome, events, sum.StringFixed(2), o.Currency)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", d.what, res.Order, res.Outcome, n, sum.StringFixed(2))
 	}
+	tw.Flush()
 
-	for _, k := range order {
-		o := seen[k]
-		fmt.Fprintf(w, "\n== Order %s (%s, credited by %q)\n", k, o.Status, o.DistributorRef)
+	bases := planBases()
+	var platform []normalize.Order
+	for _, k := range orders {
+		o, _, err := l.Order(ctx, k)
+		if err != nil {
+			return err
+		}
+		platform = append(platform, o)
+		who := credited[k]
+		if o.DistributorRef != "" && o.DistributorRef != who {
+			who += fmt.Sprintf(" (the order names %q, %s's referral code)", o.DistributorRef, credited[k])
+		}
+		fmt.Fprintf(w, "\n== Order %s: %s, credited to %s\n", k, o.Status, who)
 		printLines(w, &o)
-		printEvents(w, l, k)
+		if err := printEvents(w, l, k, bases); err != nil {
+			return err
+		}
 	}
 
-	if err := explainOne(w, l, order[0]); err != nil {
+	if err := explainOne(w, l, orders[0]); err != nil {
 		return err
 	}
 
-	fmt.Fprintln(w, "\n== Statements, 2025 (USD)")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "member\topening\tearned\tclawed back\tpaid\tclosing\tby rule\t")
-	for _, m := range members {
-		st, err := l.Statement(ctx, m, "USD", ledger.Year(2025))
+	fmt.Fprintln(w, "\n== Statements, 2025, of every member with entries")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "member\tcurrency\topening\tearned\tclawed back\tpaid\tclosing\tby rule\t")
+	balances, err := l.Balances(ctx, time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return err
+	}
+	for _, b := range balances {
+		st, err := l.Statement(ctx, b.Member, b.Currency, ledger.Year(2025))
 		if err != nil {
 			return err
 		}
@@ -157,16 +164,12 @@ func run(w io.Writer) error {
 		for _, r := range st.ByRule {
 			byRule += fmt.Sprintf(" %s %s", r.Rule, r.Amount.StringFixed(2))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", m, st.Opening.StringFixed(2), st.Earned.StringFixed(2),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", b.Member, b.Currency, st.Opening.StringFixed(2), st.Earned.StringFixed(2),
 			st.ClawedBack.StringFixed(2), st.Paid.StringFixed(2), st.Closing.StringFixed(2), byRule)
 	}
 	tw.Flush()
 
 	fmt.Fprintln(w, "\n== Reconciliation: the platforms' orders against the ledger")
-	var platform []normalize.Order
-	for _, k := range order {
-		platform = append(platform, seen[k])
-	}
 	rec, err := l.Reconcile(ctx, ledger.Year(2025), platform, time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		return err
@@ -174,13 +177,9 @@ func run(w io.Writer) error {
 	return rec.WriteTable(w)
 }
 
-func decoded(decode func([]byte) (normalize.Order, error)) func([]byte, map[normalize.Key]normalize.Order) (normalize.Order, error) {
-	return func(body []byte, _ map[normalize.Key]normalize.Order) (normalize.Order, error) { return decode(body) }
-}
-
-// loadEngine builds the engine from the genealogy, catalog and plan in
-// data/, and returns the genealogy's member ids, sorted.
-func loadEngine() (*commission.Engine, []string, error) {
+// load builds the engine from the genealogy, catalog and plan in data/,
+// and returns the plan's text.
+func load() (*commission.Engine, string, error) {
 	read := func(name string) []byte {
 		b, err := files.ReadFile("data/" + name)
 		if err != nil {
@@ -190,33 +189,41 @@ func loadEngine() (*commission.Engine, []string, error) {
 	}
 	tree, err := hierarchy.LoadCSV(read("genealogy.csv"))
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	catalog, err := sku.LoadJSON(read("catalog.json"))
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	plan, err := commission.LoadPlan(read("plan.json"))
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	engine, err := commission.New(catalog, tree, plan)
-	if err != nil {
-		return nil, nil, err
-	}
-	var members []string
-	for m := hierarchy.Member(0); int(m) < tree.Len(); m++ {
-		members = append(members, tree.ID(m))
-	}
-	sort.Strings(members)
-	return engine, members, nil
+	return engine, string(read("plan.json")), err
 }
 
-// sign computes the X-Shopify-Hmac-Sha256 header Shopify would send.
-func sign(body []byte, secret string) string {
+// planBases returns what each rule of the plan applies its rates to
+// ("cv", "net", ...), to label an event's basis.
+func planBases() map[string]string {
+	var p struct{ Rules []struct{ Name, Basis string } }
+	b, _ := files.ReadFile("data/plan.json")
+	json.Unmarshal(b, &p) // commission.LoadPlan has read it already
+	bases := map[string]string{}
+	for _, r := range p.Rules {
+		bases[r.Name] = r.Basis
+	}
+	return bases
+}
+
+// sign returns the header a platform signs body with: base64 of its
+// HMAC-SHA256 under the webhook's secret (Shopify and WooCommerce alike).
+func sign(body []byte, header, secret string) http.Header {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+	h := http.Header{}
+	h.Set(header, base64.StdEncoding.EncodeToString(m.Sum(nil)))
+	return h
 }
 
 // printLines shows what each line of the canonical order earns commission
@@ -225,36 +232,35 @@ func printLines(w io.Writer, o *normalize.Order) {
 	digits, _ := normalize.MinorUnits(o.Currency)
 	money := func(d decimal.Decimal) string { return d.StringFixed(digits) }
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "line\tsku\tvariant\tqty\tgross\tdiscount\ttax\tnet\tearns now\t")
+	fmt.Fprintln(tw, "line\tsku\tqty\tgross\tdiscount\ttax\tnet\tnet after refunds\t")
 	earns := normalize.Commissionable(o)
 	for i, l := range o.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n",
-			l.LineID, l.PlatformSKU, l.VariantID, l.Qty, money(l.Gross), money(l.Discount), money(l.Tax), money(l.Net), money(earns[i]))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n",
+			l.LineID, l.PlatformSKU, l.Qty, money(l.Gross), money(l.Discount), money(l.Tax), money(l.Net), money(earns[i]))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "Σ net + shipping %s + fees %s + tax %s = total %s %s\n",
 		money(o.Shipping), money(o.Fees), money(o.Tax), money(o.Total), o.Currency)
 }
 
-// printEvents shows every event the ledger holds for an order, in the
-// order they were posted.
-func printEvents(w io.Writer, l *ledger.Ledger, k normalize.Key) {
+// printEvents shows every commission and correction the ledger holds for
+// an order, in the order they were posted.
+func printEvents(w io.Writer, l *ledger.Ledger, k normalize.Key, bases map[string]string) error {
 	entries, _, err := l.Store().Stream(context.Background(), ledger.OrderStream(k))
 	if err != nil {
-		fmt.Fprintln(w, "events:", err)
-		return
+		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "kind\trule\tline\tbeneficiary\tlevel\tpaid\tbasis\trate\tamount\teffective")
+	fmt.Fprintln(tw, "kind\trule\tline\tbeneficiary\ttree level\tpaid level\tbasis\trate\tamount\teffective")
 	for _, en := range entries {
 		e := en.Event
 		if e == nil {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", e.Kind, e.Rule, e.LineID, e.Beneficiary,
-			e.Level, e.PaidLevel, e.Basis(), e.Rate(), e.Amount().StringFixed(2), e.Effective.Format(time.DateOnly))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s %s\t%s\t%s\t%s\n", e.Kind, e.Rule, e.LineID, e.Beneficiary,
+			e.Level, e.PaidLevel, bases[e.Rule], e.Basis(), e.Rate(), e.Amount().StringFixed(2), e.Effective.Format(time.DateOnly))
 	}
-	tw.Flush()
+	return tw.Flush()
 }
 
 // explainOne prints one event in full: its calc_snapshot says what the
@@ -265,20 +271,15 @@ func explainOne(w io.Writer, l *ledger.Ledger, k normalize.Key) error {
 		return err
 	}
 	for _, en := range entries {
-		if en.Event == nil {
-			continue
+		if e := en.Event; e != nil {
+			var pretty []byte
+			if pretty, err = json.MarshalIndent(e, "", "  "); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "\n== Why %s earned %s %s on line %s of %s\n%s\n",
+				e.Beneficiary, e.Amount().StringFixed(2), e.Currency, e.LineID, k, pretty)
+			return nil
 		}
-		raw, err := json.Marshal(en.Event)
-		if err != nil {
-			return err
-		}
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, raw, "", "  "); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "\n== Why %s earned %s %s on line %s of %s\n%s\n",
-			en.Event.Beneficiary, en.Event.Amount().StringFixed(2), en.Event.Currency, en.Event.LineID, k, pretty.String())
-		return nil
 	}
 	return nil
 }
