@@ -206,7 +206,9 @@ func load() (*commission.Engine, string, error) {
 // planBases returns what each rule of the plan applies its rates to
 // ("cv", "net", ...), to label an event's basis.
 func planBases() map[string]string {
-	var p struct{ Rules []struct{ Name, Basis string } }
+	var p struct {
+		Rules []struct{ Name, Basis string }
+	}
 	b, _ := files.ReadFile("data/plan.json")
 	json.Unmarshal(b, &p) // commission.LoadPlan has read it already
 	bases := map[string]string{}
