@@ -1,108 +1,124 @@
 // Package ledger is where commission events become money owed: an
 // append-only record that posts each order's corrections exactly once,
-// however often, however late and however concurrently its webhooks
-// arrive, and that proves it with a reconciliation report.
+// however often, however late, in whatever order and however concurrently
+// its webhooks arrive, and that proves it with a reconciliation report.
 //
 // Start with New over a Store (NewMemory, the in-memory default, or your
-// own that passes ledgertest.Run) and a commission engine, then Post every
-// order revision a webhook brings:
+// own that passes ledgertest.Run) and a commission engine. Deliveries
+// usually reach it through package ingest, which verifies and decodes
+// them; called directly, post every order body and every refund delivered
+// on its own:
 //
 //	l := ledger.New(ledger.NewMemory(), engine)
-//	res, err := l.Post(ctx, &order, receivedAt) // res.Outcome: Posted, Duplicate or Stale
-//	// A refund delivered on its own: apply it to the order the ledger holds.
-//	newest, _, err := l.Order(ctx, normalize.Key{Platform: r.Platform, Store: r.Store, OrderID: r.OrderID})
-//	refunded, err := newest.ApplyRefund(r)
-//	res, err = l.Post(ctx, &refunded, receivedAt)
-//	var held *ledger.HeldError // unknown SKU, unattributed, refunds that do not fit: nothing posted
+//	res, err := l.Post(ctx, &order, receivedAt)        // Posted, Duplicate or Stale
+//	res, err = l.PostRefund(ctx, refund, receivedAt)   // Posted, Duplicate, Stale, or Waiting for its order
+//	var held *ledger.HeldError // unknown SKU, unattributed, refunds that do not fit, ambiguous: nothing posted
 //	if errors.As(err, &held) { ... }
 //	bal, _ := l.Balance(ctx, "B", "USD", now)
 //	run, _ := l.Payout(ctx, ledger.Run{ID: "2025-08", Period: ledger.Month(2025, time.August), At: now})
 //	rec, _ := l.Reconcile(ctx, ledger.Month(2025, time.August), platformOrders, now)
-//	rec.WriteTable(os.Stdout)                    // delta share "0" when every cent is where it belongs
+//	rec.WriteTable(os.Stdout)                          // delta share "0" when every cent is where it belongs
 //
 // The package reads no clock: every instant (the posting instant, a payout
 // run's instant) is an argument. Money is decimal.Decimal and is never
 // rounded here: amounts are the events' own, and sums are exact.
 //
+// # The record
+//
+// An Entry is a fixed record whose Type says which of its typed fields are
+// set; nothing is read out of an id or a free-text field:
+//
+//	TypeCommission, TypeCorrection  Event: a commission event, or a correction of its slot
+//	TypeVolume                      Volume: a line's PV, QV, CV and net for the credited member, or a correction
+//	TypeRevision                    Body: an order body as delivered; Placed: the instant the genealogy is read at
+//	TypeRefund                      Refund: a refund delivered on its own
+//	TypeReplaced                    ReplacedBy: the order that replaced this one
+//	TypeFrozen                      Reason: an order frozen by a currency change
+//	TypePayout, TypeHold, TypeRun   Run, Withheld, Reason, RunParams: a payout run and what it paid or held
+//	TypeAdjustment                  Reason: an operator's adjustment
+//
+// Entries are grouped into streams: OrderStream(key) per order,
+// PayoutStream for every payout run, AdjustmentStream(id) per adjustment.
+// Each entry also gets a Position in the whole store, strictly increasing
+// in the order appends commit, so a follower (an event-bus publisher, a
+// read model, an export) reads what is new with Store.After.
+//
 // # Posting an order
 //
-// Post takes one delivery: an order body as a decoder returned it, or an
-// order with a refund delivered on its own applied to it
-// (normalize.Order.ApplyRefund, woocommerce.Decoder.ApplyRefund). Apply
-// such a refund to the order the ledger holds (Ledger.Order), not to a body
-// kept elsewhere, which may be older.
+// An order's stream holds its bodies (TypeRevision) and its refunds
+// (TypeRefund) apart: a body is a revision of what the platform says of the
+// order, a refund is money returned, and the version of one never makes the
+// other stale. What the ledger calculates is the newest body — the one
+// with the greatest Version — with every refund recorded for the order
+// applied (normalize.Order.ApplyRefund: a refund with lines replaces a
+// summary of it without lines, a refund already there is ignored): the
+// refunds delivered on their own and those with lines any body brought.
 //
-// Every successful post appends a revision record: a TypeRevision entry
-// whose Memo is the canonical JSON (normalize.Order.MarshalJSON) of the
-// merged order it calculated. The last record is the order's newest
-// revision; call its Version N. Post of a delivery o then:
+// Post of a body o:
 //
-//  1. Merges. New refunds are refunds with lines in o that the newest
-//     revision does not record with lines. The base is o when the order
-//     was never posted, when o.Version > N, or when o.Version = N and o
-//     brings no new refund; otherwise (an older delivery, or a refund at
-//     the newest revision's own instant) the newest revision. Every refund
-//     with lines of the newest revision and of o is applied to the base
-//     with ApplyRefund, which appends a missing refund, replaces an
-//     amount-only summary (as WooCommerce order bodies list refunds; Magento
-//     bodies carry none) by the refund with its lines, and ignores a refund
-//     already there. So a refund delivered on its own is never lost to a
-//     later body that leaves out its lines. If the refunds do not fit the
-//     base (they take back more than a line sold, as when an edit removed a
-//     refunded line, or a refund was decoded against an older body), the
-//     delivery is held: a *HeldError wrapping normalize.ErrRefundExceeds,
-//     nothing appended.
-//  2. Decides. o.Version < N without new refunds is Stale; o.Version = N
-//     without new refunds is a Duplicate when the merged order calculates
-//     as posted, otherwise a *ConflictError (two bodies with one
-//     updated-at). Anything else posts: a newer body, or a new refund —
-//     even one whose instant is N (WooCommerce sets date_modified to the
-//     refund's instant) or before it (a refund arriving after an unrelated
-//     update).
-//  3. Calculates the merged order with the order's commission.Lock (fixed
-//     by the first post: the genealogy as known at its posting instant, and
-//     the plan version in force; later moves in the genealogy never change
-//     what an order paid) and appends, atomically, commission.Corrections
-//     against everything posted for the order, and the revision record.
+//  1. Checks it: normalize.Validate and normalize.Reconcile, or a
+//     *HeldError and nothing appended.
+//  2. Decides. Older than the newest body and bringing no refund the order
+//     lacks: Stale. The newest body again, or one that says the same but
+//     for its Version and OrderTS (a timestamp-less form received again,
+//     such as the referral webhook): Duplicate. The same Version as the
+//     newest but different: calculated, and a *ConflictError unless it
+//     pays the same. An older body that brings a new refund: the refund
+//     is recorded, the body is not.
+//  3. Calculates the merged order on the order's basis — the
+//     commission.Lock and the instant the genealogy is read at, both fixed
+//     by the order's first post (the OrderTS of its first body; later moves
+//     in the genealogy never change what an order paid) — and appends,
+//     atomically, the corrections of every commission and volume slot
+//     against what is posted, and the body's revision record.
+//
+// PostRefund of a refund r records it (TypeRefund) and calculates the
+// order again, as Post does; for an order whose body has not arrived it
+// records r alone (Waiting), and the body's first post applies it. A
+// refund recorded with its lines already is a Duplicate.
 //
 // Each entry records in Revision the ledger's revision instant: the merged
-// order's Version, or, when that is not later than the order's previous
-// revision instant, one nanosecond after it. Revision instants strictly
-// increase per order because a correction's id derives from its slot and
-// the revision instant (a refund posted at the body's own version would
-// otherwise reuse the id of a correction posted with the body) and because
-// Corrections ignores a revision older than a correction already posted.
-// Corrections are effective at the revision instant.
+// order's Version (a refund's instant moves it up), or, when that is not
+// later than the order's newest revision instant, one nanosecond after it.
+// Revision instants strictly increase per order because a correction's id
+// derives from its slot and the revision instant. A commission is
+// effective at the order's OrderTS, a correction at its revision instant;
+// volumes likewise.
+//
+// Held, with nothing posted: a body or refund that is invalid, an order
+// that cannot be calculated (unknown SKU, nobody credited), refunds that
+// take back more than a body sold, a second replacement of one order
+// (ErrAmbiguousReplacement). A body in another currency than the order was
+// posted in freezes the order: its slots are brought to zero, a TypeFrozen
+// record is appended, and this and every later delivery of the order is
+// held with ErrCurrencyChanged — the ledger cannot tell which currency is
+// right, so it pays neither.
 //
 // # Replacements
 //
 // An order with ReplacesOrderID (a Magento edit: the original is cancelled
-// and a new order with a new entity id replaces it) is a replacement, not a
-// second sale. Its first post, in two appends:
+// and a new order replaces it; a chain of edits names each direct parent)
+// is a replacement, not a second sale. Its first post first brings the
+// original's stream to zero and marks it replaced (TypeReplaced, appended
+// even to an original never posted, so that its late delivery is stale),
+// then posts the replacement on the original's basis (the sale was made
+// when the original was placed). Every delivery of a replaced order is
+// Stale afterwards (Result.ReplacedBy names the replacement), and
+// Reconcile desires it at zero.
 //
-//  1. brings the original's stream to zero — corrections reversing every
-//     slot posted for it — and appends a record marking it replaced
-//     (id "replaced <stream>", Memo the replacement's stream), even when
-//     the original was never posted, so that a late delivery of it is not
-//     paid beside the replacement;
-//  2. posts the replacement calculated with the original's lock and at the
-//     original's OrderTS (the genealogy instant: the sale was made then;
-//     the replacement's own OrderTS is the instant of the edit). Its
-//     revision records keep that OrderTS, so its later revisions are read
-//     at the same instant. An original never posted leaves the
-//     replacement its own lock and OrderTS.
-//
-// Every delivery of a replaced original is Stale afterwards
-// (Result.ReplacedBy names the replacement), its cancellation included,
-// and Reconcile desires it at zero. Each append is atomic: should the
-// process stop between the two, the next delivery of the replacement finds
-// the original already zero and marked, and posts only the replacement.
+// Edits may arrive in any order. When a replacement arrives before the
+// order it replaces, it is posted on its own basis; when that order (or a
+// link of the chain between) arrives late, the chain's last order is
+// calculated again on the basis the chain starts from. So every order of
+// delivery ends where the edits in the order they were made end. Until the
+// missing link arrives, an original posted before its late link is paid
+// beside the replacement; reconciliation shows it. Each append is atomic:
+// should the process stop between two, the next delivery of any order of
+// the chain completes the work.
 //
 // # Failures and races
 //
-// An order that cannot be calculated is refused with a *HeldError and
-// nothing of it is posted; Reconcile lists it as held. Appends are
-// optimistic: each order is a stream with a version, and an append at a
+// Appends are optimistic: each stream has a version, and an append at a
 // stale version fails with ErrVersionConflict; Post then reads again and
 // decides again (Options.Attempts times at most). Two posts of one order
 // racing can therefore never both append.
@@ -112,41 +128,28 @@
 // id with different content is a *ConflictError naming the first differing
 // field of the event's JSON form ("amount", "beneficiary", ...).
 //
-// # Entries and streams
-//
-// An Entry is a posted commission or correction event, a revision marker, a
-// payout, a hold, a payout run, or an adjustment, with a member, currency,
-// signed amount (positive is owed to the member), the instant it is
-// effective and the instant it was posted. Nothing is updated or deleted.
-// Entry ids are unique in a store: an event's ULID; "revision <stream>
-// <revision instant>" (RFC 3339 with nanoseconds); "replaced <stream>";
-// "run <id>", "payout <run> <member> <currency>", "hold <run>
-// <member> <currency>" (quoted); "adjustment <id>". Streams are
-// OrderStream(key) per order, PayoutStream for every payout run, and
-// AdjustmentStream(id) per adjustment. A SQL store keeps one row per entry
-// (the event as its JSON form) and a version per stream.
-//
 // # Balances, statements, payouts, totals
 //
-// Balance and Balances sum entries effective at or before an instant.
-// Statement gives a period's opening, earnings by rule, clawbacks,
-// adjustments, payouts and closing. Payout pays, per member and currency,
-// what became effective before the period's end less everything paid
-// before, above a minimum and unless held; a run id is idempotent, runs are
-// serialized in PayoutStream so two runs never pay one balance, and a
-// balance a clawback drove negative after a payout is carried and reported
-// (PayoutResult.Negative) until later earnings cover it or an operator
-// posts an Adjustment. Totals gives each member's yearly figures, zero
-// earners included, for an income disclosure statement.
+// Balance and Balances sum the money entries effective at or before an
+// instant. Statement gives a period's opening, earnings by rule,
+// clawbacks, adjustments, payouts and closing. Payout pays, per member and
+// currency, what became effective before the period's end less everything
+// paid before, above a minimum and unless held; a run id is idempotent,
+// runs are serialized in PayoutStream so two runs never pay one balance,
+// and a balance a clawback drove negative after a payout is carried and
+// reported (PayoutResult.Negative) until later earnings cover it or an
+// operator posts an Adjustment. Totals gives each member's yearly figures,
+// zero earners included, for an income disclosure statement.
 //
 // # Reconciliation
 //
-// Reconcile recalculates the platform's orders as Post would (merged with
-// the refunds recorded, at their recorded locks; a replaced order at zero)
-// and compares, per slot (order, line, component, rule, beneficiary, level),
-// what is desired with what is posted: orders missing, extra (commissions
-// in the period for orders the platform did not list) and differing, and
-// per currency the delta share Σ|posted − desired| / Σ|desired|, reported
-// to ShareDigits places ("0" exactly when every slot matches). It writes
-// itself as JSON (MarshalJSON) and as a table (WriteTable).
+// Reconcile recalculates the platform's orders as Post would (the newer of
+// the platform's body and the ledger's, with every refund recorded, on the
+// order's basis; a replaced order at zero) and compares, per slot (order,
+// line, component, rule, beneficiary, level), what is desired with what is
+// posted: orders missing, extra (commissions in the period for orders the
+// platform did not list) and differing, and per currency the delta share
+// Σ|posted − desired| / Σ|desired|, reported to ShareDigits places ("0"
+// exactly when every slot matches). It writes itself as JSON (MarshalJSON)
+// and as a table (WriteTable).
 package ledger
