@@ -2,20 +2,23 @@
 // implementation runs in one call:
 //
 //	func TestConformance(t *testing.T) {
-//		ledgertest.Run(t, func(t *testing.T) ledger.Store { return newEmptyStore(t) })
+//		ledgertest.Run(t, ledgertest.Features{}, func(t *testing.T) ledger.Store { return newEmptyStore(t) })
 //	}
 //
 // It checks the Store contract (atomic appends, optimistic concurrency,
-// unique ids, entries read back exactly as written, scans filtered and
-// ordered) and, through a ledger.Ledger over the store, the guarantees the
-// ledger builds on it: duplicate and conflicting posts, 100 goroutines
-// posting one order's revisions and duplicates at once, stale revisions,
-// refunds delivered on their own carried forward past later bodies, an
-// order replaced by another (with a failed append in between), payout runs repeated and raced, negative balances after a payout, and
-// that every member's balance equals the sum of its entries.
-//
-// World and its Life give the suite (and other tests) a small genealogy,
-// catalog, plan and order history with hand-checked amounts.
+// unique ids, positions that strictly increase and After that follows
+// them, every typed field read back exactly, scans filtered and ordered)
+// and, through a ledger.Ledger over the store, the guarantees the ledger
+// builds on it: duplicate and conflicting posts, 100 goroutines posting
+// one order's revisions and duplicates at once, stale bodies, refunds
+// delivered on their own before, between and after their order's bodies,
+// replacements (with a failed append in between), a chain of edits in
+// every order, a second replacement of one order and a currency change
+// held, an order that does not add up held, a timestamp-less body received
+// again across a sponsor move, payout runs repeated and raced, negative
+// balances after a payout, and that every member's balance equals the sum
+// of its entries. Features declares what a store does beyond the contract
+// (a store that can be reopened is checked through a new handle too).
 package ledgertest
 
 import (
@@ -34,12 +37,14 @@ import (
 	"github.com/uplinehq/upline/ledger"
 )
 
-// Run runs the suite. newStore must return a new, empty store each call.
-func Run(t *testing.T, newStore func(t *testing.T) ledger.Store) {
+// Run runs the suite, and the checks of what f declares. newStore must
+// return a new, empty store each call.
+func Run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 	tests := []struct {
 		name string
 		f    func(t *testing.T, s ledger.Store)
 	}{
+		{"EveryTypeReadBack", func(t *testing.T, s ledger.Store) { everyType(t, s, f) }},
 		{"AppendAndRead", appendAndRead},
 		{"VersionConflict", versionConflict},
 		{"DuplicateID", duplicateID},

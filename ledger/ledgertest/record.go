@@ -1,0 +1,92 @@
+package ledgertest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/ledger"
+	"github.com/uplinehq/upline/normalize"
+)
+
+// Features declares what a store does beyond the Store contract, so that
+// Run checks that too (as watermill's tests.Features does for a pub/sub).
+// The zero Features declares nothing.
+type Features struct {
+	// Reopen returns a new handle on the entries s holds — a new
+	// connection pool on the same database, say — for a store that keeps
+	// entries beyond one handle. Run then checks that every typed field
+	// reads back exactly through the new handle, positions included. Nil
+	// for a store whose entries live and die with its handle (Memory).
+	Reopen func(t *testing.T, s ledger.Store) ledger.Store
+}
+
+// everyType appends one entry of every type, each typed field set with
+// values a store must keep exactly — amounts with 0, 2 and 3 minor digits
+// and more, an order id above 2^53, nanosecond instants — and reads them
+// back through Stream, Scan and After, and through a reopened handle when
+// the store can be reopened.
+func everyType(t *testing.T, s ledger.Store, f Features) {
+	w := NewWorld(t)
+	revs := w.Life(t, "9007199254740993", "C", Placed)
+	body := revs[3]
+	body.Version = body.Version.Add(123456789 * time.Nanosecond)
+	calc, err := w.Engine.Calculate(&body, commission.Lock{Known: Placed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := calc.Events[0]
+	key := body.Key()
+	rev := body.Version
+	d := decimal.RequireFromString
+	refund := refundOf(&body, body.Refunds[0])
+	lock := calc.Lock
+	run := ledger.Run{ID: "2025-09", Period: ledger.Month(2025, time.September), At: time.Date(2025, 10, 1, 0, 0, 0, 1, time.UTC),
+		Minimum: map[string]decimal.Decimal{"USD": d("25.00"), "KWD": d("10.000")}, Holds: map[string]string{"B": "KYC pending"}}
+	in := []ledger.Entry{
+		{ID: ev.ID.String(), Type: ledger.TypeCommission, Member: ev.Beneficiary, Currency: "USD", Amount: ev.Amount(),
+			Effective: ev.Effective, Posted: rev, Order: key, Revision: rev, Lock: lock, Rule: ev.Rule, Event: &ev},
+		{ID: "volume 1", Type: ledger.TypeVolume, Member: "C", Currency: "USD", Effective: Placed, Posted: rev, Order: key,
+			Revision: rev, Lock: lock, Volume: &ledger.Volume{LineID: "1", Component: "VITC", PV: d("50"), QV: d("-25.5"), CV: d("40.125"), Net: d("39.98")}},
+		{ID: "revision 1", Type: ledger.TypeRevision, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock, Placed: Placed, Body: &body},
+		{ID: "refund 1", Type: ledger.TypeRefund, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock, Refund: &refund},
+		{ID: "replaced 1", Type: ledger.TypeReplaced, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock,
+			ReplacedBy: normalize.Key{Platform: normalize.Magento, Store: "https://m.example.com", OrderID: "000000021-1"}},
+		{ID: "frozen 1", Type: ledger.TypeFrozen, Currency: "KWD", Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock, Reason: "a revision in JPY"},
+		{ID: "run 1", Type: ledger.TypeRun, Effective: run.At, Posted: run.At, Run: run.ID, RunParams: &run},
+		{ID: "payout 1", Type: ledger.TypePayout, Member: "A", Currency: "KWD", Amount: d("-1.005"), Effective: run.At, Posted: run.At, Run: run.ID},
+		{ID: "hold 1", Type: ledger.TypeHold, Member: "B", Currency: "JPY", Effective: run.At, Posted: run.At, Run: run.ID, Withheld: d("1200"), Reason: "KYC pending"},
+		{ID: "adjustment 1", Type: ledger.TypeAdjustment, Member: "A", Currency: "USD", Amount: d("-12.345"), Effective: Placed, Posted: rev, Reason: "goodwill"},
+	}
+	if err := s.Append(ctx, "every", 0, in); err != nil {
+		t.Fatal(err)
+	}
+	check := func(how string, s ledger.Store) {
+		t.Helper()
+		got, _ := mustStream(t, s, "every")
+		if d := cmp.Diff(in, got, Opts); d != "" {
+			t.Errorf("%s: Stream read back differs (-appended +read):\n%s", how, d)
+		}
+		var scanned []ledger.Entry
+		if err := s.Scan(ctx, ledger.Filter{}, func(e *ledger.Entry) error { scanned = append(scanned, *e); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(in, scanned, Opts); d != "" {
+			t.Errorf("%s: Scan read back differs (-appended +read):\n%s", how, d)
+		}
+		after, err := s.After(ctx, 0, len(in)+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(in, after, Opts); d != "" {
+			t.Errorf("%s: After read back differs (-appended +read):\n%s", how, d)
+		}
+	}
+	check("the same handle", s)
+	if f.Reopen != nil {
+		check("a reopened handle", f.Reopen(t, s))
+	}
+}
