@@ -273,9 +273,7 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 			add = append(add, refundEntry(&st, &fresh[i], at, rev))
 		}
 	} else {
-		rec := *body
-		add = append(add, Entry{ID: "revision " + st.stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
-			Effective: rev, Posted: at, Order: key, Revision: rev, Lock: calc.Lock, Placed: b.placed, Body: &rec})
+		add = append(add, revisionEntry(&st, body, basis{calc.Lock, b.placed}, at, rev))
 	}
 	if orig != nil && orig.replacedBy == (normalize.Key{}) {
 		// Bring the original to zero and mark it replaced first: should
@@ -291,7 +289,7 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 		res.Replaced = orig.key
 		res.Entries = append(res.Entries, zeroed...)
 	}
-	if err := l.append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+	if err := l.store.Append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	} else if err != nil {
 		return true, err
@@ -324,7 +322,7 @@ func (l *Ledger) postRefund(ctx context.Context, r *normalize.Refund, at time.Ti
 	if st.body == nil {
 		rev := nextRevision(st.last, r.TS)
 		add := []Entry{refundEntry(&st, r, at, rev)}
-		if err := l.append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+		if err := l.store.Append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
 			return false, nil
 		} else if err != nil {
 			return true, err
@@ -341,7 +339,7 @@ func (l *Ledger) postRefund(ctx context.Context, r *normalize.Refund, at time.Ti
 		return true, err
 	}
 	add = append(add, refundEntry(&st, r, at, rev))
-	if err := l.append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+	if err := l.store.Append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	} else if err != nil {
 		return true, err
@@ -368,6 +366,13 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 	want := desiredVolumes(calc)
 	add = append(add, volumeEntries(st, &want, m.Currency, at, rev, b.placed, basis{calc.Lock, b.placed})...)
 	return calc, add, rev, nil
+}
+
+// revisionEntry is the record of body, posted at revision rev on basis b.
+func revisionEntry(st *orderState, body *normalize.Order, b basis, at, rev time.Time) Entry {
+	rec := *body
+	return Entry{ID: "revision " + st.stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
+		Effective: rev, Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed, Body: &rec}
 }
 
 func refundEntry(st *orderState, r *normalize.Refund, at, rev time.Time) Entry {
@@ -461,7 +466,7 @@ func (l *Ledger) PostEvents(ctx context.Context, events []commission.Event, at t
 				add = append(add, e)
 			}
 			if len(add) > 0 {
-				err = l.append(ctx, stream, st.version, add)
+				err = l.store.Append(ctx, stream, st.version, add)
 				if errors.Is(err, ErrVersionConflict) {
 					continue
 				}

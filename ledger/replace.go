@@ -63,7 +63,7 @@ func (l *Ledger) replace(ctx context.Context, orig *orderState, by normalize.Key
 	}
 	add = append(add, Entry{ID: "replaced " + orig.stream, Type: TypeReplaced, Effective: rev, Posted: at,
 		Order: orig.key, Revision: rev, Lock: orig.lock, ReplacedBy: by})
-	if err := l.append(ctx, orig.stream, orig.version, add); err != nil {
+	if err := l.store.Append(ctx, orig.stream, orig.version, add); err != nil {
 		return nil, err
 	}
 	return add, nil
@@ -129,10 +129,8 @@ func (l *Ledger) adoptRoot(ctx context.Context, o *normalize.Order, st *orderSta
 	}
 	b := basis{commission.Lock{Known: at}, o.OrderTS.UTC()}
 	rev := nextRevision(st.last, o.Version)
-	body := *o
-	rec := []Entry{{ID: "revision " + st.stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
-		Effective: rev, Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed, Body: &body}}
-	if err := l.append(ctx, st.stream, st.version, rec); errors.Is(err, ErrVersionConflict) {
+	rec := []Entry{revisionEntry(st, o, b, at, rev)}
+	if err := l.store.Append(ctx, st.stream, st.version, rec); errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	} else if err != nil {
 		return true, err
@@ -158,10 +156,8 @@ func (l *Ledger) rebase(ctx context.Context, last orderState, b basis, at time.T
 		if err != nil {
 			return true, err
 		}
-		body := *last.body
-		add = append(add, Entry{ID: "revision " + last.stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
-			Effective: rev, Posted: at, Order: last.key, Revision: rev, Lock: calc.Lock, Placed: b.placed, Body: &body})
-		err = l.append(ctx, last.stream, last.version, add)
+		add = append(add, revisionEntry(&last, last.body, basis{calc.Lock, b.placed}, at, rev))
+		err = l.store.Append(ctx, last.stream, last.version, add)
 		if err == nil {
 			res.Entries = append(res.Entries, add...)
 			return true, nil
@@ -202,7 +198,7 @@ func (l *Ledger) freeze(ctx context.Context, st *orderState, o *normalize.Order,
 	add = append(add, Entry{ID: "frozen " + st.stream, Type: TypeFrozen, Currency: st.currency, Effective: rev, Posted: at,
 		Order: st.key, Revision: rev, Lock: st.lock,
 		Reason: fmt.Sprintf("revision %s is in %s; the order was posted in %s", o.Version.UTC().Format(time.RFC3339Nano), o.Currency, st.currency)})
-	if err := l.append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+	if err := l.store.Append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	} else if err != nil {
 		return true, err

@@ -275,7 +275,3 @@ func correctionEntries(st *orderState, corr []commission.Event, at, rev time.Tim
 	return add, nil
 }
 
-// append appends add to stream, expected at version.
-func (l *Ledger) append(ctx context.Context, stream string, version int, add []Entry) error {
-	return l.store.Append(ctx, stream, version, add)
-}
