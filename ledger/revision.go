@@ -274,4 +274,3 @@ func correctionEntries(st *orderState, corr []commission.Event, at, rev time.Tim
 	}
 	return add, nil
 }
-
