@@ -125,7 +125,7 @@ func (w *world) service() (*ingest.Service, *ledger.Memory) {
 	return ingest.New(ledger.New(store, w.engine),
 		ingest.Shopify{Decoder: shopify.Decoder{Store: "other.myshopify.com"}, Secret: otherSecret},
 		ingest.Shopify{Decoder: shopify.Decoder{Store: shopifyStore}, Secret: shopSecret},
-		ingest.WooCommerce{Decoder: woocommerce.Decoder{Store: "shop.example.com"}, Secret: wooSecret},
+		ingest.WooCommerce{Decoder: woocommerce.Decoder{Store: "shop.example.com", ShopCurrency: "USD"}, Secret: wooSecret},
 		ingest.Magento{Decoder: magento.Decoder{Store: "magento.example.com"}, PublicKey: &w.key.PublicKey},
 		ingest.Referral{Decoder: referral.Decoder{Store: shopifyStore, Currency: "USD"}, Trusted: true},
 		ingest.Canonical{Trusted: true},
@@ -426,4 +426,131 @@ func balances(t *testing.T, l *ledger.Ledger) []string {
 		out = append(out, b.Member+" "+b.Currency+" "+b.Amount.StringFixed(2))
 	}
 	return out
+}
+
+// TestEveryOutcomeOnEveryPlatform delivers, for each platform, a refund
+// before its order (waiting), the order (posted, net of the refund), both
+// again (duplicate), an older body (stale) and a body with an unknown SKU
+// (held). The referral form has no refunds and no versions of its own.
+func TestEveryOutcomeOnEveryPlatform(t *testing.T) {
+	w := newWorld(t)
+	local := func(name string) []byte { return readFile(t, filepath.Join("testdata", name)) }
+	edit := func(b []byte, old, new string) []byte {
+		t.Helper()
+		out := strings.Replace(string(b), old, new, 1)
+		if out == string(b) {
+			t.Fatalf("%q not in the body", old)
+		}
+		return []byte(out)
+	}
+	shop := func(topic string) func([]byte) ingest.Delivery {
+		return func(b []byte) ingest.Delivery { return shopifyDelivery(b, topic, shopSecret) }
+	}
+	wooRefund := func(b []byte) ingest.Delivery {
+		d := wooDelivery(b, wooSecret)
+		d.Header.Set("X-WC-Webhook-Topic", "refund.created")
+		return d
+	}
+	mage := func(topic string) func([]byte) ingest.Delivery {
+		return func(b []byte) ingest.Delivery { d := w.magentoDelivery(t, b); d.Topic = topic; return d }
+	}
+	trusted := func(b []byte) ingest.Delivery { return ingest.Delivery{Source: ingest.NameReferral, Body: b} }
+	woo := func(b []byte) ingest.Delivery { return wooDelivery(b, wooSecret) }
+
+	shopifyPaid := payload(t, "shopify-order-paid.json")
+	wooOrder := payload(t, "woocommerce-order.json")
+	mageOrder := payload(t, "magento-order.json")
+	ref := payload(t, "referral.json")
+	platforms := []struct {
+		name          string
+		order, refund func([]byte) ingest.Delivery
+		body, refBody []byte
+		older, bad    []byte
+		want          []string
+	}{
+		{"shopify", shop("orders/paid"), shop("refunds/create"), shopifyPaid, payload(t, "shopify-refund.json"),
+			edit(shopifyPaid, `"updated_at": "2025-04-01T12:00:05-04:00"`, `"updated_at": "2025-04-01T12:00:01-04:00"`),
+			edit(edit(shopifyPaid, `"sku": "COLLAGEN"`, `"sku": "NO-SUCH-SKU"`), `"id": 5829367209044`, `"id": 5829367209045`),
+			[]string{"waiting refund shopify/acme.myshopify.com/5829367209044: 0 events Σ 0.00",
+				"posted order shopify/acme.myshopify.com/5829367209044: 4 events Σ 4.22",
+				"duplicate order shopify/acme.myshopify.com/5829367209044: 0 events Σ 0.00",
+				"duplicate refund shopify/acme.myshopify.com/5829367209044: 0 events Σ 0.00",
+				"stale order shopify/acme.myshopify.com/5829367209044: 0 events Σ 0.00",
+				"held order shopify/acme.myshopify.com/5829367209045: 0 events Σ 0.00"}},
+		{"woocommerce", woo, wooRefund, wooOrder, local("woocommerce-refund-5012.json"),
+			edit(wooOrder, `"date_modified_gmt": "2025-03-14T14:16:30"`, `"date_modified_gmt": "2025-03-14T14:16:00"`),
+			edit(edit(wooOrder, `"sku": "SHAKE-VAN"`, `"sku": "NO-SUCH-SKU"`), `"id": 5012`, `"id": 5013`),
+			[]string{"waiting refund woocommerce/shop.example.com/5012: 0 events Σ 0.00",
+				"posted order woocommerce/shop.example.com/5012: 9 events Σ 22.88",
+				"duplicate order woocommerce/shop.example.com/5012: 0 events Σ 0.00",
+				"duplicate refund woocommerce/shop.example.com/5012: 0 events Σ 0.00",
+				"stale order woocommerce/shop.example.com/5012: 0 events Σ 0.00",
+				"held order woocommerce/shop.example.com/5013: 0 events Σ 0.00"}},
+		{"magento", mage(""), mage("creditmemo"), mageOrder, local("magento-creditmemo-104.json"),
+			edit(mageOrder, `"updated_at": "2025-03-06 12:00:00"`, `"updated_at": "2025-03-05 12:00:00"`),
+			edit(edit(mageOrder, `"sku": "TEE-ENGRAVED"`, `"sku": "NO-SUCH-SKU"`), `"entity_id": 104`, `"entity_id": 105`),
+			[]string{"waiting refund magento/magento.example.com/104: 0 events Σ 0.00",
+				"posted order magento/magento.example.com/104: 6 events Σ 5.96",
+				"duplicate order magento/magento.example.com/104: 0 events Σ 0.00",
+				"duplicate refund magento/magento.example.com/104: 0 events Σ 0.00",
+				"stale order magento/magento.example.com/104: 0 events Σ 0.00",
+				"held order magento/magento.example.com/105: 0 events Σ 0.00"}},
+		{"referral", trusted, nil, ref, nil, nil, edit(edit(ref, `"A1123"`, `"NO-SUCH-SKU"`), `"1234"`, `"1235"`),
+			[]string{"posted order shopify/acme.myshopify.com/1234: 5 events Σ 18.36",
+				"duplicate order shopify/acme.myshopify.com/1234: 0 events Σ 0.00",
+				"held order shopify/acme.myshopify.com/1235: 0 events Σ 0.00"}},
+	}
+	for _, p := range platforms {
+		t.Run(p.name, func(t *testing.T) {
+			svc, _ := w.service()
+			var got []string
+			deliver := func(d ingest.Delivery) {
+				t.Helper()
+				res, err := svc.Deliver(ctx, d, at)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Outcome == ingest.Held && !errors.Is(res.Reason, sku.ErrUnknownSKU) {
+					t.Errorf("held for %v, want an unknown SKU", res.Reason)
+				}
+				got = append(got, summary(res))
+			}
+			if p.refund != nil {
+				deliver(p.refund(p.refBody))
+			}
+			deliver(p.order(p.body))
+			deliver(p.order(p.body))
+			if p.refund != nil {
+				deliver(p.refund(p.refBody))
+				deliver(p.order(p.older))
+			}
+			deliver(p.order(p.bad))
+			if d := cmp.Diff(p.want, got); d != "" {
+				t.Errorf("outcomes (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestWooCommerceRefundWithoutCurrency: a refund object names no currency.
+// Fitted to its order it takes the order's; before its order it can wait
+// only when the source knows the shop's currency, and is held otherwise.
+func TestWooCommerceRefundWithoutCurrency(t *testing.T) {
+	w := newWorld(t)
+	svc := ingest.New(ledger.New(ledger.NewMemory(), w.engine),
+		ingest.WooCommerce{Decoder: woocommerce.Decoder{Store: "shop.example.com"}, Secret: wooSecret})
+	refund := wooDelivery(readFile(t, "testdata/woocommerce-refund-5012.json"), wooSecret)
+	refund.Header.Set("X-WC-Webhook-Topic", "refund.created")
+	res, err := svc.Deliver(ctx, refund, at)
+	if err != nil || res.Outcome != ingest.Held || !errors.Is(res.Reason, normalize.ErrMissing) {
+		t.Fatalf("before its order: %s, %v, %v; want held for a missing currency", res.Outcome, res.Reason, err)
+	}
+	for _, d := range []ingest.Delivery{wooDelivery(payload(t, "woocommerce-order.json"), wooSecret), refund} {
+		if res, err = svc.Deliver(ctx, d, at); err != nil || res.Outcome != ingest.Posted {
+			t.Fatalf("%s: %s, %v, %v; want posted", res.Kind, res.Outcome, res.Reason, err)
+		}
+	}
+	if got, want := summary(res), "posted refund woocommerce/shop.example.com/5012: 5 events Σ -8.59"; got != want {
+		t.Errorf("after its order: %s, want %s", got, want)
+	}
 }
