@@ -169,9 +169,13 @@ func (l *Ledger) PostRefund(ctx context.Context, r normalize.Refund, at time.Tim
 	if l.calc == nil {
 		return res, fmt.Errorf("%w: the ledger has no calculator", ErrInvalid)
 	}
-	if r.Platform == "" {
+	switch {
+	case r.Platform == "":
 		return res, &HeldError{Order: res.Order, Revision: res.Revision,
 			Err: fmt.Errorf("%w: refund %s names no platform", normalize.ErrMissing, r.RefundID)}
+	case r.Currency == "":
+		return res, &HeldError{Order: res.Order, Revision: res.Revision,
+			Err: fmt.Errorf("%w: refund %s names no currency", normalize.ErrMissing, r.RefundID)}
 	}
 	if err := normalize.ValidateRefund(&r); err != nil {
 		return res, &HeldError{Order: res.Order, Revision: res.Revision, Err: err}
