@@ -169,8 +169,6 @@ type Filter struct {
 	From, To time.Time
 	// PostedBy selects entries posted at or before it; zero selects all.
 	PostedBy time.Time
-	// Order selects one order's entries; zero selects all.
-	Order normalize.Key
 }
 
 // Match reports whether e passes f. Store implementations may use it; a
@@ -192,9 +190,6 @@ func (f *Filter) Match(e *Entry) bool {
 		}
 	}
 	if !f.From.IsZero() && e.Effective.Before(f.From) || !f.To.IsZero() && !e.Effective.Before(f.To) {
-		return false
-	}
-	if f.Order != (normalize.Key{}) && e.Order != f.Order {
 		return false
 	}
 	return f.PostedBy.IsZero() || !e.Posted.After(f.PostedBy)
