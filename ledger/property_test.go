@@ -1,12 +1,14 @@
 package ledger_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -830,6 +832,120 @@ func TestCurrencyChangeAfterBodyWithoutMoney(t *testing.T) {
 				if !strings.HasSuffix(b, " 0.00") {
 					t.Errorf("balance %s, want the order frozen at zero", b)
 				}
+			}
+		})
+	}
+}
+
+// gate stops the first post of one order at one point until released.
+type gate struct {
+	order   normalize.Key
+	once    sync.Once
+	stopped chan struct{} // closed when the post has stopped
+	release chan struct{} // closed to let it go on
+}
+
+func newGate(k normalize.Key) *gate {
+	return &gate{order: k, stopped: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (g *gate) pass(k normalize.Key) {
+	if k == g.order {
+		g.once.Do(func() {
+			close(g.stopped)
+			<-g.release
+		})
+	}
+}
+
+// gatedCalculator stops in Calculate.
+type gatedCalculator struct {
+	ledger.Calculator
+	*gate
+}
+
+func (c gatedCalculator) Calculate(o *normalize.Order, lock commission.Lock) (*commission.Calculation, error) {
+	c.pass(o.Key())
+	return c.Calculator.Calculate(o, lock)
+}
+
+// gatedStore stops in Append to the order's stream.
+type gatedStore struct {
+	ledger.Store
+	*gate
+}
+
+func (s gatedStore) Append(ctx context.Context, stream string, v int, es []ledger.Entry) error {
+	if stream == ledger.OrderStream(s.order) {
+		s.pass(s.order)
+	}
+	return s.Store.Append(ctx, stream, v, es)
+}
+
+// TestLargeOrderDoesNotBlockOthers posts a 10,000-line order and stops it
+// while it is calculated, and while it is appended; meanwhile another
+// goroutine's posts of small orders must complete. Were posts serialized,
+// the test would never end.
+func TestLargeOrderDoesNotBlockOthers(t *testing.T) {
+	w := ledgertest.NewWorld(t)
+	large := largeOrder("L", 10000)
+	var smalls []normalize.Order
+	for i := range 10 {
+		smalls = append(smalls, w.Life(t, fmt.Sprint("S", i), "C", ledgertest.Placed)[1])
+	}
+	for _, where := range []string{"calculating", "appending"} {
+		t.Run(where, func(t *testing.T) {
+			g := newGate(large.Key())
+			var l *ledger.Ledger
+			if where == "calculating" {
+				l = ledger.New(ledger.NewMemory(), gatedCalculator{w.Engine, g})
+			} else {
+				l = ledger.New(gatedStore{ledger.NewMemory(), g}, w.Engine)
+			}
+			type result struct {
+				r   ledger.Result
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				r, err := l.Post(ctx, &large, propAt)
+				done <- result{r, err}
+			}()
+			<-g.stopped
+
+			small := make(chan error, 1)
+			go func() {
+				for _, o := range smalls {
+					r, err := l.Post(ctx, &o, propAt)
+					if err == nil && r.Outcome != ledger.Posted {
+						err = fmt.Errorf("small order %s: %s", o.Key(), r.Outcome)
+					}
+					if err != nil {
+						small <- err
+						return
+					}
+				}
+				small <- nil
+			}()
+			if err := <-small; err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case res := <-done:
+				t.Fatalf("the large order's post ended while stopped: %s, %v", res.r.Outcome, res.err)
+			default:
+			}
+			close(g.release)
+			res := <-done
+			if res.err != nil || res.r.Outcome != ledger.Posted || len(res.r.Entries) != 50001 {
+				t.Fatalf("large order: %s, %d entries, %v; want posted, 40000 commissions, 10000 volumes and a record",
+					res.r.Outcome, len(res.r.Entries), res.err)
+			}
+			// The large order: 5,000 lines of 20.00 (CV 20) and 5,000 of 50.00
+			// (CV 30) credited to C; each small one B 16.30, A 7.55, ROOT 3.02.
+			want := []string{"A USD 17575.50", "B USD 37663.00", "ROOT USD 7030.20"}
+			if d := cmp.Diff(want, ledgertest.Balances(t, l, far)); d != "" {
+				t.Errorf("balances (-want +got):\n%s", d)
 			}
 		})
 	}
