@@ -222,7 +222,7 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 		return true, nil
 	}
 	if st.currency != "" && o.Currency != st.currency {
-		return l.freeze(ctx, &st, o, at, res)
+		return l.freeze(ctx, &st, "the body", o.Version, o.Currency, at, res)
 	}
 
 	var fresh []normalize.Refund // refunds with lines o brings that are not recorded
@@ -322,6 +322,8 @@ func (l *Ledger) postRefund(ctx context.Context, r *normalize.Refund, at time.Ti
 	case st.hasRefund(r.RefundID, len(r.Items) > 0):
 		res.Outcome = Duplicate
 		return true, nil
+	case st.currency != "" && r.Currency != st.currency:
+		return l.freeze(ctx, &st, "refund "+r.RefundID, r.TS, r.Currency, at, res)
 	}
 	if st.body == nil {
 		rev := nextRevision(st.last, r.TS)

@@ -786,14 +786,11 @@ func TestDeliveryOrderProperty(t *testing.T) {
 	t.Logf("outcomes: %v", counts)
 }
 
-// TestCurrencyChangeAfterBodyWithoutMoney: an order's currency is known to
-// the ledger only from the money and volumes it posted, so a body or a
-// refund in one currency that posted none does not fix it, and a later
-// delivery in another currency is paid instead of freezing the order. In
-// the other delivery order the same deliveries freeze it at zero. Each
-// case here ends frozen at zero in one order of its deliveries; all must.
+// TestCurrencyChangeAfterBodyWithoutMoney: an order's currency is that of
+// its first body or refund, also when they posted no money (a pending or
+// cancelled body, a refund waiting for its order): a later delivery in
+// another currency freezes the order at zero, in every delivery order.
 func TestCurrencyChangeAfterBodyWithoutMoney(t *testing.T) {
-	t.Skip("known defect: orderState.currency is set from money and volume entries only; see the property test's report")
 	w := ledgertest.NewWorld(t)
 	usd := w.Life(t, "1", "C", ledgertest.Placed)
 	pending, paid := usd[0], usd[1]

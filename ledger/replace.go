@@ -184,27 +184,28 @@ func (l *Ledger) chainEnd(ctx context.Context, k normalize.Key) (orderState, err
 	return orderState{}, fmt.Errorf("%w: order %s: a chain of more than %d replacements", ErrInvalid, k, maxChain)
 }
 
-// freeze handles a body in another currency than the order was posted in:
-// the ledger cannot tell which is right, so it pays neither. It brings
-// every slot to zero, records the order frozen, and refuses the delivery
-// with a *HeldError wrapping ErrCurrencyChanged; every later delivery of
-// the order is held the same way.
-func (l *Ledger) freeze(ctx context.Context, st *orderState, o *normalize.Order, at time.Time, res *Result) (bool, error) {
-	rev := nextRevision(st.last, o.Version)
+// freeze handles a delivery in another currency than the order's (what
+// arrived at instant v, in currency): the ledger cannot tell which is
+// right, so it pays neither. It brings every slot to zero, records the
+// order frozen, and refuses the delivery with a *HeldError wrapping
+// ErrCurrencyChanged; every later delivery of the order is held the same
+// way.
+func (l *Ledger) freeze(ctx context.Context, st *orderState, what string, v time.Time, currency string, at time.Time, res *Result) (bool, error) {
+	rev := nextRevision(st.last, v)
 	add, err := st.zero(at, rev)
 	if err != nil {
 		return true, err
 	}
 	add = append(add, Entry{ID: "frozen " + st.stream, Type: TypeFrozen, Currency: st.currency, Effective: rev, Posted: at,
 		Order: st.key, Revision: rev, Lock: st.lock,
-		Reason: fmt.Sprintf("revision %s is in %s; the order was posted in %s", o.Version.UTC().Format(time.RFC3339Nano), o.Currency, st.currency)})
+		Reason: fmt.Sprintf("%s of %s is in %s; the order is in %s", what, v.UTC().Format(time.RFC3339Nano), currency, st.currency)})
 	if err := l.store.Append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	} else if err != nil {
 		return true, err
 	}
 	res.Entries = add
-	return true, &HeldError{Order: st.key, Revision: o.Version.UTC(), Err: fmt.Errorf("%w: %s", ErrCurrencyChanged, add[len(add)-1].Reason)}
+	return true, &HeldError{Order: st.key, Revision: v.UTC(), Err: fmt.Errorf("%w: %s", ErrCurrencyChanged, add[len(add)-1].Reason)}
 }
 
 func frozenError(st *orderState, rev time.Time) error {

@@ -38,7 +38,8 @@ type orderState struct {
 	// frozen is the TypeFrozen entry of an order frozen by a currency
 	// change, nil otherwise.
 	frozen *Entry
-	// currency is the currency the order's money was posted in, or "".
+	// currency is the order's currency: that of the first body, refund
+	// or money its stream records; "" for a stream without any.
 	currency string
 }
 
@@ -67,9 +68,10 @@ func readOrder(k normalize.Key, stream string, entries []Entry, version int) ord
 				s.based, s.lock = true, e.Lock
 			}
 			s.events = append(s.events, *e.Event)
-			s.currency = e.Currency
+			s.setCurrency(e.Currency)
 		case TypeRevision:
 			s.based, s.lock, s.placed = true, e.Lock, e.Placed
+			s.setCurrency(e.Body.Currency)
 			for _, r := range e.Body.Refunds {
 				if len(r.Items) > 0 && !s.hasRefund(r.RefundID, true) {
 					s.refunds = append(s.refunds, r)
@@ -80,9 +82,10 @@ func readOrder(k normalize.Key, stream string, entries []Entry, version int) ord
 			}
 		case TypeRefund:
 			s.refunds = append(s.refunds, *e.Refund)
+			s.setCurrency(e.Refund.Currency)
 		case TypeVolume:
 			s.vols.add(e.Member, e.Volume)
-			s.currency = e.Currency
+			s.setCurrency(e.Currency)
 		case TypeReplaced:
 			s.replacedBy = e.ReplacedBy
 		case TypeFrozen:
@@ -90,6 +93,12 @@ func readOrder(k normalize.Key, stream string, entries []Entry, version int) ord
 		}
 	}
 	return s
+}
+
+func (s *orderState) setCurrency(c string) {
+	if s.currency == "" {
+		s.currency = c
+	}
 }
 
 // hasRefund reports whether a refund with id is recorded with lines, or,
