@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/sku"
 )
@@ -142,7 +143,7 @@ func (c *Context) readBasis(line int, b Basis) basisVal {
 	var r basisVal
 	switch b {
 	case BasisNet:
-		if n, ok := l.NetMinor(c.digits); ok {
+		if n, ok := fixedpoint.Minor(l.Net, c.digits); ok {
 			r = basisVal{fixed{v: n, scale: int8(c.digits)}, true, 0}
 		} else if n, ok := toFixed(l.Net); ok {
 			if n, ok := rescale(n, c.digits); ok {
@@ -150,26 +151,19 @@ func (c *Context) readBasis(line int, b Basis) basisVal {
 			}
 		}
 	case BasisPV:
-		v, sc, ok := l.PVFixed()
-		r = volume(v, sc, ok, l.PV)
+		r = volume(l.PV)
 	case BasisQV:
-		v, sc, ok := l.QVFixed()
-		r = volume(v, sc, ok, l.QV)
+		r = volume(l.QV)
 	case BasisCV:
-		v, sc, ok := l.CVFixed()
-		r = volume(v, sc, ok, l.CV)
+		r = volume(l.CV)
 	}
 	r.state = 1
 	*slot = r
 	return r
 }
 
-// volume returns a line's volume in fixed point: the catalog's form when
-// it has one, else d converted.
-func volume(v int64, s int, ok bool, d decimal.Decimal) basisVal {
-	if ok && s >= 0 && s <= maxScale {
-		return basisVal{fixed{v: v, scale: int8(s)}, true, 0}
-	}
+// volume returns a line's volume in fixed point.
+func volume(d decimal.Decimal) basisVal {
 	f, ok := toFixed(d)
 	return basisVal{f, ok, 0}
 }
@@ -183,25 +177,6 @@ func (c *Context) release() {
 	clear(c.bens)
 	clear(c.ulines)
 	*c = Context{buffers: c.buffers.truncate()}
-}
-
-// rescale returns f's value in units of 10^-digits, exactly.
-func rescale(f fixed, digits int32) (int64, bool) {
-	v := f.v
-	s := int(f.scale)
-	for ; s < int(digits); s++ {
-		if v > 1<<63/10 || v < -(1<<63)/10 {
-			return 0, false
-		}
-		v *= 10
-	}
-	for ; s > int(digits); s-- {
-		if v%10 != 0 {
-			return 0, false
-		}
-		v /= 10
-	}
-	return v, true
 }
 
 // Order returns the order revision being calculated.

@@ -155,9 +155,7 @@
 // per unit × units: one product, two allocations, for each distinct
 // volume (PV, QV and CV written the same way share one). A refunded order adds normalize.Commissionable's nets; a kit line
 // what normalize.Allocate needs to split its net. Map allocates its
-// result besides. PVFixed, QVFixed, CVFixed and NetMinor read a Mapped's
-// volumes (v × 10^-scale) and net (in the currency's minor unit) as
-// int64s without allocating.
+// result besides.
 //
 // On the 100k-SKU catalog, a paid three-line order earning 2, 1 and 3
 // units maps in about 180 ns of CPU with MapInto and no allocation, as

@@ -140,8 +140,7 @@ func ExampleCatalog_Find() {
 	// sku: unknown SKU
 }
 
-// MapInto maps orders into one buffer, reused from order to order, and
-// the fixed-point accessors read volumes and net as integers.
+// MapInto maps orders into one buffer, reused from order to order.
 func ExampleCatalog_MapInto() {
 	jan := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	catalog, err := sku.New(sku.Data{
@@ -165,14 +164,11 @@ func ExampleCatalog_MapInto() {
 			fmt.Println(err) // hold the order: no line of it was appended
 			continue
 		}
-		digits, _ := normalize.MinorUnits(order.Currency)
 		for i := range buf {
-			pv, scale, _ := buf[i].PVFixed()
-			cents, _ := buf[i].NetMinor(digits)
-			fmt.Printf("qty %d: PV %s = %d × 10^-%d, net %s = %d cents\n", qty, buf[i].PV, pv, scale, buf[i].Net, cents)
+			fmt.Printf("qty %d: %s PV %s, net %s\n", qty, buf[i].SKU.ID, buf[i].PV, buf[i].Net)
 		}
 	}
 	// Output:
-	// qty 1: PV 12.5 = 125 × 10^-1, net 19.99 = 1999 cents
-	// qty 3: PV 37.5 = 375 × 10^-1, net 59.97 = 5997 cents
+	// qty 1: VITC PV 12.5, net 19.99
+	// qty 3: VITC PV 37.5, net 59.97
 }
