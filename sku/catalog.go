@@ -601,8 +601,7 @@ func latest(ats []int64, t int64) int {
 // any store (Store ""). It returns ErrUnknownSKU when neither key is in
 // the catalog and ErrNotInForce when the binding or the SKU has no version
 // in force yet. Lookup does not allocate. The returned Version shares its
-// Components with the catalog: do not modify them. Find is the same
-// lookup without copying the Version.
+// Components with the catalog: do not modify them.
 func (c *Catalog) Lookup(k Key, at time.Time) (Version, error) {
 	i, err := c.find(&k, instant(at))
 	if err != nil {
