@@ -1,15 +1,14 @@
 package sku
 
 import (
-	"math/bits"
-
+	"github.com/uplinehq/upline/internal/strtab"
 	"github.com/uplinehq/upline/normalize"
 )
 
 // The key index. A lookup hashes the key's value once, seeded with its
-// scope (platform, store, kind), and probes an open-addressing table of
-// 8-byte slots: the hash's top 32 bits as a fingerprint and a record
-// index. A slot whose fingerprint matches leads to the key's record, 64
+// scope (platform, store, kind), and probes an open-addressing table
+// (internal/strtab's Index) of 8-byte slots: the hash's top 32 bits as a
+// fingerprint and a record index. A slot whose fingerprint matches leads to the key's record, 64
 // bytes (one cache line) that hold the value itself (up to inlineLen
 // bytes) and the key's binding, so a lookup of a key bound once reads one
 // slot line, one record line and, unless the instant is at or after the
@@ -67,22 +66,13 @@ func (c *Catalog) setValue(r *keyRec, v string) {
 	c.long = append(c.long, v...)
 }
 
-// slot packs a fingerprint (the hash's top 32 bits) and record index + 1;
-// 0 is an empty slot.
-func slot(h uint64, rec int) uint64 { return h&^0xffffffff | uint64(rec+1) }
-
-// index builds the slot table over c.recs, at most half full so every
+// index builds the key table over c.recs, at most half full so every
 // probe sequence reaches an empty slot.
 func (c *Catalog) index() {
 	if len(c.recs) == 0 {
 		return
 	}
-	size := 8
-	for size < 2*len(c.recs) {
-		size <<= 1
-	}
-	c.slots = make([]uint64, size)
-	mask := uint64(size - 1)
+	c.slots = strtab.Make(len(c.recs))
 	for ri := range c.recs {
 		r := &c.recs[ri]
 		var h uint64
@@ -92,11 +82,7 @@ func (c *Catalog) index() {
 			off := int(r.val[0]) | int(r.val[1])<<8 | int(r.val[2])<<16 | int(r.val[3])<<24
 			h = hashKey(r.scope, string(c.long[off:off+n]))
 		}
-		i := h & mask
-		for c.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		c.slots[i] = slot(h, ri)
+		c.slots.Put(h, int32(ri))
 	}
 }
 
@@ -112,14 +98,14 @@ func (c *Catalog) scopeIndex(k *Key) (uint32, bool) {
 		}
 		return 0, false
 	}
-	mask := uint64(len(c.scopeTab) - 1)
-	for i := scopeHash(k.Platform, k.Store, k.Kind) & mask; ; i = (i + 1) & mask {
-		e := c.scopeTab[i]
-		if e == 0 {
+	p := c.scopeTab.Probe(scopeHash(k.Platform, k.Store, k.Kind))
+	for {
+		e, ok := p.Next()
+		if !ok {
 			return 0, false
 		}
-		if s := &c.scopes[e-1]; s.kind == k.Kind && s.platform == k.Platform && s.store == k.Store {
-			return uint32(e - 1), true
+		if s := &c.scopes[e]; s.kind == k.Kind && s.platform == k.Platform && s.store == k.Store {
+			return uint32(e), true
 		}
 	}
 }
@@ -130,46 +116,33 @@ func (c *Catalog) indexScopes() {
 	if len(c.scopes) <= scopeScan {
 		return
 	}
-	size := 8
-	for size < 2*len(c.scopes) {
-		size <<= 1
-	}
-	c.scopeTab = make([]int32, size)
-	mask := uint64(size - 1)
+	c.scopeTab = strtab.Make(len(c.scopes))
 	for si, s := range c.scopes {
-		i := scopeHash(s.platform, s.store, s.kind) & mask
-		for c.scopeTab[i] != 0 {
-			i = (i + 1) & mask
-		}
-		c.scopeTab[i] = int32(si + 1)
+		c.scopeTab.Put(scopeHash(s.platform, s.store, s.kind), int32(si))
 	}
 }
 
 func scopeHash(p normalize.Platform, store string, kind Kind) uint64 {
-	return hashString(hashString(hashString(1, string(p)), store), string(kind))
+	return strtab.Hash(strtab.Hash(strtab.Hash(1, string(p)), store), string(kind))
 }
 
 // findKey returns key k's record.
 func (c *Catalog) findKey(k *Key) *keyRec {
-	if len(c.slots) == 0 {
+	if c.slots.Cap() == 0 {
 		return nil
 	}
 	sc, ok := c.scopeIndex(k)
 	if !ok {
 		return nil
 	}
-	h := hashKey(sc, k.Value)
-	mask := uint64(len(c.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		e := c.slots[i]
-		if e == 0 {
+	p := c.slots.Probe(hashKey(sc, k.Value))
+	for {
+		e, ok := p.Next()
+		if !ok {
 			return nil
 		}
-		if (e^h)>>32 == 0 {
-			r := &c.recs[uint32(e)-1]
-			if r.scope == sc && c.valueIs(r, k.Value) {
-				return r
-			}
+		if r := &c.recs[e]; r.scope == sc && c.valueIs(r, k.Value) {
+			return r
 		}
 	}
 }
@@ -230,49 +203,4 @@ func (c *Catalog) find(k *Key, t int64) (int32, error) {
 }
 
 // hashKey hashes a key's value, seeded with its scope.
-func hashKey(scope uint32, s string) uint64 { return hashString(uint64(scope)*p2, s) }
-
-const (
-	p0 = 0xa0761d6478bd642f
-	p1 = 0xe7037ed1a0b428db
-	p2 = 0x8ebc6af09c88c6e3
-)
-
-// hashString is a wyhash-style mix of 64-bit multiplies, fixed so a
-// catalog's layout does not vary from run to run.
-func hashString(seed uint64, s string) uint64 {
-	seed ^= p0
-	n := len(s)
-	var a, b uint64
-	switch {
-	case n == 0:
-	case n < 4:
-		a = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
-	case n <= 8:
-		a, b = uint64(le32(s)), uint64(le32(s[n-4:]))
-	case n <= 16:
-		a, b = le64(s), le64(s[n-8:])
-	default:
-		for i := 0; n-i > 16; i += 16 {
-			seed = mum(le64(s[i:])^p1, le64(s[i+8:])^seed)
-		}
-		a, b = le64(s[n-16:]), le64(s[n-8:])
-	}
-	return mum(p1^uint64(n), mum(a^p1, b^seed))
-}
-
-func mum(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	return hi ^ lo
-}
-
-func le32(s string) uint32 {
-	_ = s[3]
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-}
-
-func le64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
+func hashKey(scope uint32, s string) uint64 { return strtab.Hash(strtab.Seed(scope), s) }
