@@ -98,15 +98,16 @@ func (c *Catalog) scopeIndex(k *Key) (uint32, bool) {
 		}
 		return 0, false
 	}
-	p := c.scopeTab.Probe(scopeHash(k.Platform, k.Store, k.Kind))
-	for {
-		e, ok := p.Next()
+	h := scopeHash(k.Platform, k.Store, k.Kind)
+	for i := h; ; {
+		e, next, ok := c.scopeTab.Scan(h, i)
 		if !ok {
 			return 0, false
 		}
 		if s := &c.scopes[e]; s.kind == k.Kind && s.platform == k.Platform && s.store == k.Store {
 			return uint32(e), true
 		}
+		i = next
 	}
 }
 
@@ -135,15 +136,16 @@ func (c *Catalog) findKey(k *Key) *keyRec {
 	if !ok {
 		return nil
 	}
-	p := c.slots.Probe(hashKey(sc, k.Value))
-	for {
-		e, ok := p.Next()
+	h := hashKey(sc, k.Value)
+	for i := h; ; {
+		e, next, ok := c.slots.Scan(h, i)
 		if !ok {
 			return nil
 		}
 		if r := &c.recs[e]; r.scope == sc && c.valueIs(r, k.Value) {
 			return r
 		}
+		i = next
 	}
 }
 

@@ -105,36 +105,31 @@ func (x *Index) Slot(h uint64) *uint64 {
 	return &x.slots[h&uint64(len(x.slots)-1)]
 }
 
-// Probe returns the walk over the entries whose tag is h's.
-func (x *Index) Probe(h uint64) Probe {
-	if len(x.slots) == 0 {
-		return Probe{}
-	}
-	mask := uint64(len(x.slots) - 1)
-	return Probe{slots: x.slots, i: h & mask, mask: mask, tag: h >> 32 << 32}
-}
-
-// Probe walks the entries of an Index whose tag is one hash's, in probe
-// order: the caller compares each with what it looks for.
-type Probe struct {
-	slots        []uint64
-	i, mask, tag uint64
-}
-
-// Next returns the next entry with the hash's tag, or false when the
-// probe reaches an empty slot.
-func (p *Probe) Next() (int32, bool) {
-	for len(p.slots) > 0 {
-		v := p.slots[p.i]
+// Scan returns the first entry with h's tag at or after position i of
+// h's probe sequence, and the position to scan from for the next one; ok
+// is false when the probe reaches an empty slot. A probe starts at i = h:
+//
+//	for i := h; ; {
+//		e, next, ok := x.Scan(h, i)
+//		if !ok { break }  // not there
+//		if entry e is it { ... }
+//		i = next
+//	}
+//
+// The caller compares each entry with what it looks for; everything stays
+// in registers.
+func (x *Index) Scan(h, i uint64) (e int32, next uint64, ok bool) {
+	mask := uint64(len(x.slots) - 1) // all ones for an empty Index: i < 0 fails
+	for i &= mask; i < uint64(len(x.slots)); i = (i + 1) & mask {
+		v := x.slots[i]
 		if v == 0 {
-			return -1, false
+			break
 		}
-		p.i = (p.i + 1) & p.mask
-		if v&^0xffffffff == p.tag {
-			return int32(uint32(v)) - 1, true
+		if (v^h)>>32 == 0 {
+			return int32(uint32(v)) - 1, i + 1, true
 		}
 	}
-	return -1, false
+	return -1, 0, false
 }
 
 // Table interns strings: entry i's bytes are Data[Start(i):Ends[i]], and
@@ -178,15 +173,16 @@ func (t *Table) Is(i int32, s string) bool {
 
 // Find returns the entry holding s.
 func (t *Table) Find(s string) (int32, bool) {
-	p := t.Probe(Hash(0, s))
-	for {
-		e, ok := p.Next()
+	h := Hash(0, s)
+	for i := h; ; {
+		e, next, ok := t.Scan(h, i)
 		if !ok {
 			return 0, false
 		}
 		if t.Is(e, s) {
 			return e, true
 		}
+		i = next
 	}
 }
 

@@ -86,8 +86,7 @@ func (r *Readahead) entries(addrs []uintptr) ([]uintptr, bool) {
 	g, t := r.g, &r.g.IDs
 	more := false
 	for i := range r.n {
-		p := t.Probe(r.hash[i])
-		if e, ok := p.Next(); ok {
+		if e, _, ok := t.Scan(r.hash[i], r.hash[i]); ok {
 			r.cur[i] = e
 			addrs = append(addrs, addrOf(&t.Ends[max(e-1, 0)]), addrOf(&g.EnrollAt[e]), addrOf(&g.Nodes[e]))
 			more = true
