@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/sku"
 )
@@ -37,20 +38,32 @@ type Payout struct {
 	Basis, Rate      decimal.Decimal
 }
 
-// Context is what a rule sees while one order is calculated. It is valid
-// only during Rule.Apply.
+// Context is what a rule sees while one order is calculated: the order,
+// its mapped lines, the genealogy snapshot and the credited distributor's
+// chain of ancestors, and Pay and Break to record what the rule pays and
+// what it would have paid. It is valid only during Rule.Apply.
 type Context struct {
-	engine   *Engine
-	plan     *compiled
 	order    *normalize.Order
 	lines    []sku.Mapped
 	snap     hierarchy.Snapshot
-	known    time.Time
 	credited hierarchy.Member
 	customer hierarchy.Member
-	digits   int32
-	rule     int32
+	// What paying needs: the plan (its rounding), the currency's minor
+	// digits, the rule applying, and the lock's knowledge instant.
+	engine *Engine
+	plan   *compiled
+	known  time.Time
+	digits int32
+	rule   int32
 
+	// w is the calculation's working state, which rules never see.
+	w work
+}
+
+// work is a calculation's working state: the chain as far as the rules
+// have read it, the drafts they paid, and what ordering, capping and
+// identifying the drafts needs.
+type work struct {
 	self    hop // the credited distributor, Level 0
 	up      hierarchy.Upline
 	chainUp bool    // the chain reached the top
@@ -64,6 +77,9 @@ type Context struct {
 	totalWrapped bool
 	maxLevel     int32 // the highest level a draft pays
 	capAmt       int64 // the cap, when the plan has one
+	// read counts what CalculateEach read of the orders ahead (see
+	// touch), so that those reads are made.
+	read int
 
 	buffers
 }
@@ -113,15 +129,15 @@ type basisVal struct {
 func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []sku.Mapped,
 	snap hierarchy.Snapshot, known time.Time, credited, customer hierarchy.Member, digits int32) {
 	*c = Context{engine: e, plan: plan, order: o, lines: lines, snap: snap, known: known,
-		credited: credited, customer: customer, digits: digits, buffers: c.buffers.truncate()}
+		credited: credited, customer: customer, digits: digits, w: work{buffers: c.w.buffers.truncate()}}
 	st, _ := snap.Status(credited)
 	rk, _ := snap.Ranks(credited)
-	c.self = hop{m: credited, status: st, ranks: rk}
-	c.up, _ = snap.Upline(credited)
+	c.w.self = hop{m: credited, status: st, ranks: rk}
+	c.w.up, _ = snap.Upline(credited)
 	// The bases are read from the lines when a rule first asks (basisOf).
-	c.bases = append(c.bases, make([][4]basisVal, len(lines))...)
+	c.w.bases = append(c.w.bases, make([][4]basisVal, len(lines))...)
 	for range lines {
-		c.lineOrder = append(c.lineOrder, lineOrder{last: -1})
+		c.w.lineOrder = append(c.w.lineOrder, lineOrder{last: -1})
 	}
 }
 
@@ -130,19 +146,19 @@ func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []s
 // it directly. The catalog's fixed-point forms are used when it has them;
 // the decimals otherwise.
 func (c *Context) basisOf(line int, b Basis) basisVal {
-	if v := &c.bases[line][b]; v.state != 0 {
+	if v := &c.w.bases[line][b]; v.state != 0 {
 		return *v
 	}
 	return c.readBasis(line, b)
 }
 
 func (c *Context) readBasis(line int, b Basis) basisVal {
-	slot := &c.bases[line][b]
+	slot := &c.w.bases[line][b]
 	l := &c.lines[line]
 	var r basisVal
 	switch b {
 	case BasisNet:
-		if n, ok := l.NetMinor(c.digits); ok {
+		if n, ok := fixedpoint.Minor(l.Net, c.digits); ok {
 			r = basisVal{fixed{v: n, scale: int8(c.digits)}, true, 0}
 		} else if n, ok := toFixed(l.Net); ok {
 			if n, ok := rescale(n, c.digits); ok {
@@ -150,26 +166,19 @@ func (c *Context) readBasis(line int, b Basis) basisVal {
 			}
 		}
 	case BasisPV:
-		v, sc, ok := l.PVFixed()
-		r = volume(v, sc, ok, l.PV)
+		r = volume(l.PV)
 	case BasisQV:
-		v, sc, ok := l.QVFixed()
-		r = volume(v, sc, ok, l.QV)
+		r = volume(l.QV)
 	case BasisCV:
-		v, sc, ok := l.CVFixed()
-		r = volume(v, sc, ok, l.CV)
+		r = volume(l.CV)
 	}
 	r.state = 1
 	*slot = r
 	return r
 }
 
-// volume returns a line's volume in fixed point: the catalog's form when
-// it has one, else d converted.
-func volume(v int64, s int, ok bool, d decimal.Decimal) basisVal {
-	if ok && s >= 0 && s <= maxScale {
-		return basisVal{fixed{v: v, scale: int8(s)}, true, 0}
-	}
+// volume returns a line's volume in fixed point.
+func volume(d decimal.Decimal) basisVal {
 	f, ok := toFixed(d)
 	return basisVal{f, ok, 0}
 }
@@ -178,30 +187,11 @@ func volume(v int64, s int, ok bool, d decimal.Decimal) basisVal {
 func (c *Context) release() {
 	// What the buffers hold past their length was cleared by an earlier
 	// release (or by MapInto, on an error).
-	clear(c.mapped)  // they hold the catalog's and the order's strings
-	clear(c.members) // they hold the genealogy's strings
-	clear(c.bens)
-	clear(c.ulines)
-	*c = Context{buffers: c.buffers.truncate()}
-}
-
-// rescale returns f's value in units of 10^-digits, exactly.
-func rescale(f fixed, digits int32) (int64, bool) {
-	v := f.v
-	s := int(f.scale)
-	for ; s < int(digits); s++ {
-		if v > 1<<63/10 || v < -(1<<63)/10 {
-			return 0, false
-		}
-		v *= 10
-	}
-	for ; s > int(digits); s-- {
-		if v%10 != 0 {
-			return 0, false
-		}
-		v /= 10
-	}
-	return v, true
+	clear(c.w.mapped)  // they hold the catalog's and the order's strings
+	clear(c.w.members) // they hold the genealogy's strings
+	clear(c.w.bens)
+	clear(c.w.ulines)
+	*c = Context{w: work{buffers: c.w.buffers.truncate()}}
 }
 
 // Order returns the order revision being calculated.
@@ -247,25 +237,25 @@ type hop struct {
 // hop returns the ancestor at level (1 = the sponsor), or nil past the top;
 // the chain is walked once per order, as far as the rules read it.
 func (c *Context) hop(level int) *hop {
-	if level >= 1 && level <= len(c.chain) {
-		return &c.chain[level-1]
+	if level >= 1 && level <= len(c.w.chain) {
+		return &c.w.chain[level-1]
 	}
 	return c.climb(level)
 }
 
 func (c *Context) climb(level int) *hop {
-	for level > len(c.chain) && !c.chainUp {
-		m, st, rk, ok := c.up.Step()
+	for level > len(c.w.chain) && !c.w.chainUp {
+		a, ok := c.w.up.Next()
 		if !ok {
-			c.chainUp = true
+			c.w.chainUp = true
 			break
 		}
-		c.chain = append(c.chain, hop{m: m, status: st, ranks: rk})
+		c.w.chain = append(c.w.chain, hop{m: a.Member, status: a.Status, ranks: a.Ranks})
 	}
-	if level < 1 || level > len(c.chain) {
+	if level < 1 || level > len(c.w.chain) {
 		return nil
 	}
-	return &c.chain[level-1]
+	return &c.w.chain[level-1]
 }
 
 // Basis returns a line's basis: its commissionable net or one of its
@@ -291,24 +281,51 @@ func (c *Context) Basis(line int, b Basis) decimal.Decimal {
 // non-commissionable line, or one that rounds to zero, pays nothing. Basis and
 // Rate must not be negative; the beneficiary must be in the snapshot.
 func (c *Context) Pay(p Payout) error {
-	if p.Line < 0 || p.Line >= len(c.lines) {
-		return &Error{Why: "payout on line " + itoa(p.Line) + " of " + itoa(len(c.lines)), Err: ErrInvalid}
+	b, r, err := c.check(p, false)
+	if err != nil {
+		return err
 	}
-	if !c.snap.Has(p.Beneficiary) {
-		return &Error{LineID: c.lines[p.Line].LineID, Why: "beneficiary is not in the snapshot", Err: ErrInvalid}
+	return c.pay(p.Line, p.Beneficiary, p.Level, p.PaidLevel, b, r)
+}
+
+// Break records breakage, as the built-in rules do for a level whose member
+// does not qualify: what p would have paid — Basis × Rate on the line,
+// rounded as Pay rounds it, before any cap — at p.Level to p.Beneficiary,
+// the member there, or hierarchy.None past the top of the chain. It pays
+// nothing and is listed in Calculation.Breakage under the rule's name.
+// p.PaidLevel is not used. Breakage on a non-commissionable line, or that
+// rounds to zero, is not recorded. Basis and Rate must not be negative; a
+// beneficiary other than None must be in the snapshot.
+func (c *Context) Break(p Payout) error {
+	b, r, err := c.check(p, true)
+	if err != nil {
+		return err
+	}
+	c.breaks(p.Line, p.Level, p.Beneficiary, b, r)
+	return nil
+}
+
+// check validates a payout of a custom rule and returns its basis and rate
+// in fixed point; orNone allows hierarchy.None as the beneficiary.
+func (c *Context) check(p Payout, orNone bool) (fixed, int64, error) {
+	if p.Line < 0 || p.Line >= len(c.lines) {
+		return fixed{}, 0, &Error{Why: "payout on line " + itoa(p.Line) + " of " + itoa(len(c.lines)), Err: ErrInvalid}
+	}
+	if !c.snap.Has(p.Beneficiary) && !(orNone && p.Beneficiary == hierarchy.None) {
+		return fixed{}, 0, &Error{LineID: c.lines[p.Line].LineID, Why: "beneficiary is not in the snapshot", Err: ErrInvalid}
 	}
 	if p.Level < 0 || p.PaidLevel < 0 || p.Level > 1<<30 || p.PaidLevel > 1<<30 {
-		return &Error{LineID: c.lines[p.Line].LineID, Why: "negative level", Err: ErrInvalid}
+		return fixed{}, 0, &Error{LineID: c.lines[p.Line].LineID, Why: "negative level", Err: ErrInvalid}
 	}
 	b, ok := toFixed(p.Basis)
 	if !ok || b.v < 0 {
-		return &Error{LineID: c.lines[p.Line].LineID, Why: "basis " + p.Basis.String() + " is negative or out of range", Err: ErrInvalid}
+		return fixed{}, 0, &Error{LineID: c.lines[p.Line].LineID, Why: "basis " + p.Basis.String() + " is negative or out of range", Err: ErrInvalid}
 	}
 	r, ok := parseRate(p.Rate.String())
 	if !ok {
-		return &Error{LineID: c.lines[p.Line].LineID, Why: "rate " + p.Rate.String() + " is not from 0 to 1000 with at most 9 places", Err: ErrInvalid}
+		return fixed{}, 0, &Error{LineID: c.lines[p.Line].LineID, Why: "rate " + p.Rate.String() + " is not from 0 to 1000 with at most 9 places", Err: ErrInvalid}
 	}
-	return c.pay(p.Line, p.Beneficiary, p.Level, p.PaidLevel, b, r)
+	return b, r, nil
 }
 
 // pay is Pay for the built-in rules, with the basis and rate already in
@@ -333,27 +350,27 @@ func (c *Context) overflow(line int) error {
 
 // draft records a payout of amt, not zero.
 func (c *Context) draft(line int, ben hierarchy.Member, level, paid int, b fixed, r, amt int64) {
-	c.drafts = slices.Grow(c.drafts, 1)
-	c.drafts = c.drafts[:len(c.drafts)+1]
-	d := &c.drafts[len(c.drafts)-1]
+	c.w.drafts = slices.Grow(c.w.drafts, 1)
+	c.w.drafts = c.w.drafts[:len(c.w.drafts)+1]
+	d := &c.w.drafts[len(c.w.drafts)-1]
 	d.line, d.rule, d.level, d.paid, d.ben = int32(line), c.rule, int32(level), int32(paid), ben
 	d.basis, d.rate, d.amount, d.uncapped = b, r, amt, 0
 	var carry uint64
-	c.total, carry = bits.Add64(c.total, uint64(amt), 0)
-	c.totalWrapped = c.totalWrapped || carry != 0
-	c.maxLevel = max(c.maxLevel, int32(level))
-	o := &c.lineOrder[line]
+	c.w.total, carry = bits.Add64(c.w.total, uint64(amt), 0)
+	c.w.totalWrapped = c.w.totalWrapped || carry != 0
+	c.w.maxLevel = max(c.w.maxLevel, int32(level))
+	o := &c.w.lineOrder[line]
 	o.n++
 	if k := int64(c.rule)<<32 | int64(level); k > o.last {
 		o.last = k
 	} else {
-		c.unordered = true
+		c.w.unordered = true
 	}
 }
 
 // basis returns a line's basis in fixed point.
 func (c *Context) basis(line int, b Basis) (fixed, error) {
-	if v := &c.bases[line][b]; v.state != 0 && v.ok {
+	if v := &c.w.bases[line][b]; v.state != 0 && v.ok {
 		return v.f, nil
 	}
 	if v := c.readBasis(line, b); v.ok {
@@ -371,7 +388,7 @@ func (c *Context) breaks(line, level int, m hierarchy.Member, b fixed, r int64) 
 	if !ok || amt == 0 {
 		return
 	}
-	c.broken = append(c.broken, breakRec{line: int32(line), rule: c.rule, level: int32(level), member: m, amount: amt})
+	c.w.broken = append(c.w.broken, breakRec{line: int32(line), rule: c.rule, level: int32(level), member: m, amount: amt})
 }
 
 // enrolledSince reports whether m's enrollment took effect after since,

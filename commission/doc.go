@@ -185,7 +185,9 @@
 // A Rule has a Name and an Apply(*Context) error; it reads the order, lines,
 // credited distributor and upline through the Context and pays with
 // Context.Pay, which goes through the same rounding, cap, slots, ids and
-// snapshot as the built-in rules. Append one to a Plan with Plan.Add, or let a
+// snapshot as the built-in rules; Context.Break reports breakage (what a
+// level would have paid a member who does not qualify, or past the top of
+// the chain) exactly as they do. Append one to a Plan with Plan.Add, or let a
 // plan's JSON use it with LoadPlan(body, WithRuleType("my_bonus", factory)).
 // There is no global registry.
 package commission

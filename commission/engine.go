@@ -5,11 +5,11 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/internal/tree"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/sku"
 )
@@ -200,7 +200,7 @@ func (e *Engine) CalculateInto(dst *Calculation, o *normalize.Order, lock Lock) 
 // While it calculates one group of 16 orders, it reads ahead for the
 // next: their lines, and in the genealogy what looking up their
 // customer_ref and distributor_ref as member ids and walking their uplines
-// will read (hierarchy.Readahead, a step after each order; a
+// will read (a step after each order; a
 // distributor_ref that is a referral code is not read ahead), so that the
 // next group's memory reads happen while this one computes: on a
 // genealogy, or a batch of orders, larger than the processor's caches it
@@ -209,17 +209,18 @@ func (e *Engine) CalculateInto(dst *Calculation, o *normalize.Order, lock Lock) 
 // calculations (or of revisions sharing one); for revisions locked
 // differently, call CalculateInto with each order's lock.
 func (e *Engine) CalculateEach(orders []normalize.Order, lock Lock, fn func(i int, calc *Calculation, err error) error) error {
-	var calc Calculation
-	var ahead hierarchy.Readahead
+	calc := Calculation{ctx: &Context{}}
+	var ahead tree.Readahead
 	// The first group's reads are made at once; each later group's are
 	// spread over the calculations of the group before it, a step after
-	// each order.
-	e.readAhead(&ahead, orders[:min(len(orders), warmAhead)])
+	// each order. What readAhead counts goes to the working memory, so
+	// that its reads are made.
+	calc.ctx.w.read += e.readAhead(&ahead, orders[:min(len(orders), warmAhead)])
 	for ahead.Step() {
 	}
 	for start := 0; start < len(orders); start += warmAhead {
 		group := orders[start:min(len(orders), start+warmAhead)]
-		e.readAhead(&ahead, orders[min(len(orders), start+warmAhead):min(len(orders), start+2*warmAhead)])
+		calc.ctx.w.read += e.readAhead(&ahead, orders[min(len(orders), start+warmAhead):min(len(orders), start+2*warmAhead)])
 		for i := range group {
 			err := e.CalculateInto(&calc, &group[i], lock)
 			if err := fn(start+i, &calc, err); err != nil {
@@ -234,8 +235,9 @@ func (e *Engine) CalculateEach(orders []normalize.Order, lock Lock, fn func(i in
 }
 
 // readAhead starts r on the genealogy reads of orders — their customer_ref
-// and distributor_ref, as member ids — and reads their lines (touch).
-func (e *Engine) readAhead(r *hierarchy.Readahead, orders []normalize.Order) {
+// and distributor_ref, as member ids — and reads their lines (touch),
+// returning what touch counted.
+func (e *Engine) readAhead(r *tree.Readahead, orders []normalize.Order) int {
 	var ids [2 * warmAhead]string
 	n, read := 0, 0
 	for i := range orders {
@@ -248,12 +250,9 @@ func (e *Engine) readAhead(r *hierarchy.Readahead, orders []normalize.Order) {
 		}
 		read += touch(o)
 	}
-	r.Start(e.tree, ids[:n], warmLevels)
-	readSink.Add(int64(read))
+	r.Start((*tree.Genealogy)(e.tree), ids[:n], warmLevels)
+	return read
 }
-
-// readSink receives what touch counts, so that its reads are made.
-var readSink atomic.Int64
 
 // touch reads what calculating an order reads first of it — its key, its
 // lines' ids and each net's big.Int (a pointer away from the line) — so
@@ -279,7 +278,7 @@ const (
 )
 
 // A group's customer and distributor refs fit one Readahead.
-var _ [hierarchy.MaxReadahead - 2*warmAhead]struct{}
+var _ [tree.MaxReadahead - 2*warmAhead]struct{}
 
 // calculate calculates into calc, whose snap is set; with calc.reuse its
 // slices' memory is reused.
@@ -324,11 +323,11 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 		}
 		defer func() { c.release(); e.scratch.Put(c) }()
 	}
-	lines, err := e.catalog.MapInto(c.mapped[:0], o)
+	lines, err := e.catalog.MapInto(c.w.mapped[:0], o)
 	if err != nil {
 		return err
 	}
-	c.mapped = lines
+	c.w.mapped = lines
 	c.reset(e, plan, o, lines, snap, lock.Known, credited, customer, digits)
 
 	for i, r := range plan.Rules {
@@ -347,7 +346,7 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 		}
 	}
 	if i := c.sortDrafts(); i >= 0 {
-		d := &c.drafts[c.seq[i]]
+		d := &c.w.drafts[c.w.seq[i]]
 		return &Error{Order: key, LineID: lines[d.line].LineID, Rule: plan.Rules[d.rule].Name(),
 			Why: "two payouts in one slot (beneficiary " + e.tree.ID(d.ben) + ")", Err: ErrInvalid}
 	}
@@ -357,8 +356,8 @@ func (e *Engine) calculate(calc *Calculation, o *normalize.Order, lock Lock) err
 	calc.Lock = Lock{Known: lock.Known, PlanID: plan.ID, PlanVersion: plan.Version}
 	calc.digits = int8(digits)
 	if plan.hasCap {
-		calc.capAmt = c.capAmt
-		calc.Capped = c.capped != (capInfo{})
+		calc.capAmt = c.w.capAmt
+		calc.Capped = c.w.capped != (capInfo{})
 	}
 	calc.Snapshot = c.snapshot(plan, calc.snap)
 	calc.Lines = lines
@@ -475,21 +474,21 @@ func (c *Context) applyCap(plan *compiled) error {
 	if !ok {
 		return &Error{Order: c.order.Key(), Why: "cap out of range", Err: ErrOverflow}
 	}
-	c.capAmt = capAmt
-	total := c.total
-	if c.totalWrapped || total > 1<<63-1 {
+	c.w.capAmt = capAmt
+	total := c.w.total
+	if c.w.totalWrapped || total > 1<<63-1 {
 		return &Error{Order: c.order.Key(), Why: "total out of range", Err: ErrOverflow}
 	}
 	if int64(total) <= capAmt {
 		return nil
 	}
-	c.capped = capInfo{share: plan.cap, basis: net, amount: capAmt, uncapped: int64(total)}
+	c.w.capped = capInfo{share: plan.cap, basis: net, amount: capAmt, uncapped: int64(total)}
 	// 0 ≤ capAmt < total and each amount ≤ total, so capAmt × amount /
 	// total fits in 64 bits and Div64 cannot overflow.
-	rems := c.rems[:0]
+	rems := c.w.rems[:0]
 	var given uint64
-	for _, j := range c.seq {
-		d := &c.drafts[j]
+	for _, j := range c.w.seq {
+		d := &c.w.drafts[j]
 		hi, lo := bits.Mul64(uint64(capAmt), uint64(d.amount))
 		q, r := bits.Div64(hi, lo, total)
 		d.uncapped = d.amount
@@ -504,16 +503,16 @@ func (c *Context) applyCap(plan *compiled) error {
 		}
 	}
 	for k := uint64(0); k < uint64(capAmt)-given; k++ {
-		c.drafts[rems[k].i].amount++
+		c.w.drafts[rems[k].i].amount++
 	}
-	c.rems = rems
-	kept := c.seq[:0]
-	for _, j := range c.seq {
-		if c.drafts[j].amount != 0 {
+	c.w.rems = rems
+	kept := c.w.seq[:0]
+	for _, j := range c.w.seq {
+		if c.w.drafts[j].amount != 0 {
 			kept = append(kept, j)
 		}
 	}
-	c.seq = kept
+	c.w.seq = kept
 	return nil
 }
 
@@ -537,9 +536,9 @@ func mulFloor(v, r int64) (int64, bool) {
 }
 
 // sortDrafts puts the drafts in event order — line, rule, level, then
-// beneficiary id — in c.seq, which lists the drafts' indexes (the drafts
+// beneficiary id — in c.w.seq, which lists the drafts' indexes (the drafts
 // themselves stay where the rules appended them), and returns the index
-// in c.seq of a draft in the same slot as the one before it, or -1. The
+// in c.w.seq of a draft in the same slot as the one before it, or -1. The
 // rules run in plan order and the built-in ones pay in increasing level,
 // so the drafts usually need only a stable bucketing by line (a counting
 // sort of the per-line counts draft kept); when draft saw a line's drafts
@@ -547,33 +546,33 @@ func mulFloor(v, r int64) (int64, bool) {
 // happen — it falls back to a comparison sort. In order, no two drafts of
 // a line share a (rule, level), so there is no slot to compare.
 func (c *Context) sortDrafts() int {
-	n := len(c.drafts)
-	seq := slices.Grow(c.seq[:0], n)[:n]
-	c.seq = seq
+	n := len(c.w.drafts)
+	seq := slices.Grow(c.w.seq[:0], n)[:n]
+	c.w.seq = seq
 	if len(c.lines) == 1 {
 		for i := range seq {
 			seq[i] = int32(i)
 		}
 	} else {
-		at := c.counts[:0] // where each line's drafts start in seq
+		at := c.w.counts[:0] // where each line's drafts start in seq
 		sum := int32(0)
-		for i := range c.lineOrder {
+		for i := range c.w.lineOrder {
 			at = append(at, sum)
-			sum += c.lineOrder[i].n
+			sum += c.w.lineOrder[i].n
 		}
-		for i := range c.drafts {
-			l := c.drafts[i].line
+		for i := range c.w.drafts {
+			l := c.w.drafts[i].line
 			seq[at[l]] = int32(i)
 			at[l]++
 		}
-		c.counts = at
+		c.w.counts = at
 	}
-	if !c.unordered {
+	if !c.w.unordered {
 		return -1
 	}
 	c.sortSlow()
 	for i := 1; i < len(seq); i++ {
-		if c.sameSlot(&c.drafts[seq[i-1]], &c.drafts[seq[i]]) {
+		if c.sameSlot(&c.w.drafts[seq[i-1]], &c.w.drafts[seq[i]]) {
 			return i
 		}
 	}
@@ -587,11 +586,11 @@ type lineOrder struct {
 	last int64 // rule<<32 | level, -1 before the first
 }
 
-// sortSlow sorts c.seq by comparison.
+// sortSlow sorts c.w.seq by comparison.
 func (c *Context) sortSlow() {
 	g := c.engine.tree
-	slices.SortStableFunc(c.seq, func(i, j int32) int {
-		a, b := &c.drafts[i], &c.drafts[j]
+	slices.SortStableFunc(c.w.seq, func(i, j int32) int {
+		a, b := &c.w.drafts[i], &c.w.drafts[j]
 		if x := cmp.Compare(a.line, b.line); x != 0 {
 			return x
 		}
@@ -624,14 +623,14 @@ type memberRef struct {
 // member returns the id and id hash of a beneficiary outside the chain
 // (a custom rule may pay anyone in the snapshot).
 func (c *Context) member(h *orderHash, m hierarchy.Member) *memberRef {
-	for i := range c.members {
-		if c.members[i].m == m {
-			return &c.members[i]
+	for i := range c.w.members {
+		if c.w.members[i].m == m {
+			return &c.w.members[i]
 		}
 	}
 	id := c.engine.tree.ID(m)
-	c.members = append(c.members, memberRef{m: m, id: id, hash: h.strHash(id)})
-	return &c.members[len(c.members)-1]
+	c.w.members = append(c.w.members, memberRef{m: m, id: id, hash: h.strHash(id)})
+	return &c.w.members[len(c.w.members)-1]
 }
 
 // events builds the events of the ordered drafts. Everything events of one
@@ -640,10 +639,10 @@ func (c *Context) member(h *orderHash, m hierarchy.Member) *memberRef {
 // (line, rule); a beneficiary's id is read from the snapshot (for the
 // chain, by level) and hashed once.
 func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
-	if len(c.seq) == 0 {
+	if len(c.w.seq) == 0 {
 		return out[:0]
 	}
-	out = sized(out, len(c.seq), reuse)
+	out = sized(out, len(c.w.seq), reuse)
 	h := hashOrder(c.order.Key())
 	ms := uint64(c.order.OrderTS.UnixMilli()) // checked by Calculate
 	// bens[L] is the member at level L: the credited distributor, then
@@ -651,21 +650,21 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 	// here, in a loop of its own: their ids' bytes are usually not in the
 	// caches, and reading them all at once lets the processor wait for
 	// them together.
-	bens := append(c.bens[:0], memberRef{m: c.credited, id: snap.Credited.Member})
-	for i := range c.chain[:min(len(c.chain), int(c.maxLevel))] {
-		bens = append(bens, memberRef{m: c.chain[i].m, id: snap.Upline[i].Member})
+	bens := append(c.w.bens[:0], memberRef{m: c.credited, id: snap.Credited.Member})
+	for i := range c.w.chain[:min(len(c.w.chain), int(c.w.maxLevel))] {
+		bens = append(bens, memberRef{m: c.w.chain[i].m, id: snap.Upline[i].Member})
 	}
 	for lv := range bens {
 		bens[lv].hash = benLevel(h.strHash(bens[lv].id), lv)
 	}
-	c.bens = bens
-	c.ruleHashes = append(c.ruleHashes[:0], make([]refHash, len(c.plan.Rules))...)
+	c.w.bens = bens
+	c.w.ruleHashes = append(c.w.ruleHashes[:0], make([]refHash, len(c.plan.Rules))...)
 	proto := Event{Order: c.order.Key(), Kind: KindCommission, Currency: c.order.Currency,
 		Effective: c.order.OrderTS, Snapshot: snap, digits: int8(c.digits)}
 	var prefix, linePrefix idState
 	line, rule := int32(-1), int32(-1)
-	for i, j := range c.seq {
-		d := &c.drafts[j]
+	for i, j := range c.w.seq {
+		d := &c.w.drafts[j]
 		if d.line != line || d.rule != rule {
 			if d.line != line {
 				l := &c.lines[d.line]
@@ -674,7 +673,7 @@ func (c *Context) events(snap *CalcSnapshot, out []Event, reuse bool) []Event {
 			}
 			line, rule = d.line, d.rule
 			proto.Rule = c.plan.Rules[rule].Name()
-			rh := &c.ruleHashes[rule]
+			rh := &c.w.ruleHashes[rule]
 			if !rh.ok {
 				*rh = refHash{hash: h.strHash(proto.Rule), ok: true}
 			}
@@ -716,11 +715,11 @@ func componentOf(l *sku.Mapped) string {
 }
 
 func (c *Context) breakage(out []Breakage, reuse bool) []Breakage {
-	if len(c.broken) == 0 {
+	if len(c.w.broken) == 0 {
 		return out[:0]
 	}
-	out = sized(out, len(c.broken), reuse)
-	for i, b := range c.broken {
+	out = sized(out, len(c.w.broken), reuse)
+	for i, b := range c.w.broken {
 		l := &c.lines[b.line]
 		out[i] = Breakage{LineID: l.LineID, Component: componentOf(l), Rule: c.plan.Rules[b.rule].Name(),
 			Level: int(b.level), amount: b.amount, digits: int8(c.digits)}

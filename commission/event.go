@@ -190,11 +190,11 @@ func (c *Context) snapshot(plan *compiled, blk *snapBlock) *CalcSnapshot {
 	s := &blk.snap
 	*s = CalcSnapshot{PlanID: plan.ID, PlanVersion: plan.Version, Known: c.known.UTC(),
 		At: c.order.OrderTS.UTC(), OrderVersion: c.order.Version.UTC(),
-		Credited: Link{Member: g.ID(c.credited), Status: c.self.status, PaidAs: c.self.ranks.PaidAs, Highest: c.self.ranks.Highest}}
-	if len(c.chain) <= len(blk.up) {
-		s.Upline = blk.up[:len(c.chain):len(c.chain)]
+		Credited: Link{Member: g.ID(c.credited), Status: c.w.self.status, PaidAs: c.w.self.ranks.PaidAs, Highest: c.w.self.ranks.Highest}}
+	if len(c.w.chain) <= len(blk.up) {
+		s.Upline = blk.up[:len(c.w.chain):len(c.w.chain)]
 	} else {
-		s.Upline = make([]Link, len(c.chain))
+		s.Upline = make([]Link, len(c.w.chain))
 	}
 	if len(c.lines) <= len(blk.lines) {
 		s.Lines = blk.lines[:len(c.lines):len(c.lines)]
@@ -204,14 +204,14 @@ func (c *Context) snapshot(plan *compiled, blk *snapBlock) *CalcSnapshot {
 	if c.customer != hierarchy.None {
 		s.Customer = g.ID(c.customer)
 	}
-	for i, a := range c.chain {
+	for i, a := range c.w.chain {
 		s.Upline[i] = Link{Member: g.ID(a.m), Level: i + 1, Status: a.status, PaidAs: a.ranks.PaidAs, Highest: a.ranks.Highest}
 	}
 	for i := range c.lines {
 		l := &c.lines[i]
 		s.Lines[i] = LineRef{LineID: l.LineID, Component: componentOf(l), SKU: l.SKU, Kit: l.Kit, Class: l.Class}
 	}
-	if k := c.capped; k != (capInfo{}) {
+	if k := c.w.capped; k != (capInfo{}) {
 		d := -c.digits
 		blk.cap = Cap{Share: decimal.New(k.share, -rateDigits), Basis: decimal.New(k.basis, d),
 			Amount: decimal.New(k.amount, d), Uncapped: decimal.New(k.uncapped, d)}

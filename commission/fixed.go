@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/internal/fixedpoint"
 )
 
 // The engine computes in exact integer fixed point and converts to
@@ -19,7 +21,7 @@ const (
 	// maxRate bounds a rate at 1000 (100000%): more is certainly a typo.
 	maxRate = 1000 * rateOne
 	// maxScale is the most decimal places a basis may carry.
-	maxScale = 18
+	maxScale = fixedpoint.MaxScale
 )
 
 var pow10 = [...]uint64{
@@ -55,30 +57,13 @@ type fixed struct {
 
 // toFixed converts d exactly; ok is false when it does not fit.
 func toFixed(d decimal.Decimal) (fixed, bool) {
-	if d.NumDigits() > 18 {
-		// Trailing zeros (as a division leaves) may make it fit.
-		t, err := decimal.NewFromString(d.String())
-		if err != nil || t.NumDigits() > 18 {
-			return fixed{}, false
-		}
-		d = t
-	}
-	v, exp := d.CoefficientInt64(), d.Exponent()
-	for exp > 0 {
-		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
-			return fixed{}, false
-		}
-		v *= 10
-		exp--
-	}
-	for exp < -maxScale && v%10 == 0 {
-		v /= 10
-		exp++
-	}
-	if exp < -maxScale {
-		return fixed{}, false
-	}
-	return fixed{v: v, scale: int8(-exp)}, true
+	v, s, ok := fixedpoint.Exact(d)
+	return fixed{v: v, scale: int8(s)}, ok
+}
+
+// rescale returns f's value in units of 10^-digits, exactly.
+func rescale(f fixed, digits int32) (int64, bool) {
+	return fixedpoint.Rescale(f.v, int(f.scale), int(digits))
 }
 
 func (f fixed) decimal() decimal.Decimal { return decimal.New(f.v, -int32(f.scale)) }

@@ -132,13 +132,13 @@ type ulLine struct {
 }
 
 func (u *unilevel) Apply(c *Context) error {
-	c.ulines = c.ulines[:0]
+	c.w.ulines = c.w.ulines[:0]
 	for i := range c.lines {
 		l := &c.lines[i]
 		var rs []int64
 		// Lines of one class in a row (the usual order) look it up once.
 		if i > 0 && l.Class == c.lines[i-1].Class {
-			rs = c.ulines[i-1].rates
+			rs = c.w.ulines[i-1].rates
 		} else {
 			rs, _ = forClass(&u.rates, l.Class)
 		}
@@ -148,7 +148,7 @@ func (u *unilevel) Apply(c *Context) error {
 		} else {
 			ul.rnd = newRounder(b, c.digits, c.plan.Rounding)
 		}
-		c.ulines = append(c.ulines, ul)
+		c.w.ulines = append(c.w.ulines, ul)
 	}
 	if u.compression {
 		p := 1
@@ -210,8 +210,8 @@ func (u *unilevel) Apply(c *Context) error {
 // rate level p, on every line.
 func (u *unilevel) payAll(c *Context, a *hop, lv, paid, p int) error {
 	byRank := len(u.ratesByRank.ranks) > 0
-	for i := range c.ulines {
-		l := &c.ulines[i]
+	for i := range c.w.ulines {
+		l := &c.w.ulines[i]
 		var r int64
 		if byRank {
 			r = u.rate(a.ranks.PaidAs, c.lines[i].Class, p)
@@ -346,7 +346,7 @@ func readRetailProfit(name string, o *object) (Rule, error) {
 }
 
 func (r *retailProfit) Apply(c *Context) error {
-	if c.customer == hierarchy.None || !r.qualify.ok(c.self.status, c.self.ranks) {
+	if c.customer == hierarchy.None || !r.qualify.ok(c.w.self.status, c.w.self.ranks) {
 		return nil
 	}
 	for i := range c.lines {

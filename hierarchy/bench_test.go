@@ -123,11 +123,11 @@ func benchGenealogy(b *testing.B) {
 // footprint returns the bytes g holds, by capacity.
 func (g *Genealogy) footprint() int {
 	size := func(n int, elem uintptr) int { return n * int(elem) }
-	return g.ids.bytes() + g.codes.bytes() +
-		size(cap(g.nodes), unsafe.Sizeof(node{})) + 4*cap(g.ext) + 8*cap(g.enrollAt) + 4*cap(g.enrollSeq) + 4*cap(g.parent) + 2*cap(g.leg) +
-		size(cap(g.exts), unsafe.Sizeof(ext{})) + size(cap(g.recs), unsafe.Sizeof(rec{})) +
-		4*cap(g.head) + size(cap(g.edges), unsafe.Sizeof(edge{})) +
-		size(cap(g.codeInfos), unsafe.Sizeof(codeInfo{})) + 8*cap(g.recAt)
+	return g.IDs.Bytes() + g.Codes.Bytes() +
+		size(cap(g.Nodes), unsafe.Sizeof(node{})) + 4*cap(g.Ext) + 8*cap(g.EnrollAt) + 4*cap(g.EnrollSeq) + 4*cap(g.Parents) + 2*cap(g.Legs) +
+		size(cap(g.Exts), unsafe.Sizeof(ext{})) + size(cap(g.Recs), unsafe.Sizeof(rec{})) +
+		4*cap(g.Head) + size(cap(g.Edges), unsafe.Sizeof(edge{})) +
+		size(cap(g.CodeInfos), unsafe.Sizeof(codeInfo{})) + 8*cap(g.RecAt)
 }
 
 func BenchmarkBuild1M(b *testing.B) {
@@ -171,26 +171,6 @@ func BenchmarkWalkUpline10(b *testing.B) { benchUpline(b, 1<<14) }
 // the returned registers one by one and copies them with 16-byte loads
 // that wait for those stores (a store-forwarding stall, ~4 ns a step).
 func BenchmarkWalkUpline10Hot(b *testing.B) { benchUpline(b, 64) }
-
-// BenchmarkWalkUpline10HotStep is the same walk through Step, which
-// returns plain values instead of an Ancestor: the engine's hot path.
-func BenchmarkWalkUpline10HotStep(b *testing.B) {
-	benchGenealogy(b)
-	g, ws := bench.g, bench.walkers[:64]
-	b.ReportAllocs()
-	i, sum := 0, 0
-	defer reportCPU(b)()
-	for b.Loop() {
-		s := g.Snapshot(bench.at)
-		up, _ := s.Upline(ws[i&(len(ws)-1)])
-		for range 10 {
-			m, st, _, _ := up.Step()
-			sum += int(m) + int(st)
-		}
-		i++
-	}
-	runtime.KeepAlive(sum)
-}
 
 func benchUpline(b *testing.B, walkers int) {
 	benchGenealogy(b)

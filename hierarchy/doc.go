@@ -72,34 +72,26 @@
 // whatever its size. What an upline walk reads per step is one 12-byte
 // node: the enrollment sponsor (the chain the walk follows) and the state
 // (status, paid-as and highest ranks, kind), so a step usually touches one
-// cache line. A member
-// whose sponsor changes after enrollment has its sponsor word flagged (a
-// value below -1 that still encodes the enrollment sponsor), one whose
-// status or ranks change has a flag bit in its state; only those members
-// are looked up in their histories. Everything else is in parallel slices
-// a walk does not touch, and one shared array of change records in which a
-// member with later changes owns a span per attribute, sorted by
-// effective instant. Upline walks allocate nothing; Upline.Step returns
-// each ancestor as plain values, the fastest way up in a hot loop.
+// cache line. A member whose sponsor changes after enrollment has its
+// sponsor word flagged (a value below -1 that still encodes the enrollment
+// sponsor), one whose status or ranks change has a flag bit in its state;
+// only those members are looked up in their histories. Everything else is
+// in parallel slices a walk does not touch, and one shared array of change
+// records in which a member with later changes owns a span per attribute,
+// sorted by effective instant. Upline walks allocate nothing. The whole
+// genealogy takes about 149 bytes per member.
 //
 // Ids and codes live in one byte buffer each, with an open-addressing
 // table whose slots hold the entry and 32 bits of the string's hash, so a
 // lookup compares the bytes of the one string it finds and no other. A
 // code's member and instants sit in one 16-byte record.
 //
-// On a 1M-member genealogy (see bench_test.go) a Snapshot and a 10-level
-// walk cost about 125 ns of CPU when the chains are in cache, a third of
-// it the caller copying each Ancestor (5 fields, which the compiler keeps
-// in memory); walks from members spread over the tree wait on a cache
-// miss per level. Lookup costs about 45 ns, Resolve about 60.
-// The whole genealogy takes about 149 bytes per member.
-//
-// A batch over a genealogy larger than the processor's caches waits on
-// memory more than it computes: a lookup and a walk make their reads one
-// after another. Readahead asks for the reads of several ids' lookups and
-// walks in steps, with prefetch instructions, to be spread between other
-// work (commission.Engine.CalculateEach takes them between orders); Warm
-// takes all the steps at once.
+// The layout is internal/tree's (the table internal/strtab's), shared
+// with commission, whose CalculateEach reads ahead in a large genealogy
+// for the orders it calculates next; this package exports nothing for it.
+// BenchmarkWalkUpline10Hot, BenchmarkWalkUpline10, BenchmarkLookup and
+// BenchmarkResolve measure the paths above; the README's Performance
+// section lists what they measured.
 //
 // Queries may run concurrently with each other, not with Apply.
 //

@@ -3,10 +3,11 @@ package hierarchy
 import (
 	"math"
 	"strconv"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/uplinehq/upline/internal/tree"
 )
 
 // Genealogy is the whole effective-dated member tree, built by applying
@@ -16,87 +17,40 @@ import (
 // Apply and the methods that call it modify the Genealogy; they must not
 // run concurrently with each other or with queries. Queries (Snapshot and
 // its methods, ID, Lookup) may run concurrently with each other.
-type Genealogy struct {
-	ids strtab // member ids; entry i is Member i
+type Genealogy tree.Genealogy
 
-	// Per member, indexed by Member. An upline walk reads nodes only: a
-	// step is one node, usually one cache line, for the sponsor and the
-	// ancestor's answer. The rest are parallel slices it does not touch.
-	nodes     []node
-	ext       []int32 // index+1 into exts, 0 when nothing changed since enrollment
-	enrollAt  []int64 // effective instant of the enrollment
-	enrollSeq []int32 // position of the enrollment in the log
-	parent    []int32 // placement parent at enrollment, -1 none
-	leg       []uint16
+// Its layout is internal/tree's, which this package alone gives meaning
+// to: an upline walk reads Nodes only, a step one node, usually one cache
+// line, for the sponsor and the ancestor's answer. Member ids are entries
+// of IDs, member i entry i; referral codes entries of Codes.
 
-	// Changes after enrollment: a member with any has ext > 0 and one span
-	// per attribute into recs, sorted by (effective, seq).
-	exts  []ext
-	recs  []rec
-	waste int // records in abandoned spans
-
-	// Every member that was ever a sponsor's child, as linked lists in
-	// flat arrays: head[m] is m's first edge+1.
-	head  []int32
-	edges []edge
-
-	codes     strtab // referral codes; entry i is code i
-	codeInfos []codeInfo
-
-	recAt []int64 // recorded instant of each change, by seq
-
-	// asOf remembers the last knowledge instant SnapshotAsOf cut the log
-	// at, for a log of the length it then had: a batch asks with one
-	// instant for every order.
-	asOf atomic.Pointer[asOfCut]
-}
-
-// asOfCut is SnapshotAsOf's cut of the log at knowledge instant known,
-// when the log held changes changes.
-type asOfCut struct {
-	known   int64
-	changes int
-	cut, n  int32
-}
-
-// node is a member's enrollment sponsor (-1 for a root; moved(s) once the
-// sponsor changes later) and its state: 12 bytes.
-type node struct {
-	sponsor int32
-	state   state
-}
-
-// state is a member's status and ranks at enrollment, its kind, and
-// whether its status or ranks change later (then the answer at an instant
-// is in its history).
-type state struct {
-	ranks  Ranks
-	status Status
-	bits   uint8 // kind | statusChanges | ranksChanges
-}
-
-const (
-	kindMask      = 3
-	statusChanges = 1 << 6
-	ranksChanges  = 1 << 7
+type (
+	node     = tree.Node
+	state    = tree.State
+	rec      = tree.Rec
+	span     = tree.Span
+	ext      = tree.Ext
+	edge     = tree.Edge
+	codeInfo = tree.CodeInfo
+	asOfCut  = tree.AsOfCut
 )
 
-func (st state) kind() Kind { return Kind(st.bits & kindMask) }
+func stateKind(st state) Kind { return Kind(st.Bits & tree.KindMask) }
+
+func ranksOf(st state) Ranks { return Ranks{Rank(st.PaidAs), Rank(st.Highest)} }
+
+const (
+	statusChanges = tree.StatusChanges
+	ranksChanges  = tree.RanksChanges
+)
 
 // moved encodes the enrollment sponsor s (-1 for a root) of a member whose
-// sponsor changes later, as -3-s: always below -1, so that a walk tells
-// "look at the history" from a sponsor or a root with one comparison.
-// Members are fewer than 1<<31-2 (strtab.fits), so it never overflows.
-func moved(s int32) int32 { return -3 - s }
+// sponsor changes later (see tree.Moved). Members are fewer than 1<<31-2
+// (strtab.Table.Fits), so it never overflows.
+func moved(s int32) int32 { return tree.Moved(s) }
 
 // enrollSponsor returns m's sponsor at enrollment, -1 for a root.
-func (g *Genealogy) enrollSponsor(m int32) int32 {
-	s := g.nodes[m].sponsor
-	if s < -1 {
-		s = moved(s) // moved is its own inverse
-	}
-	return s
-}
+func (g *Genealogy) enrollSponsor(m int32) int32 { return (*tree.Genealogy)(g).EnrollSponsor(m) }
 
 type attr uint8
 
@@ -108,46 +62,30 @@ const (
 	nAttr
 )
 
-type rec struct {
-	eff  int64
-	seq  int32
-	a, b int32
-}
-
-type span struct{ off, n, cap uint32 }
-
-type ext struct{ sp [nAttr]span }
-
-type edge struct{ child, next int32 }
-
-// codeInfo is what Resolve needs about a code, in one 16-byte record.
-type codeInfo struct {
-	at     int64 // effective instant
-	member int32
-	seq    int32 // position in the log
-}
+var _ [tree.NAttr - nAttr]struct{} // tree.Ext holds a span per attribute
+var _ [nAttr - tree.NAttr]struct{}
 
 // maxChanges bounds the log so that positions and record offsets fit in
 // 32 bits.
 const maxChanges = 1 << 30
 
 // Len returns the number of members enrolled.
-func (g *Genealogy) Len() int { return len(g.nodes) }
+func (g *Genealogy) Len() int { return len(g.Nodes) }
 
 // Changes returns the number of changes applied.
-func (g *Genealogy) Changes() int { return len(g.recAt) }
+func (g *Genealogy) Changes() int { return len(g.RecAt) }
 
 // ID returns the external id of m, or "" if m is not a member.
 func (g *Genealogy) ID(m Member) string {
-	if m < 0 || int(m) >= len(g.nodes) {
+	if m < 0 || int(m) >= len(g.Nodes) {
 		return ""
 	}
-	return g.ids.str(int32(m))
+	return g.IDs.Str(int32(m))
 }
 
 // Lookup returns the member with the external id.
 func (g *Genealogy) Lookup(id string) (Member, bool) {
-	i, ok := g.ids.find(id)
+	i, ok := g.IDs.Find(id)
 	if !ok {
 		return None, false
 	}
@@ -350,23 +288,23 @@ func (g *Genealogy) check(c *Change, idx int) (prep, error) {
 	if p.rec, ok = instant(c.Recorded); !ok {
 		return p, k.fail(ErrInvalid, time.Time{}, "recorded instant "+c.Recorded.Format(time.RFC3339Nano)+" is outside 1677-09-21..2262-04-11")
 	}
-	if n := len(g.recAt); n > 0 && p.rec < g.recAt[n-1] {
-		return p, k.failAt(ErrOutOfOrder, "recorded "+fmtInstant(p.rec)+", before the last change in the log (recorded "+fmtInstant(g.recAt[n-1])+")")
+	if n := len(g.RecAt); n > 0 && p.rec < g.RecAt[n-1] {
+		return p, k.failAt(ErrOutOfOrder, "recorded "+fmtInstant(p.rec)+", before the last change in the log (recorded "+fmtInstant(g.RecAt[n-1])+")")
 	}
-	if len(g.recAt) >= maxChanges {
+	if len(g.RecAt) >= maxChanges {
 		return p, k.failAt(ErrInvalid, "the log is full ("+strconv.Itoa(maxChanges)+" changes)")
 	}
 
 	if c.Op == OpEnroll {
 		return p, g.checkEnroll(k, &p)
 	}
-	m, found := g.ids.find(c.Member)
+	m, found := g.IDs.Find(c.Member)
 	if !found {
 		return p, k.failAt(ErrUnknownMember, "the member is not enrolled")
 	}
 	p.m = m
-	if p.eff < g.enrollAt[m] {
-		return p, k.failAt(ErrBeforeEnrollment, "effective before the member's enrollment at "+fmtInstant(g.enrollAt[m]))
+	if p.eff < g.EnrollAt[m] {
+		return p, k.failAt(ErrBeforeEnrollment, "effective before the member's enrollment at "+fmtInstant(g.EnrollAt[m]))
 	}
 	switch c.Op {
 	case OpSponsor:
@@ -410,10 +348,10 @@ func (g *Genealogy) check(c *Change, idx int) (prep, error) {
 		if c.Code == "" {
 			return p, k.failAt(ErrInvalid, "code is empty")
 		}
-		if i, dup := g.codes.find(c.Code); dup {
-			return p, k.failAt(ErrDuplicateCode, "code "+strconv.Quote(c.Code)+" belongs to "+strconv.Quote(g.ids.str(g.codeInfos[i].member))+" (from "+fmtInstant(g.codeInfos[i].at)+")")
+		if i, dup := g.Codes.Find(c.Code); dup {
+			return p, k.failAt(ErrDuplicateCode, "code "+strconv.Quote(c.Code)+" belongs to "+strconv.Quote(g.IDs.Str(g.CodeInfos[i].Member))+" (from "+fmtInstant(g.CodeInfos[i].At)+")")
 		}
-		if !g.codes.fits(c.Code) {
+		if !g.Codes.Fits(c.Code) {
 			return p, k.failAt(ErrInvalid, "too many codes")
 		}
 		p.code = c.Code
@@ -423,7 +361,7 @@ func (g *Genealogy) check(c *Change, idx int) (prep, error) {
 
 func (g *Genealogy) checkEnroll(k checker, p *prep) error {
 	c := k.c
-	if _, dup := g.ids.find(c.Member); dup {
+	if _, dup := g.IDs.Find(c.Member); dup {
 		return k.failAt(ErrDuplicateMember, "the member is already enrolled")
 	}
 	if c.Kind != Distributor && c.Kind != Retail {
@@ -461,7 +399,7 @@ func (g *Genealogy) checkEnroll(k checker, p *prep) error {
 		return k.failAt(ErrInvalid, "paid-as rank "+strconv.Itoa(int(c.PaidAs))+" is above highest rank "+strconv.Itoa(int(c.Highest)))
 	}
 	p.ranks = Ranks{c.PaidAs, c.Highest}
-	if !g.ids.fits(c.Member) {
+	if !g.IDs.Fits(c.Member) {
 		return k.failAt(ErrInvalid, "too many members")
 	}
 	return nil
@@ -473,8 +411,8 @@ func (g *Genealogy) ref(k checker, name string, eff int64) (int32, bool) {
 	if name == k.c.Member {
 		return -1, false
 	}
-	o, found := g.ids.find(name)
-	if !found || g.enrollAt[o] > eff || g.nodes[o].state.kind() != Distributor {
+	o, found := g.IDs.Find(name)
+	if !found || g.EnrollAt[o] > eff || stateKind(g.Nodes[o].State) != Distributor {
 		return -1, false
 	}
 	return o, true
@@ -488,12 +426,12 @@ func (g *Genealogy) refErr(k checker, name, role string, eff int64) error {
 		}
 		return k.failAt(ErrSelfSponsor, "the member would be placed under itself")
 	}
-	o, found := g.ids.find(name)
+	o, found := g.IDs.Find(name)
 	switch {
 	case !found:
 		return k.failAt(ErrUnknownMember, "the "+role+" "+strconv.Quote(name)+" is not enrolled")
-	case g.enrollAt[o] > eff:
-		return k.failAt(ErrBeforeEnrollment, "the "+role+" "+strconv.Quote(name)+" enrolls only at "+fmtInstant(g.enrollAt[o]))
+	case g.EnrollAt[o] > eff:
+		return k.failAt(ErrBeforeEnrollment, "the "+role+" "+strconv.Quote(name)+" enrolls only at "+fmtInstant(g.EnrollAt[o]))
 	default:
 		return k.failAt(ErrNotDistributor, "the "+role+" "+strconv.Quote(name)+" is a retail customer")
 	}
@@ -501,12 +439,12 @@ func (g *Genealogy) refErr(k checker, name, role string, eff int64) error {
 
 // history returns the records of m's attribute a after enrollment.
 func (g *Genealogy) history(m int32, a attr) []rec {
-	x := g.ext[m]
+	x := g.Ext[m]
 	if x == 0 {
 		return nil
 	}
-	sp := g.exts[x-1].sp[a]
-	return g.recs[sp.off : sp.off+sp.n]
+	sp := g.Exts[x-1].Sp[a]
+	return g.Recs[sp.Off : sp.Off+sp.N]
 }
 
 // link returns the value of m's sponsor (a == aSponsor) or parent (aPlace)
@@ -515,15 +453,15 @@ func (g *Genealogy) link(m int32, a attr) int32 {
 	if a == aSponsor {
 		return g.enrollSponsor(m)
 	}
-	return g.parent[m]
+	return g.Parents[m]
 }
 
 // nextChange returns the first effective instant after eff at which m's
 // attribute a changes, or math.MaxInt64.
 func (g *Genealogy) nextChange(m int32, a attr, eff int64) int64 {
 	for _, r := range g.history(m, a) {
-		if r.eff > eff {
-			return r.eff
+		if r.Eff > eff {
+			return r.Eff
 		}
 	}
 	return math.MaxInt64
@@ -575,13 +513,13 @@ func (g *Genealogy) cycle(a attr, m, o int32, eff int64) (int64, bool) {
 		}
 		// Segments: the enrollment value from enrollAt, then each distinct
 		// effective instant's last-recorded value.
-		start, val := g.enrollAt[iv.x], g.link(iv.x, a)
+		start, val := g.EnrollAt[iv.x], g.link(iv.x, a)
 		for i := 0; ; {
 			end := int64(math.MaxInt64)
 			j := i
 			if i < len(hist) {
-				end = hist[i].eff - 1
-				for j = i; j+1 < len(hist) && hist[j+1].eff == hist[i].eff; j++ {
+				end = hist[i].Eff - 1
+				for j = i; j+1 < len(hist) && hist[j+1].Eff == hist[i].Eff; j++ {
 				}
 			}
 			if val >= 0 && start <= end {
@@ -589,10 +527,10 @@ func (g *Genealogy) cycle(a attr, m, o int32, eff int64) (int64, bool) {
 					stack = append(stack, interval{val, lo, h})
 				}
 			}
-			if i >= len(hist) || hist[i].eff > iv.hi {
+			if i >= len(hist) || hist[i].Eff > iv.hi {
 				break
 			}
-			start, val = hist[j].eff, hist[j].a
+			start, val = hist[j].Eff, hist[j].A
 			i = j + 1
 		}
 	}
@@ -602,21 +540,21 @@ func (g *Genealogy) cycle(a attr, m, o int32, eff int64) (int64, bool) {
 // rankDown explains why a highest rank h from eff on would go down, or
 // returns "".
 func (g *Genealogy) rankDown(m int32, eff int64, h int32) string {
-	prev, hasPrev := int32(g.nodes[m].state.ranks.Highest), g.enrollAt[m] < eff
+	prev, hasPrev := int32(g.Nodes[m].State.Highest), g.EnrollAt[m] < eff
 	hist := g.history(m, aRank)
 	i := 0
-	for ; i < len(hist) && hist[i].eff < eff; i++ {
-		prev, hasPrev = hist[i].b, true
+	for ; i < len(hist) && hist[i].Eff < eff; i++ {
+		prev, hasPrev = hist[i].B, true
 	}
 	if hasPrev && h < prev {
 		return "highest rank " + strconv.Itoa(int(h)) + " is below " + strconv.Itoa(int(prev)) + ", in effect before"
 	}
-	for ; i < len(hist) && hist[i].eff == eff; i++ {
+	for ; i < len(hist) && hist[i].Eff == eff; i++ {
 	}
 	if i < len(hist) {
-		next, at := hist[i].b, hist[i].eff
-		for ; i+1 < len(hist) && hist[i+1].eff == at; i++ {
-			next = hist[i+1].b
+		next, at := hist[i].B, hist[i].Eff
+		for ; i+1 < len(hist) && hist[i+1].Eff == at; i++ {
+			next = hist[i+1].B
 		}
 		if h > next {
 			return "highest rank " + strconv.Itoa(int(h)) + " is above " + strconv.Itoa(int(next)) + ", recorded from " + fmtInstant(at)
@@ -626,18 +564,18 @@ func (g *Genealogy) rankDown(m int32, eff int64, h int32) string {
 }
 
 func (g *Genealogy) commit(p *prep) {
-	seq := int32(len(g.recAt))
-	g.recAt = append(g.recAt, p.rec)
+	seq := int32(len(g.RecAt))
+	g.RecAt = append(g.RecAt, p.rec)
 	switch p.op {
 	case OpEnroll:
-		m := g.ids.add(p.id)
-		g.nodes = append(g.nodes, node{sponsor: p.o, state: state{ranks: p.ranks, status: p.status, bits: uint8(p.kind)}})
-		g.ext = append(g.ext, 0)
-		g.enrollAt = append(g.enrollAt, p.eff)
-		g.enrollSeq = append(g.enrollSeq, seq)
-		g.parent = append(g.parent, p.a)
-		g.leg = append(g.leg, uint16(p.b))
-		g.head = append(g.head, 0)
+		m := g.IDs.Add(p.id)
+		g.Nodes = append(g.Nodes, node{Sponsor: p.o, State: state{PaidAs: uint16(p.ranks.PaidAs), Highest: uint16(p.ranks.Highest), Status: uint8(p.status), Bits: uint8(p.kind)}})
+		g.Ext = append(g.Ext, 0)
+		g.EnrollAt = append(g.EnrollAt, p.eff)
+		g.EnrollSeq = append(g.EnrollSeq, seq)
+		g.Parents = append(g.Parents, p.a)
+		g.Legs = append(g.Legs, uint16(p.b))
+		g.Head = append(g.Head, 0)
 		if p.o >= 0 {
 			g.addEdge(p.o, m)
 		}
@@ -645,22 +583,22 @@ func (g *Genealogy) commit(p *prep) {
 		if !g.hadSponsor(p.m, p.o) {
 			g.addEdge(p.o, p.m)
 		}
-		g.insert(p.m, aSponsor, rec{p.eff, seq, p.o, 0})
+		g.insert(p.m, aSponsor, rec{Eff: p.eff, Seq: seq, A: p.o, B: 0})
 	case OpPlace:
-		g.insert(p.m, aPlace, rec{p.eff, seq, p.o, p.b})
+		g.insert(p.m, aPlace, rec{Eff: p.eff, Seq: seq, A: p.o, B: p.b})
 	case OpStatus:
-		g.insert(p.m, aStatus, rec{p.eff, seq, p.a, 0})
+		g.insert(p.m, aStatus, rec{Eff: p.eff, Seq: seq, A: p.a, B: 0})
 	case OpRank:
-		g.insert(p.m, aRank, rec{p.eff, seq, p.a, p.b})
+		g.insert(p.m, aRank, rec{Eff: p.eff, Seq: seq, A: p.a, B: p.b})
 	case OpCode:
-		g.codes.add(p.code)
-		g.codeInfos = append(g.codeInfos, codeInfo{at: p.eff, member: p.m, seq: seq})
+		g.Codes.Add(p.code)
+		g.CodeInfos = append(g.CodeInfos, codeInfo{At: p.eff, Member: p.m, Seq: seq})
 	}
 }
 
 func (g *Genealogy) addEdge(parent, child int32) {
-	g.edges = append(g.edges, edge{child, g.head[parent]})
-	g.head[parent] = int32(len(g.edges))
+	g.Edges = append(g.Edges, edge{Child: child, Next: g.Head[parent]})
+	g.Head[parent] = int32(len(g.Edges))
 }
 
 // hadSponsor reports whether s was ever recorded as m's sponsor, so that
@@ -670,7 +608,7 @@ func (g *Genealogy) hadSponsor(m, s int32) bool {
 		return true
 	}
 	for _, r := range g.history(m, aSponsor) {
-		if r.a == s {
+		if r.A == s {
 			return true
 		}
 	}
@@ -682,53 +620,53 @@ func (g *Genealogy) hadSponsor(m, s int32) bool {
 // effective at or before it. A full span moves to the end of recs with
 // twice the room; the hole it leaves is counted and reclaimed by compact.
 func (g *Genealogy) insert(m int32, a attr, r rec) {
-	x := g.ext[m]
+	x := g.Ext[m]
 	if x == 0 {
-		g.exts = append(g.exts, ext{})
-		x = int32(len(g.exts))
-		g.ext[m] = x
+		g.Exts = append(g.Exts, ext{})
+		x = int32(len(g.Exts))
+		g.Ext[m] = x
 	}
 	switch a {
 	case aSponsor:
-		if s := g.nodes[m].sponsor; s >= -1 {
-			g.nodes[m].sponsor = moved(s)
+		if s := g.Nodes[m].Sponsor; s >= -1 {
+			g.Nodes[m].Sponsor = moved(s)
 		}
 	case aStatus:
-		g.nodes[m].state.bits |= statusChanges
+		g.Nodes[m].State.Bits |= statusChanges
 	case aRank:
-		g.nodes[m].state.bits |= ranksChanges
+		g.Nodes[m].State.Bits |= ranksChanges
 	}
-	sp := &g.exts[x-1].sp[a]
-	if sp.n == sp.cap {
-		if g.waste > 1024 && g.waste > len(g.recs)/2 {
+	sp := &g.Exts[x-1].Sp[a]
+	if sp.N == sp.Cap {
+		if g.Waste > 1024 && g.Waste > len(g.Recs)/2 {
 			g.compact()
 		}
-		nc := max(2, 2*sp.cap)
-		off := uint32(len(g.recs))
-		g.recs = append(g.recs, g.recs[sp.off:sp.off+sp.n]...)
-		g.recs = append(g.recs, make([]rec, nc-sp.n)...)
-		g.waste += int(sp.cap)
-		sp.off, sp.cap = off, nc
+		nc := max(2, 2*sp.Cap)
+		off := uint32(len(g.Recs))
+		g.Recs = append(g.Recs, g.Recs[sp.Off:sp.Off+sp.N]...)
+		g.Recs = append(g.Recs, make([]rec, nc-sp.N)...)
+		g.Waste += int(sp.Cap)
+		sp.Off, sp.Cap = off, nc
 	}
-	rs := g.recs[sp.off : sp.off+sp.n+1]
+	rs := g.Recs[sp.Off : sp.Off+sp.N+1]
 	i := len(rs) - 1
-	for ; i > 0 && rs[i-1].eff > r.eff; i-- {
+	for ; i > 0 && rs[i-1].Eff > r.Eff; i-- {
 		rs[i] = rs[i-1]
 	}
 	rs[i] = r
-	sp.n++
+	sp.N++
 }
 
 // compact copies every live span into a fresh recs without holes.
 func (g *Genealogy) compact() {
-	recs := make([]rec, 0, len(g.recs)-g.waste)
-	for i := range g.exts {
-		for a := range g.exts[i].sp {
-			sp := &g.exts[i].sp[a]
+	recs := make([]rec, 0, len(g.Recs)-g.Waste)
+	for i := range g.Exts {
+		for a := range g.Exts[i].Sp {
+			sp := &g.Exts[i].Sp[a]
 			off := uint32(len(recs))
-			recs = append(recs, g.recs[sp.off:sp.off+sp.n]...)
-			sp.off, sp.cap = off, sp.n
+			recs = append(recs, g.Recs[sp.Off:sp.Off+sp.N]...)
+			sp.Off, sp.Cap = off, sp.N
 		}
 	}
-	g.recs, g.waste = recs, 0
+	g.Recs, g.Waste = recs, 0
 }

@@ -26,7 +26,7 @@ type Snapshot struct {
 // Snapshot returns the genealogy at instant t with everything applied so
 // far.
 func (g *Genealogy) Snapshot(t time.Time) Snapshot {
-	return Snapshot{g: g, t: clampInstant(t), cut: int32(len(g.recAt)), n: int32(len(g.nodes))}
+	return Snapshot{g: g, t: clampInstant(t), cut: int32(len(g.RecAt)), n: int32(len(g.Nodes))}
 }
 
 // SnapshotAsOf returns the genealogy at instant t as it was known at the
@@ -35,12 +35,12 @@ func (g *Genealogy) Snapshot(t time.Time) Snapshot {
 // not show.
 func (g *Genealogy) SnapshotAsOf(t, known time.Time) Snapshot {
 	k := clampInstant(known)
-	if c := g.asOf.Load(); c != nil && c.known == k && c.changes == len(g.recAt) {
-		return Snapshot{g: g, t: clampInstant(t), cut: c.cut, n: c.n}
+	if c := g.AsOf.Load(); c != nil && c.Known == k && c.Changes == len(g.RecAt) {
+		return Snapshot{g: g, t: clampInstant(t), cut: c.Cut, n: c.N}
 	}
-	cut := sort.Search(len(g.recAt), func(i int) bool { return g.recAt[i] > k })
-	n := sort.Search(len(g.enrollSeq), func(i int) bool { return int(g.enrollSeq[i]) >= cut })
-	g.asOf.Store(&asOfCut{known: k, changes: len(g.recAt), cut: int32(cut), n: int32(n)})
+	cut := sort.Search(len(g.RecAt), func(i int) bool { return g.RecAt[i] > k })
+	n := sort.Search(len(g.EnrollSeq), func(i int) bool { return int(g.EnrollSeq[i]) >= cut })
+	g.AsOf.Store(&asOfCut{Known: k, Changes: len(g.RecAt), Cut: int32(cut), N: int32(n)})
 	return Snapshot{g: g, t: clampInstant(t), cut: int32(cut), n: int32(n)}
 }
 
@@ -56,14 +56,14 @@ func (s Snapshot) Instant() time.Time { return toTime(s.t) }
 
 // Has reports whether m is in the snapshot.
 func (s Snapshot) Has(m Member) bool {
-	return m >= 0 && int32(m) < s.n && s.g.enrollAt[m] <= s.t
+	return m >= 0 && int32(m) < s.n && s.g.EnrollAt[m] <= s.t
 }
 
 // Lookup returns the member with the external id, if it is in the
 // snapshot.
 func (s Snapshot) Lookup(id string) (Member, error) {
 	if s.g != nil {
-		if i, ok := s.g.ids.find(id); ok && s.Has(Member(i)) {
+		if i, ok := s.g.IDs.Find(id); ok && s.Has(Member(i)) {
 			return Member(i), nil
 		}
 	}
@@ -74,12 +74,12 @@ func (s Snapshot) Lookup(id string) (Member, error) {
 func (s Snapshot) absent(id string, m Member) error {
 	e := &Error{Index: -1, Member: id, At: s.Instant(), Err: ErrUnknownMember}
 	if s.g != nil && m == None {
-		if i, ok := s.g.ids.find(id); ok {
+		if i, ok := s.g.IDs.Find(id); ok {
 			m = Member(i)
 		}
 	}
 	switch {
-	case s.g == nil || m < 0 || int(m) >= len(s.g.nodes):
+	case s.g == nil || m < 0 || int(m) >= len(s.g.Nodes):
 		if id == "" {
 			e.Why = "no member " + strconv.Itoa(int(m))
 		} else {
@@ -87,10 +87,10 @@ func (s Snapshot) absent(id string, m Member) error {
 		}
 	case int32(m) >= s.n:
 		e.Member = s.g.ID(m)
-		e.Why = "enrollment recorded at " + fmtInstant(s.g.recAt[s.g.enrollSeq[m]]) + ", after the snapshot's knowledge"
+		e.Why = "enrollment recorded at " + fmtInstant(s.g.RecAt[s.g.EnrollSeq[m]]) + ", after the snapshot's knowledge"
 	default:
 		e.Member = s.g.ID(m)
-		e.Why = "enrolled only at " + fmtInstant(s.g.enrollAt[m])
+		e.Why = "enrolled only at " + fmtInstant(s.g.EnrollAt[m])
 	}
 	return e
 }
@@ -101,10 +101,10 @@ func (s Snapshot) absent(id string, m Member) error {
 func (s *Snapshot) at(rs []rec) (rec, bool) {
 	i := len(rs)
 	if i > 8 {
-		i = sort.Search(i, func(j int) bool { return rs[j].eff > s.t })
+		i = sort.Search(i, func(j int) bool { return rs[j].Eff > s.t })
 	}
 	for i--; i >= 0; i-- {
-		if rs[i].eff <= s.t && rs[i].seq < s.cut {
+		if rs[i].Eff <= s.t && rs[i].Seq < s.cut {
 			return rs[i], true
 		}
 	}
@@ -112,12 +112,12 @@ func (s *Snapshot) at(rs []rec) (rec, bool) {
 }
 
 func (s *Snapshot) hist(m int32, a attr) []rec {
-	sp := s.g.exts[s.g.ext[m]-1].sp[a]
-	return s.g.recs[sp.off : sp.off+sp.n]
+	sp := s.g.Exts[s.g.Ext[m]-1].Sp[a]
+	return s.g.Recs[sp.Off : sp.Off+sp.N]
 }
 
 func (s *Snapshot) sponsorOf(m int32) int32 {
-	if p := s.g.nodes[m].sponsor; p >= -1 {
+	if p := s.g.Nodes[m].Sponsor; p >= -1 {
 		return p
 	}
 	return s.movedSponsorOf(m)
@@ -127,46 +127,47 @@ func (s *Snapshot) sponsorOf(m int32) int32 {
 // its enrollment.
 func (s *Snapshot) movedSponsorOf(m int32) int32 {
 	if r, ok := s.at(s.hist(m, aSponsor)); ok {
-		return r.a
+		return r.A
 	}
-	return moved(s.g.nodes[m].sponsor)
+	return moved(s.g.Nodes[m].Sponsor)
 }
 
 func (s *Snapshot) parentOf(m int32) (int32, Leg) {
-	if s.g.ext[m] != 0 {
+	if s.g.Ext[m] != 0 {
 		if r, ok := s.at(s.hist(m, aPlace)); ok {
-			return r.a, Leg(r.b)
+			return r.A, Leg(r.B)
 		}
 	}
-	return s.g.parent[m], Leg(s.g.leg[m])
+	return s.g.Parents[m], Leg(s.g.Legs[m])
 }
 
 func (s *Snapshot) statusOf(m int32) Status {
-	st := &s.g.nodes[m].state
-	if st.bits&statusChanges != 0 {
+	st := &s.g.Nodes[m].State
+	if st.Bits&statusChanges != 0 {
 		if r, ok := s.at(s.hist(m, aStatus)); ok {
-			return Status(r.a)
+			return Status(r.A)
 		}
 	}
-	return st.status
+	return Status(st.Status)
 }
 
 // stateOf returns m's state with its status and ranks at the snapshot's
 // instant.
 func (s *Snapshot) stateOf(m int32) state {
-	st := s.g.nodes[m].state
-	st.status, st.ranks = s.statusOf(m), s.ranksOf(m)
+	st := s.g.Nodes[m].State
+	r := s.ranksOf(m)
+	st.Status, st.PaidAs, st.Highest = uint8(s.statusOf(m)), uint16(r.PaidAs), uint16(r.Highest)
 	return st
 }
 
 func (s *Snapshot) ranksOf(m int32) Ranks {
-	st := &s.g.nodes[m].state
-	if st.bits&ranksChanges != 0 {
+	st := &s.g.Nodes[m].State
+	if st.Bits&ranksChanges != 0 {
 		if r, ok := s.at(s.hist(m, aRank)); ok {
-			return Ranks{Rank(r.a), Rank(r.b)}
+			return Ranks{Rank(r.A), Rank(r.B)}
 		}
 	}
-	return st.ranks
+	return ranksOf(*st)
 }
 
 // Kind returns whether m is a distributor or a retail customer.
@@ -174,7 +175,7 @@ func (s Snapshot) Kind(m Member) (Kind, error) {
 	if !s.Has(m) {
 		return 0, s.absent("", m)
 	}
-	return s.g.nodes[m].state.kind(), nil
+	return stateKind(s.g.Nodes[m].State), nil
 }
 
 // Sponsor returns m's sponsor, or None when m is a root.
@@ -215,13 +216,13 @@ func (s Snapshot) Ranks(m Member) (Ranks, error) {
 // instant.
 func (s Snapshot) Resolve(code string) (Member, error) {
 	if s.g != nil {
-		if i, ok := s.g.codes.find(code); ok {
-			c := s.g.codeInfos[i]
-			if c.seq < s.cut && c.at <= s.t {
-				return Member(c.member), nil
+		if i, ok := s.g.Codes.Find(code); ok {
+			c := s.g.CodeInfos[i]
+			if c.Seq < s.cut && c.At <= s.t {
+				return Member(c.Member), nil
 			}
-			return None, &Error{Index: -1, Op: OpCode, Member: s.g.ID(Member(c.member)), Other: code, At: s.Instant(),
-				Why: "code effective from " + fmtInstant(c.at) + ", recorded at " + fmtInstant(s.g.recAt[c.seq]) + ": not in this snapshot", Err: ErrUnknownCode}
+			return None, &Error{Index: -1, Op: OpCode, Member: s.g.ID(Member(c.Member)), Other: code, At: s.Instant(),
+				Why: "code effective from " + fmtInstant(c.At) + ", recorded at " + fmtInstant(s.g.RecAt[c.Seq]) + ": not in this snapshot", Err: ErrUnknownCode}
 		}
 	}
 	return None, &Error{Index: -1, Op: OpCode, Other: code, At: s.Instant(), Why: "no member has this code", Err: ErrUnknownCode}
@@ -240,8 +241,8 @@ func (s Snapshot) AppendChildren(dst []Member, m Member) ([]Member, error) {
 		return dst, s.absent("", m)
 	}
 	start := len(dst)
-	for e := s.g.head[m]; e != 0; e = s.g.edges[e-1].next {
-		c := s.g.edges[e-1].child
+	for e := s.g.Head[m]; e != 0; e = s.g.Edges[e-1].Next {
+		c := s.g.Edges[e-1].Child
 		if s.Has(Member(c)) && s.sponsorOf(c) == int32(m) {
 			dst = append(dst, Member(c))
 		}
@@ -297,22 +298,10 @@ func (u *Upline) Next() (Ancestor, bool) {
 	if !ok {
 		return Ancestor{}, false
 	}
-	return Ancestor{Member: Member(p), Level: u.level, Leg: leg, Status: st.status, Ranks: st.ranks}, true
+	return Ancestor{Member: Member(p), Level: u.level, Leg: leg, Status: Status(st.Status), Ranks: ranksOf(st)}, true
 }
 
-// Step is Next for the hot loops of a commission engine: it returns the
-// next ancestor's member, status and ranks as plain values, which the
-// compiler keeps in registers, where an Ancestor goes through memory.
-// Level returns the level of the member Step or Next returned last.
-func (u *Upline) Step() (m Member, status Status, ranks Ranks, ok bool) {
-	p, _, st, ok := u.advance()
-	if !ok {
-		return None, 0, Ranks{}, false
-	}
-	return Member(p), st.status, st.ranks, true
-}
-
-// Level returns the level of the ancestor Next or Step returned last: 1
+// Level returns the level of the ancestor Next returned last: 1
 // for the sponsor (or placement parent), 0 before the first step.
 func (u *Upline) Level() int { return u.level }
 
@@ -329,7 +318,7 @@ func (u *Upline) advance() (p int32, leg Leg, st state, ok bool) {
 	// ranks change after enrollment take calls that return scalars.
 	if u.place {
 		p, leg = u.s.parentOf(u.cur)
-	} else if p = g.nodes[u.cur].sponsor; p < -1 {
+	} else if p = g.Nodes[u.cur].Sponsor; p < -1 {
 		p = u.s.movedSponsorOf(u.cur)
 	}
 	u.cur = p
@@ -337,8 +326,8 @@ func (u *Upline) advance() (p int32, leg Leg, st state, ok bool) {
 		return -1, 0, state{}, false
 	}
 	u.level++
-	st = g.nodes[p].state
-	if st.bits&(statusChanges|ranksChanges) != 0 {
+	st = g.Nodes[p].State
+	if st.Bits&(statusChanges|ranksChanges) != 0 {
 		st = u.s.stateOf(p)
 	}
 	return p, leg, st, true

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/strtab"
 	"github.com/uplinehq/upline/normalize"
 )
 
@@ -136,8 +137,8 @@ type Catalog struct {
 	// holds the span of its SKU's versions, whose effective instants are
 	// contiguous in verAt, so a lookup touches few cache lines.
 	scopes   []scopeKey
-	scopeTab []int32 // scopes by scopeHash (index + 1), when there are more than scopeScan
-	slots    []uint64
+	scopeTab strtab.Index // scopes by scopeHash, when there are more than scopeScan
+	slots    strtab.Index // records by hashKey
 	recs     []keyRec
 	long     []byte // values longer than inlineLen
 	binds    []bind // the bindings of keys bound more than once, ascending by instant per key
@@ -601,8 +602,7 @@ func latest(ats []int64, t int64) int {
 // any store (Store ""). It returns ErrUnknownSKU when neither key is in
 // the catalog and ErrNotInForce when the binding or the SKU has no version
 // in force yet. Lookup does not allocate. The returned Version shares its
-// Components with the catalog: do not modify them. Find is the same
-// lookup without copying the Version.
+// Components with the catalog: do not modify them.
 func (c *Catalog) Lookup(k Key, at time.Time) (Version, error) {
 	i, err := c.find(&k, instant(at))
 	if err != nil {

@@ -126,19 +126,12 @@
 // A Catalog is immutable and safe for concurrent use. The zero Catalog is
 // empty: every lookup is ErrUnknownSKU.
 //
-// Find is the fast lookup: it returns a Handle, a catalog and a version
-// index, whose accessors (Class, PV, Ref, Version, ...) read only the
-// fields asked for. Lookup is Find plus a copy of the whole Version.
-// Neither allocates. A lookup hashes the key's value once, seeded with its
-// scope (platform, store, kind), into an open-addressing table of 8-byte
-// fingerprinted slots; the slot leads to the key's 64-byte record, which
-// holds the value and its binding, and the bound SKU's effective instants
-// are contiguous, so a lookup reads about three cache lines, two when the
-// instant is at or after the SKU's last version. On a catalog of 100k SKUs
-// with four versions each (200k keys), Find takes about 35 ns when what it
-// reads is in the CPU caches and 100 to 300 ns when it is not; Lookup,
-// which also copies the Version, about 45 and 300 ns (BenchmarkFind,
-// BenchmarkLookup).
+// Lookup does not allocate. It hashes the key's value once, seeded with
+// its scope (platform, store, kind), into an open-addressing table of
+// 8-byte fingerprinted slots; the slot leads to the key's 64-byte record,
+// which holds the value and its binding, and the bound SKU's effective
+// instants are contiguous, so a lookup reads about three cache lines, two
+// when the instant is at or after the SKU's last version.
 //
 // Map looks every line up through the same table. MapInto is Map for a
 // hot loop: it appends to a buffer the caller reuses and returns the same
@@ -153,15 +146,11 @@
 // built (12 bytes a version, and the products of each distinct volume). A
 // line earning five units or more needs its volumes computed as decimals,
 // per unit × units: one product, two allocations, for each distinct
-// volume (PV, QV and CV written the same way share one). A refunded order adds normalize.Commissionable's nets; a kit line
-// what normalize.Allocate needs to split its net. Map allocates its
-// result besides. PVFixed, QVFixed, CVFixed and NetMinor read a Mapped's
-// volumes (v × 10^-scale) and net (in the currency's minor unit) as
-// int64s without allocating.
+// volume (PV, QV and CV written the same way share one). A refunded
+// order adds normalize.Commissionable's nets; a kit line what
+// normalize.Allocate needs to split its net. Map allocates its result
+// besides.
 //
-// On the 100k-SKU catalog, a paid three-line order earning 2, 1 and 3
-// units maps in about 180 ns of CPU with MapInto and no allocation, as
-// one earning a unit a line does, against about 700 ns with Map (one
-// allocation, its result) on a busy shared machine (BenchmarkMap,
-// BenchmarkMapInto).
+// BenchmarkLookup, BenchmarkMap and BenchmarkMapInto measure these paths;
+// the README's Performance section lists what they measured.
 package sku

@@ -113,35 +113,7 @@ func ExampleCatalog_Lookup() {
 	// 2025-06-01T00:00:00Z VITC since 2025-06-01 PV 30
 }
 
-// Find a version without copying it, and read the fields a commission
-// rule needs through the Handle.
-func ExampleCatalog_Find() {
-	catalog, err := sku.LoadJSON([]byte(`{
-	  "skus": [{"sku_id": "VITC", "effective_from": "2025-01-01T00:00:00Z", "class": "consumable", "pv": "25", "qv": "25", "cv": "20"}],
-	  "keys": [{"platform": "shopify", "kind": "sku", "key": "VIT-C-90", "sku_id": "VITC"}]
-	}`))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	at := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
-	// The store's own key is not in the catalog: Find falls back to the
-	// platform-wide one.
-	h, err := catalog.Find(sku.Key{Platform: normalize.Shopify, Store: "acme.myshopify.com", Kind: sku.KindSKU, Value: "VIT-C-90"}, at)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(h.ID(), h.Class(), "PV", h.PV(), "CV", h.CV())
-	_, err = catalog.Find(sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "VIT-D-60"}, at)
-	fmt.Println(err)
-	// Output:
-	// VITC consumable PV 25 CV 20
-	// sku: unknown SKU
-}
-
-// MapInto maps orders into one buffer, reused from order to order, and
-// the fixed-point accessors read volumes and net as integers.
+// MapInto maps orders into one buffer, reused from order to order.
 func ExampleCatalog_MapInto() {
 	jan := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	catalog, err := sku.New(sku.Data{
@@ -165,14 +137,11 @@ func ExampleCatalog_MapInto() {
 			fmt.Println(err) // hold the order: no line of it was appended
 			continue
 		}
-		digits, _ := normalize.MinorUnits(order.Currency)
 		for i := range buf {
-			pv, scale, _ := buf[i].PVFixed()
-			cents, _ := buf[i].NetMinor(digits)
-			fmt.Printf("qty %d: PV %s = %d × 10^-%d, net %s = %d cents\n", qty, buf[i].PV, pv, scale, buf[i].Net, cents)
+			fmt.Printf("qty %d: %s PV %s, net %s\n", qty, buf[i].SKU.ID, buf[i].PV, buf[i].Net)
 		}
 	}
 	// Output:
-	// qty 1: PV 12.5 = 125 × 10^-1, net 19.99 = 1999 cents
-	// qty 3: PV 37.5 = 375 × 10^-1, net 59.97 = 5997 cents
+	// qty 1: VITC PV 12.5, net 19.99
+	// qty 3: VITC PV 37.5, net 59.97
 }

@@ -1,18 +1,14 @@
 package sku
 
 import (
-	"math/bits"
-	"time"
-
-	"github.com/shopspring/decimal"
-
+	"github.com/uplinehq/upline/internal/strtab"
 	"github.com/uplinehq/upline/normalize"
 )
 
 // The key index. A lookup hashes the key's value once, seeded with its
-// scope (platform, store, kind), and probes an open-addressing table of
-// 8-byte slots: the hash's top 32 bits as a fingerprint and a record
-// index. A slot whose fingerprint matches leads to the key's record, 64
+// scope (platform, store, kind), and probes an open-addressing table
+// (internal/strtab's Index) of 8-byte slots: the hash's top 32 bits as a
+// fingerprint and a record index. A slot whose fingerprint matches leads to the key's record, 64
 // bytes (one cache line) that hold the value itself (up to inlineLen
 // bytes) and the key's binding, so a lookup of a key bound once reads one
 // slot line, one record line and, unless the instant is at or after the
@@ -70,22 +66,13 @@ func (c *Catalog) setValue(r *keyRec, v string) {
 	c.long = append(c.long, v...)
 }
 
-// slot packs a fingerprint (the hash's top 32 bits) and record index + 1;
-// 0 is an empty slot.
-func slot(h uint64, rec int) uint64 { return h&^0xffffffff | uint64(rec+1) }
-
-// index builds the slot table over c.recs, at most half full so every
+// index builds the key table over c.recs, at most half full so every
 // probe sequence reaches an empty slot.
 func (c *Catalog) index() {
 	if len(c.recs) == 0 {
 		return
 	}
-	size := 8
-	for size < 2*len(c.recs) {
-		size <<= 1
-	}
-	c.slots = make([]uint64, size)
-	mask := uint64(size - 1)
+	c.slots = strtab.Make(len(c.recs))
 	for ri := range c.recs {
 		r := &c.recs[ri]
 		var h uint64
@@ -95,11 +82,7 @@ func (c *Catalog) index() {
 			off := int(r.val[0]) | int(r.val[1])<<8 | int(r.val[2])<<16 | int(r.val[3])<<24
 			h = hashKey(r.scope, string(c.long[off:off+n]))
 		}
-		i := h & mask
-		for c.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		c.slots[i] = slot(h, ri)
+		c.slots.Put(h, int32(ri))
 	}
 }
 
@@ -115,15 +98,16 @@ func (c *Catalog) scopeIndex(k *Key) (uint32, bool) {
 		}
 		return 0, false
 	}
-	mask := uint64(len(c.scopeTab) - 1)
-	for i := scopeHash(k.Platform, k.Store, k.Kind) & mask; ; i = (i + 1) & mask {
-		e := c.scopeTab[i]
-		if e == 0 {
+	h := scopeHash(k.Platform, k.Store, k.Kind)
+	for i := h; ; {
+		e, next, ok := c.scopeTab.Scan(h, i)
+		if !ok {
 			return 0, false
 		}
-		if s := &c.scopes[e-1]; s.kind == k.Kind && s.platform == k.Platform && s.store == k.Store {
-			return uint32(e - 1), true
+		if s := &c.scopes[e]; s.kind == k.Kind && s.platform == k.Platform && s.store == k.Store {
+			return uint32(e), true
 		}
+		i = next
 	}
 }
 
@@ -133,28 +117,19 @@ func (c *Catalog) indexScopes() {
 	if len(c.scopes) <= scopeScan {
 		return
 	}
-	size := 8
-	for size < 2*len(c.scopes) {
-		size <<= 1
-	}
-	c.scopeTab = make([]int32, size)
-	mask := uint64(size - 1)
+	c.scopeTab = strtab.Make(len(c.scopes))
 	for si, s := range c.scopes {
-		i := scopeHash(s.platform, s.store, s.kind) & mask
-		for c.scopeTab[i] != 0 {
-			i = (i + 1) & mask
-		}
-		c.scopeTab[i] = int32(si + 1)
+		c.scopeTab.Put(scopeHash(s.platform, s.store, s.kind), int32(si))
 	}
 }
 
 func scopeHash(p normalize.Platform, store string, kind Kind) uint64 {
-	return hashString(hashString(hashString(1, string(p)), store), string(kind))
+	return strtab.Hash(strtab.Hash(strtab.Hash(1, string(p)), store), string(kind))
 }
 
 // findKey returns key k's record.
 func (c *Catalog) findKey(k *Key) *keyRec {
-	if len(c.slots) == 0 {
+	if c.slots.Cap() == 0 {
 		return nil
 	}
 	sc, ok := c.scopeIndex(k)
@@ -162,18 +137,15 @@ func (c *Catalog) findKey(k *Key) *keyRec {
 		return nil
 	}
 	h := hashKey(sc, k.Value)
-	mask := uint64(len(c.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		e := c.slots[i]
-		if e == 0 {
+	for i := h; ; {
+		e, next, ok := c.slots.Scan(h, i)
+		if !ok {
 			return nil
 		}
-		if (e^h)>>32 == 0 {
-			r := &c.recs[uint32(e)-1]
-			if r.scope == sc && c.valueIs(r, k.Value) {
-				return r
-			}
+		if r := &c.recs[e]; r.scope == sc && c.valueIs(r, k.Value) {
+			return r
 		}
+		i = next
 	}
 }
 
@@ -233,187 +205,4 @@ func (c *Catalog) find(k *Key, t int64) (int32, error) {
 }
 
 // hashKey hashes a key's value, seeded with its scope.
-func hashKey(scope uint32, s string) uint64 { return hashString(uint64(scope)*p2, s) }
-
-const (
-	p0 = 0xa0761d6478bd642f
-	p1 = 0xe7037ed1a0b428db
-	p2 = 0x8ebc6af09c88c6e3
-)
-
-// hashString is a wyhash-style mix of 64-bit multiplies, fixed so a
-// catalog's layout does not vary from run to run.
-func hashString(seed uint64, s string) uint64 {
-	seed ^= p0
-	n := len(s)
-	var a, b uint64
-	switch {
-	case n == 0:
-	case n < 4:
-		a = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
-	case n <= 8:
-		a, b = uint64(le32(s)), uint64(le32(s[n-4:]))
-	case n <= 16:
-		a, b = le64(s), le64(s[n-8:])
-	default:
-		for i := 0; n-i > 16; i += 16 {
-			seed = mum(le64(s[i:])^p1, le64(s[i+8:])^seed)
-		}
-		a, b = le64(s[n-16:]), le64(s[n-8:])
-	}
-	return mum(p1^uint64(n), mum(a^p1, b^seed))
-}
-
-func mum(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	return hi ^ lo
-}
-
-func le32(s string) uint32 {
-	_ = s[3]
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-}
-
-func le64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// Handle is one SKU version of a catalog, as Find returns it: a small
-// value that reads the version's fields from the catalog only when asked,
-// where Lookup copies the whole Version. It is valid as long as its
-// Catalog is; the zero Handle is no version, and its accessors return
-// zero values.
-type Handle struct {
-	c *Catalog
-	i int32
-}
-
-// Find is Lookup without the copy: it returns a Handle to the SKU version
-// that key k maps to at instant at, with the same rules and errors as
-// Lookup (on an error, the zero Handle). It does not allocate; it is the
-// fast path for reading a few fields of a version.
-func (c *Catalog) Find(k Key, at time.Time) (Handle, error) {
-	i, err := c.find(&k, instant(at))
-	if err != nil {
-		return Handle{}, err
-	}
-	return Handle{c: c, i: i}, nil
-}
-
-func (h Handle) v() *Version {
-	if h.c == nil {
-		return nil
-	}
-	return &h.c.vers[h.i]
-}
-
-// Valid reports whether h is a version, not the zero Handle.
-func (h Handle) Valid() bool { return h.c != nil }
-
-// Version returns a copy of the version. Its Components are shared with
-// the catalog: do not modify them.
-func (h Handle) Version() Version {
-	if v := h.v(); v != nil {
-		return *v
-	}
-	return Version{}
-}
-
-// Ref returns the version's internal SKU id and effective instant.
-func (h Handle) Ref() Ref {
-	if v := h.v(); v != nil {
-		return Ref{ID: v.ID, EffectiveFrom: v.EffectiveFrom}
-	}
-	return Ref{}
-}
-
-// ID returns the version's internal SKU id.
-func (h Handle) ID() string {
-	if v := h.v(); v != nil {
-		return v.ID
-	}
-	return ""
-}
-
-// EffectiveFrom returns the instant the version took effect, in UTC.
-func (h Handle) EffectiveFrom() time.Time {
-	if v := h.v(); v != nil {
-		return v.EffectiveFrom
-	}
-	return time.Time{}
-}
-
-// Name returns the version's name.
-func (h Handle) Name() string {
-	if v := h.v(); v != nil {
-		return v.Name
-	}
-	return ""
-}
-
-// Category returns the version's category.
-func (h Handle) Category() string {
-	if v := h.v(); v != nil {
-		return v.Category
-	}
-	return ""
-}
-
-// Class returns the version's commission class.
-func (h Handle) Class() string {
-	if v := h.v(); v != nil {
-		return v.Class
-	}
-	return ""
-}
-
-// NonCommissionable reports whether the version earns nothing.
-func (h Handle) NonCommissionable() bool {
-	if v := h.v(); v != nil {
-		return v.NonCommissionable
-	}
-	return false
-}
-
-// PV returns the version's PV per unit (zero for the zero Handle).
-func (h Handle) PV() decimal.Decimal {
-	if v := h.v(); v != nil {
-		return v.PV
-	}
-	return decimal.Zero
-}
-
-// QV returns the version's QV per unit (zero for the zero Handle).
-func (h Handle) QV() decimal.Decimal {
-	if v := h.v(); v != nil {
-		return v.QV
-	}
-	return decimal.Zero
-}
-
-// CV returns the version's CV per unit (zero for the zero Handle).
-func (h Handle) CV() decimal.Decimal {
-	if v := h.v(); v != nil {
-		return v.CV
-	}
-	return decimal.Zero
-}
-
-// IsKit reports whether the version expands into components.
-func (h Handle) IsKit() bool {
-	if v := h.v(); v != nil {
-		return v.IsKit()
-	}
-	return false
-}
-
-// Components returns a kit version's components, shared with the catalog:
-// do not modify them.
-func (h Handle) Components() []Component {
-	if v := h.v(); v != nil {
-		return v.Components
-	}
-	return nil
-}
+func hashKey(scope uint32, s string) uint64 { return strtab.Hash(strtab.Seed(scope), s) }

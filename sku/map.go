@@ -101,9 +101,7 @@ func (c *Catalog) Map(o *normalize.Order) ([]Mapped, error) {
 // built), a
 // refunded order's nets (normalize.Commissionable), what a kit line needs
 // to split its net, and errors. A line that earns one unit or none, or is
-// non-commissionable, allocates nothing. Read a Mapped's volumes and net
-// in fixed point with PVFixed, QVFixed, CVFixed and NetMinor, which do
-// not allocate.
+// non-commissionable, allocates nothing.
 //
 // Reusing dst (dst[:0]) overwrites the Mapped values in its array and
 // nothing else: their strings and decimals belong to the order, the
@@ -293,96 +291,6 @@ func (c *Catalog) scaleUnits(vi int32, v *Version, earning int64) (p, q, r decim
 func zeroAt(d decimal.Decimal) decimal.Decimal {
 	return decimal.Decimal{}.Shift(d.Exponent())
 }
-
-// maxFixedScale is the most decimal places PVFixed, QVFixed and CVFixed
-// return.
-const maxFixedScale = 18
-
-// toFixed returns d as v × 10^-scale: v is d's coefficient, scale minus
-// its exponent; a positive exponent is multiplied into v (scale 0), and
-// beyond maxFixedScale places trailing zeros are dropped. ok is false
-// when the coefficient has more than 18 digits, v overflows or d needs
-// more than maxFixedScale places.
-func toFixed(d decimal.Decimal) (v int64, scale int, ok bool) {
-	if d.NumDigits() > 18 {
-		return 0, 0, false
-	}
-	v, exp := d.CoefficientInt64(), d.Exponent()
-	if v == 0 {
-		return 0, int(min(max(-exp, 0), maxFixedScale)), true
-	}
-	for ; exp > 0; exp-- {
-		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
-			return 0, 0, false
-		}
-		v *= 10
-	}
-	for ; exp < -maxFixedScale && v%10 == 0; exp++ {
-		v /= 10
-	}
-	if exp < -maxFixedScale {
-		return 0, 0, false
-	}
-	return v, int(-exp), true
-}
-
-// toMinor returns d in units of 10^-digits, if that is exact and fits.
-func toMinor(d decimal.Decimal, digits int32) (int64, bool) {
-	v, scale, ok := toFixed(d)
-	if !ok {
-		// Rare: a long coefficient, or places beyond maxFixedScale. A
-		// non-zero value (toFixed takes zeros) × 10^e with e > 18 is beyond
-		// an int64, and with 10^-e above its coefficient is not whole.
-		if e := int64(d.Exponent()) + int64(digits); e > 18 || e < 0 && -e >= int64(d.NumDigits()) {
-			return 0, false
-		}
-		s := d.Shift(digits)
-		if !s.IsInteger() {
-			return 0, false
-		}
-		b := s.BigInt()
-		return b.Int64(), b.IsInt64()
-	}
-	if v == 0 {
-		return 0, true
-	}
-	s := int32(scale)
-	for ; s < digits; s++ {
-		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
-			return 0, false
-		}
-		v *= 10
-	}
-	for ; s > digits; s-- {
-		if v%10 != 0 {
-			return 0, false
-		}
-		v /= 10
-	}
-	return v, true
-}
-
-// PVFixed returns PV in fixed point: PV = v × 10^-scale exactly, with
-// 0 ≤ scale ≤ 18. scale is the number of decimal places PV is written
-// with, minus its exponent (a positive exponent is multiplied into v, with
-// scale 0; beyond 18 places trailing zeros are dropped). ok is false, and
-// PV must be read instead, when PV's coefficient has more than 18 digits
-// or PV does not fit that form. It reads PV without allocating.
-func (m *Mapped) PVFixed() (v int64, scale int, ok bool) { return toFixed(m.PV) }
-
-// QVFixed is PVFixed for QV.
-func (m *Mapped) QVFixed() (v int64, scale int, ok bool) { return toFixed(m.QV) }
-
-// CVFixed is PVFixed for CV.
-func (m *Mapped) CVFixed() (v int64, scale int, ok bool) { return toFixed(m.CV) }
-
-// NetMinor returns Net in minor units of 10^-digits, where digits is
-// normalize.MinorUnits(o.Currency) for the order o mapped (2 for USD:
-// cents): Net = minor × 10^-digits exactly. ok is false, and Net must be
-// read instead, when Net is not a whole number of those units or does not
-// fit an int64. It does not allocate unless Net's coefficient has more
-// than 18 digits or places beyond 18.
-func (m *Mapped) NetMinor(digits int32) (minor int64, ok bool) { return toMinor(m.Net, digits) }
 
 // found is a line's lookup: the version's index in vers and the key that
 // matched (on ErrUnknownSKU, the line's most specific key, if any).

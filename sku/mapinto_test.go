@@ -80,43 +80,7 @@ func TestMapIntoModel(t *testing.T) {
 			if diff := cmp.Diff(append([]sku.Mapped{prefix}, want...), buf, exactOpts); diff != "" {
 				t.Fatalf("%s: MapInto differs from the model (-model +MapInto):\n%s", name, diff)
 			}
-			digits, currencyOK := normalize.MinorUnits(o.Currency)
-			for k := range got {
-				checkFixed(t, name, &got[k], digits, currencyOK)
-			}
 		}
-	}
-}
-
-// checkFixed checks the fixed-point accessors against the decimals.
-func checkFixed(t *testing.T, name string, m *sku.Mapped, digits int32, currencyOK bool) {
-	t.Helper()
-	for _, f := range []struct {
-		name string
-		d    decimal.Decimal
-		get  func() (int64, int, bool)
-	}{{"PV", m.PV, m.PVFixed}, {"QV", m.QV, m.QVFixed}, {"CV", m.CV, m.CVFixed}} {
-		v, scale, ok := f.get()
-		if f.d.NumDigits() > 18 { // documented: the decimal must be read
-			if ok {
-				t.Fatalf("%s: line %s %sFixed() = %d, %d, true for %s, a 19-digit coefficient", name, m.LineID, f.name, v, scale, f.d)
-			}
-			continue
-		}
-		want := f.d
-		if want.Exponent() > 0 {
-			want = want.Truncate(0) // written without places, as the scale says
-		}
-		if !ok || scale != -int(min(want.Exponent(), 0)) || !decimal.New(v, -int32(scale)).Equal(f.d) {
-			t.Fatalf("%s: line %s %sFixed() = %d, %d, %v for %s", name, m.LineID, f.name, v, scale, ok, f.d)
-		}
-	}
-	if !currencyOK {
-		return
-	}
-	n, ok := m.NetMinor(digits)
-	if whole := m.Net.Shift(digits).IsInteger(); ok != whole || ok && !decimal.New(n, -digits).Equal(m.Net) {
-		t.Fatalf("%s: line %s NetMinor(%d) = %d, %v for %s", name, m.LineID, digits, n, ok, m.Net)
 	}
 }
 
@@ -442,66 +406,5 @@ func TestMapIntoAllocs(t *testing.T) {
 				t.Errorf("MapInto mapped %d lines, want 3", len(buf))
 			}
 		})
-	}
-}
-
-// TestMappedFixed: the fixed-point accessors on edge values, including
-// exponents far beyond any int64 (no panic, no long loop).
-func TestMappedFixed(t *testing.T) {
-	for _, tc := range []struct {
-		d     decimal.Decimal
-		v     int64
-		scale int
-		ok    bool
-	}{
-		{dec("0"), 0, 0, true},
-		{decimal.Decimal{}, 0, 0, true},
-		{dec("1.50"), 150, 2, true},
-		{dec("1e3"), 1000, 0, true},
-		{dec("0e-30"), 0, 18, true},
-		{decimal.New(0, 2_000_000_000), 0, 0, true},
-		{decimal.New(0, -2_000_000_000), 0, 18, true},
-		{decimal.New(7, 2_000_000_000), 0, 0, false},
-		{dec("1000e-21"), 1, 18, true},
-		{dec("1e-19"), 0, 0, false},
-		{dec("123456789012345678"), 123456789012345678, 0, true},
-		{dec("1234567890123456789"), 0, 0, false}, // 19 digits
-		{dec("1e18"), 1e18, 0, true},
-		{dec("1e19"), 0, 0, false},
-		{dec("-2.5"), -25, 1, true},
-	} {
-		m := sku.Mapped{PV: tc.d, QV: tc.d, CV: tc.d}
-		for name, f := range map[string]func() (int64, int, bool){"PV": m.PVFixed, "QV": m.QVFixed, "CV": m.CVFixed} {
-			if v, scale, ok := f(); v != tc.v || scale != tc.scale || ok != tc.ok {
-				t.Errorf("%sFixed() of %s = %d, %d, %v; want %d, %d, %v", name, tc.d, v, scale, ok, tc.v, tc.scale, tc.ok)
-			}
-		}
-	}
-	for _, tc := range []struct {
-		net    decimal.Decimal
-		digits int32
-		minor  int64
-		ok     bool
-	}{
-		{dec("12.3"), 2, 1230, true},
-		{dec("12.30"), 2, 1230, true},
-		{dec("12.345"), 2, 0, false},
-		{dec("1200"), 0, 1200, true},
-		{dec("12e2"), 0, 1200, true},
-		{dec("0.5"), 0, 0, false},
-		{dec("1.000"), 3, 1000, true},
-		{decimal.Decimal{}, 2, 0, true},
-		{dec("92233720368547758.07"), 2, 9223372036854775807, true},
-		{dec("92233720368547758.08"), 2, 0, false},
-		{decimal.New(1, 2_000_000_000), 2, 0, false},
-		{decimal.New(1, -2_147_483_647), 2, 0, false},
-		{dec("12340000000000000000000e-22"), 2, 0, false},  // 1.234 with a long coefficient: not whole cents
-		{dec("12000000000000000000000e-22"), 2, 120, true}, // 1.2 with a long coefficient
-		{decimal.Decimal{}, 2_000_000_000, 0, true},
-	} {
-		m := sku.Mapped{Net: tc.net}
-		if minor, ok := m.NetMinor(tc.digits); ok != tc.ok || ok && minor != tc.minor {
-			t.Errorf("NetMinor(%d) of %s = %d, %v; want %d, %v", tc.digits, tc.net, minor, ok, tc.minor, tc.ok)
-		}
 	}
 }

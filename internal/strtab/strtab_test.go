@@ -1,4 +1,4 @@
-package hierarchy
+package strtab
 
 import (
 	"strconv"
@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestStrtab adds strings of every length up to 40 (tails of 0..8 bytes
+// TestTable adds strings of every length up to 40 (tails of 0..8 bytes
 // after 0..4 whole words) and strings differing in one byte at each
 // position, through several rehashes: each is found as its own entry,
 // and none of a disjoint set is.
-func TestStrtab(t *testing.T) {
+func TestTable(t *testing.T) {
 	var in, out []string
 	for n := range 41 {
 		s := strings.Repeat("x", n)
@@ -27,39 +27,39 @@ func TestStrtab(t *testing.T) {
 		in = append(in, "D"+strconv.Itoa(10_000_000+i))
 		out = append(out, "R"+strconv.Itoa(10_000_000+i))
 	}
-	var tab strtab
+	var tab Table
 	for i, s := range in {
-		if e := tab.add(s); e != int32(i) {
+		if e := tab.Add(s); e != int32(i) {
 			t.Fatalf("add(%q) = %d, want %d", s, e, i)
 		}
 	}
 	for i, s := range in {
-		if e, ok := tab.find(s); !ok || e != int32(i) || tab.str(e) != s {
+		if e, ok := tab.Find(s); !ok || e != int32(i) || tab.Str(e) != s {
 			t.Errorf("find(%q) = %d, %v; want %d", s, e, ok, i)
 		}
 	}
 	for _, s := range out {
-		if e, ok := tab.find(s); ok {
+		if e, ok := tab.Find(s); ok {
 			t.Errorf("find(%q) = %d, true; it was never added", s, e)
 		}
 	}
-	if n := len(tab.slots); n < 2*len(in) || n&(n-1) != 0 {
+	if n := tab.Cap(); n < 2*len(in) || n&(n-1) != 0 {
 		t.Errorf("%d slots for %d strings", n, len(in))
 	}
 }
 
-// TestHashStringTails checks that strings of the same length differing
+// TestHashTails checks that strings of the same length differing
 // in any one byte hash differently, whatever part of the hash reads it.
-func TestHashStringTails(t *testing.T) {
+func TestHashTails(t *testing.T) {
 	for n := 1; n <= 24; n++ {
 		seen := map[uint64]string{}
 		for i := range n {
 			for _, c := range []byte{'a', 'b', 0xff} {
 				b := []byte(strings.Repeat("a", n))
 				b[i] = c
-				h := hashString(string(b))
+				h := Hash(0, string(b))
 				if prev, dup := seen[h]; dup && prev != string(b) {
-					t.Errorf("hashString(%q) = hashString(%q)", b, prev)
+					t.Errorf("Hash(%q) = Hash(%q)", b, prev)
 				}
 				seen[h] = string(b)
 			}
@@ -67,16 +67,16 @@ func TestHashStringTails(t *testing.T) {
 	}
 }
 
-// TestHashStringLengths: strings that share their bytes but not their
+// TestHashLengths: strings that share their bytes but not their
 // length hash differently — prefixes of one string, and short strings
 // whose length and last byte once cancelled out ("m2" and "m23").
-func TestHashStringLengths(t *testing.T) {
+func TestHashLengths(t *testing.T) {
 	seen := map[uint64]string{}
 	add := func(s string) {
 		t.Helper()
-		h := hashString(s)
+		h := Hash(0, s)
 		if prev, dup := seen[h]; dup && prev != s {
-			t.Errorf("hashString(%q) = hashString(%q)", s, prev)
+			t.Errorf("Hash(%q) = Hash(%q)", s, prev)
 		}
 		seen[h] = s
 	}

@@ -15,36 +15,10 @@ import (
 	"github.com/uplinehq/upline/sku"
 )
 
-func TestFind(t *testing.T) {
+// TestLookupErrors: a lookup that fails returns the zero Version, also on
+// the zero Catalog.
+func TestLookupErrors(t *testing.T) {
 	c := fixtureCatalog(t)
-	h, err := c.Find(shopifyKey(sku.KindSKU, "KIT-STARTER-001"), ts("2025-07-01T00:00:00Z"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := c.Lookup(shopifyKey(sku.KindSKU, "KIT-STARTER-001"), ts("2025-07-01T00:00:00Z"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, h.Version(), dataOpts); diff != "" {
-		t.Errorf("Find(...).Version() differs from Lookup (-Lookup +Find):\n%s", diff)
-	}
-	type fields struct {
-		Valid, IsKit, NonCommissionable bool
-		ID, Name, Category, Class       string
-		From                            time.Time
-		Ref                             sku.Ref
-		PV, QV, CV                      decimal.Decimal
-		Components                      []sku.Component
-	}
-	got := fields{h.Valid(), h.IsKit(), h.NonCommissionable(), h.ID(), h.Name(), h.Category(), h.Class(),
-		h.EffectiveFrom(), h.Ref(), h.PV(), h.QV(), h.CV(), h.Components()}
-	wantF := fields{true, true, false, "STARTER", "Starter kit", "kits", "starter_kit",
-		ts("2025-01-01T00:00:00Z"), sku.Ref{ID: "STARTER", EffectiveFrom: ts("2025-01-01T00:00:00Z")}, dec("100"), dec("100"), dec("80"),
-		[]sku.Component{{SKU: "VITC", Qty: 2, Share: dec("0.6")}, {SKU: "GUIDE", Qty: 1, Share: dec("0.4")}}}
-	if diff := cmp.Diff(wantF, got, dataOpts); diff != "" {
-		t.Errorf("Handle accessors (-want +got):\n%s", diff)
-	}
-
 	for _, tc := range []struct {
 		name string
 		key  sku.Key
@@ -55,41 +29,28 @@ func TestFind(t *testing.T) {
 		{"not in force", shopifyKey(sku.KindSKU, "SERUM-50"), "2025-02-15T00:00:00Z", sku.ErrNotInForce},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h, err := c.Find(tc.key, ts(tc.at))
+			v, err := c.Lookup(tc.key, ts(tc.at))
 			if !errors.Is(err, tc.err) {
-				t.Fatalf("Find error = %v, want %v", err, tc.err)
+				t.Fatalf("Lookup error = %v, want %v", err, tc.err)
 			}
-			if h.Valid() || h != (sku.Handle{}) {
-				t.Errorf("Find returned %+v with its error, want the zero Handle", h)
+			if diff := cmp.Diff(sku.Version{}, v, dataOpts); diff != "" {
+				t.Errorf("Lookup returned a version with its error (-want +got):\n%s", diff)
 			}
 		})
 	}
-}
-
-func TestHandleZero(t *testing.T) {
-	var h sku.Handle
-	if h.Valid() || h.IsKit() || h.NonCommissionable() || h.ID() != "" || h.Name() != "" || h.Category() != "" || h.Class() != "" ||
-		!h.EffectiveFrom().IsZero() || h.Ref() != (sku.Ref{}) || !h.PV().IsZero() || !h.QV().IsZero() || !h.CV().IsZero() ||
-		h.Components() != nil {
-		t.Errorf("zero Handle accessors return non-zero values")
-	}
-	if diff := cmp.Diff(sku.Version{}, h.Version(), dataOpts); diff != "" {
-		t.Errorf("zero Handle Version() (-want +got):\n%s", diff)
-	}
 	var zero sku.Catalog
-	if _, err := zero.Find(shopifyKey(sku.KindSKU, "VIT-C-90"), ts("2025-07-01T00:00:00Z")); !errors.Is(err, sku.ErrUnknownSKU) {
-		t.Errorf("zero Catalog Find error = %v, want ErrUnknownSKU", err)
+	if _, err := zero.Lookup(shopifyKey(sku.KindSKU, "VIT-C-90"), ts("2025-07-01T00:00:00Z")); !errors.Is(err, sku.ErrUnknownSKU) {
+		t.Errorf("zero Catalog Lookup error = %v, want ErrUnknownSKU", err)
 	}
 }
 
-func TestFindDoesNotAllocate(t *testing.T) {
+func TestLookupDoesNotAllocate(t *testing.T) {
 	c := fixtureCatalog(t)
 	k := shopifyKey(sku.KindSKU, "GIFT-25") // found through the any-store fallback
 	at := ts("2025-07-01T00:00:00Z")
 	for name, f := range map[string]func(){
-		"Find":   func() { _, _ = c.Find(k, at) },
-		"Lookup": func() { _, _ = c.Lookup(k, at) },
-		"miss":   func() { _, _ = c.Find(shopifyKey(sku.KindVariant, "1"), at) },
+		"hit":  func() { _, _ = c.Lookup(k, at) },
+		"miss": func() { _, _ = c.Lookup(shopifyKey(sku.KindVariant, "1"), at) },
 	} {
 		if n := testing.AllocsPerRun(100, f); n != 0 {
 			t.Errorf("%s allocates %v times per call, want 0", name, n)
@@ -97,10 +58,10 @@ func TestFindDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// TestFindManyKeys builds a catalog large enough for the key table to
+// TestLookupManyKeys builds a catalog large enough for the key table to
 // have long probe sequences and checks every key, and keys next to them
 // that are not in it.
-func TestFindManyKeys(t *testing.T) {
+func TestLookupManyKeys(t *testing.T) {
 	const n = 20_000
 	d := sku.Data{}
 	from := ts("2025-01-01T00:00:00Z")
@@ -120,24 +81,24 @@ func TestFindManyKeys(t *testing.T) {
 	for i := range n {
 		want := "S" + strconv.Itoa(i)
 		for _, k := range []sku.Key{shopifyKey(sku.KindSKU, strconv.Itoa(i)), shopifyKey(sku.KindVariant, long+strconv.Itoa(i))} {
-			if h, err := c.Find(k, at); err != nil || h.ID() != want {
-				t.Fatalf("Find(%s) = %q, %v, want %q", k, h.ID(), err, want)
+			if v, err := c.Lookup(k, at); err != nil || v.ID != want {
+				t.Fatalf("Lookup(%s) = %q, %v, want %q", k, v.ID, err, want)
 			}
 		}
 		for _, k := range []sku.Key{shopifyKey(sku.KindSKU, strconv.Itoa(n+i)), shopifyKey(sku.KindVariant, strconv.Itoa(i)),
 			shopifyKey(sku.KindVariant, long[1:]+strconv.Itoa(i)),
 			shopifyKey(sku.KindVariant, "M"+long[1:]+strconv.Itoa(i)), shopifyKey(sku.KindVariant, long+strconv.Itoa(i)[1:]+"x"), shopifyKey(sku.KindVariant, long+strconv.Itoa(i)+"x"), {Platform: normalize.Shopify, Store: "other", Kind: sku.KindSKU, Value: strconv.Itoa(i) + "x"}} {
-			if _, err := c.Find(k, at); !errors.Is(err, sku.ErrUnknownSKU) {
-				t.Fatalf("Find(%s) error = %v, want ErrUnknownSKU", k, err)
+			if _, err := c.Lookup(k, at); !errors.Is(err, sku.ErrUnknownSKU) {
+				t.Fatalf("Lookup(%s) error = %v, want ErrUnknownSKU", k, err)
 			}
 		}
 	}
 }
 
-// TestFindModel checks Find and Lookup against a direct reading of the
+// TestLookupModel checks Lookup against a direct reading of the
 // records on many small generated catalogs: many scopes, long values,
 // re-bound keys, several versions.
-func TestFindModel(t *testing.T) {
+func TestLookupModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 300 {
 		b := make([]byte, 64+r.IntN(256))
@@ -148,10 +109,10 @@ func TestFindModel(t *testing.T) {
 	}
 }
 
-// FuzzFind: on a catalog generated from the input, Find and Lookup agree
+// FuzzLookup: on a catalog generated from the input, Lookup agrees
 // with a direct reading of the records for every key the catalog holds,
 // for keys it does not, and at instants around every effective instant.
-func FuzzFind(f *testing.F) {
+func FuzzLookup(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("\x03\x02\x01\x00\x07\x05\x09\x11\x21\x13\x08\x40\x41\x42\x43\x44\x45\x46\x47\x48\x49\x4a"))
 	r := rand.New(rand.NewPCG(3, 4))
@@ -295,13 +256,6 @@ func checkModel(t *testing.T, in []byte) {
 	for _, k := range probes {
 		for _, at := range ats {
 			want, werr := modelLookup(d, k, at)
-			h, err := c.Find(k, at)
-			if !errors.Is(err, werr) || (werr == nil && err != nil) {
-				t.Fatalf("Find(%s, %s) error = %v, want %v", k, at, err, werr)
-			}
-			if !sameVersion(want, h.Version()) {
-				t.Fatalf("Find(%s, %s) = %+v, model says %+v", k, at, h.Version(), want)
-			}
 			got, err := c.Lookup(k, at)
 			if !errors.Is(err, werr) || (werr == nil && err != nil) {
 				t.Fatalf("Lookup(%s, %s) error = %v, want %v", k, at, err, werr)
@@ -314,7 +268,7 @@ func checkModel(t *testing.T, in []byte) {
 }
 
 // sameVersion compares the fields genCatalog sets (cmp.Diff is too slow
-// for the number of lookups TestFindModel makes).
+// for the number of lookups TestLookupModel makes).
 func sameVersion(a, b sku.Version) bool {
 	return a.ID == b.ID && a.EffectiveFrom.Equal(b.EffectiveFrom) && a.Class == b.Class && a.PV.Equal(b.PV) && len(a.Components) == len(b.Components)
 }

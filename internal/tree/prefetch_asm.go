@@ -1,6 +1,6 @@
 //go:build (amd64 || arm64) && !purego
 
-package hierarchy
+package tree
 
 // prefetch asks the processor to bring the cache lines holding addrs into
 // its caches, without waiting for them and without faulting on any

@@ -1,6 +1,10 @@
-package hierarchy
+package tree
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/uplinehq/upline/internal/strtab"
+)
 
 // MaxReadahead is the most ids one Readahead (or Warm) reads ahead for.
 const MaxReadahead = 32
@@ -15,8 +19,8 @@ const MaxReadahead = 32
 // it calculates) and the lookups and walks that follow find what they need
 // in the caches instead of waiting on memory, read after read.
 //
-// It changes nothing and answers nothing a Snapshot does not: it exists
-// for speed. It follows enrollment sponsors whatever the instant (a later
+// It changes nothing and answers nothing a hierarchy.Snapshot does not:
+// it exists for speed. It follows enrollment sponsors whatever the instant (a later
 // sponsor change only makes it read ahead along the old chain). Ids past
 // the first MaxReadahead are ignored. Where the package has no prefetch
 // instruction for the processor (other than amd64 and arm64, or when
@@ -40,17 +44,16 @@ type Readahead struct {
 func (r *Readahead) Start(g *Genealogy, ids []string, levels int) {
 	r.g, r.levels, r.step, r.reached = g, max(levels, 0), 0, 0
 	r.n = copy(r.ids[:], ids)
-	t := &g.ids
-	if len(t.slots) == 0 {
+	t := &g.IDs
+	if t.Cap() == 0 {
 		r.n = 0
 		return
 	}
-	mask := uint64(len(t.slots) - 1)
 	var addrs [MaxReadahead]uintptr
 	for i := range r.n {
-		h := hashString(r.ids[i])
+		h := strtab.Hash(0, r.ids[i])
 		r.hash[i], r.cur[i], r.pending[i] = h, -1, -1
-		addrs[i] = addrOf(&t.slots[h&mask])
+		addrs[i] = addrOf(t.Slot(h))
 	}
 	prefetch(addrs[:r.n])
 }
@@ -80,19 +83,13 @@ func (r *Readahead) Step() bool {
 // asked for (probing on, rarely, past other strings), and asks for its
 // bounds, its enrollment instant and its node.
 func (r *Readahead) entries(addrs []uintptr) ([]uintptr, bool) {
-	g, t := r.g, &r.g.ids
-	mask := uint64(len(t.slots) - 1)
+	g, t := r.g, &r.g.IDs
 	more := false
 	for i := range r.n {
-		h := r.hash[i]
-		for j := h & mask; t.slots[j] != 0; j = (j + 1) & mask {
-			if v := t.slots[j]; v&^0xffffffff == tagOf(h) {
-				e := int32(uint32(v)) - 1
-				r.cur[i] = e
-				addrs = append(addrs, addrOf(&t.ends[max(e-1, 0)]), addrOf(&g.enrollAt[e]), addrOf(&g.nodes[e]))
-				more = true
-				break
-			}
+		if e, _, ok := t.Scan(r.hash[i], r.hash[i]); ok {
+			r.cur[i] = e
+			addrs = append(addrs, addrOf(&t.Ends[max(e-1, 0)]), addrOf(&g.EnrollAt[e]), addrOf(&g.Nodes[e]))
+			more = true
 		}
 	}
 	return addrs, more
@@ -100,11 +97,11 @@ func (r *Readahead) entries(addrs []uintptr) ([]uintptr, bool) {
 
 // entryBytes asks for each entry's bytes, now that its bounds are in.
 func (r *Readahead) entryBytes(addrs []uintptr) ([]uintptr, bool) {
-	t := &r.g.ids
+	t := &r.g.IDs
 	more := false
 	for i := range r.n {
-		if e := r.cur[i]; e >= 0 {
-			addrs = append(addrs, addrOf(&t.data[t.start(e)]))
+		if e := r.cur[i]; e >= 0 && t.Start(e) < uint32(len(t.Data)) {
+			addrs = append(addrs, addrOf(&t.Data[t.Start(e)]))
 			more = true
 		}
 	}
@@ -116,12 +113,14 @@ func (r *Readahead) entryBytes(addrs []uintptr) ([]uintptr, bool) {
 // third step the entry's bytes are in: where the tag matched another
 // string (one probe in 2^32), the id is looked up again, there and then.
 func (r *Readahead) climb(addrs []uintptr) ([]uintptr, bool) {
-	g, t := r.g, &r.g.ids
+	g, t := r.g, &r.g.IDs
 	level := r.step - 3 // levels already climbed
 	more := false
 	for i := range r.n {
 		if a := r.pending[i]; a >= 0 {
-			addrs = append(addrs, addrOf(&t.data[t.start(a)]))
+			if t.Start(a) < uint32(len(t.Data)) {
+				addrs = append(addrs, addrOf(&t.Data[t.Start(a)]))
+			}
 			r.pending[i] = -1
 		}
 		m := r.cur[i]
@@ -129,8 +128,8 @@ func (r *Readahead) climb(addrs []uintptr) ([]uintptr, bool) {
 			continue
 		}
 		if level == 0 {
-			if a, b := t.bounds(m); string(t.data[a:b]) != r.ids[i] {
-				e, ok := t.find(r.ids[i])
+			if !t.Is(m, r.ids[i]) {
+				e, ok := t.Find(r.ids[i])
 				if !ok {
 					r.cur[i] = -1
 					continue
@@ -143,11 +142,11 @@ func (r *Readahead) climb(addrs []uintptr) ([]uintptr, bool) {
 			r.cur[i] = -1
 			continue
 		}
-		s := g.enrollSponsor(m)
+		s := g.EnrollSponsor(m)
 		r.cur[i] = s
 		if s >= 0 {
 			r.reached++
-			addrs = append(addrs, addrOf(&g.nodes[s]), addrOf(&t.ends[max(s-1, 0)]))
+			addrs = append(addrs, addrOf(&g.Nodes[s]), addrOf(&t.Ends[max(s-1, 0)]))
 			r.pending[i] = s
 			more = true
 		}
@@ -169,7 +168,7 @@ func (r *Readahead) Reached() int { return r.reached }
 // Warm is a Readahead with every step taken at once, each waiting on the
 // reads the one before asked for, so that the reads of different ids
 // overlap; it returns how many members it reached.
-func (g *Genealogy) Warm(ids []string, levels int) int {
+func Warm(g *Genealogy, ids []string, levels int) int {
 	var r Readahead
 	r.Start(g, ids, levels)
 	for r.Step() {

@@ -1,0 +1,100 @@
+// Package fixedpoint reads decimals as exact int64 fixed point, v × 10^-scale,
+// for the hot loops of sku and commission, which compute in integers and
+// convert to decimal.Decimal only at their API. It is the one place that
+// conversion is written.
+package fixedpoint
+
+import (
+	"math"
+
+	"github.com/shopspring/decimal"
+)
+
+// MaxScale is the most decimal places a fixed-point value carries.
+const MaxScale = 18
+
+// FromDecimal returns d as v × 10^-scale exactly, with 0 ≤ scale ≤ MaxScale:
+// v is d's coefficient and scale minus its exponent; a positive exponent is
+// multiplied into v (scale 0), and beyond MaxScale places trailing zeros are
+// dropped. ok is false when the coefficient has more than 18 digits, v
+// overflows or d needs more than MaxScale places. It does not allocate.
+func FromDecimal(d decimal.Decimal) (v int64, scale int, ok bool) {
+	if d.NumDigits() > 18 {
+		return 0, 0, false
+	}
+	v, exp := d.CoefficientInt64(), d.Exponent()
+	if v == 0 {
+		return 0, int(min(max(-exp, 0), MaxScale)), true
+	}
+	for ; exp > 0; exp-- {
+		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+			return 0, 0, false
+		}
+		v *= 10
+	}
+	for ; exp < -MaxScale && v%10 == 0; exp++ {
+		v /= 10
+	}
+	if exp < -MaxScale {
+		return 0, 0, false
+	}
+	return v, int(-exp), true
+}
+
+// Exact is FromDecimal that also takes a coefficient of more than 18
+// digits when dropping its trailing zeros (as a division leaves them) makes
+// it fit; only then does it allocate.
+func Exact(d decimal.Decimal) (v int64, scale int, ok bool) {
+	if d.NumDigits() > 18 {
+		t, err := decimal.NewFromString(d.String())
+		if err != nil || t.NumDigits() > 18 {
+			return 0, 0, false
+		}
+		d = t
+	}
+	return FromDecimal(d)
+}
+
+// Rescale returns v × 10^-from in units of 10^-to, if that is exact and
+// fits an int64.
+func Rescale(v int64, from, to int) (int64, bool) {
+	s := from
+	for ; s < to; s++ {
+		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+			return 0, false
+		}
+		v *= 10
+	}
+	for ; s > to; s-- {
+		if v%10 != 0 {
+			return 0, false
+		}
+		v /= 10
+	}
+	return v, true
+}
+
+// Minor returns d in units of 10^-digits (a currency's minor unit), if that
+// is exact and fits an int64. It does not allocate unless d's coefficient
+// has more than 18 digits or places beyond MaxScale.
+func Minor(d decimal.Decimal, digits int32) (int64, bool) {
+	v, scale, ok := FromDecimal(d)
+	if !ok {
+		// Rare: a long coefficient, or places beyond MaxScale. A non-zero
+		// value (FromDecimal takes zeros) × 10^e with e > 18 is beyond an
+		// int64, and with 10^-e above its coefficient is not whole.
+		if e := int64(d.Exponent()) + int64(digits); e > 18 || e < 0 && -e >= int64(d.NumDigits()) {
+			return 0, false
+		}
+		s := d.Shift(digits)
+		if !s.IsInteger() {
+			return 0, false
+		}
+		b := s.BigInt()
+		return b.Int64(), b.IsInt64()
+	}
+	if v == 0 {
+		return 0, true
+	}
+	return Rescale(v, scale, int(digits))
+}
