@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/ledger"
-	"github.com/uplinehq/upline/ledger/ledgertest"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/magento"
 	"github.com/uplinehq/upline/normalize/shopify"
@@ -23,15 +24,15 @@ import (
 // BenchmarkPost posts new paid orders (8 commission events each) to the
 // memory store and reports entries appended per second.
 func BenchmarkPost(b *testing.B) {
-	w := ledgertest.NewWorld(b)
+	w := ledgerworld.NewWorld(b)
 	l := ledger.New(ledger.NewMemory(), w.Engine)
-	o := w.Life(b, "1", "C", ledgertest.Placed)[1]
+	o := w.Life(b, "1", "C", ledgerworld.Placed)[1]
 	b.ReportAllocs()
 	entries, i := 0, 0
 	for b.Loop() {
 		i++
 		o.PlatformOrderID = strconv.Itoa(i)
-		r, err := l.Post(ctx, &o, ledgertest.Placed)
+		r, err := l.Post(ctx, &o, ledgerworld.Placed)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -43,13 +44,13 @@ func BenchmarkPost(b *testing.B) {
 // BenchmarkPostDuplicate delivers one revision again and again: every
 // delivery reads the stream, recalculates and appends nothing.
 func BenchmarkPostDuplicate(b *testing.B) {
-	w := ledgertest.NewWorld(b)
+	w := ledgerworld.NewWorld(b)
 	l := ledger.New(ledger.NewMemory(), w.Engine)
-	o := w.Life(b, "1", "C", ledgertest.Placed)[1]
-	mustPost(b, l, &o, ledgertest.Placed)
+	o := w.Life(b, "1", "C", ledgerworld.Placed)[1]
+	mustPost(b, l, &o, ledgerworld.Placed)
 	b.ReportAllocs()
 	for b.Loop() {
-		if r, err := l.Post(ctx, &o, ledgertest.Placed); err != nil || r.Outcome != ledger.Duplicate {
+		if r, err := l.Post(ctx, &o, ledgerworld.Placed); err != nil || r.Outcome != ledger.Duplicate {
 			b.Fatal(r.Outcome, err)
 		}
 	}
@@ -160,7 +161,7 @@ func BenchmarkWebhook(b *testing.B) {
 // and 8% tax, whose total reconciles.
 func largeOrder(id string, n int) normalize.Order {
 	o := normalize.Order{Platform: normalize.Shopify, Store: "ledgertest.myshopify.com", PlatformOrderID: id,
-		Version: ledgertest.Placed, OrderTS: ledgertest.Placed, Status: normalize.StatusPaid, Currency: "USD",
+		Version: ledgerworld.Placed, OrderTS: ledgerworld.Placed, Status: normalize.StatusPaid, Currency: "USD",
 		DistributorRef: "C", Shipping: decimal.RequireFromString("9.95"), Items: make([]normalize.Line, n)}
 	net := decimal.Zero
 	for i := range o.Items {
@@ -180,7 +181,7 @@ func largeOrder(id string, n int) normalize.Order {
 // 10,000 lines to a new memory store. The target: a 10,000-line order
 // costs at most about 100× a 100-line one, as its lines are.
 func BenchmarkPostLargeOrder(b *testing.B) {
-	w := ledgertest.NewWorld(b)
+	w := ledgerworld.NewWorld(b)
 	for _, n := range []int{100, 1000, 10000} {
 		o := largeOrder("L", n)
 		b.Run("lines="+strconv.Itoa(n), func(b *testing.B) {
@@ -189,7 +190,7 @@ func BenchmarkPostLargeOrder(b *testing.B) {
 				// The new store is one allocation, timed: StopTimer would
 				// cost more, as it reads the memory statistics.
 				l := ledger.New(ledger.NewMemory(), w.Engine)
-				if r, err := l.Post(ctx, &o, ledgertest.Placed); err != nil || r.Outcome != ledger.Posted {
+				if r, err := l.Post(ctx, &o, ledgerworld.Placed); err != nil || r.Outcome != ledger.Posted {
 					b.Fatal(r.Outcome, err)
 				}
 			}

@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/ledger"
-	"github.com/uplinehq/upline/ledger/ledgertest"
 	"github.com/uplinehq/upline/normalize"
 )
 
@@ -32,7 +33,7 @@ var far = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 //	4 a body updated an hour after r2, partially refunded, listing both refunds by amount only
 //
 // Posted in any order, they must end as Life's last revision: both refunds.
-func separately(t testing.TB, w *ledgertest.World, id, ref string, placed time.Time) []normalize.Order {
+func separately(t testing.TB, w *ledgerworld.World, id, ref string, placed time.Time) []normalize.Order {
 	t.Helper()
 	life := w.Life(t, id, ref, placed)
 	paid, r1, r2 := life[1], life[3].Refunds[0], life[3].Refunds[1]
@@ -53,11 +54,11 @@ func separately(t testing.TB, w *ledgertest.World, id, ref string, placed time.T
 
 // history returns n orders' deliveries, oldest first per order:
 // separately's, and for every fifth order a cancellation of the last body.
-func history(t testing.TB, w *ledgertest.World, n int) [][]normalize.Order {
+func history(t testing.TB, w *ledgerworld.World, n int) [][]normalize.Order {
 	refs := []string{"C", "B", "A", "U"}
 	var out [][]normalize.Order
 	for i := range n {
-		revs := separately(t, w, fmt.Sprint(5000+i), refs[i%len(refs)], ledgertest.Placed.Add(time.Duration(i)*time.Hour))
+		revs := separately(t, w, fmt.Sprint(5000+i), refs[i%len(refs)], ledgerworld.Placed.Add(time.Duration(i)*time.Hour))
 		if i%5 == 0 {
 			c := revs[len(revs)-1]
 			c.Status = normalize.StatusCancelled
@@ -91,11 +92,11 @@ func slots(t testing.TB, s ledger.Store) []string {
 }
 
 func TestShuffledDeliveriesEqualInOrder(t *testing.T) {
-	w := ledgertest.NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	orders := history(t, w, 40)
 
 	ref := ledger.New(ledger.NewMemory(), w.Engine)
-	at := ledgertest.Placed
+	at := ledgerworld.Placed
 	var newest []normalize.Order
 	for _, revs := range orders {
 		for i := range revs {
@@ -121,7 +122,7 @@ func TestShuffledDeliveriesEqualInOrder(t *testing.T) {
 	if d := cmp.Diff(slots(t, alone.Store()), wantSlots); d != "" {
 		t.Fatalf("in-order deliveries differ from the last revisions posted alone (-alone +in order):\n%s", d)
 	}
-	wantBalances := ledgertest.Balances(t, ref, far)
+	wantBalances := ledgerworld.Balances(t, ref, far)
 	wantTotals, err := ref.Totals(ctx, ledger.Year(2025), w.Members)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +185,7 @@ func TestShuffledDeliveriesEqualInOrder(t *testing.T) {
 				if d := cmp.Diff(wantSlots, slots(t, l.Store())); d != "" {
 					t.Errorf("per-slot sums differ from in-order delivery (-want +got):\n%s", d)
 				}
-				if d := cmp.Diff(wantBalances, ledgertest.Balances(t, l, far)); d != "" {
+				if d := cmp.Diff(wantBalances, ledgerworld.Balances(t, l, far)); d != "" {
 					t.Errorf("balances differ (-want +got):\n%s", d)
 				}
 				totals, err := l.Totals(ctx, ledger.Year(2025), w.Members)

@@ -6,27 +6,28 @@ import (
 	"os"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/uplinehq/upline/ledger"
-	"github.com/uplinehq/upline/ledger/ledgertest"
 )
 
 // Post an order's revisions out of order and twice, pay August, then
 // reconcile.
 func Example() {
 	ctx := context.Background()
-	world, err := ledgertest.BuildWorld()
+	world, err := ledgerworld.BuildWorld()
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	l := ledger.New(ledger.NewMemory(), world.Engine)
 
-	revs, err := world.Revisions("1001", "C", ledgertest.Placed) // pending, paid, refund, refund
+	revs, err := world.Revisions("1001", "C", ledgerworld.Placed) // pending, paid, refund, refund
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	received := ledgertest.Placed
+	received := ledgerworld.Placed
 	for _, i := range []int{1, 2, 1, 0, 3, 3} {
 		res, err := l.Post(ctx, &revs[i], received)
 		if err != nil {

@@ -5,10 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/uplinehq/upline/ledger"
-	"github.com/uplinehq/upline/ledger/ledgertest"
 	"github.com/uplinehq/upline/normalize"
 )
 
@@ -23,10 +24,10 @@ func FuzzDeliveries(f *testing.F) {
 	for _, seed := range [][]byte{{0, 1, 2, 3, 4}, {4, 3, 2, 1, 0}, {1, 1, 5, 2, 7, 0, 3}, {2, 6, 2, 6, 0}, {1, 4, 3, 2}, {3, 1, 2}, {0x11, 0x14, 0x01, 0x13, 0x12, 0x03, 0x04}, {}} {
 		f.Add(seed)
 	}
-	w := ledgertest.NewWorld(f)
+	w := ledgerworld.NewWorld(f)
 	orders := [][]normalize.Order{
-		separately(f, w, "1", "C", ledgertest.Placed),
-		separately(f, w, "2", "B", ledgertest.Placed.Add(time.Hour)),
+		separately(f, w, "1", "C", ledgerworld.Placed),
+		separately(f, w, "2", "B", ledgerworld.Placed.Add(time.Hour)),
 	}
 	n := len(orders[0])
 	f.Fuzz(func(t *testing.T, picks []byte) {
@@ -37,7 +38,7 @@ func FuzzDeliveries(f *testing.F) {
 		delivered := [2][]bool{make([]bool, n), make([]bool, n)}
 		for i, p := range picks {
 			o, r := int(p>>4)%2, int(p&0xf)%n
-			res, err := l.Post(ctx, &orders[o][r], ledgertest.Placed.Add(time.Duration(i)*time.Second))
+			res, err := l.Post(ctx, &orders[o][r], ledgerworld.Placed.Add(time.Duration(i)*time.Second))
 			if err != nil {
 				t.Fatalf("delivery %d (order %d, %d): %v", i, o, r, err)
 			}
@@ -52,7 +53,7 @@ func FuzzDeliveries(f *testing.F) {
 			newest := -1
 			for r := range n { // deliveries are in version order
 				if delivered[o][r] {
-					if _, err := inOrder.Post(ctx, &orders[o][r], ledgertest.Placed); err != nil {
+					if _, err := inOrder.Post(ctx, &orders[o][r], ledgerworld.Placed); err != nil {
 						t.Fatal(err)
 					}
 					newest = r
@@ -65,7 +66,7 @@ func FuzzDeliveries(f *testing.F) {
 		if d := cmp.Diff(slots(t, inOrder.Store()), slots(t, l.Store())); d != "" {
 			t.Errorf("per-slot sums differ from the same deliveries in version order (-want +got):\n%s", d)
 		}
-		if d := cmp.Diff(ledgertest.Balances(t, inOrder, far), ledgertest.Balances(t, l, far)); d != "" {
+		if d := cmp.Diff(ledgerworld.Balances(t, inOrder, far), ledgerworld.Balances(t, l, far)); d != "" {
 			t.Errorf("balances (-want +got):\n%s", d)
 		}
 		for _, o := range platform {

@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/ledger"
-	"github.com/uplinehq/upline/ledger/ledgertest"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/magento"
 	"github.com/uplinehq/upline/normalize/woocommerce"
@@ -118,7 +119,7 @@ func checkAmounts(t *testing.T, r ledger.Result, want ...string) {
 	if want == nil {
 		want = []string{}
 	}
-	if d := cmp.Diff(want, ledgertest.Amounts(r)); d != "" {
+	if d := cmp.Diff(want, ledgerworld.Amounts(r)); d != "" {
 		t.Errorf("events appended (-want +got):\n%s", d)
 	}
 }
@@ -279,8 +280,8 @@ func TestWooCommerceRefundObjects(t *testing.T) {
 // half right.
 func TestRefundOnStaleBody(t *testing.T) {
 	t.Run("independent refunds", func(t *testing.T) {
-		w := ledgertest.NewWorld(t)
-		revs := w.Life(t, "7001", "C", ledgertest.Placed) // pending, paid, +r1, +r1+r2
+		w := ledgerworld.NewWorld(t)
+		revs := w.Life(t, "7001", "C", ledgerworld.Placed) // pending, paid, +r1, +r1+r2
 		l := ledger.New(ledger.NewMemory(), w.Engine)
 		mustPostOutcome(t, l, &revs[1], ledger.Posted)
 		mustPostOutcome(t, l, &revs[2], ledger.Posted)         // refund r1
@@ -291,7 +292,7 @@ func TestRefundOnStaleBody(t *testing.T) {
 		}
 		r := mustPostOutcome(t, l, &onlyR2, ledger.Posted)
 		checkAmounts(t, r, "B -9.10", "A -4.55", "ROOT -1.82", "B -0.60")
-		if d := cmp.Diff([]string{"A USD 2.00", "B USD 4.40", "ROOT USD 0.80"}, ledgertest.Balances(t, l, far)); d != "" {
+		if d := cmp.Diff([]string{"A USD 2.00", "B USD 4.40", "ROOT USD 0.80"}, ledgerworld.Balances(t, l, far)); d != "" {
 			t.Errorf("balances (-want +got):\n%s", d)
 		}
 		mustPostOutcome(t, l, &revs[3], ledger.Duplicate)
@@ -379,7 +380,7 @@ func TestMagentoReplacement(t *testing.T) {
 	}
 	check := func(t *testing.T, l *ledger.Ledger, platform ...normalize.Order) {
 		t.Helper()
-		if d := cmp.Diff([]string{"A USD 6.00"}, nonZero(ledgertest.Balances(t, l, far))); d != "" {
+		if d := cmp.Diff([]string{"A USD 6.00"}, nonZero(ledgerworld.Balances(t, l, far))); d != "" {
 			t.Errorf("balances (-want +got):\n%s", d)
 		}
 		checkReconciled(t, l, platform)
@@ -419,7 +420,7 @@ func TestMagentoReplacement(t *testing.T) {
 		checkAmounts(t, late, "A 6.00", "B -6.00")
 		post(t, l, &f.orig, ledger.Stale)
 		post(t, l, &f.cancelled, ledger.Stale)
-		if d := cmp.Diff([]string{"A USD 6.00"}, nonZero(ledgertest.Balances(t, l, far))); d != "" {
+		if d := cmp.Diff([]string{"A USD 6.00"}, nonZero(ledgerworld.Balances(t, l, far))); d != "" {
 			t.Errorf("balances (-want +got):\n%s", d)
 		}
 		checkReconciled(t, l, []normalize.Order{f.orig, f.repl})

@@ -12,15 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+	"github.com/uplinehq/upline/internal/testworld"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
-	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/ledger"
-	"github.com/uplinehq/upline/ledger/ledgertest"
 	"github.com/uplinehq/upline/normalize"
-	"github.com/uplinehq/upline/sku"
 )
 
 // The property test below generates random order histories — body
@@ -33,7 +33,7 @@ import (
 
 // propAt is every post's instant: the lock (the genealogy as known then)
 // must not depend on the delivery order.
-var propAt = ledgertest.Placed
+var propAt = ledgerworld.Placed
 
 const propStore = "ledgertest.myshopify.com"
 
@@ -41,43 +41,23 @@ const propStore = "ledgertest.myshopify.com"
 // original is placed, before any edit of one is, so that an edit
 // calculated at its own OrderTS instead of its original's pays other
 // members.
-var propMove = ledgertest.Placed.Add(12 * time.Hour)
+var propMove = ledgerworld.Placed.Add(12 * time.Hour)
 
 // movingWorld is ledgertest's World, but C's sponsor changes from B to A
 // at propMove (known since January).
-func movingWorld(t testing.TB) *ledgertest.World {
-	var g hierarchy.Genealogy
-	for _, m := range [][2]string{{"ROOT", ""}, {"A", "ROOT"}, {"B", "A"}, {"C", "B"}, {"ZERO", "ROOT"}, {"U", "ROOT"}} {
-		if err := g.Enroll(m[0], hierarchy.Distributor, m[1], ledgertest.Jan, ledgertest.Jan); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := g.ChangeSponsor("C", "A", propMove, ledgertest.Jan); err != nil {
-		t.Fatal(err)
-	}
-	d := decimal.RequireFromString
-	cat, err := sku.New(sku.Data{
-		SKUs: []sku.Version{
-			{ID: "VITC", EffectiveFrom: ledgertest.Jan, Class: "consumable", PV: d("25"), QV: d("25"), CV: d("20")},
-			{ID: "PROT", EffectiveFrom: ledgertest.Jan, Class: "consumable", PV: d("35"), QV: d("35"), CV: d("30")},
-		},
-		Keys: []sku.Binding{
-			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "VIT-C-90"}, SKU: "VITC"},
-			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "PROT-1KG"}, SKU: "PROT"},
-		},
-	})
+func movingWorld(t testing.TB) *ledgerworld.World {
+	g, err := testworld.Genealogy(testworld.Ledger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := commission.LoadPlan([]byte(ledgertest.Plan))
+	if err := g.ChangeSponsor("C", "A", propMove, ledgerworld.Jan); err != nil {
+		t.Fatal(err)
+	}
+	e, err := ledgerworld.EngineOver(g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := commission.New(cat, &g, plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &ledgertest.World{Engine: e, Members: []string{"A", "B", "C", "ROOT", "U", "ZERO"}}
+	return &ledgerworld.World{Engine: e, Members: []string{"A", "B", "C", "ROOT", "U", "ZERO"}}
 }
 
 // kind is what a family of orders exercises.
@@ -303,7 +283,7 @@ func generate(seed uint64) (*propCase, error) {
 		g := &gen{c: c, rng: rng, f: f}
 		id := fmt.Sprint(1000 + 10*f)
 		ref := propRefs[rng.IntN(len(propRefs))]
-		placed := ledgertest.Placed.Add(time.Duration(f) * time.Hour)
+		placed := ledgerworld.Placed.Add(time.Duration(f) * time.Hour)
 		fam := family{kind: kind(rng.IntN(len(kindNames))), pays: make(map[normalize.Key]normalize.Order)}
 		switch fam.kind {
 		case plainOrder:
@@ -404,7 +384,7 @@ type outcome struct {
 
 // deliver posts the deliveries seq (indexes into c.deliveries) one by one
 // to a new memory ledger, checking each delivery's result as it goes.
-func (c *propCase) deliver(t testing.TB, w *ledgertest.World, seq []int) *outcome {
+func (c *propCase) deliver(t testing.TB, w *ledgerworld.World, seq []int) *outcome {
 	l := ledger.New(ledger.NewMemory(), w.Engine)
 	out := &outcome{winners: make(map[int]normalize.Key), counts: make(map[string]int)}
 	seen := make(map[int]bool)
@@ -459,7 +439,7 @@ func (c *propCase) deliver(t testing.TB, w *ledgertest.World, seq []int) *outcom
 	out.money, out.volumes = ledgerSlots(t, l.Store())
 	// A member whose entries sum to zero has a balance of zero, listed or
 	// not; which entries exist depends on the delivery order.
-	for _, b := range ledgertest.Balances(t, l, far) {
+	for _, b := range ledgerworld.Balances(t, l, far) {
 		if !strings.HasSuffix(b, " 0.00") {
 			out.balances = append(out.balances, b)
 		}
@@ -592,7 +572,7 @@ func (s *slotTally) render() (money, volumes []string) {
 // expected calculates, without the ledger, what the platform's final
 // orders pay: each family's paying order (for twoEdits, the winner) in
 // its final state, with the lock at propAt; everything else nothing.
-func (c *propCase) expected(t testing.TB, w *ledgertest.World, winners map[int]normalize.Key) (money, volumes []string) {
+func (c *propCase) expected(t testing.TB, w *ledgerworld.World, winners map[int]normalize.Key) (money, volumes []string) {
 	var s slotTally
 	for f, fam := range c.families {
 		for k, o := range fam.pays {
@@ -649,7 +629,7 @@ func (c *propCase) inOrder(seq []int) []int {
 
 // compare returns how the ledger after seq differs from the ledger after
 // the same deliveries in order.
-func (c *propCase) compare(t testing.TB, w *ledgertest.World, seq []int) (got *outcome, problems []string) {
+func (c *propCase) compare(t testing.TB, w *ledgerworld.World, seq []int) (got *outcome, problems []string) {
 	got = c.deliver(t, w, seq)
 	want := c.deliver(t, w, c.inOrder(seq))
 	problems = append(problems, got.problems...)
@@ -670,7 +650,7 @@ func (c *propCase) compare(t testing.TB, w *ledgertest.World, seq []int) (got *o
 // minimise drops deliveries from seq while the ledger after it still
 // differs from in-order delivery, and returns what is left: first whole
 // families, then every repeat of a delivery, then single deliveries.
-func (c *propCase) minimise(t testing.TB, w *ledgertest.World, seq []int) []int {
+func (c *propCase) minimise(t testing.TB, w *ledgerworld.World, seq []int) []int {
 	fails := func(try []int) bool {
 		_, p := c.compare(t, w, try)
 		return len(p) > 0
@@ -791,8 +771,8 @@ func TestDeliveryOrderProperty(t *testing.T) {
 // cancelled body, a refund waiting for its order): a later delivery in
 // another currency freezes the order at zero, in every delivery order.
 func TestCurrencyChangeAfterBodyWithoutMoney(t *testing.T) {
-	w := ledgertest.NewWorld(t)
-	usd := w.Life(t, "1", "C", ledgertest.Placed)
+	w := ledgerworld.NewWorld(t)
+	usd := w.Life(t, "1", "C", ledgerworld.Placed)
 	pending, paid := usd[0], usd[1]
 	pending.Currency = "EUR"
 	cancelled := paid
@@ -825,7 +805,7 @@ func TestCurrencyChangeAfterBodyWithoutMoney(t *testing.T) {
 			if !changed {
 				t.Errorf("no delivery was held with ErrCurrencyChanged")
 			}
-			for _, b := range ledgertest.Balances(t, l, far) {
+			for _, b := range ledgerworld.Balances(t, l, far) {
 				if !strings.HasSuffix(b, " 0.00") {
 					t.Errorf("balance %s, want the order frozen at zero", b)
 				}
@@ -884,11 +864,11 @@ func (s gatedStore) Append(ctx context.Context, stream string, v int, es []ledge
 // goroutine's posts of small orders must complete. Were posts serialized,
 // the test would never end.
 func TestLargeOrderDoesNotBlockOthers(t *testing.T) {
-	w := ledgertest.NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	large := largeOrder("L", 10000)
 	var smalls []normalize.Order
 	for i := range 10 {
-		smalls = append(smalls, w.Life(t, fmt.Sprint("S", i), "C", ledgertest.Placed)[1])
+		smalls = append(smalls, w.Life(t, fmt.Sprint("S", i), "C", ledgerworld.Placed)[1])
 	}
 	for _, where := range []string{"calculating", "appending"} {
 		t.Run(where, func(t *testing.T) {
@@ -941,7 +921,7 @@ func TestLargeOrderDoesNotBlockOthers(t *testing.T) {
 			// The large order: 5,000 lines of 20.00 (CV 20) and 5,000 of 50.00
 			// (CV 30) credited to C; each small one B 16.30, A 7.55, ROOT 3.02.
 			want := []string{"A USD 17575.50", "B USD 37663.00", "ROOT USD 7030.20"}
-			if d := cmp.Diff(want, ledgertest.Balances(t, l, far)); d != "" {
+			if d := cmp.Diff(want, ledgerworld.Balances(t, l, far)); d != "" {
 				t.Errorf("balances (-want +got):\n%s", d)
 			}
 		})

@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/internal/golden"
 	"github.com/uplinehq/upline/ledger"
-	"github.com/uplinehq/upline/ledger/ledgertest"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/sku"
 )
@@ -34,12 +35,12 @@ func mustPost(t testing.TB, l *ledger.Ledger, o *normalize.Order, at time.Time) 
 
 // september builds B's September: paid in August for order 1001, paid out
 // on September 1, two refunds of 1001, a new order 1002, an adjustment.
-func september(t *testing.T) (*ledgertest.World, *ledger.Ledger) {
-	w := ledgertest.NewWorld(t)
+func september(t *testing.T) (*ledgerworld.World, *ledger.Ledger) {
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(ledger.NewMemory(), w.Engine)
-	a := w.Life(t, "1001", "C", ledgertest.Placed)
+	a := w.Life(t, "1001", "C", ledgerworld.Placed)
 	b := w.Life(t, "1002", "C", sep10)
-	mustPost(t, l, &a[1], ledgertest.Placed)
+	mustPost(t, l, &a[1], ledgerworld.Placed)
 	if _, err := l.Payout(ctx, ledger.Run{ID: "2025-08", Period: ledger.Month(2025, time.August), At: sep1}); err != nil {
 		t.Fatal(err)
 	}
@@ -113,10 +114,10 @@ func TestTotals(t *testing.T) {
 }
 
 func TestReconcileGolden(t *testing.T) {
-	w := ledgertest.NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(ledger.NewMemory(), w.Engine)
 	life := func(id, ref string, h int) []normalize.Order {
-		return w.Life(t, id, ref, ledgertest.Placed.Add(time.Duration(h)*time.Hour))
+		return w.Life(t, id, ref, ledgerworld.Placed.Add(time.Duration(h)*time.Hour))
 	}
 	matched, missing, behind, extra := life("1001", "C", 0), life("1002", "B", 1), life("1003", "C", 2), life("1004", "A", 3)
 	held := life("1005", "NOBODY", 4)
@@ -157,10 +158,10 @@ func TestReconcileGolden(t *testing.T) {
 }
 
 func TestHeld(t *testing.T) {
-	w := ledgertest.NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(ledger.NewMemory(), w.Engine)
-	unattributed := w.Life(t, "7001", "NOBODY", ledgertest.Placed)[1]
-	unknownSKU := w.Life(t, "7002", "C", ledgertest.Placed)[1]
+	unattributed := w.Life(t, "7001", "NOBODY", ledgerworld.Placed)[1]
+	unknownSKU := w.Life(t, "7002", "C", ledgerworld.Placed)[1]
 	unknownSKU.Items[1].PlatformSKU = "NOT-IN-CATALOG"
 	for _, c := range []struct {
 		name  string
@@ -171,7 +172,7 @@ func TestHeld(t *testing.T) {
 		{"unknown SKU", unknownSKU, sku.ErrUnknownSKU},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := l.Post(ctx, &c.order, ledgertest.Placed)
+			_, err := l.Post(ctx, &c.order, ledgerworld.Placed)
 			var he *ledger.HeldError
 			if !errors.As(err, &he) || !errors.Is(err, ledger.ErrHeld) || !errors.Is(err, c.cause) {
 				t.Fatalf("got %v, want a *HeldError wrapping %v", err, c.cause)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
@@ -21,16 +23,16 @@ import (
 // delivered on its own, then the late paid body and the updated body
 // carrying the same refund. The refund must not make the paid body stale.
 func refundOvertakesPaidBody(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	revs := w.Life(t, "5001", "C", Placed)
+	revs := w.Life(t, "5001", "C", ledgerworld.Placed)
 	pending, paid, updated := revs[0], revs[1], revs[2]
 	r1 := refundOf(&paid, revs[2].Refunds[0])
-	post(t, l, &pending, Placed, ledger.Posted)
+	post(t, l, &pending, ledgerworld.Placed, ledger.Posted)
 	checkEvents(t, postRefund(t, l, r1, ledger.Posted))
-	checkEvents(t, post(t, l, &paid, Placed, ledger.Posted), "B 4.00", "A 2.00", "ROOT 0.80", "B 0.40", "B 9.10", "A 4.55", "ROOT 1.82", "B 0.60")
-	checkEvents(t, post(t, l, &updated, Placed, ledger.Posted))
-	post(t, l, &updated, Placed, ledger.Duplicate)
+	checkEvents(t, post(t, l, &paid, ledgerworld.Placed, ledger.Posted), "B 4.00", "A 2.00", "ROOT 0.80", "B 0.40", "B 9.10", "A 4.55", "ROOT 1.82", "B 0.60")
+	checkEvents(t, post(t, l, &updated, ledgerworld.Placed, ledger.Posted))
+	post(t, l, &updated, ledgerworld.Placed, ledger.Duplicate)
 	postRefund(t, l, r1, ledger.Duplicate)
 	checkBalances(t, l, far, "A USD 6.55", "B USD 14.10", "ROOT USD 2.62")
 	reconciled(t, l, updated)
@@ -39,9 +41,9 @@ func refundOvertakesPaidBody(t *testing.T, s ledger.Store) {
 // refundBeforeOrder: a refund for an order the ledger has not seen waits
 // for it, and is applied when the body arrives.
 func refundBeforeOrder(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	revs := w.Life(t, "5002", "C", Placed)
+	revs := w.Life(t, "5002", "C", ledgerworld.Placed)
 	paid := revs[1]
 	r1 := refundOf(&paid, revs[2].Refunds[0])
 	r := postRefund(t, l, r1, ledger.Waiting)
@@ -52,7 +54,7 @@ func refundBeforeOrder(t *testing.T, s ledger.Store) {
 	if _, ok, err := l.Order(ctx, paid.Key()); ok || err != nil {
 		t.Errorf("an order known only by its refund: ok %v, err %v; want no order", ok, err)
 	}
-	checkEvents(t, post(t, l, &paid, Placed, ledger.Posted), "B 4.00", "A 2.00", "ROOT 0.80", "B 0.40", "B 9.10", "A 4.55", "ROOT 1.82", "B 0.60")
+	checkEvents(t, post(t, l, &paid, ledgerworld.Placed, ledger.Posted), "B 4.00", "A 2.00", "ROOT 0.80", "B 0.40", "B 9.10", "A 4.55", "ROOT 1.82", "B 0.60")
 	checkBalances(t, l, far, "A USD 6.55", "B USD 14.10", "ROOT USD 2.62")
 	reconciled(t, l, revs[2])
 }
@@ -60,15 +62,15 @@ func refundBeforeOrder(t *testing.T, s ledger.Store) {
 // twoReplacements: two orders both name one original as the order they
 // replace. Paying both would pay the sale twice: the second is held.
 func twoReplacements(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	orig := w.Life(t, "6001", "C", Placed)[1]
-	x1 := w.Life(t, "6001-1", "C", Placed.Add(24*time.Hour))[1]
-	x2 := w.Life(t, "6001-2", "C", Placed.Add(48*time.Hour))[1]
+	orig := w.Life(t, "6001", "C", ledgerworld.Placed)[1]
+	x1 := w.Life(t, "6001-1", "C", ledgerworld.Placed.Add(24*time.Hour))[1]
+	x2 := w.Life(t, "6001-2", "C", ledgerworld.Placed.Add(48*time.Hour))[1]
 	x1.ReplacesOrderID, x2.ReplacesOrderID = orig.PlatformOrderID, orig.PlatformOrderID
-	post(t, l, &orig, Placed, ledger.Posted)
-	post(t, l, &x1, Placed, ledger.Posted)
-	_, err := l.Post(ctx, &x2, Placed)
+	post(t, l, &orig, ledgerworld.Placed, ledger.Posted)
+	post(t, l, &x1, ledgerworld.Placed, ledger.Posted)
+	_, err := l.Post(ctx, &x2, ledgerworld.Placed)
 	var held *ledger.HeldError
 	if !errors.As(err, &held) || !errors.Is(err, ledger.ErrAmbiguousReplacement) || held.Order != x2.Key() {
 		t.Fatalf("a second replacement of one order: %v, want a *HeldError for %s wrapping ErrAmbiguousReplacement", err, x2.Key())
@@ -84,25 +86,25 @@ func twoReplacements(t *testing.T, s ledger.Store) {
 // X and X-1 end at zero and X-2 pays once, on X's basis (X's genealogy
 // instant), as in the order the edits were made.
 func chainOutOfOrder(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
 	perms := [][3]int{{0, 1, 2}, {2, 1, 0}, {2, 0, 1}, {1, 2, 0}, {1, 0, 2}, {0, 2, 1}}
 	var platform []normalize.Order
 	for n, perm := range perms {
 		id := fmt.Sprint(7000 + n)
-		x := w.Life(t, id, "C", Placed)[1]
-		x1 := w.Life(t, id+"-1", "C", Placed.Add(24*time.Hour))[1]
-		x2 := w.Life(t, id+"-2", "C", Placed.Add(48*time.Hour))[1]
+		x := w.Life(t, id, "C", ledgerworld.Placed)[1]
+		x1 := w.Life(t, id+"-1", "C", ledgerworld.Placed.Add(24*time.Hour))[1]
+		x2 := w.Life(t, id+"-2", "C", ledgerworld.Placed.Add(48*time.Hour))[1]
 		x1.ReplacesOrderID, x2.ReplacesOrderID = x.PlatformOrderID, x1.PlatformOrderID
 		x2.Items, x2.Total = x2.Items[:1], decimal.RequireFromString("59.97") // line 1 only
 		chain := []normalize.Order{x, x1, x2}
 		for _, i := range perm {
-			if _, err := l.Post(ctx, &chain[i], Placed); err != nil {
+			if _, err := l.Post(ctx, &chain[i], ledgerworld.Placed); err != nil {
 				t.Fatalf("%v: %s: %v", perm, chain[i].Key(), err)
 			}
 		}
 		for _, i := range perm { // everything again: nothing more
-			r, err := l.Post(ctx, &chain[i], Placed)
+			r, err := l.Post(ctx, &chain[i], ledgerworld.Placed)
 			if err != nil || r.Outcome == ledger.Posted {
 				t.Errorf("%v: %s again: %s, %v", perm, chain[i].Key(), r.Outcome, err)
 			}
@@ -125,10 +127,10 @@ func chainOutOfOrder(t *testing.T, s ledger.Store) {
 // the order goes to zero and every later delivery of it is held. In either
 // delivery order the result is the same.
 func currencyChange(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
 	for n, cur := range []string{"EUR", "JPY"} {
-		revs := w.Life(t, fmt.Sprint(8000+n), "C", Placed)
+		revs := w.Life(t, fmt.Sprint(8000+n), "C", ledgerworld.Placed)
 		usd := revs[1]
 		other := usd
 		other.Currency, other.Version = cur, usd.Version.Add(time.Hour)
@@ -141,8 +143,8 @@ func currencyChange(t *testing.T, s ledger.Store) {
 		if n == 1 {
 			first, second = other, usd // the other currency first, the USD body late
 		}
-		post(t, l, &first, Placed, ledger.Posted)
-		r, err := l.Post(ctx, &second, Placed)
+		post(t, l, &first, ledgerworld.Placed, ledger.Posted)
+		r, err := l.Post(ctx, &second, ledgerworld.Placed)
 		if !errors.Is(err, ledger.ErrCurrencyChanged) {
 			t.Fatalf("%s: a revision in another currency: %v, want ErrCurrencyChanged", cur, err)
 		}
@@ -150,11 +152,11 @@ func currencyChange(t *testing.T, s ledger.Store) {
 			t.Errorf("%s: last entry %s in %s, want the frozen record in %s", cur, last.Type, last.Currency, first.Currency)
 		}
 		for _, o := range []*normalize.Order{&first, &second, &revs[3]} {
-			if _, err := l.Post(ctx, o, Placed); !errors.Is(err, ledger.ErrCurrencyChanged) {
+			if _, err := l.Post(ctx, o, ledgerworld.Placed); !errors.Is(err, ledger.ErrCurrencyChanged) {
 				t.Errorf("%s: a frozen order's delivery: %v, want ErrCurrencyChanged", cur, err)
 			}
 		}
-		if _, err := l.PostRefund(ctx, refundOf(&usd, revs[3].Refunds[0]), Placed); !errors.Is(err, ledger.ErrCurrencyChanged) {
+		if _, err := l.PostRefund(ctx, refundOf(&usd, revs[3].Refunds[0]), ledgerworld.Placed); !errors.Is(err, ledger.ErrCurrencyChanged) {
 			t.Errorf("%s: a frozen order's refund: %v, want ErrCurrencyChanged", cur, err)
 		}
 	}
@@ -166,11 +168,11 @@ func currencyChange(t *testing.T, s ledger.Store) {
 // unreconciledOrder: an order whose total disagrees with its parts is
 // held before anything of it is posted.
 func unreconciledOrder(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	o := w.Life(t, "9001", "C", Placed)[1]
+	o := w.Life(t, "9001", "C", ledgerworld.Placed)[1]
 	o.Total = o.Total.Add(decimal.New(1, -2))
-	_, err := l.Post(ctx, &o, Placed)
+	_, err := l.Post(ctx, &o, ledgerworld.Placed)
 	var held *ledger.HeldError
 	if !errors.As(err, &held) || !errors.Is(err, normalize.ErrUnreconciled) {
 		t.Fatalf("an order that does not add up: %v, want a *HeldError wrapping normalize.ErrUnreconciled", err)
@@ -186,31 +188,31 @@ func unreconciledOrder(t *testing.T, s ledger.Store) {
 // and a changed body is still read at the first instant: the commission
 // does not move.
 func retriedAcrossMove(t *testing.T, s ledger.Store) {
-	move := Placed.Add(12 * time.Hour)
+	move := ledgerworld.Placed.Add(12 * time.Hour)
 	engine, err := buildEngine(func(g *hierarchy.Genealogy) error {
 		for _, m := range [][2]string{{"ROOT", ""}, {"A", "ROOT"}, {"B", "ROOT"}, {"M", "B"}} {
 			if err := g.Apply(hierarchy.Change{Op: hierarchy.OpEnroll, Member: m[0], Kind: hierarchy.Distributor, Sponsor: m[1],
-				Status: hierarchy.Active, PaidAs: 1, Highest: 1, Effective: Jan, Recorded: Jan}); err != nil {
+				Status: hierarchy.Active, PaidAs: 1, Highest: 1, Effective: ledgerworld.Jan, Recorded: ledgerworld.Jan}); err != nil {
 				return err
 			}
 		}
-		return g.Apply(hierarchy.Change{Op: hierarchy.OpSponsor, Member: "M", Sponsor: "A", Effective: move, Recorded: Jan})
+		return g.Apply(hierarchy.Change{Op: hierarchy.OpSponsor, Member: "M", Sponsor: "A", Effective: move, Recorded: ledgerworld.Jan})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l := ledger.New(s, engine)
-	w := &World{Engine: engine}
+	w := &ledgerworld.World{Engine: engine}
 	before := w.Life(t, "R-1", "M", move.Add(-time.Minute))[1]
 	before.Version = before.OrderTS
 	after := before
 	after.OrderTS, after.Version = move.Add(time.Minute), move.Add(time.Minute)
-	post(t, l, &before, Placed, ledger.Posted)
-	post(t, l, &after, Placed, ledger.Duplicate)
+	post(t, l, &before, ledgerworld.Placed, ledger.Posted)
+	post(t, l, &after, ledgerworld.Placed, ledger.Duplicate)
 	changed := after
 	changed.DistributorRef = "M" // the same member, a body that differs
 	changed.CustomerRef = "buyer-1"
-	r := post(t, l, &changed, Placed, ledger.Posted)
+	r := post(t, l, &changed, ledgerworld.Placed, ledger.Posted)
 	if at := r.Calculation.Snapshot.At; !at.Equal(before.OrderTS) {
 		t.Errorf("a later body of the order is read at %s, want the first body's %s", at, before.OrderTS)
 	}
@@ -230,9 +232,9 @@ func manyEntries(t *testing.T, s ledger.Store) {
 	const n = 20000
 	es := make([]ledger.Entry, n)
 	for i := range es {
-		es[i] = entry(fmt.Sprint("many-", i), "A", "0.01", Jan)
+		es[i] = entry(fmt.Sprint("many-", i), "A", "0.01", ledgerworld.Jan)
 	}
-	dup := append(es[:n:n], entry("many-7", "A", "0.01", Jan))
+	dup := append(es[:n:n], entry("many-7", "A", "0.01", ledgerworld.Jan))
 	if err := s.Append(ctx, "many", 0, dup); !errors.Is(err, ledger.ErrDuplicateID) {
 		t.Errorf("%d entries with one id twice: %v, want ErrDuplicateID", n+1, err)
 	}
@@ -252,7 +254,7 @@ func positionsAndAfter(t *testing.T, s ledger.Store) {
 		t.Helper()
 		var es []ledger.Entry
 		for _, id := range ids {
-			es = append(es, entry(id, "A", "1", Jan))
+			es = append(es, entry(id, "A", "1", ledgerworld.Jan))
 		}
 		if err := s.Append(ctx, stream, v, es); err != nil {
 			t.Fatal(err)
@@ -300,11 +302,11 @@ func positionsAndAfter(t *testing.T, s ledger.Store) {
 	}
 }
 
-// buildEngine is World's catalog and plan over the genealogy build makes.
+// buildEngine is ledgerworld.World's catalog and plan over the genealogy build makes.
 func buildEngine(build func(g *hierarchy.Genealogy) error) (*commission.Engine, error) {
 	var g hierarchy.Genealogy
 	if err := build(&g); err != nil {
 		return nil, err
 	}
-	return engineOver(&g)
+	return ledgerworld.EngineOver(&g)
 }

@@ -30,6 +30,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
@@ -78,18 +80,6 @@ func Run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 
 var ctx = context.Background()
 
-// Opts compares entries as a store must give them back: decimals and
-// instants by value, events by their JSON form.
-var Opts = cmp.Options{
-	cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
-	cmp.Transformer("EventJSON", func(e *commission.Event) string {
-		if e == nil {
-			return "<nil>"
-		}
-		return string(e.AppendJSON(nil))
-	}),
-}
-
 func entry(id string, member string, amount string, effective time.Time) ledger.Entry {
 	return ledger.Entry{ID: id, Type: ledger.TypeAdjustment, Member: member, Currency: "USD",
 		Amount: decimal.RequireFromString(amount), Effective: effective, Posted: effective.Add(time.Hour), Reason: "test " + id}
@@ -108,18 +98,18 @@ func appendAndRead(t *testing.T, s ledger.Store) {
 	if es, v := mustStream(t, s, "nothing"); len(es) != 0 || v != 0 {
 		t.Fatalf("empty stream: %d entries, version %d; want none, 0", len(es), v)
 	}
-	w := NewWorld(t)
-	calc, err := w.Engine.Calculate(&w.Life(t, "9", "C", Placed)[1], commission.Lock{Known: Placed})
+	w := ledgerworld.NewWorld(t)
+	calc, err := w.Engine.Calculate(&w.Life(t, "9", "C", ledgerworld.Placed)[1], commission.Lock{Known: ledgerworld.Placed})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ev := calc.Events[0]
 	in := []ledger.Entry{
 		{ID: ev.ID.String(), Type: ledger.TypeCommission, Member: ev.Beneficiary, Currency: "USD", Amount: ev.Amount(),
-			Effective: ev.Effective, Posted: Placed.Add(time.Minute), Order: ev.Order, Revision: Placed.Add(time.Minute),
+			Effective: ev.Effective, Posted: ledgerworld.Placed.Add(time.Minute), Order: ev.Order, Revision: ledgerworld.Placed.Add(time.Minute),
 			Lock: calc.Lock, Rule: ev.Rule, Event: &ev},
-		entry("adj-1", "A", "-12.345", Placed),
-		{ID: "hold-1", Type: ledger.TypeHold, Member: "B", Currency: "JPY", Effective: Placed, Posted: Placed,
+		entry("adj-1", "A", "-12.345", ledgerworld.Placed),
+		{ID: "hold-1", Type: ledger.TypeHold, Member: "B", Currency: "JPY", Effective: ledgerworld.Placed, Posted: ledgerworld.Placed,
 			Run: "run-1", Withheld: decimal.RequireFromString("1200"), Reason: "KYC pending"},
 	}
 	if err := s.Append(ctx, "s1", 0, in[:1]); err != nil {
@@ -137,7 +127,7 @@ func appendAndRead(t *testing.T, s ledger.Store) {
 	if v != 3 {
 		t.Errorf("version %d, want 3", v)
 	}
-	if d := cmp.Diff(want, got, Opts); d != "" {
+	if d := cmp.Diff(want, got, ledgerworld.Opts); d != "" {
 		t.Errorf("entries read back differ (-want +got):\n%s", d)
 	}
 	// The caller's entries are its own: changing them changes nothing stored.
@@ -154,16 +144,16 @@ func appendAndRead(t *testing.T, s ledger.Store) {
 }
 
 func versionConflict(t *testing.T, s ledger.Store) {
-	if err := s.Append(ctx, "s", 0, []ledger.Entry{entry("a", "A", "1", Jan)}); err != nil {
+	if err := s.Append(ctx, "s", 0, []ledger.Entry{entry("a", "A", "1", ledgerworld.Jan)}); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range []int{0, 2, -1} {
-		err := s.Append(ctx, "s", v, []ledger.Entry{entry(fmt.Sprint("b", v), "A", "1", Jan)})
+		err := s.Append(ctx, "s", v, []ledger.Entry{entry(fmt.Sprint("b", v), "A", "1", ledgerworld.Jan)})
 		if !errors.Is(err, ledger.ErrVersionConflict) {
 			t.Errorf("append at version %d of a stream at 1: %v, want ErrVersionConflict", v, err)
 		}
 	}
-	if err := s.Append(ctx, "other", 1, []ledger.Entry{entry("c", "A", "1", Jan)}); !errors.Is(err, ledger.ErrVersionConflict) {
+	if err := s.Append(ctx, "other", 1, []ledger.Entry{entry("c", "A", "1", ledgerworld.Jan)}); !errors.Is(err, ledger.ErrVersionConflict) {
 		t.Errorf("append at version 1 of a new stream: %v, want ErrVersionConflict", err)
 	}
 	if es, v := mustStream(t, s, "s"); len(es) != 1 || v != 1 {
@@ -175,7 +165,7 @@ func versionConflict(t *testing.T, s ledger.Store) {
 }
 
 func duplicateID(t *testing.T, s ledger.Store) {
-	if err := s.Append(ctx, "s", 0, []ledger.Entry{entry("a", "A", "1", Jan)}); err != nil {
+	if err := s.Append(ctx, "s", 0, []ledger.Entry{entry("a", "A", "1", ledgerworld.Jan)}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -184,10 +174,10 @@ func duplicateID(t *testing.T, s ledger.Store) {
 		version int
 		entries []ledger.Entry
 	}{
-		{"same entry again", "s", 1, []ledger.Entry{entry("a", "A", "1", Jan)}},
-		{"same id, other content", "s", 1, []ledger.Entry{entry("a", "B", "2", Jan)}},
-		{"same id in another stream", "t", 0, []ledger.Entry{entry("a", "A", "1", Jan)}},
-		{"twice in one append, after a new one", "t", 0, []ledger.Entry{entry("x", "A", "1", Jan), entry("y", "A", "1", Jan), entry("y", "A", "1", Jan)}},
+		{"same entry again", "s", 1, []ledger.Entry{entry("a", "A", "1", ledgerworld.Jan)}},
+		{"same id, other content", "s", 1, []ledger.Entry{entry("a", "B", "2", ledgerworld.Jan)}},
+		{"same id in another stream", "t", 0, []ledger.Entry{entry("a", "A", "1", ledgerworld.Jan)}},
+		{"twice in one append, after a new one", "t", 0, []ledger.Entry{entry("x", "A", "1", ledgerworld.Jan), entry("y", "A", "1", ledgerworld.Jan), entry("y", "A", "1", ledgerworld.Jan)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -199,7 +189,7 @@ func duplicateID(t *testing.T, s ledger.Store) {
 	if es, v := mustStream(t, s, "t"); len(es) != 0 || v != 0 {
 		t.Errorf("refused appends stored %d entries in t (version %d): appends must be atomic", len(es), v)
 	}
-	if err := s.Append(ctx, "t", 0, []ledger.Entry{entry("x", "A", "1", Jan)}); err != nil {
+	if err := s.Append(ctx, "t", 0, []ledger.Entry{entry("x", "A", "1", ledgerworld.Jan)}); err != nil {
 		t.Errorf("x was never stored, appending it: %v", err)
 	}
 }
@@ -283,7 +273,7 @@ func concurrentAppends(t *testing.T, s ledger.Store) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				e := entry(fmt.Sprintf("w%d-%d", w, i), "A", "0.01", Jan)
+				e := entry(fmt.Sprintf("w%d-%d", w, i), "A", "0.01", ledgerworld.Jan)
 				for {
 					_, v, err := s.Stream(ctx, "hot")
 					if err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
@@ -19,7 +21,7 @@ func checkEvents(t *testing.T, r ledger.Result, want ...string) {
 	if want == nil {
 		want = []string{}
 	}
-	if d := cmp.Diff(want, Amounts(r)); d != "" {
+	if d := cmp.Diff(want, ledgerworld.Amounts(r)); d != "" {
 		t.Errorf("events appended (-want +got):\n%s", d)
 	}
 }
@@ -39,14 +41,14 @@ func reconciled(t *testing.T, l *ledger.Ledger, platform ...normalize.Order) {
 // order bodies that leave their lines out: an amount-only summary, an
 // older body, or nothing. A refund applies to every body of its order.
 func refundsCarriedForward(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	revs := w.Life(t, "3001", "C", Placed)
+	revs := w.Life(t, "3001", "C", ledgerworld.Placed)
 	paid, r1, r2 := revs[1], revs[3].Refunds[0], revs[3].Refunds[1]
 	for _, r := range []*normalize.Refund{&r1, &r2} {
 		r.Platform, r.Store, r.OrderID, r.Currency = paid.Platform, paid.Store, paid.PlatformOrderID, paid.Currency
 	}
-	post(t, l, &paid, Placed, ledger.Posted)
+	post(t, l, &paid, ledgerworld.Placed, ledger.Posted)
 	r := postRefund(t, l, r1, ledger.Posted)
 	checkEvents(t, r, "B -2.00", "A -1.00", "ROOT -0.40", "B -0.20")
 	if !r.Revision.Equal(r1.TS) {
@@ -59,14 +61,14 @@ func refundsCarriedForward(t *testing.T, s ledger.Store) {
 	summary.Version = r1.TS.Add(time.Hour)
 	summary.Status = normalize.StatusPartiallyRefunded
 	summary.Refunds = []normalize.Refund{{RefundID: r1.RefundID, TS: r1.TS, Amount: decimal.RequireFromString("19.99")}}
-	r = post(t, l, &summary, Placed, ledger.Posted)
+	r = post(t, l, &summary, ledgerworld.Placed, ledger.Posted)
 	checkEvents(t, r)
 	if len(r.Entries) != 1 || r.Entries[0].Type != ledger.TypeRevision {
 		t.Errorf("a body that changes nothing appended %d entries, want its revision record", len(r.Entries))
 	}
-	post(t, l, &summary, Placed, ledger.Duplicate)
+	post(t, l, &summary, ledgerworld.Placed, ledger.Duplicate)
 	// The paid body again, older: stale.
-	post(t, l, &paid, Placed, ledger.Stale)
+	post(t, l, &paid, ledgerworld.Placed, ledger.Stale)
 
 	// The second refund, at the newest body's own version: posted one
 	// nanosecond after the newest revision instant.
@@ -76,7 +78,7 @@ func refundsCarriedForward(t *testing.T, s ledger.Store) {
 	if want := summary.Version.Add(time.Nanosecond); !r.Revision.Equal(want) {
 		t.Errorf("revision instant %s, want %s", r.Revision, want)
 	}
-	post(t, l, &summary, Placed, ledger.Duplicate) // the newest body: its version is still the order's
+	post(t, l, &summary, ledgerworld.Placed, ledger.Duplicate) // the newest body: its version is still the order's
 	checkBalances(t, l, far, "A USD 2.00", "B USD 4.40", "ROOT USD 0.80")
 
 	// The store gives the merged order back exactly.
@@ -91,7 +93,7 @@ func refundsCarriedForward(t *testing.T, s ledger.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(want, got, Opts); d != "" {
+	if d := cmp.Diff(want, got, ledgerworld.Opts); d != "" {
 		t.Errorf("the ledger's order (-want +got):\n%s", d)
 	}
 	reconciled(t, l, summary)
@@ -133,13 +135,13 @@ func (s *stopping) Append(ctx context.Context, stream string, v int, es []ledger
 // lock, and the original's later deliveries are stale. The process stops
 // once between the two appends; the redelivery completes the post.
 func replacement(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	st := &stopping{Store: s}
 	l := ledger.New(st, w.Engine)
-	orig := w.Life(t, "4001", "C", Placed)[1]
+	orig := w.Life(t, "4001", "C", ledgerworld.Placed)[1]
 	cancelled := orig
 	cancelled.Status, cancelled.Version = normalize.StatusCancelled, orig.Version.Add(24*time.Hour)
-	edit := w.Life(t, "4001-1", "C", Placed.Add(24*time.Hour))[1]
+	edit := w.Life(t, "4001-1", "C", ledgerworld.Placed.Add(24*time.Hour))[1]
 	edit.ReplacesOrderID = orig.PlatformOrderID
 	edit.Items = edit.Items[:1] // line 1 only: 59.97
 	edit.Total = decimal.RequireFromString("59.97")
@@ -147,26 +149,26 @@ func replacement(t *testing.T, s ledger.Store) {
 		t.Fatal(err)
 	}
 
-	first := post(t, l, &orig, Placed, ledger.Posted)
+	first := post(t, l, &orig, ledgerworld.Placed, ledger.Posted)
 	// 8 commissions, 2 volumes and a record.
 	if d := cmp.Diff(seqs(ledger.OrderStream(orig.Key()), 1, 11), positions(t, s, first.Entries)); d != "" {
 		t.Errorf("original: entries appended at (-want +got):\n%s", d)
 	}
 	st.stream, st.armed = ledger.OrderStream(edit.Key()), true
-	if _, err := l.Post(ctx, &edit, Placed.Add(48*time.Hour)); !errors.Is(err, errStopped) {
+	if _, err := l.Post(ctx, &edit, ledgerworld.Placed.Add(48*time.Hour)); !errors.Is(err, errStopped) {
 		t.Fatalf("post with the store stopping: %v", err)
 	}
 	// The original is at zero already; nothing of the replacement is posted.
 	checkBalances(t, l, far, "A USD 0.00", "B USD 0.00", "ROOT USD 0.00")
-	post(t, l, &orig, Placed, ledger.Stale)
+	post(t, l, &orig, ledgerworld.Placed, ledger.Stale)
 
-	r := post(t, l, &edit, Placed.Add(48*time.Hour), ledger.Posted)
+	r := post(t, l, &edit, ledgerworld.Placed.Add(48*time.Hour), ledger.Posted)
 	checkEvents(t, r, "B 6.00", "A 3.00", "ROOT 1.20", "B 0.60")
 	if r.Lock != first.Lock || r.Replaced != (normalize.Key{}) {
 		t.Errorf("replacement: lock %+v, replaced %v; want the original's lock %+v and nothing replaced again", r.Lock, r.Replaced, first.Lock)
 	}
-	post(t, l, &edit, Placed.Add(72*time.Hour), ledger.Duplicate)
-	if c := post(t, l, &cancelled, Placed, ledger.Stale); c.ReplacedBy != edit.Key() {
+	post(t, l, &edit, ledgerworld.Placed.Add(72*time.Hour), ledger.Duplicate)
+	if c := post(t, l, &cancelled, ledgerworld.Placed, ledger.Stale); c.ReplacedBy != edit.Key() {
 		t.Errorf("cancelled original: replaced by %v, want %v", c.ReplacedBy, edit.Key())
 	}
 	checkBalances(t, l, far, "A USD 3.00", "B USD 6.60", "ROOT USD 1.20")
@@ -178,10 +180,10 @@ func replacement(t *testing.T, s ledger.Store) {
 
 	// A replacement whose original was never posted: the original, arriving
 	// late, is stale.
-	orig2 := w.Life(t, "4002", "B", Placed)[1]
-	edit2 := w.Life(t, "4002-1", "B", Placed.Add(time.Hour))[1]
+	orig2 := w.Life(t, "4002", "B", ledgerworld.Placed)[1]
+	edit2 := w.Life(t, "4002-1", "B", ledgerworld.Placed.Add(time.Hour))[1]
 	edit2.ReplacesOrderID = orig2.PlatformOrderID
-	r = post(t, l, &edit2, Placed, ledger.Posted)
+	r = post(t, l, &edit2, ledgerworld.Placed, ledger.Posted)
 	if r.Replaced != orig2.Key() {
 		t.Errorf("replacement of an order never posted: replaced %v, want %v", r.Replaced, orig2.Key())
 	}
@@ -190,7 +192,7 @@ func replacement(t *testing.T, s ledger.Store) {
 	if d := cmp.Diff(want, positions(t, s, r.Entries)); d != "" {
 		t.Errorf("replacement of an order never posted: entries appended at (-want +got):\n%s", d)
 	}
-	post(t, l, &orig2, Placed, ledger.Stale)
+	post(t, l, &orig2, ledgerworld.Placed, ledger.Stale)
 	checkBalances(t, l, far, "A USD 19.30", "B USD 6.60", "ROOT USD 8.75")
 	reconciled(t, l, cancelled, edit, orig2, edit2)
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
@@ -16,33 +18,6 @@ import (
 	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/normalize"
 )
-
-// Balances renders a ledger's balances at at as "member currency amount"
-// lines, amounts to the cent.
-func Balances(t testing.TB, l *ledger.Ledger, at time.Time) []string {
-	t.Helper()
-	bs, err := l.Balances(ctx, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := []string{}
-	for _, b := range bs {
-		out = append(out, b.Member+" "+b.Currency+" "+b.Amount.StringFixed(2))
-	}
-	return out
-}
-
-// Amounts renders the events a post appended as "member amount" lines,
-// amounts to the cent, in the order appended.
-func Amounts(r ledger.Result) []string {
-	out := []string{}
-	for _, e := range r.Entries {
-		if e.Event != nil {
-			out = append(out, e.Member+" "+e.Amount.StringFixed(2))
-		}
-	}
-	return out
-}
 
 // positions renders where a post appended entries, as "stream seq"
 // lines, after checking that the store holds each entry there.
@@ -73,7 +48,7 @@ func seqs(stream string, from, to int) []string {
 
 func checkBalances(t *testing.T, l *ledger.Ledger, at time.Time, want ...string) {
 	t.Helper()
-	if d := cmp.Diff(want, Balances(t, l, at)); d != "" {
+	if d := cmp.Diff(want, ledgerworld.Balances(t, l, at)); d != "" {
 		t.Errorf("balances at %s (-want +got):\n%s", at.Format(time.RFC3339), d)
 	}
 }
@@ -107,13 +82,13 @@ func mutate(t *testing.T, ev commission.Event, old, new string) commission.Event
 }
 
 func postEventsDuplicateAndConflict(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	calc, err := w.Engine.Calculate(&w.Life(t, "1001", "C", Placed)[1], commission.Lock{Known: Placed})
+	calc, err := w.Engine.Calculate(&w.Life(t, "1001", "C", ledgerworld.Placed)[1], commission.Lock{Known: ledgerworld.Placed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := l.PostEvents(ctx, calc.Events, Placed)
+	first, err := l.PostEvents(ctx, calc.Events, ledgerworld.Placed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +98,7 @@ func postEventsDuplicateAndConflict(t *testing.T, s ledger.Store) {
 	if d := cmp.Diff(seqs(ledger.OrderStream(calc.Events[0].Order), 1, 8), positions(t, s, first.Entries)); d != "" {
 		t.Errorf("first post: entries appended at (-want +got):\n%s", d)
 	}
-	again, err := l.PostEvents(ctx, append(calc.Events, calc.Events[:2]...), Placed.Add(time.Hour))
+	again, err := l.PostEvents(ctx, append(calc.Events, calc.Events[:2]...), ledgerworld.Placed.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +117,7 @@ func postEventsDuplicateAndConflict(t *testing.T, s ledger.Store) {
 	for _, c := range cases {
 		t.Run(c.field, func(t *testing.T) {
 			bad := mutate(t, ev, c.old, c.new)
-			_, err := l.PostEvents(ctx, []commission.Event{calc.Events[1], bad}, Placed)
+			_, err := l.PostEvents(ctx, []commission.Event{calc.Events[1], bad}, ledgerworld.Placed)
 			var ce *ledger.ConflictError
 			if !errors.As(err, &ce) || !errors.Is(err, ledger.ErrConflict) {
 				t.Fatalf("got %v, want a *ConflictError", err)
@@ -159,10 +134,10 @@ func postEventsDuplicateAndConflict(t *testing.T, s ledger.Store) {
 }
 
 func postLife(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	revs := w.Life(t, "1001", "C", Placed)
-	known := Placed.Add(30 * time.Second)
+	revs := w.Life(t, "1001", "C", ledgerworld.Placed)
+	known := ledgerworld.Placed.Add(30 * time.Second)
 	wantLock := commission.Lock{Known: known, PlanID: "ledgertest", PlanVersion: 1}
 	// Commissions and corrections, volumes and their corrections (one per
 	// line), and each post's revision record.
@@ -191,20 +166,20 @@ func postLife(t *testing.T, s ledger.Store) {
 }
 
 func staleRevision(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	revs := w.Life(t, "1001", "C", Placed)
-	r := post(t, l, &revs[2], Placed, ledger.Posted)
+	revs := w.Life(t, "1001", "C", ledgerworld.Placed)
+	r := post(t, l, &revs[2], ledgerworld.Placed, ledger.Posted)
 	if len(r.Entries) != 11 {
 		t.Errorf("newest-so-far revision first: %d entries, want its 8 commissions, 2 volumes and its revision record", len(r.Entries))
 	}
 	for _, i := range []int{1, 0} {
-		post(t, l, &revs[i], Placed, ledger.Stale)
+		post(t, l, &revs[i], ledgerworld.Placed, ledger.Stale)
 	}
-	post(t, l, &revs[2], Placed, ledger.Duplicate)
+	post(t, l, &revs[2], ledgerworld.Placed, ledger.Duplicate)
 	checkBalances(t, l, far, "A USD 6.55", "B USD 14.10", "ROOT USD 2.62")
-	post(t, l, &revs[3], Placed, ledger.Posted)
-	post(t, l, &revs[1], Placed, ledger.Stale)
+	post(t, l, &revs[3], ledgerworld.Placed, ledger.Posted)
+	post(t, l, &revs[1], ledgerworld.Placed, ledger.Stale)
 	checkBalances(t, l, far, "A USD 2.00", "B USD 4.40", "ROOT USD 0.80")
 	if es, v := mustStream(t, s, ledger.OrderStream(revs[0].Key())); v != 17 {
 		t.Errorf("%d entries, want 17: stale and duplicate revisions append nothing", len(es))
@@ -212,9 +187,9 @@ func staleRevision(t *testing.T, s ledger.Store) {
 }
 
 func concurrentPosts(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	revs := w.Life(t, "1001", "C", Placed)
+	revs := w.Life(t, "1001", "C", ledgerworld.Placed)
 	var wg sync.WaitGroup
 	results := make(chan ledger.Result, 200)
 	errs := make(chan error, 200)
@@ -224,7 +199,7 @@ func concurrentPosts(t *testing.T, s ledger.Store) {
 			defer wg.Done()
 			n := 1 + g%3 // some goroutines deliver their revision two or three times
 			for range n {
-				r, err := l.Post(ctx, &revs[(g*7)%len(revs)], Placed.Add(time.Duration(g)*time.Second))
+				r, err := l.Post(ctx, &revs[(g*7)%len(revs)], ledgerworld.Placed.Add(time.Duration(g)*time.Second))
 				if err != nil {
 					errs <- err
 					return
@@ -329,10 +304,10 @@ func augustRun(id string) ledger.Run {
 }
 
 func payoutTwice(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	revs := w.Life(t, "1001", "C", Placed)
-	post(t, l, &revs[1], Placed, ledger.Posted)
+	revs := w.Life(t, "1001", "C", ledgerworld.Placed)
+	post(t, l, &revs[1], ledgerworld.Placed, ledger.Posted)
 	first, err := l.Payout(ctx, augustRun("2025-08"))
 	if err != nil {
 		t.Fatal(err)
@@ -374,16 +349,16 @@ func payoutTwice(t *testing.T, s ledger.Store) {
 	}
 	checkPayout(t, r, []string{"A USD 7.55"}, nil, []string{"ROOT USD 3.02"}, nil)
 	checkBalances(t, l, far, "A USD 0.00", "B USD 0.00", "ROOT USD 3.02")
-	if _, err := l.Payout(ctx, ledger.Run{ID: "early", Period: ledger.Month(2025, time.August), At: Placed}); !errors.Is(err, ledger.ErrInvalid) {
+	if _, err := l.Payout(ctx, ledger.Run{ID: "early", Period: ledger.Month(2025, time.August), At: ledgerworld.Placed}); !errors.Is(err, ledger.ErrInvalid) {
 		t.Errorf("a run before its period ends: %v, want ErrInvalid", err)
 	}
 }
 
 func concurrentPayouts(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	revs := w.Life(t, "1001", "C", Placed)
-	post(t, l, &revs[1], Placed, ledger.Posted)
+	revs := w.Life(t, "1001", "C", ledgerworld.Placed)
+	post(t, l, &revs[1], ledgerworld.Placed, ledger.Posted)
 	var wg sync.WaitGroup
 	res := make([]ledger.PayoutResult, 10)
 	errs := make([]error, 10)
@@ -425,10 +400,10 @@ func countType(es []ledger.Entry, typ ledger.Type) int {
 }
 
 func negativeAfterPayout(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
-	revs := w.Life(t, "1001", "C", Placed)
-	post(t, l, &revs[1], Placed, ledger.Posted)
+	revs := w.Life(t, "1001", "C", ledgerworld.Placed)
+	post(t, l, &revs[1], ledgerworld.Placed, ledger.Posted)
 	aug, err := l.Payout(ctx, ledger.Run{ID: "2025-08", Period: ledger.Month(2025, time.August), At: sep15.Add(-14 * 24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -459,14 +434,14 @@ func negativeAfterPayout(t *testing.T, s ledger.Store) {
 }
 
 func balanceIsSumOfEntries(t *testing.T, s ledger.Store) {
-	w := NewWorld(t)
+	w := ledgerworld.NewWorld(t)
 	l := ledger.New(s, w.Engine)
 	var all [][]normalize.Order
 	for i, ref := range []string{"C", "B", "A", "U"} {
-		all = append(all, w.Life(t, fmt.Sprint(2000+i), ref, Placed.Add(time.Duration(i)*time.Hour)))
+		all = append(all, w.Life(t, fmt.Sprint(2000+i), ref, ledgerworld.Placed.Add(time.Duration(i)*time.Hour)))
 	}
 	for _, revs := range all {
-		post(t, l, &revs[1], Placed, ledger.Posted)
+		post(t, l, &revs[1], ledgerworld.Placed, ledger.Posted)
 	}
 	if _, err := l.Payout(ctx, ledger.Run{ID: "aug", Period: ledger.Month(2025, time.August), At: sep15,
 		Minimum: map[string]decimal.Decimal{"USD": decimal.RequireFromString("10")}}); err != nil {
@@ -475,7 +450,7 @@ func balanceIsSumOfEntries(t *testing.T, s ledger.Store) {
 	for _, revs := range all {
 		post(t, l, &revs[3], sep15.Add(time.Hour), ledger.Posted)
 	}
-	for _, at := range []time.Time{Placed, sep15, far} {
+	for _, at := range []time.Time{ledgerworld.Placed, sep15, far} {
 		bs, err := l.Balances(ctx, at)
 		if err != nil {
 			t.Fatal(err)
@@ -496,7 +471,7 @@ func balanceIsSumOfEntries(t *testing.T, s ledger.Store) {
 				t.Fatal(err)
 			}
 			if !sum.Equal(b.Amount) || !one.Equal(b.Amount) {
-				t.Errorf("%s %s at %s: Balances %s, Balance %s, sum of entries %s", b.Member, b.Currency, at, b.Amount, one, sum)
+				t.Errorf("%s %s at %s: ledgerworld.Balances %s, Balance %s, sum of entries %s", b.Member, b.Currency, at, b.Amount, one, sum)
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
@@ -30,11 +32,11 @@ type Features struct {
 // back through Stream, Scan and After, and through a reopened handle when
 // the store can be reopened.
 func everyType(t *testing.T, s ledger.Store, f Features) {
-	w := NewWorld(t)
-	revs := w.Life(t, "9007199254740993", "C", Placed)
+	w := ledgerworld.NewWorld(t)
+	revs := w.Life(t, "9007199254740993", "C", ledgerworld.Placed)
 	body := revs[3]
 	body.Version = body.Version.Add(123456789 * time.Nanosecond)
-	calc, err := w.Engine.Calculate(&body, commission.Lock{Known: Placed})
+	calc, err := w.Engine.Calculate(&body, commission.Lock{Known: ledgerworld.Placed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,9 +51,9 @@ func everyType(t *testing.T, s ledger.Store, f Features) {
 	in := []ledger.Entry{
 		{ID: ev.ID.String(), Type: ledger.TypeCommission, Member: ev.Beneficiary, Currency: "USD", Amount: ev.Amount(),
 			Effective: ev.Effective, Posted: rev, Order: key, Revision: rev, Lock: lock, Rule: ev.Rule, Event: &ev},
-		{ID: "volume 1", Type: ledger.TypeVolume, Member: "C", Currency: "USD", Effective: Placed, Posted: rev, Order: key,
+		{ID: "volume 1", Type: ledger.TypeVolume, Member: "C", Currency: "USD", Effective: ledgerworld.Placed, Posted: rev, Order: key,
 			Revision: rev, Lock: lock, Volume: &ledger.Volume{LineID: "1", Component: "VITC", PV: d("50"), QV: d("-25.5"), CV: d("40.125"), Net: d("39.98")}},
-		{ID: "revision 1", Type: ledger.TypeRevision, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock, Placed: Placed, Body: &body},
+		{ID: "revision 1", Type: ledger.TypeRevision, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock, Placed: ledgerworld.Placed, Body: &body},
 		{ID: "refund 1", Type: ledger.TypeRefund, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock, Refund: &refund},
 		{ID: "replaced 1", Type: ledger.TypeReplaced, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock,
 			ReplacedBy: normalize.Key{Platform: normalize.Magento, Store: "https://m.example.com", OrderID: "000000021-1"}},
@@ -59,7 +61,7 @@ func everyType(t *testing.T, s ledger.Store, f Features) {
 		{ID: "run 1", Type: ledger.TypeRun, Effective: run.At, Posted: run.At, Run: run.ID, RunParams: &run},
 		{ID: "payout 1", Type: ledger.TypePayout, Member: "A", Currency: "KWD", Amount: d("-1.005"), Effective: run.At, Posted: run.At, Run: run.ID},
 		{ID: "hold 1", Type: ledger.TypeHold, Member: "B", Currency: "JPY", Effective: run.At, Posted: run.At, Run: run.ID, Withheld: d("1200"), Reason: "KYC pending"},
-		{ID: "adjustment 1", Type: ledger.TypeAdjustment, Member: "A", Currency: "USD", Amount: d("-12.345"), Effective: Placed, Posted: rev, Reason: "goodwill"},
+		{ID: "adjustment 1", Type: ledger.TypeAdjustment, Member: "A", Currency: "USD", Amount: d("-12.345"), Effective: ledgerworld.Placed, Posted: rev, Reason: "goodwill"},
 	}
 	if err := s.Append(ctx, "every", 0, in); err != nil {
 		t.Fatal(err)
@@ -67,21 +69,21 @@ func everyType(t *testing.T, s ledger.Store, f Features) {
 	check := func(how string, s ledger.Store) {
 		t.Helper()
 		got, _ := mustStream(t, s, "every")
-		if d := cmp.Diff(in, got, Opts); d != "" {
+		if d := cmp.Diff(in, got, ledgerworld.Opts); d != "" {
 			t.Errorf("%s: Stream read back differs (-appended +read):\n%s", how, d)
 		}
 		var scanned []ledger.Entry
 		if err := s.Scan(ctx, ledger.Filter{}, func(e *ledger.Entry) error { scanned = append(scanned, *e); return nil }); err != nil {
 			t.Fatal(err)
 		}
-		if d := cmp.Diff(in, scanned, Opts); d != "" {
+		if d := cmp.Diff(in, scanned, ledgerworld.Opts); d != "" {
 			t.Errorf("%s: Scan read back differs (-appended +read):\n%s", how, d)
 		}
 		after, err := s.After(ctx, 0, len(in)+1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := cmp.Diff(in, after, Opts); d != "" {
+		if d := cmp.Diff(in, after, ledgerworld.Opts); d != "" {
 			t.Errorf("%s: After read back differs (-appended +read):\n%s", how, d)
 		}
 	}

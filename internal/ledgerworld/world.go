@@ -1,32 +1,40 @@
-package ledgertest
+// Package ledgerworld is the small world the ledger's tests and its
+// conformance suite post orders in: internal/testworld's Ledger genealogy
+// and catalog, a two-rule plan, and an order's life from pending to two
+// refunds with hand-checked amounts.
+package ledgerworld
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/internal/testworld"
+	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/normalize"
-	"github.com/uplinehq/upline/sku"
 )
 
 // Instants the world is built around.
 var (
 	// Jan is when the genealogy, the catalog and the plan take effect.
-	Jan = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	Jan = testworld.Jan
 	// Placed is when World.Life's orders are placed.
-	Placed = time.Date(2025, 8, 28, 8, 11, 4, 0, time.UTC)
+	Placed = testworld.Placed
 )
 
 // World is a small, fixed setting to post orders in: a genealogy ROOT ← A
 // ← B ← C, plus ZERO (under ROOT, never earns) and U (in the genealogy,
-// with no sponsor chain beyond ROOT's); a catalog with two SKUs (Shopify
-// "VIT-C-90": consumable, CV 20; "PROT-1KG": consumable, CV 30); and a plan
-// "ledgertest" v1 with two rules: "unilevel" on net at 10%, 5%, 2% and
-// "cv_bonus" on CV at 1% to the sponsor.
+// with no sponsor chain beyond ROOT's) — testworld.Ledger; testworld's
+// catalog (Shopify "VIT-C-90": consumable, CV 20; "PROT-1KG": consumable,
+// CV 30; and others); and a plan "ledgertest" v1 with two rules:
+// "unilevel" on net at 10%, 5%, 2% and "cv_bonus" on CV at 1% to the
+// sponsor.
 type World struct {
 	Engine *commission.Engine
 	// Members are every member of the genealogy, sorted.
@@ -50,19 +58,24 @@ func NewWorld(t testing.TB) *World {
 
 // BuildWorld builds the World; NewWorld is the form for tests.
 func BuildWorld() (*World, error) {
-	var g hierarchy.Genealogy
-	for _, m := range [][2]string{{"ROOT", ""}, {"A", "ROOT"}, {"B", "A"}, {"C", "B"}, {"ZERO", "ROOT"}, {"U", "ROOT"}} {
-		err := g.Apply(hierarchy.Change{Op: hierarchy.OpEnroll, Member: m[0], Kind: hierarchy.Distributor, Sponsor: m[1],
-			Status: hierarchy.Active, PaidAs: 1, Highest: 1, Effective: Jan, Recorded: Jan})
-		if err != nil {
-			return nil, err
-		}
-	}
-	e, err := engineOver(&g)
+	e, err := testworld.Engine(testworld.Ledger, Plan)
 	if err != nil {
 		return nil, err
 	}
 	return &World{Engine: e, Members: []string{"A", "B", "C", "ROOT", "U", "ZERO"}}, nil
+}
+
+// EngineOver returns an engine with World's catalog and plan over g.
+func EngineOver(g *hierarchy.Genealogy) (*commission.Engine, error) {
+	cat, err := testworld.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	plan, err := commission.LoadPlan([]byte(Plan))
+	if err != nil {
+		return nil, err
+	}
+	return commission.New(cat, g, plan)
 }
 
 // Life returns the revisions of order id credited to ref, placed at
@@ -118,25 +131,41 @@ func (w *World) Revisions(id, ref string, placed time.Time) ([]normalize.Order, 
 	return []normalize.Order{pending, paid, r1, r2}, nil
 }
 
-// engineOver returns an engine with World's catalog and plan over g.
-func engineOver(g *hierarchy.Genealogy) (*commission.Engine, error) {
-	d := decimal.RequireFromString
-	cat, err := sku.New(sku.Data{
-		SKUs: []sku.Version{
-			{ID: "VITC", EffectiveFrom: Jan, Class: "consumable", PV: d("25"), QV: d("25"), CV: d("20")},
-			{ID: "PROT", EffectiveFrom: Jan, Class: "consumable", PV: d("35"), QV: d("35"), CV: d("30")},
-		},
-		Keys: []sku.Binding{
-			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "VIT-C-90"}, SKU: "VITC"},
-			{Key: sku.Key{Platform: normalize.Shopify, Kind: sku.KindSKU, Value: "PROT-1KG"}, SKU: "PROT"},
-		},
-	})
+// Balances renders a ledger's balances at at as "member currency amount"
+// lines, amounts to the cent.
+func Balances(t testing.TB, l *ledger.Ledger, at time.Time) []string {
+	t.Helper()
+	bs, err := l.Balances(context.Background(), at)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	plan, err := commission.LoadPlan([]byte(Plan))
-	if err != nil {
-		return nil, err
+	out := []string{}
+	for _, b := range bs {
+		out = append(out, b.Member+" "+b.Currency+" "+b.Amount.StringFixed(2))
 	}
-	return commission.New(cat, g, plan)
+	return out
+}
+
+// Amounts renders the events a post appended as "member amount" lines,
+// amounts to the cent, in the order appended.
+func Amounts(r ledger.Result) []string {
+	out := []string{}
+	for _, e := range r.Entries {
+		if e.Event != nil {
+			out = append(out, e.Member+" "+e.Amount.StringFixed(2))
+		}
+	}
+	return out
+}
+
+// Opts compares entries as a store must give them back: decimals and
+// instants by value, events by their JSON form.
+var Opts = cmp.Options{
+	cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
+	cmp.Transformer("EventJSON", func(e *commission.Event) string {
+		if e == nil {
+			return "<nil>"
+		}
+		return string(e.AppendJSON(nil))
+	}),
 }
