@@ -89,37 +89,40 @@ func newestRecorded(posted []Event) time.Time {
 
 func corrections(posted, desired []Event, revision time.Time) []Event {
 	type slotState struct {
+		slot     Slot
 		total    int64
 		original int // index into posted of the slot's first event
 		desired  int // index into desired, or -1
 	}
-	state := make(map[Slot]*slotState, len(posted)+len(desired))
-	var order []Slot
+	// One index per slot and the slots' states in one slice, in the order
+	// first seen: an order of 10,000 lines has some 40,000 slots.
+	index := make(map[Slot]int, len(posted)+len(desired))
+	slots := make([]slotState, 0, len(desired))
 	for i := range desired {
 		k := desired[i].Slot()
-		s, ok := state[k]
-		if !ok {
-			s = &slotState{original: -1, desired: i}
-			state[k] = s
-			order = append(order, k)
+		if _, ok := index[k]; !ok {
+			index[k] = len(slots)
+			slots = append(slots, slotState{slot: k, original: -1, desired: i})
 		}
 	}
 	for i := range posted {
 		k := posted[i].Slot()
-		s, ok := state[k]
+		j, ok := index[k]
 		if !ok {
-			s = &slotState{original: -1, desired: -1}
-			state[k] = s
-			order = append(order, k)
+			j = len(slots)
+			index[k] = j
+			slots = append(slots, slotState{slot: k, original: -1, desired: -1})
 		}
+		s := &slots[j]
 		if s.original < 0 || (posted[i].Kind == KindCommission && posted[s.original].Kind != KindCommission) {
 			s.original = i
 		}
 		s.total += posted[i].amount
 	}
-	var out []Event
-	for _, k := range order {
-		s := state[k]
+	out := make([]Event, 0, len(desired))
+	for j := range slots {
+		s := &slots[j]
+		k := s.slot
 		var want int64
 		if s.desired >= 0 {
 			want = desired[s.desired].amount

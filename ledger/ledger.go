@@ -299,7 +299,11 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 		return true, err
 	}
 	res.Outcome, res.Revision, res.Lock, res.Calculation = Posted, rev, calc.Lock, calc
-	res.Entries = append(res.Entries, add...)
+	if len(res.Entries) == 0 {
+		res.Entries = add
+	} else {
+		res.Entries = append(res.Entries, add...)
+	}
 	return true, nil
 }
 
@@ -365,12 +369,16 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 		return nil, nil, time.Time{}, &HeldError{Order: st.key, Revision: m.Version.UTC(), Err: err}
 	}
 	rev := nextRevision(st.last, m.Version)
-	add, err := correctionEntries(st, commission.Corrections(st.events, calc.Events, rev), at, rev, calc.Lock)
+	corr := commission.Corrections(st.events, calc.Events, rev)
+	want := desiredVolumes(calc)
+	// Room for every correction, every volume slot, and the records the
+	// caller appends after them: one allocation, even for a large order.
+	add := make([]Entry, 0, len(corr)+len(want.keys)+len(st.vols.keys)+1+len(m.Refunds))
+	add, err = correctionEntries(add, st, corr, at, rev, calc.Lock)
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	want := desiredVolumes(calc)
-	add = append(add, volumeEntries(st, &want, m.Currency, at, rev, b.placed, basis{calc.Lock, b.placed})...)
+	add = volumeEntries(add, st, &want, m.Currency, at, rev, b.placed, basis{calc.Lock, b.placed})
 	return calc, add, rev, nil
 }
 

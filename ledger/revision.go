@@ -218,8 +218,9 @@ func desiredVolumes(calc *commission.Calculation) volumeSums {
 // volumeEntries returns the volume entries that bring the posted volumes
 // to the desired ones: one per slot whose sums differ, effective at placed
 // for a slot never posted and at rev for a correction.
-func volumeEntries(st *orderState, desired *volumeSums, currency string, at, rev, placed time.Time, b basis) []Entry {
-	var out []Entry
+// volumeEntries appends to out the volume entries that bring the posted
+// volumes to the desired ones.
+func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency string, at, rev, placed time.Time, b basis) []Entry {
 	entry := func(k volumeSlot, d Volume, first bool) {
 		if d.PV.IsZero() && d.QV.IsZero() && d.CV.IsZero() && d.Net.IsZero() {
 			return
@@ -259,18 +260,18 @@ func volumeID(stream string, rev time.Time, k volumeSlot) string {
 // zero returns the entries that bring every money and volume slot of the
 // order to zero at revision rev.
 func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
-	add, err := correctionEntries(s, commission.Corrections(s.events, nil, rev), at, rev, s.lock)
+	corr := commission.Corrections(s.events, nil, rev)
+	add, err := correctionEntries(make([]Entry, 0, len(corr)+len(s.vols.keys)+1), s, corr, at, rev, s.lock)
 	if err != nil {
 		return nil, err
 	}
-	return append(add, volumeEntries(s, &volumeSums{}, s.currency, at, rev, rev, s.basis())...), nil
+	return volumeEntries(add, s, &volumeSums{}, s.currency, at, rev, rev, s.basis()), nil
 }
 
-// correctionEntries returns the entries of an order's corrections at
-// revision rev, less those the stream st already holds; one it holds
+// correctionEntries appends to add the entries of an order's corrections
+// at revision rev, less those the stream st already holds; one it holds
 // differently is a *ConflictError.
-func correctionEntries(st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
-	add := make([]Entry, 0, len(corr)+2)
+func correctionEntries(add []Entry, st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
 	for i := range corr {
 		e := eventEntry(&corr[i], at, rev, lock)
 		if p, ok := st.byID[e.ID]; ok {

@@ -94,19 +94,21 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 	if len(cur) != expectedVersion {
 		return fmt.Errorf("%w: stream %s is at version %d, not %d", ErrVersionConflict, stream, len(cur), expectedVersion)
 	}
+	// One map operation an entry: its id goes into ids as it is checked,
+	// and a duplicate takes back the ids this append put in.
 	for i := range entries {
-		if _, dup := m.ids[entries[i].ID]; dup {
-			return fmt.Errorf("%w: %s", ErrDuplicateID, entries[i].ID)
-		}
-	}
-	if len(entries) > 1 {
-		seen := make(map[string]struct{}, len(entries))
-		for i := range entries {
-			if _, dup := seen[entries[i].ID]; dup {
-				return fmt.Errorf("%w: %s twice in one append", ErrDuplicateID, entries[i].ID)
+		id := entries[i].ID
+		if _, dup := m.ids[id]; dup {
+			for j := range i {
+				delete(m.ids, entries[j].ID)
 			}
-			seen[entries[i].ID] = struct{}{}
+			twice := ""
+			if slices.ContainsFunc(entries[:i], func(e Entry) bool { return e.ID == id }) {
+				twice = " twice in one append"
+			}
+			return fmt.Errorf("%w: %s%s", ErrDuplicateID, id, twice)
 		}
+		m.ids[id] = struct{}{}
 	}
 	out := slices.Grow(cur, len(entries))
 	for i := range entries {
@@ -114,7 +116,6 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 		entries[i].Stream, entries[i].Seq, entries[i].Position = stream, len(cur)+i+1, int64(len(m.log))
 		e := own(entries[i])
 		out = append(out, e)
-		m.ids[e.ID] = struct{}{}
 	}
 	m.streams[stream] = out
 	return nil
