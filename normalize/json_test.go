@@ -81,7 +81,21 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{"not JSON", func(string) string { return `{"platform":` }, normalize.ErrMalformed,
 			"at byte 12: normalize: malformed payload: unexpected end of JSON input"},
 		{"unknown field", func(s string) string { return strings.Replace(s, `"status"`, `"statsu"`, 1) }, normalize.ErrMalformed,
-			`normalize: malformed payload: json: unknown field "statsu"`},
+			`statsu: at byte 80: normalize: malformed payload: unknown field "statsu"`},
+		{"invalid UTF-8 in an id", func(s string) string { return strings.Replace(s, `"7"`, "\"7\xff\"", 1) }, normalize.ErrMalformed,
+			"platform_order_id: at byte 44: normalize: malformed payload: invalid UTF-8 (byte 0xff) in a string"},
+		{"lone surrogate in a sku", func(s string) string { return strings.Replace(s, `A1123`, `A1\udc00`, 1) }, normalize.ErrMalformed,
+			`items[0].platform_sku: at byte 155: normalize: malformed payload: lone surrogate escape \udc00 in a string`},
+		{"duplicate key", func(s string) string {
+			return strings.Replace(s, `"total":"20.00"`, `"total":"20.00","total":"0.01"`, 1)
+		}, normalize.ErrMalformed,
+			`total: at byte 207: normalize: malformed payload: duplicate key "total"`},
+		{"case-variant key beside the key", func(s string) string {
+			return strings.Replace(s, `"total":"20.00"`, `"total":"20.00","TOTAL":"0.01"`, 1)
+		}, normalize.ErrMalformed,
+			`TOTAL: at byte 207: normalize: malformed payload: key "TOTAL" is not "total": keys must match exactly, case included`},
+		{"case-variant key instead of the key", func(s string) string { return strings.Replace(s, `"qty"`, `"Qty"`, 1) }, normalize.ErrMalformed,
+			`items[0].Qty: at byte 160: normalize: malformed payload: key "Qty" is not "qty": keys must match exactly, case included`},
 		{"amount is not a number", func(s string) string { return strings.Replace(s, `"10.00"`, `"ten"`, 1) }, normalize.ErrInvalid,
 			`shopify: order 7: line 1: items[0].unit_price: normalize: invalid value: amount "ten" is not a decimal number`},
 		{"amount is an object", func(s string) string { return strings.Replace(s, `"10.00"`, `{}`, 1) }, normalize.ErrMalformed,

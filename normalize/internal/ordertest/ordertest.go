@@ -5,6 +5,7 @@ package ordertest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,5 +103,21 @@ func GoldenOrders(t *testing.T, pattern string, decode func([]byte) (normalize.O
 			Check(t, o)
 			golden.Check(t, filepath.Join("testdata", "golden", name), Canonical(t, o))
 		})
+	}
+}
+
+// CheckError asserts that err is a *normalize.Error of kind at offset
+// with exactly the message msg.
+func CheckError(t testing.TB, err, kind error, offset int64, msg string) {
+	t.Helper()
+	var e *normalize.Error
+	if !errors.As(err, &e) || !errors.Is(err, kind) {
+		t.Fatalf("err = %v, want a *normalize.Error of kind %v", err, kind)
+	}
+	if e.Offset != offset {
+		t.Errorf("offset = %d, want %d", e.Offset, offset)
+	}
+	if err.Error() != msg {
+		t.Errorf("err =\n%q\nwant\n%q", err, msg)
 	}
 }
