@@ -366,20 +366,8 @@ func (w *walker) object(t reflect.Type) bool {
 			return false
 		}
 		w.path = w.path[:len(w.path)-1]
-		w.space()
-		if w.pos >= len(w.data) {
-			return w.syntax()
-		}
-		switch w.data[w.pos] {
-		case ',':
-			w.pos++
-			w.space()
-		case '}':
-			w.pos++
-			w.depth--
-			return true
-		default:
-			return w.syntax()
+		if more, ok := w.next('}'); !more {
+			return ok
 		}
 	}
 }
@@ -431,22 +419,29 @@ func (w *walker) array(t reflect.Type) bool {
 			return false
 		}
 		w.path = w.path[:len(w.path)-1]
-		w.space()
-		if w.pos >= len(w.data) {
-			return w.syntax()
-		}
-		switch w.data[w.pos] {
-		case ',':
-			w.pos++
-			w.space()
-		case ']':
-			w.pos++
-			w.depth--
-			return true
-		default:
-			return w.syntax()
+		if more, ok := w.next(']'); !more {
+			return ok
 		}
 	}
+}
+
+// next reads what follows a member or element: a comma (more) or the
+// closing bracket.
+func (w *walker) next(closing byte) (more, ok bool) {
+	w.space()
+	switch {
+	case w.pos >= len(w.data):
+		return false, w.syntax()
+	case w.data[w.pos] == ',':
+		w.pos++
+		w.space()
+		return true, true
+	case w.data[w.pos] == closing:
+		w.pos++
+		w.depth--
+		return false, true
+	}
+	return false, w.syntax()
 }
 
 // str reads a string from its opening quote and returns its content as
