@@ -41,7 +41,7 @@ func (d Decoder) DecodeOrder(b []byte, received time.Time) (normalize.Order, err
 
 	o := normalize.Order{Status: normalize.StatusPaid, Store: d.Store, Currency: d.Currency}
 	fail := func(path string, err error) (normalize.Order, error) {
-		return normalize.Order{}, &normalize.Error{Platform: o.Platform, OrderID: o.PlatformOrderID, Path: path, Offset: -1, Err: err}
+		return normalize.Order{}, wire.Reader{Platform: o.Platform, OrderID: o.PlatformOrderID}.Error("", path, err)
 	}
 	ids := 0
 	for _, c := range []struct {

@@ -42,10 +42,10 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		return normalize.Refund{}, err
 	}
 	if b.ID == "" && len(b.Data) > 0 {
-		return normalize.Refund{}, fail(nil, "", "data", fmt.Errorf("%w: a {\"data\": ...} envelope (the WordPress.com API proxy); decode the object inside it", normalize.ErrUnsupported))
+		return normalize.Refund{}, fail("", "data", fmt.Errorf("%w: a {\"data\": ...} envelope (the WordPress.com API proxy); decode the object inside it", normalize.ErrUnsupported))
 	}
 	if b.Status != "" {
-		return normalize.Refund{}, fail(&normalize.Order{PlatformOrderID: b.ID.String()}, "", "status",
+		return normalize.Refund{}, wire.Reader{Platform: normalize.WooCommerce, OrderID: b.ID.String()}.Error("", "status",
 			fmt.Errorf("%w: an order (it has a status); use DecodeOrder", normalize.ErrUnsupported))
 	}
 	r := normalize.Refund{
@@ -53,9 +53,9 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		Store:    d.Store,
 		RefundID: b.ID.String(),
 	}
-	o := &normalize.Order{}
+	rd := wire.Reader{Platform: normalize.WooCommerce}
 	bad := func(line, path string, err error) (normalize.Refund, error) {
-		return normalize.Refund{}, fail(o, line, path, err)
+		return normalize.Refund{}, rd.Error(line, path, err)
 	}
 
 	orderID, path := refundOrder(&b)
@@ -68,7 +68,7 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		return bad("", "order_id", fmt.Errorf("%w: the refund names no order (no order_id, parent_id or _links.up); set Decoder.OrderID", normalize.ErrMissing))
 	}
 	r.OrderID = orderID
-	o.PlatformOrderID = orderID
+	rd.OrderID = orderID
 
 	r.Currency = d.Currency
 	switch {
@@ -101,10 +101,10 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 	neg := func(line, path string, n wire.Num) (decimal.Decimal, error) {
 		v, err := n.Decimal()
 		if err != nil {
-			return decimal.Zero, fail(o, line, path, err)
+			return decimal.Zero, rd.Error(line, path, err)
 		}
 		if v.IsPositive() {
-			return decimal.Zero, fail(o, line, path, fmt.Errorf("%w: %s is positive; WooCommerce writes refunded figures as negative numbers", normalize.ErrInvalid, v))
+			return decimal.Zero, rd.Error(line, path, fmt.Errorf("%w: %s is positive; WooCommerce writes refunded figures as negative numbers", normalize.ErrInvalid, v))
 		}
 		return toMinor(v.Neg(), digits), nil
 	}
@@ -248,7 +248,7 @@ func (d Decoder) ApplyRefund(o normalize.Order, body []byte) (normalize.Order, e
 			if rl.Net.IsZero() && rl.Tax.IsZero() {
 				continue // a component DecodeOrder left out: nothing to take back
 			}
-			return normalize.Order{}, fail(&o, rl.LineID, wire.Path("line_items", k),
+			return normalize.Order{}, wire.Reader{Platform: normalize.WooCommerce, OrderID: o.PlatformOrderID}.Error(rl.LineID, wire.Path("line_items", k),
 				fmt.Errorf("%w: refund %s takes back net %s and tax %s from line %q that the order does not have", normalize.ErrInvalid, r.RefundID, rl.Net, rl.Tax, rl.LineID))
 		}
 		left := o.Items[i].Net.Sub(net[i])
