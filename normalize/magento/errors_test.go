@@ -177,3 +177,18 @@ func TestRefundBeyondTheOrder(t *testing.T) {
 	_, err = o.ApplyRefund(r)
 	checkErr(t, errCase{kind: normalize.ErrRefundExceeds, order: "301", line: "111", path: "refunds[0].items[0].qty", msg: "take back 3 units of a line that sold 2"}, err)
 }
+
+// An order-level discount beyond what the lines are worth is refused
+// naming base_discount_amount, inside the envelope when there is one.
+func TestOrderDiscountBeyondTheLinesNamesItsPath(t *testing.T) {
+	body := ordertest.Mutate(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
+		m["base_discount_amount"] = json.Number("-75.99")
+	})
+	_, err := magento.Decoder{}.DecodeOrder(body)
+	ordertest.CheckError(t, err, normalize.ErrInvalid, -1,
+		"magento: order 101: base_discount_amount: normalize: invalid value: order-level discount 66.14 exceeds the lines' value 66.13")
+
+	_, err = magento.Decoder{}.DecodeOrder([]byte(`{"data":{"order":` + string(body) + `}}`))
+	ordertest.CheckError(t, err, normalize.ErrInvalid, -1,
+		"magento: order 101: data.order.base_discount_amount: normalize: invalid value: order-level discount 66.14 exceeds the lines' value 66.13")
+}

@@ -257,7 +257,7 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 			normalize.ErrUnreconciled, orderDiscount.Neg(), itemDiscounts, shipDiscount))
 		return normalize.Order{}, r.Err
 	}
-	if err := normalize.ComputeNets(&o, unallocated); err != nil {
+	if err := normalize.ComputeNets(&o, unallocated, r.Path("base_discount_amount")); err != nil {
 		return normalize.Order{}, err
 	}
 	if err := normalize.Reconcile(&o); err != nil {

@@ -94,7 +94,7 @@ func (d Decoder) DecodeOrder(b []byte, received time.Time) (normalize.Order, err
 	o.CustomerRef = w.CustomerID.String()
 	o.Items = []normalize.Line{{LineID: "1", PlatformSKU: w.SKU, Qty: 1, UnitPrice: amount, Gross: amount}}
 	o.Total = amount
-	if err := normalize.ComputeNets(&o, decimal.Zero); err != nil {
+	if err := normalize.ComputeNets(&o, decimal.Zero, ""); err != nil {
 		return normalize.Order{}, err
 	}
 	return o, normalize.Reconcile(&o)

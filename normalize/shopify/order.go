@@ -159,7 +159,7 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 	if s.Err != nil {
 		return normalize.Order{}, s.Err
 	}
-	if err := normalize.ComputeNets(&o, unallocated); err != nil {
+	if err := normalize.ComputeNets(&o, unallocated, "total_discounts"); err != nil {
 		return normalize.Order{}, err
 	}
 

@@ -161,7 +161,7 @@ func (s *orderState) decode() (normalize.Order, error) {
 	if s.Err != nil {
 		return normalize.Order{}, s.Err
 	}
-	if err := normalize.ComputeNets(o, orderDiscount); err != nil {
+	if err := normalize.ComputeNets(o, orderDiscount, "fee_lines"); err != nil {
 		return normalize.Order{}, err
 	}
 	if err := normalize.Reconcile(o); err != nil {

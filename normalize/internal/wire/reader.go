@@ -30,14 +30,18 @@ type Reader struct {
 // Error returns the *normalize.Error for err at path (below Prefix)
 // without keeping it, for decoders that stop at once.
 func (r Reader) Error(line, path string, err error) *normalize.Error {
-	if r.Prefix != "" {
-		if path == "" {
-			path = r.Prefix
-		} else {
-			path = r.Prefix + "." + path
-		}
+	return &normalize.Error{Platform: r.Platform, OrderID: r.OrderID, Line: line, Path: r.Path(path), Offset: -1, Err: err}
+}
+
+// Path returns the body's JSON path of path, a path within the order.
+func (r Reader) Path(path string) string {
+	switch {
+	case r.Prefix == "":
+		return path
+	case path == "":
+		return r.Prefix
 	}
-	return &normalize.Error{Platform: r.Platform, OrderID: r.OrderID, Line: line, Path: path, Offset: -1, Err: err}
+	return r.Prefix + "." + path
 }
 
 // Fail keeps err at path unless an error is already kept.
