@@ -112,7 +112,7 @@ func (p *player) refund(name string, platform normalize.Platform, body []byte) (
 	case normalize.WooCommerce:
 		return p.wooRefund(name, body)
 	case normalize.Magento:
-		r, err = magento.Decoder{Store: opt.Magento.Store, RefKeys: opt.Magento.RefKeys}.DecodeCreditMemo(body)
+		r, err = magento.Decoder{Store: opt.Magento.Store, RefKeys: opt.Magento.RefKeys}.DecodeRefund(body)
 		if err == nil {
 			// A credit memo names its order's entity id, not the store.
 			r.Platform, r.Store = normalize.Magento, opt.Magento.Store

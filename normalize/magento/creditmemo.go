@@ -9,18 +9,12 @@ import (
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
 
-// DecodeCreditMemo decodes a REST credit memo with the zero Decoder; see
-// Decoder.DecodeCreditMemo.
-func DecodeCreditMemo(body []byte) (normalize.Refund, error) {
-	return Decoder{}.DecodeCreditMemo(body)
-}
-
-// DecodeCreditMemo decodes a Magento credit memo (GET /V1/creditmemo/{id})
-// into a refund naming its order by entity id (the credit memo's order_id,
+// DecodeRefund decodes a Magento credit memo (GET /V1/creditmemo/{id}),
+// Magento's record of a refund, into a refund naming its order by entity id (the credit memo's order_id,
 // which is the order's PlatformOrderID). Apply it with
 // normalize.Order.ApplyRefund. The package documentation lists the rules
 // it follows.
-func (d Decoder) DecodeCreditMemo(body []byte) (normalize.Refund, error) {
+func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 	var w creditMemo
 	if err := normalize.Unmarshal(normalize.Magento, body, &w); err != nil {
 		return normalize.Refund{}, err

@@ -123,7 +123,7 @@ func TestDecodeOrderErrors(t *testing.T) {
 	}
 }
 
-func TestDecodeCreditMemoErrors(t *testing.T) {
+func TestDecodeRefundErrors(t *testing.T) {
 	const fx = "creditmemo-partial.json"
 	set := func(f func(m map[string]any)) func(t *testing.T) []byte {
 		return func(t *testing.T) []byte { return ordertest.Mutate(t, fx, f) }
@@ -155,7 +155,7 @@ func TestDecodeCreditMemoErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := magento.Decoder{Store: store}.DecodeCreditMemo(c.body(t))
+			_, err := magento.Decoder{Store: store}.DecodeRefund(c.body(t))
 			checkErr(t, c, err)
 		})
 	}
@@ -164,11 +164,11 @@ func TestDecodeCreditMemoErrors(t *testing.T) {
 // TestRefundBeyondTheOrder: a credit memo for more than the line sold is
 // refused when applied to its order.
 func TestRefundBeyondTheOrder(t *testing.T) {
-	o, err := magento.DecodeOrder(ordertest.Fixture(t, "order-refunded.json"))
+	o, err := magento.Decoder{}.DecodeOrder(ordertest.Fixture(t, "order-refunded.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := magento.DecodeCreditMemo(ordertest.Mutate(t, "creditmemo-partial.json", func(m map[string]any) {
+	r, err := magento.Decoder{}.DecodeRefund(ordertest.Mutate(t, "creditmemo-partial.json", func(m map[string]any) {
 		itemAt(m, 0)["qty"] = json.Number("3")
 	}))
 	if err != nil {

@@ -79,11 +79,11 @@ func roundTrip(t *testing.T, o normalize.Order) {
 	}
 }
 
-// FuzzDecodeCreditMemo: a credit memo it accepts takes back positive
+// FuzzDecodeRefund: a credit memo it accepts takes back positive
 // quantities and amounts; applied to its order, it is either refused or
 // leaves no line refunded beyond what it sold, and the order still round
 // trips.
-func FuzzDecodeCreditMemo(f *testing.F) {
+func FuzzDecodeRefund(f *testing.F) {
 	seedFixtures(f, "creditmemo-*.json")
 	f.Add([]byte(`{"entity_id":9,"order_id":301,"creditmemo_status":2,"base_currency_code":"USD","created_at":"2025-04-01 00:00:00",` +
 		`"base_subtotal":15,"base_grand_total":14.58,"items":[{"order_item_id":113,"qty":1,"base_row_total":15,"base_discount_amount":1.5,"base_tax_amount":1.08},` +
@@ -93,7 +93,7 @@ func FuzzDecodeCreditMemo(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r, err := magento.Decoder{Store: store}.DecodeCreditMemo(body)
+		r, err := magento.Decoder{Store: store}.DecodeRefund(body)
 		if err != nil {
 			var e *normalize.Error
 			if !errors.As(err, &e) {

@@ -24,12 +24,6 @@ type Decoder struct {
 	RefKeys []string
 }
 
-// DecodeOrder decodes a REST order entity with the zero Decoder; see
-// Decoder.DecodeOrder.
-func DecodeOrder(body []byte) (normalize.Order, error) {
-	return Decoder{}.DecodeOrder(body)
-}
-
 // DecodeOrder decodes one Magento sales order — the REST entity of GET
 // /V1/orders/{id}, or the order inside an Adobe Commerce webhook body —
 // into a validated, reconciled canonical order. The package documentation

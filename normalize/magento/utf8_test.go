@@ -18,7 +18,7 @@ func TestInvalidUTF8(t *testing.T) {
 		"magento: items[0].sku: at byte 2911: normalize: malformed payload: invalid UTF-8 (byte 0xff) in a string")
 
 	memo := bytes.Replace(ordertest.Fixture(t, "creditmemo-partial.json"), []byte(`"HOODIE-L-GRAY"`), []byte("\"HOODIE-L-GRAY\xc3\""), 1)
-	_, err = magento.Decoder{}.DecodeCreditMemo(memo)
+	_, err = magento.Decoder{}.DecodeRefund(memo)
 	ordertest.CheckError(t, err, normalize.ErrMalformed, int64(bytes.IndexByte(memo, 0xc3)),
 		"magento: items[0].sku: at byte 1842: normalize: malformed payload: invalid UTF-8 (byte 0xc3) in a string")
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
 
-// Decoder holds what the simple webhook does not say.
+// Decoder holds what the simple webhook does not say. The zero Decoder
+// works when every body names its currency.
 type Decoder struct {
 	// Store is the order key's store.
 	Store string
@@ -32,7 +33,10 @@ type body struct {
 }
 
 // DecodeOrder turns one webhook body into a paid one-line order placed at
-// received (or at the body's order_ts, when it has one).
+// received (or at the body's order_ts, when it has one). The platforms'
+// decoders take only the body, whose own timestamps they read; this form
+// usually has none, and the package reads no clock, so the caller passes
+// the instant it received the webhook.
 func (d Decoder) DecodeOrder(b []byte, received time.Time) (normalize.Order, error) {
 	var w body
 	if err := normalize.UnmarshalStrict("", b, &w); err != nil {

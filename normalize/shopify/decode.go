@@ -11,7 +11,7 @@ import (
 )
 
 // Decoder turns Shopify webhook bodies into canonical orders and refunds.
-// The zero Decoder is ready to use; the package-level functions use it.
+// The zero Decoder is ready to use.
 type Decoder struct {
 	// Store is the order key's store, such as "acme.myshopify.com".
 	// Shopify bodies do not name their shop (the X-Shopify-Shop-Domain
@@ -27,19 +27,6 @@ type Decoder struct {
 	// includes its tax, which Net must not. Orders carry the setting
 	// themselves and ignore this field.
 	TaxesIncluded bool
-}
-
-// DecodeOrder decodes an orders/create, orders/paid, orders/updated or
-// orders/cancelled body with the zero Decoder.
-func DecodeOrder(body []byte) (normalize.Order, error) {
-	var d Decoder
-	return d.DecodeOrder(body)
-}
-
-// DecodeRefund decodes a refunds/create body with the zero Decoder.
-func DecodeRefund(body []byte) (normalize.Refund, error) {
-	var d Decoder
-	return d.DecodeRefund(body)
 }
 
 // state carries what every amount needs to be read and keeps the first

@@ -12,7 +12,7 @@ import (
 )
 
 // Decoder holds the options for decoding WooCommerce bodies. The zero
-// Decoder is ready to use; the package-level functions use it.
+// Decoder is ready to use.
 type Decoder struct {
 	// Store names the shop in the order's key (normalize.Key). WooCommerce
 	// bodies do not name their site, so the caller says which it is, e.g.
@@ -45,12 +45,6 @@ type Decoder struct {
 // feature stores the shop's default currency under on orders placed in
 // another currency.
 const wooPaymentsShopCurrency = "_wcpay_multi_currency_order_default_currency"
-
-// DecodeOrder decodes an order webhook body or a REST v3 order with the
-// zero Decoder.
-func DecodeOrder(body []byte) (normalize.Order, error) {
-	return Decoder{}.DecodeOrder(body)
-}
 
 // DecodeOrder decodes one order: an order.created / order.updated webhook
 // body, or one element of GET /wp-json/wc/v3/orders. The order has passed

@@ -10,12 +10,6 @@ import (
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
 
-// DecodeRefund decodes a refund object with the zero Decoder: the order
-// and currency must then come from the body (see Decoder.DecodeRefund).
-func DecodeRefund(body []byte) (normalize.Refund, error) {
-	return Decoder{}.DecodeRefund(body)
-}
-
 // DecodeRefund decodes one refund object: the response of
 // POST/GET /wp-json/wc/v3/orders/{order}/refunds/{id}, or one element of
 // the refunds list. WooCommerce writes its line quantities and totals as
@@ -179,12 +173,6 @@ func refundOrder(b *refundBody) (id, path string) {
 		}
 	}
 	return "", ""
-}
-
-// ApplyRefund decodes a refund object with the zero Decoder against the
-// order it belongs to; see Decoder.ApplyRefund.
-func ApplyRefund(o normalize.Order, body []byte) (normalize.Order, error) {
-	return Decoder{}.ApplyRefund(o, body)
 }
 
 // ApplyRefund decodes a refund object for order o (taking the order id
