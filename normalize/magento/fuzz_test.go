@@ -19,7 +19,11 @@ func seedFixtures(f *testing.F, pattern string) {
 		f.Fatalf("no seeds for %s: %v", pattern, err)
 	}
 	for _, name := range files {
-		f.Add(ordertest.Fixture(f, filepath.Base(name)))
+		b := ordertest.Fixture(f, filepath.Base(name))
+		f.Add(b)
+		for _, c := range ordertest.Corrupt(b) {
+			f.Add(c)
+		}
 	}
 }
 
@@ -48,6 +52,7 @@ func FuzzDecodeOrder(f *testing.F) {
 			}
 			return
 		}
+		ordertest.Unicode(t, body)
 		for _, l := range o.Items {
 			if l.Net.GreaterThan(l.Gross) || l.Net.IsNegative() {
 				t.Fatalf("line %s: net %s outside 0..gross %s", l.LineID, l.Net, l.Gross)
@@ -101,6 +106,7 @@ func FuzzDecodeRefund(f *testing.F) {
 			}
 			return
 		}
+		ordertest.Unicode(t, body)
 		for _, rl := range r.Items {
 			if rl.Qty <= 0 || rl.Net.IsNegative() || rl.Tax.IsNegative() {
 				t.Fatalf("refund line %+v takes back nothing or a negative amount", rl)

@@ -97,12 +97,18 @@ func FuzzDecodeOrder(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(body)
+		for _, c := range ordertest.Corrupt(body) {
+			f.Add(c)
+		}
 	}
+	f.Add([]byte(`{"shopify_order_id":"1","sku":"A1","amount":"99.00","amount":"0.01"}`))
+	f.Add([]byte(`{"shopify_order_id":"1","sku":"A1","amount":"99.00","AMOUNT":"0.01"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		o, err := referral.Decoder{Currency: "USD"}.DecodeOrder(body, received)
 		if err != nil {
 			return
 		}
+		ordertest.Strict(t, body)
 		ordertest.Check(t, o)
 		if len(o.Items) != 1 || !o.Items[0].Net.Equal(o.Total) {
 			t.Fatalf("a referral order is one line whose net is the total: %+v", o)
