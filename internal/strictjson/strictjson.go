@@ -41,18 +41,14 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
+	s := e.Why
 	if e.Offset >= 0 {
-		b.WriteString("at byte ")
-		b.WriteString(strconv.FormatInt(e.Offset, 10))
-		b.WriteString(": ")
+		s = "at byte " + strconv.FormatInt(e.Offset, 10) + ": " + s
 	}
-	b.WriteString(e.Why)
-	return b.String()
+	if e.Path != "" {
+		s = e.Path + ": " + s
+	}
+	return s
 }
 
 // Decode decodes body, exactly one JSON value, into v. Besides what
