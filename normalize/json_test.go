@@ -184,6 +184,36 @@ func TestRefundJSON(t *testing.T) {
 	}
 }
 
+// A refund decoded on its own is read as strictly as an order: a second
+// "net" or a "NET" would otherwise replace the real one.
+func TestRefundJSONStrict(t *testing.T) {
+	const body = `{"platform":"shopify","store":"s","order_id":"9","currency":"USD","refund_id":"r1",` +
+		`"ts":"2025-01-03T00:00:00Z","items":[{"line_id":"1","qty":1,"net":"99.00"}]}`
+	for _, tc := range []struct {
+		name, body string
+		offset     int64
+		msg        string
+	}{
+		{"invalid UTF-8", strings.Replace(body, `"r1"`, "\"r1\xfe\"", 1), 81,
+			"refund_id: at byte 81: normalize: malformed payload: invalid UTF-8 (byte 0xfe) in a string"},
+		{"duplicate key", strings.Replace(body, `"net":"99.00"`, `"net":"99.00","net":"0.01"`, 1), 157,
+			`items[0].net: at byte 157: normalize: malformed payload: duplicate key "net"`},
+		{"case-variant key", strings.Replace(body, `"net":"99.00"`, `"net":"99.00","NET":"0.01"`, 1), 157,
+			`items[0].NET: at byte 157: normalize: malformed payload: key "NET" is not "net": keys must match exactly, case included`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := normalize.DecodeRefundJSON([]byte(tc.body))
+			var e *normalize.Error
+			if !errors.Is(err, normalize.ErrMalformed) || !errors.As(err, &e) {
+				t.Fatalf("err = %v, want a *normalize.Error of kind ErrMalformed", err)
+			}
+			if e.Offset != tc.offset || err.Error() != tc.msg {
+				t.Errorf("err = %q (offset %d)\nwant %q (offset %d)", err, e.Offset, tc.msg, tc.offset)
+			}
+		})
+	}
+}
+
 func TestApplyRefund(t *testing.T) {
 	o, err := normalize.DecodeJSON([]byte(minimal))
 	if err != nil {
