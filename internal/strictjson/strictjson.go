@@ -57,14 +57,20 @@ func (e *Error) Error() string {
 // key that appears twice in one object, a key that names no field of the
 // struct it is decoded into or differs from a field's name only in case,
 // and anything after the value. Values decoded by their own UnmarshalJSON
-// (json.RawMessage, say) are checked for text and duplicate keys only.
+// (json.RawMessage, say) are checked for text and duplicate keys only; an
+// error such a method returns is returned as it is.
 func Decode(body []byte, v any) error {
 	w := walker{data: body, strict: true, fields: map[reflect.Type][]field{}}
 	if err := w.walk(reflect.TypeOf(v)); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return Explain(err)
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &syn) || errors.As(err, &typ) {
+			return Explain(err)
+		}
+		return err
 	}
 	if w.bad { // encoding/json accepted what the walk took for a syntax error
 		return &Error{Offset: int64(w.pos), Why: "malformed JSON"}

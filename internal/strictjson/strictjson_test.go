@@ -117,3 +117,20 @@ func FuzzWalk(f *testing.F) {
 		}
 	})
 }
+
+var errOwn = errors.New("own")
+
+type own struct{}
+
+func (*own) UnmarshalJSON([]byte) error { return errOwn }
+
+// An error of a value's own UnmarshalJSON keeps its identity: callers
+// classify it, not Decode.
+func TestDecodeKeepsErrorsOfUnmarshalJSON(t *testing.T) {
+	var v struct {
+		X own `json:"x"`
+	}
+	if err := Decode([]byte(`{"x":1}`), &v); err != errOwn {
+		t.Fatalf("err = %v, want errOwn unchanged", err)
+	}
+}
