@@ -18,6 +18,7 @@
 package strictjson
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"errors"
@@ -82,22 +83,45 @@ func Decode(body []byte, v any) error {
 // Unicode: invalid UTF-8, or a \u escape of half a surrogate pair. Syntax
 // errors are left to encoding/json, which says them better.
 func Check(body []byte) error {
-	if utf8.Valid(body) && !maybeSurrogate(body) {
+	if utf8.Valid(body) && pairedSurrogates(body) {
 		return nil
 	}
 	w := walker{data: body}
 	return w.walk(nil)
 }
 
-// maybeSurrogate reports whether body may hold a \u escape of a surrogate
-// (\uD800 to \uDFFF); a true answer only costs a walk.
-func maybeSurrogate(body []byte) bool {
-	for i := 0; i+2 < len(body); i++ {
-		if body[i] == '\\' && body[i+1] == 'u' && (body[i+2] == 'd' || body[i+2] == 'D') {
+// pairedSurrogates reports whether every \u escape of a surrogate in body
+// is a high one followed by a low one (an emoji, say), without a walk: in
+// JSON a backslash occurs only in escapes, so reading escape by escape
+// from each backslash finds them all. A false answer only costs a walk.
+func pairedSurrogates(body []byte) bool {
+	for i := 0; i < len(body); {
+		k := bytes.IndexByte(body[i:], '\\')
+		if k < 0 {
 			return true
 		}
+		i += k + 1
+		if i >= len(body) || body[i] != 'u' {
+			i++ // a two-character escape, such as \\
+			continue
+		}
+		r, ok := hex4(body[i+1:])
+		i += 5
+		switch {
+		case !ok || r < 0xD800 || r > 0xDFFF:
+		case r >= 0xDC00:
+			return false
+		case i+1 < len(body) && body[i] == '\\' && body[i+1] == 'u':
+			lo, ok := hex4(body[i+2:])
+			if !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return false
+			}
+			i += 6
+		default:
+			return false
+		}
 	}
-	return false
+	return true
 }
 
 // Explain turns an error of encoding/json into an *Error; an *Error is
@@ -491,7 +515,7 @@ func (w *walker) escape(what string) bool {
 	default:
 		return w.syntax()
 	}
-	r, ok := w.hex(w.pos + 2)
+	r, ok := hex4(w.data[w.pos+2:])
 	if !ok {
 		return w.syntax()
 	}
@@ -501,7 +525,7 @@ func (w *walker) escape(what string) bool {
 		return w.fail(at, "lone surrogate escape \\u%04x in %s", r, what)
 	case r >= 0xD800 && r <= 0xDBFF:
 		if w.pos+1 < len(w.data) && w.data[w.pos] == '\\' && w.data[w.pos+1] == 'u' {
-			if lo, ok := w.hex(w.pos + 2); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+			if lo, ok := hex4(w.data[w.pos+2:]); ok && lo >= 0xDC00 && lo <= 0xDFFF {
 				w.pos += 6
 				return true
 			}
@@ -511,12 +535,13 @@ func (w *walker) escape(what string) bool {
 	return true
 }
 
-func (w *walker) hex(at int) (rune, bool) {
-	if at+4 > len(w.data) {
+// hex4 reads the four hexadecimal digits of a \u escape.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
 		return 0, false
 	}
 	var r rune
-	for _, c := range w.data[at : at+4] {
+	for _, c := range b[:4] {
 		switch {
 		case c >= '0' && c <= '9':
 			c -= '0'

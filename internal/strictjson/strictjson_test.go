@@ -82,6 +82,9 @@ func TestCheck(t *testing.T) {
 		{"syntax errors are encoding/json's", "{\"a\":\xff", nil},
 		{"invalid UTF-8", "{\"a\":[1,{\"b\":\"x\xfey\"}]}", &Error{"a[1].b", 15, "invalid UTF-8 (byte 0xfe) in a string"}},
 		{"lone surrogate", `{"a":"\udfff"}`, &Error{"a", 6, `lone surrogate escape \udfff in a string`}},
+		{"escaped backslash before u", `{"a":"\\ud800 \\\\\\ud83d\\ude00"}`, nil},
+		{"lone surrogate after an escaped backslash", `{"a":"\\\\\ud800"}`, &Error{"a", 10, `lone surrogate escape \ud800 in a string`}},
+		{"high surrogate at the end", `{"a":"x\ud83d"}`, &Error{"a", 7, `lone surrogate escape \ud83d in a string`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := Check([]byte(tc.body))
@@ -97,6 +100,21 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzCheck holds the quick test for surrogates to the walk: Check must
+// refuse exactly what a walk refuses.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{`{"a":"\ud83d\ude00"}`, `"\\ud800"`, `"\\\ud800"`, `"\udc00"`, `"\ud800\u0041"`, `"\ud800"`, `"\u12"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		w := walker{data: b}
+		walked := w.walk(nil)
+		if err := Check(b); (err == nil) != (walked == nil) && !w.bad {
+			t.Fatalf("Check = %v, walk = %v for %q", err, walked, b)
+		}
+	})
 }
 
 // FuzzWalk holds the walk to encoding/json's grammar: a syntax error the

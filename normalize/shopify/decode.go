@@ -41,14 +41,28 @@ func newState(orderID string) state {
 	return state{Reader: wire.Reader{Platform: normalize.Shopify, OrderID: orderID}}
 }
 
+// decimal reads an amount exactly. path is called only for an error:
+// building every amount's path would cost more than reading it.
+func (s *state) decimal(n wire.Num, line string, path func() string) (decimal.Decimal, bool) {
+	if s.Err != nil {
+		return decimal.Zero, false
+	}
+	d, err := n.Decimal()
+	if err != nil {
+		s.Fail(line, path(), err)
+		return decimal.Zero, false
+	}
+	return d, true
+}
+
 // money reads a money string in shop currency. Shopify formats shop money
 // to the currency's minor unit, so more digits mean the body is not what
 // it claims to be: refused, never rounded.
 func (s *state) money(n wire.Num, line string, path func() string) decimal.Decimal {
-	if s.Err != nil {
+	d, ok := s.decimal(n, line, path)
+	if !ok {
 		return decimal.Zero
 	}
-	d := s.Decimal(line, path(), n)
 	if d.Exponent() < -s.digits {
 		if !d.Shift(s.digits).IsInteger() {
 			s.Fail(line, path(), fmt.Errorf("%w: amount %s has more digits than %s's minor unit (%d)",
@@ -66,10 +80,8 @@ func (s *state) money(n wire.Num, line string, path func() string) decimal.Decim
 // once, half-up, to the minor unit. It is used only when the exact string
 // twin in *_set.shop_money is absent.
 func (s *state) numberMoney(n wire.Num, line string, path func() string) decimal.Decimal {
-	if s.Err != nil {
-		return decimal.Zero
-	}
-	return s.Decimal(line, path(), n).Round(s.digits) // half away from zero: half-up for the non-negative amounts Validate accepts
+	d, _ := s.decimal(n, line, path)
+	return d.Round(s.digits) // half away from zero: half-up for the non-negative amounts Validate accepts
 }
 
 // qty reads a quantity, which must be present.
@@ -81,7 +93,11 @@ func (s *state) qty(n wire.Num, line string, path func() string) int64 {
 		s.Fail(line, path(), fmt.Errorf("%w: quantity", normalize.ErrMissing))
 		return 0
 	}
-	return s.Qty(line, path(), n)
+	q, err := n.Qty()
+	if err != nil {
+		s.Fail(line, path(), err)
+	}
+	return q
 }
 
 // sum adds the amounts of a list of allocations or tax lines.
