@@ -142,7 +142,7 @@ func benchSetup(b *testing.B) *benchWorld {
 				total = total.Add(l.Gross)
 			}
 			o.Shipping, o.Fees, o.Tax, o.Total = decimal.Zero, decimal.Zero, decimal.Zero, total
-			if err := normalize.ComputeNets(&o, decimal.Zero); err != nil {
+			if err := normalize.ComputeNets(&o, decimal.Zero, ""); err != nil {
 				b.Fatal(err)
 			}
 			bench.orders = append(bench.orders, o)

@@ -208,7 +208,7 @@ func (w *world) order(r *rand.Rand, id int) normalize.Order {
 		total = total.Add(gross)
 	}
 	o.Shipping, o.Fees, o.Tax, o.Total = decimal.Zero, decimal.Zero, decimal.Zero, total
-	if err := normalize.ComputeNets(&o, decimal.Zero); err != nil {
+	if err := normalize.ComputeNets(&o, decimal.Zero, ""); err != nil {
 		panic(err)
 	}
 	return o

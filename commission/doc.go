@@ -94,8 +94,9 @@
 // net after refunds, sku.Mapped.Net) or a volume "pv", "qv", "cv" (counted
 // as currency units), and an optional "qualify": statuses (default
 // ["active"]) and min_rank (paid-as rank, default 0), at the order's
-// OrderTS. Unknown fields are refused; errors name the JSON path, such as
-// rules[1].rates.*[2].
+// OrderTS. Unknown fields, keys given twice, keys that differ from a
+// field only in case and text that is not valid UTF-8 are refused; errors
+// name the JSON path, such as rules[1].rates.*[2].
 //
 // # Rules
 //

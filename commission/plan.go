@@ -110,7 +110,8 @@ func WithRuleType(typ string, f RuleFactory) LoadOption {
 }
 
 // LoadPlan reads a plan in the JSON form documented in the package
-// overview. Unknown fields are refused; errors are *Error values wrapping
+// overview. Unknown, repeated and case-variant keys and text that is not
+// valid UTF-8 are refused; errors are *Error values wrapping
 // ErrPlan whose Path names the JSON path, such as "rules[1].rates.*[2]".
 func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 	var cfg loadConfig

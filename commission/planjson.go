@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/uplinehq/upline/internal/strictjson"
 	"github.com/uplinehq/upline/normalize"
 )
 
@@ -38,10 +40,35 @@ func readObject(raw json.RawMessage, path string) (*object, error) {
 		return nil, planErr(path, "want a JSON object")
 	}
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, planErr(path, "%v", err)
+	if err := strictjson.Decode(raw, &m); err != nil {
+		return nil, jsonErr(path, err)
 	}
 	return &object{path: path, m: m, used: make(map[string]bool, len(m))}, nil
+}
+
+// jsonErr turns a strictjson error inside the value at path (a repeated
+// key, text that is not UTF-8, bad syntax) into a plan error.
+func jsonErr(path string, err error) error {
+	e := strictjson.Explain(err)
+	switch {
+	case e.Path == "":
+	case path == "" || e.Path[0] == '[':
+		path += e.Path
+	default:
+		path += "." + e.Path
+	}
+	return planErr(path, "%s", e.Why)
+}
+
+// absent is the error for a required key that is not there. A key that
+// differs from it only in case is named instead: keys match exactly.
+func (o *object) absent(key string) error {
+	for _, k := range sortedKeys(o.m) {
+		if strings.EqualFold(k, key) {
+			return planErr(join(o.path, k), "key %q is not %q: keys must match exactly, case included", k, key)
+		}
+	}
+	return planErr(join(o.path, key), "missing")
 }
 
 func (o *object) get(key string) (json.RawMessage, bool) {
@@ -65,6 +92,13 @@ func (o *object) done() error {
 		return nil
 	}
 	slices.Sort(unknown)
+	for _, k := range unknown {
+		for used := range o.used {
+			if strings.EqualFold(k, used) {
+				return planErr(join(o.path, k), "key %q is not %q: keys must match exactly, case included", k, used)
+			}
+		}
+	}
 	return planErr(join(o.path, unknown[0]), "unknown field")
 }
 
@@ -72,7 +106,7 @@ func (o *object) str(key string, required bool) (string, error) {
 	raw, ok := o.get(key)
 	if !ok {
 		if required {
-			return "", planErr(join(o.path, key), "missing")
+			return "", o.absent(key)
 		}
 		return "", nil
 	}
@@ -103,7 +137,7 @@ func (o *object) integer(key string, required bool, lo, hi int64) (int64, bool, 
 	raw, ok := o.get(key)
 	if !ok {
 		if required {
-			return 0, false, planErr(join(o.path, key), "missing")
+			return 0, false, o.absent(key)
 		}
 		return 0, false, nil
 	}
@@ -147,8 +181,8 @@ func readArray(raw json.RawMessage, path string) ([]json.RawMessage, error) {
 	if len(t) == 0 || t[0] != '[' {
 		return nil, planErr(path, "want an array")
 	}
-	if err := json.Unmarshal(t, &a); err != nil {
-		return nil, planErr(path, "%v", err)
+	if err := strictjson.Decode(t, &a); err != nil {
+		return nil, jsonErr(path, err)
 	}
 	return a, nil
 }

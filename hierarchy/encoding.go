@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/uplinehq/upline/internal/strictjson"
 )
 
 // The CSV form of a change log has this header and one change per row.
@@ -224,28 +226,21 @@ func EncodeJSON(changes []Change) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// DecodeJSON reads a change log in the JSON form. Errors wrap ErrMalformed
-// and name the JSON path, such as "[3].effective".
+// DecodeJSON reads a change log in the JSON form. Unknown, repeated and
+// case-variant keys are refused, as is text that is not valid UTF-8.
+// Errors wrap ErrMalformed and name the JSON path, such as
+// "[3].effective".
 func DecodeJSON(data []byte) ([]Change, error) {
 	var raw []json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, malformed(-1, 0, "", jsonWhy(err))
+	if err := strictjson.Decode(data, &raw); err != nil {
+		return nil, jsonMalformed("", err)
 	}
 	changes := make([]Change, 0, len(raw))
 	for i, m := range raw {
 		path := "[" + strconv.Itoa(i) + "]"
 		var j jsonChange
-		d := json.NewDecoder(bytes.NewReader(m))
-		d.DisallowUnknownFields()
-		if err := d.Decode(&j); err != nil {
-			p := path
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) && te.Field != "" {
-				p += "." + te.Field
-			} else if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-				p += "." + strings.Trim(f, `"`)
-			}
-			return nil, malformed(i, 0, p, jsonWhy(err))
+		if err := strictjson.Decode(m, &j); err != nil {
+			return nil, jsonMalformed(path, err)
 		}
 		c, err := fromJSON(i, 0, path+".", &j)
 		if err != nil {
@@ -256,7 +251,26 @@ func DecodeJSON(data []byte) ([]Change, error) {
 	return changes, nil
 }
 
-func jsonWhy(err error) string { return strings.TrimPrefix(err.Error(), "json: ") }
+// jsonMalformed turns a strictjson error inside the value at path into an
+// *Error naming the change its path is in.
+func jsonMalformed(path string, err error) *Error {
+	e := strictjson.Explain(err)
+	if e.Path != "" {
+		if path != "" && e.Path[0] != '[' {
+			path += "."
+		}
+		path += e.Path
+	}
+	index := -1
+	if rest, ok := strings.CutPrefix(path, "["); ok {
+		if n, _, ok := strings.Cut(rest, "]"); ok {
+			if i, err := strconv.Atoi(n); err == nil {
+				index = i
+			}
+		}
+	}
+	return malformed(index, 0, path, e.Why)
+}
 
 // LoadCSV decodes a CSV change log and builds a Genealogy from it. A
 // refused change's error names its CSV line.

@@ -140,7 +140,7 @@ func hmacHeader(body []byte, secret string) string {
 
 func shopifyDelivery(body []byte, topic, secret string) ingest.Delivery {
 	d := ingest.Delivery{Source: ingest.NameShopify, Topic: topic, Body: body, Header: http.Header{}}
-	d.Header.Set(shopify.Header, hmacHeader(body, secret))
+	d.Header.Set(shopify.SignatureHeader, hmacHeader(body, secret))
 	return d
 }
 

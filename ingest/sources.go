@@ -60,7 +60,7 @@ func (s Shopify) Open(d *Delivery, _ time.Time) (Payload, error) {
 		if s.Secret == "" {
 			return Payload{}, unverified(NameShopify)
 		}
-		if err := shopify.Verify(d.Body, d.Header.Get(shopify.Header), s.Secret); err != nil {
+		if err := shopify.Verify(d.Body, d.Header.Get(shopify.SignatureHeader), s.Secret); err != nil {
 			return Payload{}, err
 		}
 	}
@@ -185,7 +185,7 @@ func (s Magento) Open(d *Delivery, _ time.Time) (Payload, error) {
 		}
 	}
 	if strings.Contains(d.Topic, "creditmemo") {
-		r, err := s.Decoder.DecodeCreditMemo(d.Body)
+		r, err := s.Decoder.DecodeRefund(d.Body)
 		// A credit memo names its order's entity id, not the installation.
 		r.Platform, r.Store = normalize.Magento, s.Decoder.Store
 		return Payload{Kind: KindRefund, Refund: r}, err

@@ -36,7 +36,7 @@ func init() {
 
 // decodeMagento decodes a sample by its shape: a list decodes each element;
 // a body that names an order (order_id) or whose items point at order items
-// is a document of an order and goes to DecodeCreditMemo, which refuses
+// is a document of an order and goes to Decoder.DecodeRefund, which refuses
 // invoices and requests; anything else is an order.
 func decodeMagento(name string, body []byte) ([]normalize.Order, []normalize.Refund, error) {
 	body = bytes.TrimSpace(body)
@@ -70,13 +70,13 @@ func decodeMagento(name string, body []byte) ([]normalize.Order, []normalize.Ref
 		}
 	}
 	if memo {
-		r, err := magento.DecodeCreditMemo(body)
+		r, err := magento.Decoder{}.DecodeRefund(body)
 		if err != nil {
 			return nil, nil, err
 		}
 		return nil, []normalize.Refund{r}, nil
 	}
-	o, err := magento.DecodeOrder(body)
+	o, err := magento.Decoder{}.DecodeOrder(body)
 	if err != nil {
 		return nil, nil, err
 	}

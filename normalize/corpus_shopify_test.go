@@ -40,13 +40,13 @@ func decodeShopify(_ string, body []byte) ([]normalize.Order, []normalize.Refund
 		return nil, nil, err
 	}
 	if shape.RefundLineItems != nil || shape.Refund != nil {
-		r, err := shopify.DecodeRefund(body)
+		r, err := shopify.Decoder{}.DecodeRefund(body)
 		if err != nil {
 			return nil, nil, err
 		}
 		return nil, []normalize.Refund{r}, nil
 	}
-	o, err := shopify.DecodeOrder(body)
+	o, err := shopify.Decoder{}.DecodeOrder(body)
 	if err != nil {
 		return nil, nil, err
 	}

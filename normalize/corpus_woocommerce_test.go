@@ -81,7 +81,7 @@ func decodeWooCommerce(_ string, body []byte) ([]normalize.Order, []normalize.Re
 			refunds = append(refunds, r)
 			continue
 		}
-		o, err := woocommerce.DecodeOrder(e)
+		o, err := woocommerce.Decoder{}.DecodeOrder(e)
 		if err != nil {
 			return nil, nil, err
 		}

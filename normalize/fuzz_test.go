@@ -3,6 +3,7 @@ package normalize_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -22,13 +23,19 @@ func FuzzDecodeJSON(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(body)
+		for _, c := range ordertest.Corrupt(body) {
+			f.Add(c)
+		}
 	}
 	f.Add([]byte(minimal))
+	f.Add([]byte(strings.Replace(minimal, `"total":"20.00"`, `"total":"20.00","total":"0.01"`, 1)))
+	f.Add([]byte(strings.Replace(minimal, `"total":"20.00"`, `"total":"20.00","TOTAL":"0.01"`, 1)))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		o, err := normalize.DecodeJSON(body)
 		if err != nil {
 			return
 		}
+		ordertest.Strict(t, body)
 		ordertest.Check(t, o)
 	})
 }

@@ -164,8 +164,10 @@ func (r Refund) toJSON(digits int32) refundJSON {
 }
 
 // DecodeJSON reads one order in the canonical JSON form, or in the
-// article's shorter form of it. Unknown fields are refused, so a misspelt
-// field never silently becomes zero. Amounts may be strings or JSON
+// article's shorter form of it. Unknown fields, keys given twice, keys
+// that differ from a field only in case and text that is not valid UTF-8
+// are refused with ErrMalformed and the JSON path, so a misspelt or
+// repeated field never silently becomes zero or replaces the real one. Amounts may be strings or JSON
 // numbers. What the short form leaves out is derived: version defaults to
 // order_ts, a line's line_id to its 1-based position, gross to qty ×
 // unit_price, discount and tax to zero, net from the rest; a net or

@@ -81,7 +81,21 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{"not JSON", func(string) string { return `{"platform":` }, normalize.ErrMalformed,
 			"at byte 12: normalize: malformed payload: unexpected end of JSON input"},
 		{"unknown field", func(s string) string { return strings.Replace(s, `"status"`, `"statsu"`, 1) }, normalize.ErrMalformed,
-			`normalize: malformed payload: json: unknown field "statsu"`},
+			`statsu: at byte 80: normalize: malformed payload: unknown field "statsu"`},
+		{"invalid UTF-8 in an id", func(s string) string { return strings.Replace(s, `"7"`, "\"7\xff\"", 1) }, normalize.ErrMalformed,
+			"platform_order_id: at byte 44: normalize: malformed payload: invalid UTF-8 (byte 0xff) in a string"},
+		{"lone surrogate in a sku", func(s string) string { return strings.Replace(s, `A1123`, `A1\udc00`, 1) }, normalize.ErrMalformed,
+			`items[0].platform_sku: at byte 155: normalize: malformed payload: lone surrogate escape \udc00 in a string`},
+		{"duplicate key", func(s string) string {
+			return strings.Replace(s, `"total":"20.00"`, `"total":"20.00","total":"0.01"`, 1)
+		}, normalize.ErrMalformed,
+			`total: at byte 207: normalize: malformed payload: duplicate key "total"`},
+		{"case-variant key beside the key", func(s string) string {
+			return strings.Replace(s, `"total":"20.00"`, `"total":"20.00","TOTAL":"0.01"`, 1)
+		}, normalize.ErrMalformed,
+			`TOTAL: at byte 207: normalize: malformed payload: key "TOTAL" is not "total": keys must match exactly, case included`},
+		{"case-variant key instead of the key", func(s string) string { return strings.Replace(s, `"qty"`, `"Qty"`, 1) }, normalize.ErrMalformed,
+			`items[0].Qty: at byte 160: normalize: malformed payload: key "Qty" is not "qty": keys must match exactly, case included`},
 		{"amount is not a number", func(s string) string { return strings.Replace(s, `"10.00"`, `"ten"`, 1) }, normalize.ErrInvalid,
 			`shopify: order 7: line 1: items[0].unit_price: normalize: invalid value: amount "ten" is not a decimal number`},
 		{"amount is an object", func(s string) string { return strings.Replace(s, `"10.00"`, `{}`, 1) }, normalize.ErrMalformed,
@@ -167,6 +181,36 @@ func TestRefundJSON(t *testing.T) {
 	_, err = normalize.DecodeRefundJSON([]byte(strings.Replace(body, `"KWD"`, `"XXX"`, 1)))
 	if want := `shopify: order 9007199254740993: currency: normalize: invalid value: unknown currency "XXX"`; err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
+	}
+}
+
+// A refund decoded on its own is read as strictly as an order: a second
+// "net" or a "NET" would otherwise replace the real one.
+func TestRefundJSONStrict(t *testing.T) {
+	const body = `{"platform":"shopify","store":"s","order_id":"9","currency":"USD","refund_id":"r1",` +
+		`"ts":"2025-01-03T00:00:00Z","items":[{"line_id":"1","qty":1,"net":"99.00"}]}`
+	for _, tc := range []struct {
+		name, body string
+		offset     int64
+		msg        string
+	}{
+		{"invalid UTF-8", strings.Replace(body, `"r1"`, "\"r1\xfe\"", 1), 81,
+			"refund_id: at byte 81: normalize: malformed payload: invalid UTF-8 (byte 0xfe) in a string"},
+		{"duplicate key", strings.Replace(body, `"net":"99.00"`, `"net":"99.00","net":"0.01"`, 1), 157,
+			`items[0].net: at byte 157: normalize: malformed payload: duplicate key "net"`},
+		{"case-variant key", strings.Replace(body, `"net":"99.00"`, `"net":"99.00","NET":"0.01"`, 1), 157,
+			`items[0].NET: at byte 157: normalize: malformed payload: key "NET" is not "net": keys must match exactly, case included`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := normalize.DecodeRefundJSON([]byte(tc.body))
+			var e *normalize.Error
+			if !errors.Is(err, normalize.ErrMalformed) || !errors.As(err, &e) {
+				t.Fatalf("err = %v, want a *normalize.Error of kind ErrMalformed", err)
+			}
+			if e.Offset != tc.offset || err.Error() != tc.msg {
+				t.Errorf("err = %q (offset %d)\nwant %q (offset %d)", err, e.Offset, tc.msg, tc.offset)
+			}
+		})
 	}
 }
 

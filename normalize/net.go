@@ -22,10 +22,12 @@ import (
 // any line, so they never earn commission.
 //
 // Decoders call ComputeNets once per order, after filling the lines with the
-// platform's own figures; orderDiscount is a positive amount or zero.
-func ComputeNets(o *Order, orderDiscount decimal.Decimal) error {
+// platform's own figures; orderDiscount is a positive amount or zero, and
+// discountPath the JSON path it was read from (WooCommerce's "fee_lines",
+// Magento's "base_discount_amount"), which errors about it name.
+func ComputeNets(o *Order, orderDiscount decimal.Decimal, discountPath string) error {
 	if orderDiscount.IsNegative() {
-		return errorf(o, "", "", fmt.Errorf("%w: order-level discount %s is negative", ErrInvalid, orderDiscount))
+		return errorf(o, "", discountPath, fmt.Errorf("%w: order-level discount %s is negative", ErrInvalid, orderDiscount))
 	}
 	if !orderDiscount.IsZero() {
 		digits, ok := MinorUnits(o.Currency)
@@ -42,11 +44,11 @@ func ComputeNets(o *Order, orderDiscount decimal.Decimal) error {
 			value = value.Add(weights[i])
 		}
 		if orderDiscount.GreaterThan(value) {
-			return errorf(o, "", "", fmt.Errorf("%w: order-level discount %s exceeds the lines' value %s", ErrInvalid, orderDiscount, value))
+			return errorf(o, "", discountPath, fmt.Errorf("%w: order-level discount %s exceeds the lines' value %s", ErrInvalid, orderDiscount, value))
 		}
 		shares, err := Allocate(orderDiscount, weights, digits)
 		if err != nil {
-			return errorf(o, "", "", err)
+			return errorf(o, "", discountPath, err)
 		}
 		for i := range o.Items {
 			o.Items[i].Discount = o.Items[i].Discount.Add(shares[i])

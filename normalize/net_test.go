@@ -151,7 +151,7 @@ func TestComputeNets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := order(tt.lines...)
 			o.GrossIncludesTax = tt.inclTax
-			if err := normalize.ComputeNets(&o, d(tt.orderDiscount)); err != nil {
+			if err := normalize.ComputeNets(&o, d(tt.orderDiscount), "total_discounts"); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, nets(&o)); diff != "" {
@@ -170,9 +170,9 @@ func TestComputeNetsErrors(t *testing.T) {
 		msg           string
 	}{
 		{"negative order discount", [][3]string{{"10.00", "0", "0"}}, "-1.00", normalize.ErrInvalid,
-			"shopify: order 1001: normalize: invalid value: order-level discount -1 is negative"},
+			"shopify: order 1001: total_discounts: normalize: invalid value: order-level discount -1 is negative"},
 		{"order discount above the lines' value", [][3]string{{"10.00", "4.00", "0"}}, "6.01", normalize.ErrInvalid,
-			"shopify: order 1001: normalize: invalid value: order-level discount 6.01 exceeds the lines' value 6"},
+			"shopify: order 1001: total_discounts: normalize: invalid value: order-level discount 6.01 exceeds the lines' value 6"},
 		{"line discount above gross", [][3]string{{"10.00", "10.01", "0"}}, "0", normalize.ErrInvalid,
 			"shopify: order 1001: line a: items[0].net: normalize: invalid value: negative amount -0.01"},
 		{"line discount above gross with an order discount", [][3]string{{"10.00", "10.01", "0"}}, "1.00", normalize.ErrInvalid,
@@ -183,7 +183,7 @@ func TestComputeNetsErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := order(tt.lines...)
-			err := normalize.ComputeNets(&o, d(tt.orderDiscount))
+			err := normalize.ComputeNets(&o, d(tt.orderDiscount), "total_discounts")
 			if !errors.Is(err, tt.kind) {
 				t.Fatalf("err = %v, want %v", err, tt.kind)
 			}
@@ -216,7 +216,7 @@ func TestValidateInstants(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := order([3]string{"10.00", "0", "0"})
-			if err := normalize.ComputeNets(&o, decimal.Zero); err != nil {
+			if err := normalize.ComputeNets(&o, decimal.Zero, ""); err != nil {
 				t.Fatal(err)
 			}
 			tt.edit(&o)
@@ -235,7 +235,7 @@ func TestCommissionable(t *testing.T) {
 	base := func(status normalize.Status, refunds ...normalize.Refund) normalize.Order {
 		o := order([3]string{"60.00", "0", "0"}, [3]string{"40.00", "10.00", "0"})
 		o.Items[0].Qty, o.Items[0].UnitPrice = 3, d("20.00")
-		if err := normalize.ComputeNets(&o, decimal.Zero); err != nil {
+		if err := normalize.ComputeNets(&o, decimal.Zero, ""); err != nil {
 			t.Fatal(err)
 		}
 		o.Status = status

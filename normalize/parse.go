@@ -1,17 +1,16 @@
 package normalize
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/internal/strictjson"
 )
 
 // maxExponent bounds the exponent of a number in scientific notation and
@@ -88,28 +87,23 @@ func ParseTime(s string) (time.Time, error) {
 
 // Unmarshal decodes body into v with encoding/json and turns its errors
 // into an *Error of kind ErrMalformed naming the byte offset and, for type
-// errors, the field path. Decoders of other platforms can use it too.
+// errors, the field path. Text that is not valid Unicode is refused with
+// its path rather than turned into U+FFFD, so two different ids never
+// become one. Decoders of other platforms can use it too.
 func Unmarshal(platform Platform, body []byte, v any) error {
+	if err := strictjson.Check(body); err != nil {
+		return jsonError(platform, err)
+	}
 	return jsonError(platform, json.Unmarshal(body, v))
 }
 
-// UnmarshalStrict is Unmarshal for forms upline defines itself: a field v
-// does not know, or anything after the JSON value, is an error too, so a
-// misspelt field never silently becomes zero.
+// UnmarshalStrict is Unmarshal for forms upline defines itself: a key v
+// does not declare, a key given twice, a key that differs from a field's
+// name only in case, or anything after the JSON value is an error too, so
+// a misspelt or repeated field never silently becomes zero or replaces
+// the real one.
 func UnmarshalStrict(platform Platform, body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		return jsonError(platform, err)
-	}
-	end := dec.InputOffset()
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return &Error{Platform: platform, Offset: end, Err: fmt.Errorf("%w: data after the JSON value", ErrMalformed)}
-	}
-	return nil
+	return jsonError(platform, strictjson.Decode(body, v))
 }
 
 func jsonError(platform Platform, err error) error {
@@ -120,46 +114,6 @@ func jsonError(platform Platform, err error) error {
 	if errors.As(err, &own) {
 		return own // from an UnmarshalJSON of this package: already says where
 	}
-	e := &Error{Platform: platform, Offset: -1}
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		e.Offset = syn.Offset
-		e.Err = fmt.Errorf("%w: %v", ErrMalformed, syn)
-	case errors.As(err, &typ):
-		if typ.Offset > 0 { // encoding/json leaves 0 for errors of UnmarshalJSON methods
-			e.Offset = typ.Offset
-		}
-		e.Path = typ.Field
-		e.Err = fmt.Errorf("%w: got JSON %s, want %s", ErrMalformed, typ.Value, typeName(typ.Type))
-	default:
-		e.Err = fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	return e
-}
-
-// typeName says in words what a Go type accepts. Types of the decoders'
-// own can say it themselves with a WantJSON method.
-func typeName(t reflect.Type) string {
-	if t == nil {
-		return "something else"
-	}
-	if w, ok := reflect.Zero(t).Interface().(interface{ WantJSON() string }); ok {
-		return w.WantJSON()
-	}
-	switch t.Kind() {
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.String:
-		return "a string"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	}
-	return t.String()
+	e := strictjson.Explain(err)
+	return &Error{Platform: platform, Path: e.Path, Offset: e.Offset, Err: fmt.Errorf("%w: %s", ErrMalformed, e.Why)}
 }

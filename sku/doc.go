@@ -106,7 +106,9 @@
 //	           "kind": "sku", "key": "KIT-STARTER-001", "sku_id": "STARTER"}]}
 //
 // Amounts may be strings or numbers; they never pass through float64.
-// Errors name the JSON path, such as "skus[0].components[1].share".
+// Unknown fields, keys given twice, keys that differ from a field only in
+// case ("PV") and text that is not valid UTF-8 are refused. Errors name
+// the JSON path, such as "skus[0].components[1].share".
 //
 // # Rules every form is held to
 //

@@ -3,13 +3,12 @@ package sku
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/strictjson"
 	"github.com/uplinehq/upline/normalize"
 )
 
@@ -49,8 +48,10 @@ type bindingJSON struct {
 	SKU           string             `json:"sku_id"`
 }
 
-// LoadJSON builds a catalog from its JSON form. Unknown fields are
-// refused, so a misspelt field never silently becomes zero. Amounts may be
+// LoadJSON builds a catalog from its JSON form. Unknown, repeated and
+// case-variant keys are refused, as is text that is not valid UTF-8, so a
+// misspelt or repeated field never silently becomes zero or replaces the
+// real one. Amounts may be
 // strings or JSON numbers and never pass through float64. Errors are
 // *LoadError values naming the JSON path, such as "skus[3].pv".
 func LoadJSON(body []byte) (*Catalog, error) {
@@ -62,15 +63,15 @@ func LoadJSON(body []byte) (*Catalog, error) {
 		return nil, fail("", -1, fmt.Errorf("%w: the catalog is not a JSON object", ErrMalformed))
 	}
 	var top catalogJSON
-	if err := strictUnmarshal(body, &top); err != nil {
-		return nil, jsonError(fail, "", err)
+	if err := decode(fail, "", body, &top); err != nil {
+		return nil, err
 	}
 	var d Data
 	for i, raw := range top.SKUs {
 		path := fmt.Sprintf("skus[%d]", i)
 		var j versionJSON
-		if err := strictUnmarshal(raw, &j); err != nil {
-			return nil, jsonError(fail, path, err)
+		if err := decode(fail, path, raw, &j); err != nil {
+			return nil, err
 		}
 		v := Version{ID: j.ID, Name: j.Name, Category: j.Category, Class: j.Class, NonCommissionable: j.NonCommissionable}
 		var err error
@@ -107,8 +108,8 @@ func LoadJSON(body []byte) (*Catalog, error) {
 	for i, raw := range top.Keys {
 		path := fmt.Sprintf("keys[%d]", i)
 		var j bindingJSON
-		if err := strictUnmarshal(raw, &j); err != nil {
-			return nil, jsonError(fail, path, err)
+		if err := decode(fail, path, raw, &j); err != nil {
+			return nil, err
 		}
 		b := Binding{Key: Key{Platform: j.Platform, Store: j.Store, Kind: j.Kind, Value: j.Key}, SKU: j.SKU}
 		if j.EffectiveFrom != "" {
@@ -126,50 +127,25 @@ func LoadJSON(body []byte) (*Catalog, error) {
 	return c, nil
 }
 
-// strictUnmarshal decodes one JSON value, refusing unknown fields and
-// anything after the value.
-func strictUnmarshal(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
+// decode reads one JSON value at path strictly (see internal/strictjson)
+// into v. Byte offsets are given only at the top level, where they count
+// from the start of the body.
+func decode(fail func(string, int64, error) error, path string, body []byte, v any) error {
+	err := strictjson.Decode(body, v)
+	if err == nil {
+		return nil
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: data after the catalog object", ErrMalformed)
-	}
-	return nil
-}
-
-// jsonError turns an encoding/json error inside the value at path into a
-// *LoadError. Byte offsets are given only at the top level, where they
-// count from the start of the body.
-func jsonError(fail func(string, int64, error) error, path string, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	join := func(field string) string {
-		switch {
-		case field == "":
-			return path
-		case path == "":
-			return field
+	e := strictjson.Explain(err)
+	at, offset := e.Path, e.Offset
+	if path != "" {
+		offset = -1
+		if at == "" {
+			at = path
+		} else {
+			at = path + "." + at
 		}
-		return path + "." + field
 	}
-	offset := func(o int64) int64 {
-		if path == "" {
-			return o
-		}
-		return -1
-	}
-	switch {
-	case errors.Is(err, ErrMalformed):
-		return fail(path, -1, err)
-	case errors.As(err, &syn):
-		return fail(path, offset(syn.Offset), fmt.Errorf("%w: %v", ErrMalformed, syn))
-	case errors.As(err, &typ):
-		return fail(join(typ.Field), offset(typ.Offset), fmt.Errorf("%w: got JSON %s, want %s", ErrMalformed, typ.Value, typ.Type))
-	}
-	return fail(path, -1, fmt.Errorf("%w: %v", ErrMalformed, err))
+	return fail(at, offset, fmt.Errorf("%w: %s", ErrMalformed, e.Why))
 }
 
 // jsonDecimal reads an amount sent as a JSON string or number, exactly.

@@ -35,7 +35,7 @@ func order(t testing.TB, platform normalize.Platform, store, at string, status n
 			UnitPrice: dec(l.price), Gross: gross, Discount: dec(l.disc), Tax: decimal.Zero,
 		})
 	}
-	if err := normalize.ComputeNets(o, decimal.Zero); err != nil {
+	if err := normalize.ComputeNets(o, decimal.Zero, ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range o.Items {

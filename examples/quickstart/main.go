@@ -76,7 +76,7 @@ func run(w io.Writer) error {
 		ingest.Magento{Decoder: magento.Decoder{Store: "magento.example.com"}, Trusted: true},
 		ingest.Referral{Decoder: referral.Decoder{Store: "acme.myshopify.com", Currency: "USD"}, Trusted: true},
 	)
-	const shop, woo = shopify.Header, woocommerce.SignatureHeader
+	const shop, woo = shopify.SignatureHeader, woocommerce.SignatureHeader
 	deliveries := []struct{ what, source, topic, file, header, secret string }{
 		{"shopify orders/paid", ingest.NameShopify, "orders/paid", "shopify-order-paid.json", shop, shopifySecret},
 		{"shopify orders/paid, delivered again", ingest.NameShopify, "orders/paid", "shopify-order-paid.json", shop, shopifySecret},

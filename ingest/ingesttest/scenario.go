@@ -1,8 +1,6 @@
 package ingesttest
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/internal/strictjson"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/sku"
 )
@@ -106,9 +105,7 @@ type MagentoOptions struct {
 func Load(dir string) (*Scenario, error) {
 	s := &Scenario{Dir: dir}
 	if b, err := os.ReadFile(filepath.Join(dir, "scenario.json")); err == nil {
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&s.Options); err != nil {
+		if err := strictjson.Decode(b, &s.Options); err != nil {
 			return nil, fmt.Errorf("scenario.json: %w", err)
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {

@@ -124,7 +124,7 @@ func TestPlayErrors(t *testing.T) {
 		want  string
 	}{
 		{"unknown option", map[string]string{"scenario.json": `{"knwon": "2025-01-01T00:00:00Z"}`, "steps/01-order.json": orderAt("2025-08-28T08:11:04Z", "3", "33.33")},
-			`scenario.json: json: unknown field "knwon"`},
+			`scenario.json: knwon: at byte 1: unknown field "knwon"`},
 		{"bad step name", map[string]string{"steps/01-invoice.json": "{}"}, `steps/01-invoice.json: unknown kind "invoice"`},
 		{"no steps", map[string]string{"steps/.keep": ""}, "no steps"},
 		{"same revision, different content", map[string]string{

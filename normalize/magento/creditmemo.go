@@ -9,25 +9,19 @@ import (
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
 
-// DecodeCreditMemo decodes a REST credit memo with the zero Decoder; see
-// Decoder.DecodeCreditMemo.
-func DecodeCreditMemo(body []byte) (normalize.Refund, error) {
-	return Decoder{}.DecodeCreditMemo(body)
-}
-
-// DecodeCreditMemo decodes a Magento credit memo (GET /V1/creditmemo/{id})
-// into a refund naming its order by entity id (the credit memo's order_id,
+// DecodeRefund decodes a Magento credit memo (GET /V1/creditmemo/{id}),
+// Magento's record of a refund, into a refund naming its order by entity id (the credit memo's order_id,
 // which is the order's PlatformOrderID). Apply it with
 // normalize.Order.ApplyRefund. The package documentation lists the rules
 // it follows.
-func (d Decoder) DecodeCreditMemo(body []byte) (normalize.Refund, error) {
+func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 	var w creditMemo
 	if err := normalize.Unmarshal(normalize.Magento, body, &w); err != nil {
 		return normalize.Refund{}, err
 	}
-	r := &reader{orderID: w.OrderID.String()}
+	r := newReader(w.OrderID.String(), "")
 	unsupported := func(what string) (normalize.Refund, error) {
-		return normalize.Refund{}, &normalize.Error{Platform: normalize.Magento, OrderID: r.orderID, Offset: -1,
+		return normalize.Refund{}, &normalize.Error{Platform: normalize.Magento, OrderID: r.OrderID, Offset: -1,
 			Err: fmt.Errorf("%w: %s, not a credit memo", normalize.ErrUnsupported, what)}
 	}
 	isMemo := present(w.CreditmemoStatus) || present(w.Adjustment) || present(w.AdjustmentPositive) || present(w.AdjustmentNegative) ||
@@ -44,24 +38,24 @@ func (d Decoder) DecodeCreditMemo(body []byte) (normalize.Refund, error) {
 		return unsupported("a body without a credit memo's adjustment fields")
 	}
 	if !isSet(w.OrderID) {
-		r.fail("", "order_id", fmt.Errorf("%w: order_id", normalize.ErrMissing))
-		return normalize.Refund{}, r.err
+		r.Fail("", "order_id", fmt.Errorf("%w: order_id", normalize.ErrMissing))
+		return normalize.Refund{}, r.Err
 	}
 	if !isSet(w.EntityID) {
-		r.fail("", "entity_id", fmt.Errorf("%w: entity_id", normalize.ErrMissing))
-		return normalize.Refund{}, r.err
+		r.Fail("", "entity_id", fmt.Errorf("%w: entity_id", normalize.ErrMissing))
+		return normalize.Refund{}, r.Err
 	}
 	if w.State.String() == "3" {
 		return unsupported("a cancelled credit memo (state 3), which returned nothing")
 	}
 	if w.BaseCurrencyCode == "" {
-		r.fail("", "base_currency_code", fmt.Errorf("%w: base_currency_code", normalize.ErrMissing))
-		return normalize.Refund{}, r.err
+		r.Fail("", "base_currency_code", fmt.Errorf("%w: base_currency_code", normalize.ErrMissing))
+		return normalize.Refund{}, r.Err
 	}
 	digits, ok := normalize.MinorUnits(w.BaseCurrencyCode)
 	if !ok {
-		r.fail("", "base_currency_code", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, w.BaseCurrencyCode))
-		return normalize.Refund{}, r.err
+		r.Fail("", "base_currency_code", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, w.BaseCurrencyCode))
+		return normalize.Refund{}, r.Err
 	}
 	r.digits = digits
 	rf := normalize.Refund{
@@ -70,7 +64,7 @@ func (d Decoder) DecodeCreditMemo(body []byte) (normalize.Refund, error) {
 		OrderID:  w.OrderID.String(),
 		Currency: w.BaseCurrencyCode,
 		RefundID: w.EntityID.String(),
-		TS:       r.time("created_at", w.CreatedAt),
+		TS:       r.Time("created_at", w.CreatedAt),
 		Shipping: r.amount("", "base_shipping_amount", w.BaseShipping),
 		Amount:   r.amount("", "base_grand_total", w.BaseGrandTotal),
 	}
@@ -88,7 +82,7 @@ func (d Decoder) DecodeCreditMemo(body []byte) (normalize.Refund, error) {
 		path := func(f string) string { return wire.Path("items", i, f) }
 		id := it.OrderItemID.String()
 		if id == "" {
-			r.fail("", path("order_item_id"), fmt.Errorf("%w: order_item_id", normalize.ErrMissing))
+			r.Fail("", path("order_item_id"), fmt.Errorf("%w: order_item_id", normalize.ErrMissing))
 			break
 		}
 		if !it.BaseRowTotal.IsSet() {
@@ -97,7 +91,7 @@ func (d Decoder) DecodeCreditMemo(body []byte) (normalize.Refund, error) {
 		l := memoLine{
 			index:    i,
 			id:       id,
-			qty:      r.qty(id, path("qty"), it.Qty),
+			qty:      r.Qty(id, path("qty"), it.Qty),
 			row:      r.amount(id, path("base_row_total"), it.BaseRowTotal),
 			discount: r.amount(id, path("base_discount_amount"), it.BaseDiscount),
 			tax:      r.amount(id, path("base_tax_amount"), it.BaseTax),
@@ -108,19 +102,19 @@ func (d Decoder) DecodeCreditMemo(body []byte) (normalize.Refund, error) {
 		lines = append(lines, l)
 	}
 	preDiscount := true
-	if w.BaseSubtotal.IsSet() && r.err == nil {
+	if w.BaseSubtotal.IsSet() && r.Err == nil {
 		subtotal := r.amount("", "base_subtotal", w.BaseSubtotal)
 		switch {
 		case pre.Equal(subtotal):
 		case post.Equal(subtotal):
 			preDiscount = false
 		default:
-			r.fail("", "base_subtotal", fmt.Errorf("%w: base_subtotal %s is neither the items' row totals %s nor those plus their discounts %s",
+			r.Fail("", "base_subtotal", fmt.Errorf("%w: base_subtotal %s is neither the items' row totals %s nor those plus their discounts %s",
 				normalize.ErrUnreconciled, subtotal, pre, post))
 		}
 	}
-	if r.err != nil {
-		return normalize.Refund{}, r.err
+	if r.Err != nil {
+		return normalize.Refund{}, r.Err
 	}
 	for _, l := range lines {
 		gross := l.row
@@ -129,15 +123,15 @@ func (d Decoder) DecodeCreditMemo(body []byte) (normalize.Refund, error) {
 		}
 		net := gross.Sub(l.discount).Add(l.comp)
 		if net.IsNegative() {
-			r.fail(l.id, wire.Path("items", l.index, "base_discount_amount"), fmt.Errorf("%w: discount %s exceeds the refunded row %s", normalize.ErrInvalid, l.discount, gross))
-			return normalize.Refund{}, r.err
+			r.Fail(l.id, wire.Path("items", l.index, "base_discount_amount"), fmt.Errorf("%w: discount %s exceeds the refunded row %s", normalize.ErrInvalid, l.discount, gross))
+			return normalize.Refund{}, r.Err
 		}
 		if l.qty == 0 {
 			if net.IsZero() && l.tax.IsZero() {
 				continue // listed but not refunded: Magento lists every order item
 			}
-			r.fail(l.id, wire.Path("items", l.index, "qty"), fmt.Errorf("%w: refunds %s net and %s tax for zero units", normalize.ErrInvalid, net, l.tax))
-			return normalize.Refund{}, r.err
+			r.Fail(l.id, wire.Path("items", l.index, "qty"), fmt.Errorf("%w: refunds %s net and %s tax for zero units", normalize.ErrInvalid, net, l.tax))
+			return normalize.Refund{}, r.Err
 		}
 		rf.Items = append(rf.Items, normalize.RefundLine{LineID: l.id, Qty: l.qty, Net: net, Tax: l.tax})
 	}

@@ -2,8 +2,12 @@
 // into upline's canonical normalize.Order and normalize.Refund, and verifies
 // Adobe Commerce webhook signatures.
 //
-// Start with DecodeOrder on the body of GET /V1/orders/{id} (or of an Adobe
-// Commerce webhook that carries an order):
+// Start with a Decoder's DecodeOrder on the body of GET /V1/orders/{id} (or
+// of an Adobe Commerce webhook that carries an order), and its DecodeRefund
+// on a credit memo, Magento's record of a refund. Every platform package
+// reads the same: a Decoder with DecodeOrder and DecodeRefund, Verify and
+// SignatureHeader; Magento's Verify takes the published public key, not a
+// shared secret:
 //
 //	d := magento.Decoder{Store: "https://shop.example.com"}
 //	o, err := d.DecodeOrder(body)
@@ -12,10 +16,12 @@
 //		errors.As(err, &e) // e.OrderID, e.Line, e.Path say where
 //	}
 //
-// The zero Decoder works too (DecodeOrder, DecodeCreditMemo); Store is the
-// key's store, since Magento bodies do not name their installation, and
+// The zero Decoder works too, magento.Decoder{}.DecodeOrder(body); Store is
+// the key's store, since Magento bodies do not name their installation, and
 // RefKeys the attribute names the distributor reference is read from. Every
 // order returned has passed normalize.Validate and normalize.Reconcile.
+// Text that is not valid UTF-8 is refused (ErrMalformed, with its path)
+// rather than read as U+FFFD, so two different SKUs never become one.
 //
 // # Identity and time
 //
@@ -123,7 +129,7 @@
 // # Refunds
 //
 // A Magento order entity does not embed its refunds: they are credit memos.
-// DecodeCreditMemo decodes GET /V1/creditmemo/{id} into a normalize.Refund
+// DecodeRefund decodes a credit memo, GET /V1/creditmemo/{id}, into a normalize.Refund
 // whose OrderID is the memo's order_id (the order's entity_id) and RefundID
 // its entity_id; apply it with normalize.Order.ApplyRefund. An order whose
 // status says it was partly refunded pays on its full nets until its credit
@@ -157,7 +163,7 @@
 // forms {"order": {...}} and {"data": {"order": {...}}} (error paths then
 // start with "order." or "data.order."). Invoices, credit memos, shipments,
 // refund requests and search results are refused with ErrUnsupported;
-// DecodeCreditMemo likewise refuses invoices, orders and refund requests.
+// DecodeRefund likewise refuses invoices, orders and refund requests.
 //
 // # Signatures
 //

@@ -123,7 +123,7 @@ func TestDecodeOrderErrors(t *testing.T) {
 	}
 }
 
-func TestDecodeCreditMemoErrors(t *testing.T) {
+func TestDecodeRefundErrors(t *testing.T) {
 	const fx = "creditmemo-partial.json"
 	set := func(f func(m map[string]any)) func(t *testing.T) []byte {
 		return func(t *testing.T) []byte { return ordertest.Mutate(t, fx, f) }
@@ -155,7 +155,7 @@ func TestDecodeCreditMemoErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := magento.Decoder{Store: store}.DecodeCreditMemo(c.body(t))
+			_, err := magento.Decoder{Store: store}.DecodeRefund(c.body(t))
 			checkErr(t, c, err)
 		})
 	}
@@ -164,11 +164,11 @@ func TestDecodeCreditMemoErrors(t *testing.T) {
 // TestRefundBeyondTheOrder: a credit memo for more than the line sold is
 // refused when applied to its order.
 func TestRefundBeyondTheOrder(t *testing.T) {
-	o, err := magento.DecodeOrder(ordertest.Fixture(t, "order-refunded.json"))
+	o, err := magento.Decoder{}.DecodeOrder(ordertest.Fixture(t, "order-refunded.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := magento.DecodeCreditMemo(ordertest.Mutate(t, "creditmemo-partial.json", func(m map[string]any) {
+	r, err := magento.Decoder{}.DecodeRefund(ordertest.Mutate(t, "creditmemo-partial.json", func(m map[string]any) {
 		itemAt(m, 0)["qty"] = json.Number("3")
 	}))
 	if err != nil {
@@ -176,4 +176,19 @@ func TestRefundBeyondTheOrder(t *testing.T) {
 	}
 	_, err = o.ApplyRefund(r)
 	checkErr(t, errCase{kind: normalize.ErrRefundExceeds, order: "301", line: "111", path: "refunds[0].items[0].qty", msg: "take back 3 units of a line that sold 2"}, err)
+}
+
+// An order-level discount beyond what the lines are worth is refused
+// naming base_discount_amount, inside the envelope when there is one.
+func TestOrderDiscountBeyondTheLinesNamesItsPath(t *testing.T) {
+	body := ordertest.Mutate(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
+		m["base_discount_amount"] = json.Number("-75.99")
+	})
+	_, err := magento.Decoder{}.DecodeOrder(body)
+	ordertest.CheckError(t, err, normalize.ErrInvalid, -1,
+		"magento: order 101: base_discount_amount: normalize: invalid value: order-level discount 66.14 exceeds the lines' value 66.13")
+
+	_, err = magento.Decoder{}.DecodeOrder([]byte(`{"data":{"order":` + string(body) + `}}`))
+	ordertest.CheckError(t, err, normalize.ErrInvalid, -1,
+		"magento: order 101: data.order.base_discount_amount: normalize: invalid value: order-level discount 66.14 exceeds the lines' value 66.13")
 }

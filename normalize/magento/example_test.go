@@ -29,7 +29,7 @@ func ExampleDecoder_DecodeOrder() {
 	// shipping 7.5 tax 5.46 total 79.09
 }
 
-func ExampleDecoder_DecodeCreditMemo() {
+func ExampleDecoder_DecodeRefund() {
 	d := magento.Decoder{Store: "shop.example.com"}
 	orderBody, _ := os.ReadFile("testdata/order-refunded.json")
 	memoBody, _ := os.ReadFile("testdata/creditmemo-partial.json")
@@ -38,7 +38,7 @@ func ExampleDecoder_DecodeCreditMemo() {
 		fmt.Println(err)
 		return
 	}
-	r, err := d.DecodeCreditMemo(memoBody)
+	r, err := d.DecodeRefund(memoBody)
 	if err != nil {
 		fmt.Println(err)
 		return

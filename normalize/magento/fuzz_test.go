@@ -19,7 +19,11 @@ func seedFixtures(f *testing.F, pattern string) {
 		f.Fatalf("no seeds for %s: %v", pattern, err)
 	}
 	for _, name := range files {
-		f.Add(ordertest.Fixture(f, filepath.Base(name)))
+		b := ordertest.Fixture(f, filepath.Base(name))
+		f.Add(b)
+		for _, c := range ordertest.Corrupt(b) {
+			f.Add(c)
+		}
 	}
 }
 
@@ -48,6 +52,7 @@ func FuzzDecodeOrder(f *testing.F) {
 			}
 			return
 		}
+		ordertest.Unicode(t, body)
 		for _, l := range o.Items {
 			if l.Net.GreaterThan(l.Gross) || l.Net.IsNegative() {
 				t.Fatalf("line %s: net %s outside 0..gross %s", l.LineID, l.Net, l.Gross)
@@ -79,11 +84,11 @@ func roundTrip(t *testing.T, o normalize.Order) {
 	}
 }
 
-// FuzzDecodeCreditMemo: a credit memo it accepts takes back positive
+// FuzzDecodeRefund: a credit memo it accepts takes back positive
 // quantities and amounts; applied to its order, it is either refused or
 // leaves no line refunded beyond what it sold, and the order still round
 // trips.
-func FuzzDecodeCreditMemo(f *testing.F) {
+func FuzzDecodeRefund(f *testing.F) {
 	seedFixtures(f, "creditmemo-*.json")
 	f.Add([]byte(`{"entity_id":9,"order_id":301,"creditmemo_status":2,"base_currency_code":"USD","created_at":"2025-04-01 00:00:00",` +
 		`"base_subtotal":15,"base_grand_total":14.58,"items":[{"order_item_id":113,"qty":1,"base_row_total":15,"base_discount_amount":1.5,"base_tax_amount":1.08},` +
@@ -93,7 +98,7 @@ func FuzzDecodeCreditMemo(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r, err := magento.Decoder{Store: store}.DecodeCreditMemo(body)
+		r, err := magento.Decoder{Store: store}.DecodeRefund(body)
 		if err != nil {
 			var e *normalize.Error
 			if !errors.As(err, &e) {
@@ -101,6 +106,7 @@ func FuzzDecodeCreditMemo(f *testing.F) {
 			}
 			return
 		}
+		ordertest.Unicode(t, body)
 		for _, rl := range r.Items {
 			if rl.Qty <= 0 || rl.Net.IsNegative() || rl.Tax.IsNegative() {
 				t.Fatalf("refund line %+v takes back nothing or a negative amount", rl)

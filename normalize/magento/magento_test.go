@@ -27,7 +27,7 @@ func TestGoldenRefunds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"creditmemo-partial.json", "creditmemo-shaker-and-shipping.json"} {
-		r, err := d.DecodeCreditMemo(ordertest.Fixture(t, name))
+		r, err := d.DecodeRefund(ordertest.Fixture(t, name))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -50,11 +50,11 @@ func TestGoldenRefunds(t *testing.T) {
 // TestFullRefundTakesBackTheLineNet: refunding every unit of a line takes
 // back exactly the net the order decoded for it.
 func TestFullRefundTakesBackTheLineNet(t *testing.T) {
-	o, err := magento.DecodeOrder(ordertest.Fixture(t, "order-refunded.json"))
+	o, err := magento.Decoder{}.DecodeOrder(ordertest.Fixture(t, "order-refunded.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := magento.DecodeCreditMemo(ordertest.Fixture(t, "creditmemo-shaker-and-shipping.json"))
+	r, err := magento.Decoder{}.DecodeRefund(ordertest.Fixture(t, "creditmemo-shaker-and-shipping.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,12 +24,6 @@ type Decoder struct {
 	RefKeys []string
 }
 
-// DecodeOrder decodes a REST order entity with the zero Decoder; see
-// Decoder.DecodeOrder.
-func DecodeOrder(body []byte) (normalize.Order, error) {
-	return Decoder{}.DecodeOrder(body)
-}
-
 // DecodeOrder decodes one Magento sales order — the REST entity of GET
 // /V1/orders/{id}, or the order inside an Adobe Commerce webhook body —
 // into a validated, reconciled canonical order. The package documentation
@@ -91,7 +85,7 @@ type line struct {
 }
 
 func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
-	r := &reader{orderID: w.EntityID.String(), prefix: prefix}
+	r := newReader(w.EntityID.String(), prefix)
 	unsupported := func(what string) (normalize.Order, error) {
 		// The body is not an order: its entity_id names something else.
 		return normalize.Order{}, &normalize.Error{Platform: normalize.Magento, Path: prefix, Offset: -1,
@@ -111,8 +105,8 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 		}
 	}
 	if !isSet(w.EntityID) {
-		r.fail("", "entity_id", fmt.Errorf("%w: entity_id", normalize.ErrMissing))
-		return normalize.Order{}, r.err
+		r.Fail("", "entity_id", fmt.Errorf("%w: entity_id", normalize.ErrMissing))
+		return normalize.Order{}, r.Err
 	}
 	o := normalize.Order{
 		Platform:        normalize.Magento,
@@ -122,20 +116,20 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 		Currency:        w.BaseCurrencyCode,
 	}
 	if o.Currency == "" {
-		r.fail("", "base_currency_code", fmt.Errorf("%w: base_currency_code", normalize.ErrMissing))
-		return normalize.Order{}, r.err
+		r.Fail("", "base_currency_code", fmt.Errorf("%w: base_currency_code", normalize.ErrMissing))
+		return normalize.Order{}, r.Err
 	}
 	digits, ok := normalize.MinorUnits(o.Currency)
 	if !ok {
-		r.fail("", "base_currency_code", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, o.Currency))
-		return normalize.Order{}, r.err
+		r.Fail("", "base_currency_code", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, o.Currency))
+		return normalize.Order{}, r.Err
 	}
 	r.digits = digits
 
-	o.OrderTS = r.time("created_at", w.CreatedAt)
+	o.OrderTS = r.Time("created_at", w.CreatedAt)
 	o.Version = o.OrderTS
 	if strings.TrimSpace(w.UpdatedAt) != "" {
-		o.Version = r.time("updated_at", w.UpdatedAt)
+		o.Version = r.Time("updated_at", w.UpdatedAt)
 	}
 	o.ReplacesOrderID = replaces(r, w)
 	if !isGuest(w) {
@@ -144,12 +138,12 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 	o.DistributorRef = normalize.FindRef(d.refKeys(), attributes(w))
 
 	lines := countedLines(r, w)
-	if r.err != nil {
-		return normalize.Order{}, r.err
+	if r.Err != nil {
+		return normalize.Order{}, r.Err
 	}
 	if len(lines) == 0 {
-		r.fail("", "items", fmt.Errorf("%w: items (an order sells at least one item)", normalize.ErrMissing))
-		return normalize.Order{}, r.err
+		r.Fail("", "items", fmt.Errorf("%w: items (an order sells at least one item)", normalize.ErrMissing))
+		return normalize.Order{}, r.Err
 	}
 	checkComplete(r, w, lines)
 	preDiscount := rowTotalBasis(r, w, lines)
@@ -158,8 +152,8 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 	o.Status = status(r, w, refunded)
 	if o.Status != normalize.StatusCancelled {
 		for _, l := range lines {
-			if q := r.qty(l.it.ItemID.String(), itemPath(l.index, "qty_canceled"), l.it.QtyCanceled); q > 0 && r.err == nil {
-				r.fail(l.it.ItemID.String(), itemPath(l.index, "qty_canceled"), fmt.Errorf(
+			if q := r.Qty(l.it.ItemID.String(), itemPath(l.index, "qty_canceled"), l.it.QtyCanceled); q > 0 && r.Err == nil {
+				r.Fail(l.it.ItemID.String(), itemPath(l.index, "qty_canceled"), fmt.Errorf(
 					"%w: %d of %d units cancelled in an order that stands (partial cancellation is not decoded)", normalize.ErrUnsupported, q, l.qty))
 			}
 		}
@@ -202,7 +196,7 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 			nl.Gross = gross.Add(l.tax).Add(l.comp)
 			nl.UnitPrice = r.exact(id, itemPath(l.index, "base_price_incl_tax"), l.it.BasePriceInclTax)
 			if !l.it.BasePriceInclTax.IsSet() {
-				r.fail(id, itemPath(l.index, "base_price_incl_tax"), fmt.Errorf("%w: base_price_incl_tax (prices include tax)", normalize.ErrMissing))
+				r.Fail(id, itemPath(l.index, "base_price_incl_tax"), fmt.Errorf("%w: base_price_incl_tax (prices include tax)", normalize.ErrMissing))
 			}
 		}
 		itemDiscounts = itemDiscounts.Add(l.discount)
@@ -211,7 +205,7 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 
 	orderDiscount := r.signed("", "base_discount_amount", w.BaseDiscount)
 	if orderDiscount.IsPositive() {
-		r.fail("", "base_discount_amount", fmt.Errorf("%w: order-level discount %s is positive (Magento writes it negative)", normalize.ErrInvalid, orderDiscount))
+		r.Fail("", "base_discount_amount", fmt.Errorf("%w: order-level discount %s is positive (Magento writes it negative)", normalize.ErrInvalid, orderDiscount))
 	}
 	shipping := r.amount("", "base_shipping_amount", w.BaseShipping)
 	shipDiscount := r.amount("", "base_shipping_discount_amount", w.BaseShipDiscount)
@@ -220,8 +214,8 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 		shipComp = r.amount("", "base_shipping_discount_tax_compensation_amount", w.BaseShipDiscountCompLong)
 	}
 	o.Shipping = shipping.Sub(shipDiscount).Add(shipComp)
-	if o.Shipping.IsNegative() && r.err == nil {
-		r.fail("", "base_shipping_discount_amount", fmt.Errorf("%w: shipping discount %s exceeds shipping %s", normalize.ErrInvalid, shipDiscount, shipping))
+	if o.Shipping.IsNegative() && r.Err == nil {
+		r.Fail("", "base_shipping_discount_amount", fmt.Errorf("%w: shipping discount %s exceeds shipping %s", normalize.ErrInvalid, shipDiscount, shipping))
 	}
 	o.Tax = r.amount("", "base_tax_amount", w.BaseTax)
 	o.Total = r.amount("", "base_grand_total", w.BaseGrandTotal).
@@ -229,23 +223,23 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 		Add(r.amount("", "base_customer_balance_amount", w.BaseCustomerBalance)).
 		Add(r.amount("", "base_reward_currency_amount", w.BaseRewardCurrency))
 	if !w.BaseGrandTotal.IsSet() {
-		r.fail("", "base_grand_total", fmt.Errorf("%w: base_grand_total", normalize.ErrMissing))
+		r.Fail("", "base_grand_total", fmt.Errorf("%w: base_grand_total", normalize.ErrMissing))
 	}
 	if w.OrderCurrencyCode != "" && w.OrderCurrencyCode != o.Currency {
 		o.PresentmentCurrency = w.OrderCurrencyCode
-		pr := &reader{orderID: r.orderID, prefix: prefix}
+		pr := newReader(r.OrderID, prefix)
 		if pd, ok := normalize.MinorUnits(o.PresentmentCurrency); ok {
 			pr.digits = pd
 			o.PresentmentTotal = pr.amount("", "grand_total", w.GrandTotal)
 		} else {
-			pr.fail("", "order_currency_code", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, o.PresentmentCurrency))
+			pr.Fail("", "order_currency_code", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, o.PresentmentCurrency))
 		}
-		if r.err == nil {
-			r.err = pr.err
+		if r.Err == nil {
+			r.Err = pr.Err
 		}
 	}
-	if r.err != nil {
-		return normalize.Order{}, r.err
+	if r.Err != nil {
+		return normalize.Order{}, r.Err
 	}
 
 	// Magento allocates its discounts to the items and to shipping; what
@@ -253,11 +247,11 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 	// spread over the lines.
 	unallocated := orderDiscount.Neg().Sub(itemDiscounts).Sub(shipDiscount)
 	if unallocated.IsNegative() {
-		r.fail("", "base_discount_amount", fmt.Errorf("%w: order-level discount %s is less than the items' discounts %s and the shipping discount %s together",
+		r.Fail("", "base_discount_amount", fmt.Errorf("%w: order-level discount %s is less than the items' discounts %s and the shipping discount %s together",
 			normalize.ErrUnreconciled, orderDiscount.Neg(), itemDiscounts, shipDiscount))
-		return normalize.Order{}, r.err
+		return normalize.Order{}, r.Err
 	}
-	if err := normalize.ComputeNets(&o, unallocated); err != nil {
+	if err := normalize.ComputeNets(&o, unallocated, r.Path("base_discount_amount")); err != nil {
 		return normalize.Order{}, err
 	}
 	if err := normalize.Reconcile(&o); err != nil {
@@ -294,7 +288,7 @@ func replaces(r *reader, w *order) string {
 		parent = editedFrom(w.IncrementID.String())
 	}
 	if parent != "" {
-		r.fail("", "relation_parent_id", fmt.Errorf("%w: relation_parent_id (order %s is an edit of order %s, whose entity_id the body does not give)",
+		r.Fail("", "relation_parent_id", fmt.Errorf("%w: relation_parent_id (order %s is an edit of order %s, whose entity_id the body does not give)",
 			normalize.ErrMissing, w.IncrementID, parent))
 	}
 	return ""
@@ -345,9 +339,9 @@ func status(r *reader, w *order, refunded decimal.Decimal) normalize.Status {
 	case "canceled":
 		return normalize.StatusCancelled
 	case "":
-		r.fail("", "state", fmt.Errorf("%w: state", normalize.ErrMissing))
+		r.Fail("", "state", fmt.Errorf("%w: state", normalize.ErrMissing))
 	default:
-		r.fail("", path, fmt.Errorf("%w: unknown order %s %q", normalize.ErrInvalid, path, s))
+		r.Fail("", path, fmt.Errorf("%w: unknown order %s %q", normalize.ErrInvalid, path, s))
 	}
 	return ""
 }
@@ -365,11 +359,11 @@ func countedLines(r *reader, w *order) []line {
 	for i := range w.Items {
 		it := &w.Items[i]
 		if !isSet(it.ItemID) {
-			r.fail("", itemPath(i, "item_id"), fmt.Errorf("%w: item_id", normalize.ErrMissing))
+			r.Fail("", itemPath(i, "item_id"), fmt.Errorf("%w: item_id", normalize.ErrMissing))
 			return nil
 		}
 		if _, dup := index[it.ItemID]; dup {
-			r.fail(it.ItemID.String(), itemPath(i, "item_id"), fmt.Errorf("%w: duplicate item_id %s", normalize.ErrInvalid, it.ItemID))
+			r.Fail(it.ItemID.String(), itemPath(i, "item_id"), fmt.Errorf("%w: duplicate item_id %s", normalize.ErrInvalid, it.ItemID))
 			return nil
 		}
 		index[it.ItemID] = i
@@ -381,11 +375,11 @@ func countedLines(r *reader, w *order) []line {
 		}
 		p, ok := index[it.ParentItemID]
 		if !ok {
-			r.fail(it.ItemID.String(), itemPath(i, "parent_item_id"), fmt.Errorf("%w: parent item %s is not among the items", normalize.ErrInvalid, it.ParentItemID))
+			r.Fail(it.ItemID.String(), itemPath(i, "parent_item_id"), fmt.Errorf("%w: parent item %s is not among the items", normalize.ErrInvalid, it.ParentItemID))
 			return nil
 		}
 		if isSet(w.Items[p].ParentItemID) {
-			r.fail(it.ItemID.String(), itemPath(i, "parent_item_id"), fmt.Errorf("%w: parent item %s is itself a child", normalize.ErrInvalid, it.ParentItemID))
+			r.Fail(it.ItemID.String(), itemPath(i, "parent_item_id"), fmt.Errorf("%w: parent item %s is itself a child", normalize.ErrInvalid, it.ParentItemID))
 			return nil
 		}
 		children[it.ParentItemID] = append(children[it.ParentItemID], i)
@@ -396,7 +390,7 @@ func countedLines(r *reader, w *order) []line {
 		return line{
 			index:    i,
 			it:       it,
-			qty:      r.qty(id, itemPath(i, "qty_ordered"), it.QtyOrdered),
+			qty:      r.Qty(id, itemPath(i, "qty_ordered"), it.QtyOrdered),
 			rowTotal: r.amount(id, itemPath(i, "base_row_total"), it.BaseRowTotal),
 			discount: r.amount(id, itemPath(i, "base_discount_amount"), it.BaseDiscount),
 			tax:      r.amount(id, itemPath(i, "base_tax_amount"), it.BaseTax),
@@ -427,7 +421,7 @@ func countedLines(r *reader, w *order) []line {
 		}
 		switch {
 		case kidsCarry && carries(r, it, parent) && it.ProductType != "bundle":
-			r.fail(it.ItemID.String(), itemPath(i, "base_row_total"), fmt.Errorf(
+			r.Fail(it.ItemID.String(), itemPath(i, "base_row_total"), fmt.Errorf(
 				"%w: both the %s item and its children carry amounts; counting both would count the product twice", normalize.ErrInvalid, it.ProductType))
 		case kidsCarry:
 			// A dynamic bundle: Magento also states the parent's price
@@ -453,12 +447,12 @@ func carries(r *reader, it *item, l line) bool {
 // Magento sets to the sum of its top-level items' quantities: a body that
 // lists fewer (documentation samples elide items) is incomplete.
 func checkComplete(r *reader, w *order, lines []line) {
-	if !w.TotalQtyOrdered.IsSet() || r.err != nil {
+	if !w.TotalQtyOrdered.IsSet() || r.Err != nil {
 		return
 	}
 	want, err := w.TotalQtyOrdered.Decimal()
 	if err != nil {
-		r.fail("", "total_qty_ordered", err)
+		r.Fail("", "total_qty_ordered", err)
 		return
 	}
 	got := decimal.Zero
@@ -469,7 +463,7 @@ func checkComplete(r *reader, w *order, lines []line) {
 		}
 	}
 	if !got.Equal(want) {
-		r.fail("", "items", fmt.Errorf("%w: items: the body lists %s units of top-level items but total_qty_ordered is %s (items left out?)",
+		r.Fail("", "items", fmt.Errorf("%w: items: the body lists %s units of top-level items but total_qty_ordered is %s (items left out?)",
 			normalize.ErrMissing, got, want))
 	}
 }
@@ -480,7 +474,7 @@ func checkComplete(r *reader, w *order, lines []line) {
 // counted rows must sum to base_subtotal either as they are or with their
 // discounts added back.
 func rowTotalBasis(r *reader, w *order, lines []line) bool {
-	if !w.BaseSubtotal.IsSet() || r.err != nil {
+	if !w.BaseSubtotal.IsSet() || r.Err != nil {
 		return true
 	}
 	subtotal := r.amount("", "base_subtotal", w.BaseSubtotal)
@@ -495,7 +489,7 @@ func rowTotalBasis(r *reader, w *order, lines []line) bool {
 	case post.Equal(subtotal):
 		return false
 	}
-	r.fail("", "base_subtotal", fmt.Errorf("%w: base_subtotal %s is neither the counted items' row totals %s nor those plus their discounts %s",
+	r.Fail("", "base_subtotal", fmt.Errorf("%w: base_subtotal %s is neither the counted items' row totals %s nor those plus their discounts %s",
 		normalize.ErrUnreconciled, subtotal, pre, post))
 	return true
 }

@@ -15,7 +15,7 @@ import (
 // the discount (the OCA recordings do); base_subtotal tells which, and both
 // readings decode to the same order.
 func TestRowTotalsAfterDiscount(t *testing.T) {
-	want, err := magento.DecodeOrder(ordertest.Fixture(t, "order-tax-exclusive-coupon.json"))
+	want, err := magento.Decoder{}.DecodeOrder(ordertest.Fixture(t, "order-tax-exclusive-coupon.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestRowTotalsAfterDiscount(t *testing.T) {
 			itemAt(m, i)["base_row_total"] = json.Number(after)
 		}
 	})
-	got, err := magento.DecodeOrder(body)
+	got, err := magento.Decoder{}.DecodeOrder(body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestSkippedItems(t *testing.T) {
 		{"order-refunded.json", []string{"111", "113"}, []string{"", ""}},
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
-			o, err := magento.DecodeOrder(ordertest.Fixture(t, c.fixture))
+			o, err := magento.Decoder{}.DecodeOrder(ordertest.Fixture(t, c.fixture))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestSkippedItems(t *testing.T) {
 		})
 	}
 	// A configurable line is the variant: the child's SKU and product id.
-	o, err := magento.DecodeOrder(ordertest.Fixture(t, "order-configurable-same-sku.json"))
+	o, err := magento.Decoder{}.DecodeOrder(ordertest.Fixture(t, "order-configurable-same-sku.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestSkippedItems(t *testing.T) {
 		t.Errorf("configurable line sku %q variant %q product %q, want HOODIE-M-BLUE 5012 5000", l.PlatformSKU, l.VariantID, l.ProductID)
 	}
 	// A credit memo leaves out dummy items (no base_row_total) and items listed with nothing refunded.
-	r, err := magento.DecodeCreditMemo(ordertest.Fixture(t, "creditmemo-partial.json"))
+	r, err := magento.Decoder{}.DecodeRefund(ordertest.Fixture(t, "creditmemo-partial.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestStatuses(t *testing.T) {
 		{"", "canceled", "0", normalize.StatusCancelled},
 	} {
 		t.Run(c.state+"/"+c.status, func(t *testing.T) {
-			o, err := magento.DecodeOrder(ordertest.Mutate(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
+			o, err := magento.Decoder{}.DecodeOrder(ordertest.Mutate(t, "order-tax-exclusive-coupon.json", func(m map[string]any) {
 				m["state"], m["status"] = c.state, c.status
 				m["base_total_refunded"] = json.Number(c.refunded)
 			}))
@@ -152,7 +152,7 @@ func TestTenders(t *testing.T) {
 		m["base_customer_balance_amount"] = json.Number("15")
 		m["base_reward_currency_amount"] = json.Number("5")
 	})
-	o, err := magento.DecodeOrder(body)
+	o, err := magento.Decoder{}.DecodeOrder(body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -152,38 +150,23 @@ func present(raw json.RawMessage) bool {
 	return len(raw) > 0 && !bytes.Equal(raw, []byte("null"))
 }
 
-// reader turns wire values into canonical ones, keeping the first error
-// with the order, line and JSON path it concerns.
+// reader turns wire values into canonical ones at the currency's minor
+// unit, keeping the first error with where it is.
 type reader struct {
-	orderID string
-	prefix  string // JSON path of the order inside the body, "" when bare
-	digits  int32
-	err     error
+	wire.Reader
+	digits int32
 }
 
-func (r *reader) path(p string) string {
-	if r.prefix == "" {
-		return p
-	}
-	return r.prefix + "." + p
-}
-
-func (r *reader) fail(line, path string, err error) {
-	if r.err == nil {
-		r.err = &normalize.Error{Platform: normalize.Magento, OrderID: r.orderID, Line: line, Path: r.path(path), Offset: -1, Err: err}
-	}
+func newReader(orderID, prefix string) *reader {
+	return &reader{Reader: wire.Reader{Platform: normalize.Magento, OrderID: orderID, Prefix: prefix}}
 }
 
 // exact reads a non-negative amount exactly as sent, whatever its digits
 // (unit prices keep Magento's four decimals).
 func (r *reader) exact(line, path string, n wire.Num) decimal.Decimal {
-	d, err := n.Decimal()
-	if err != nil {
-		r.fail(line, path, err)
-		return decimal.Zero
-	}
+	d := r.Decimal(line, path, n)
 	if d.IsNegative() {
-		r.fail(line, path, fmt.Errorf("%w: negative amount %s", normalize.ErrInvalid, n.Raw()))
+		r.Fail(line, path, fmt.Errorf("%w: negative amount %s", normalize.ErrInvalid, n.Raw()))
 		return decimal.Zero
 	}
 	return d
@@ -197,12 +180,7 @@ func (r *reader) amount(line, path string, n wire.Num) decimal.Decimal {
 
 // signed reads an amount that may be negative, at the minor unit.
 func (r *reader) signed(line, path string, n wire.Num) decimal.Decimal {
-	d, err := n.Decimal()
-	if err != nil {
-		r.fail(line, path, err)
-		return decimal.Zero
-	}
-	return r.minor(line, path, d)
+	return r.minor(line, path, r.Decimal(line, path, n))
 }
 
 // minor holds d to the currency's minor unit. Magento rounds every stored
@@ -218,27 +196,6 @@ func (r *reader) minor(line, path string, d decimal.Decimal) decimal.Decimal {
 	if r.digits < 2 && d.Shift(2).IsInteger() {
 		return d.Round(r.digits)
 	}
-	r.fail(line, path, fmt.Errorf("%w: amount %s has more digits than the currency's minor unit (%d)", normalize.ErrInvalid, d, r.digits))
+	r.Fail(line, path, fmt.Errorf("%w: amount %s has more digits than the currency's minor unit (%d)", normalize.ErrInvalid, d, r.digits))
 	return decimal.Zero
-}
-
-func (r *reader) qty(line, path string, n wire.Num) int64 {
-	q, err := n.Qty()
-	if err != nil {
-		r.fail(line, path, err)
-	}
-	return q
-}
-
-// time reads a Magento instant; Magento writes them in UTC without a zone.
-func (r *reader) time(path, s string) time.Time {
-	if strings.TrimSpace(s) == "" {
-		r.fail("", path, fmt.Errorf("%w: %s", normalize.ErrMissing, path))
-		return time.Time{}
-	}
-	t, err := normalize.ParseTime(s)
-	if err != nil {
-		r.fail("", path, err)
-	}
-	return t
 }

@@ -10,8 +10,17 @@
 // amount: one unit at that price, without tax and shipping, already paid.
 // It names no currency and no time, so the Decoder supplies the currency
 // and the caller the instant the webhook was received, unless the body
-// carries "currency" and "order_ts" itself. Unknown fields are refused, so
-// a misspelt one never silently becomes zero.
+// carries "currency" and "order_ts" itself. That is why, unlike the
+// platform packages' DecodeOrder(body), this DecodeOrder takes the
+// received instant beside the body: reading the clock here would make the
+// same body decode differently run after run. The form has no refunds, so
+// there is no DecodeRefund, and no signature, so no Verify.
+//
+// The form is upline's own, so it is read strictly: an unknown field, a
+// key given twice or a key that differs from a field only in case
+// ("AMOUNT" for "amount") is refused with ErrMalformed naming its path,
+// as is text that is not valid UTF-8, so a misspelt or repeated field
+// never silently becomes zero or replaces the real one.
 //
 //	d := referral.Decoder{Store: "acme.myshopify.com", Currency: "USD"}
 //	o, err := d.DecodeOrder(body, receivedAt)

@@ -10,7 +10,8 @@ import (
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
 
-// Decoder holds what the simple webhook does not say.
+// Decoder holds what the simple webhook does not say. The zero Decoder
+// works when every body names its currency.
 type Decoder struct {
 	// Store is the order key's store.
 	Store string
@@ -32,7 +33,10 @@ type body struct {
 }
 
 // DecodeOrder turns one webhook body into a paid one-line order placed at
-// received (or at the body's order_ts, when it has one).
+// received (or at the body's order_ts, when it has one). The platforms'
+// decoders take only the body, whose own timestamps they read; this form
+// usually has none, and the package reads no clock, so the caller passes
+// the instant it received the webhook.
 func (d Decoder) DecodeOrder(b []byte, received time.Time) (normalize.Order, error) {
 	var w body
 	if err := normalize.UnmarshalStrict("", b, &w); err != nil {
@@ -41,7 +45,7 @@ func (d Decoder) DecodeOrder(b []byte, received time.Time) (normalize.Order, err
 
 	o := normalize.Order{Status: normalize.StatusPaid, Store: d.Store, Currency: d.Currency}
 	fail := func(path string, err error) (normalize.Order, error) {
-		return normalize.Order{}, &normalize.Error{Platform: o.Platform, OrderID: o.PlatformOrderID, Path: path, Offset: -1, Err: err}
+		return normalize.Order{}, wire.Reader{Platform: o.Platform, OrderID: o.PlatformOrderID}.Error("", path, err)
 	}
 	ids := 0
 	for _, c := range []struct {
@@ -94,7 +98,7 @@ func (d Decoder) DecodeOrder(b []byte, received time.Time) (normalize.Order, err
 	o.CustomerRef = w.CustomerID.String()
 	o.Items = []normalize.Line{{LineID: "1", PlatformSKU: w.SKU, Qty: 1, UnitPrice: amount, Gross: amount}}
 	o.Total = amount
-	if err := normalize.ComputeNets(&o, decimal.Zero); err != nil {
+	if err := normalize.ComputeNets(&o, decimal.Zero, ""); err != nil {
 		return normalize.Order{}, err
 	}
 	return o, normalize.Reconcile(&o)

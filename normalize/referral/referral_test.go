@@ -63,7 +63,15 @@ func TestDecodeOrderErrors(t *testing.T) {
 		{"float id", `{"shopify_order_id":1.5e3,"sku":"A1","amount":1}`, "USD", normalize.ErrMalformed,
 			"shopify_order_id: normalize: malformed payload: got JSON number 1.5e3, want an integer or a string id"},
 		{"misspelt field", `{"shopify_order_id":"1","sku":"A1","amuont":1}`, "USD", normalize.ErrMalformed,
-			`normalize: malformed payload: json: unknown field "amuont"`},
+			`amuont: at byte 35: normalize: malformed payload: unknown field "amuont"`},
+		{"invalid UTF-8 in an order id", "{\"shopify_order_id\":\"1\xff\",\"sku\":\"A1\",\"amount\":1}", "USD", normalize.ErrMalformed,
+			"shopify_order_id: at byte 22: normalize: malformed payload: invalid UTF-8 (byte 0xff) in a string"},
+		{"duplicate amount", `{"shopify_order_id":"1","sku":"A1","amount":"99.00","amount":"0.01"}`, "USD", normalize.ErrMalformed,
+			`amount: at byte 52: normalize: malformed payload: duplicate key "amount"`},
+		{"case-variant amount beside amount", `{"shopify_order_id":"1","sku":"A1","amount":"99.00","AMOUNT":"0.01"}`, "USD", normalize.ErrMalformed,
+			`AMOUNT: at byte 52: normalize: malformed payload: key "AMOUNT" is not "amount": keys must match exactly, case included`},
+		{"case-variant amount instead of amount", `{"shopify_order_id":"1","sku":"A1","AMOUNT":"0.01"}`, "USD", normalize.ErrMalformed,
+			`AMOUNT: at byte 35: normalize: malformed payload: key "AMOUNT" is not "amount": keys must match exactly, case included`},
 		{"trailing data", `{"shopify_order_id":"1","sku":"A1","amount":1} {}`, "USD", normalize.ErrMalformed,
 			"at byte 46: normalize: malformed payload: data after the JSON value"},
 		{"bad time", `{"shopify_order_id":"1","sku":"A1","amount":1,"order_ts":"28/08/2025"}`, "USD", normalize.ErrInvalid,
@@ -89,12 +97,18 @@ func FuzzDecodeOrder(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(body)
+		for _, c := range ordertest.Corrupt(body) {
+			f.Add(c)
+		}
 	}
+	f.Add([]byte(`{"shopify_order_id":"1","sku":"A1","amount":"99.00","amount":"0.01"}`))
+	f.Add([]byte(`{"shopify_order_id":"1","sku":"A1","amount":"99.00","AMOUNT":"0.01"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		o, err := referral.Decoder{Currency: "USD"}.DecodeOrder(body, received)
 		if err != nil {
 			return
 		}
+		ordertest.Strict(t, body)
 		ordertest.Check(t, o)
 		if len(o.Items) != 1 || !o.Items[0].Net.Equal(o.Total) {
 			t.Fatalf("a referral order is one line whose net is the total: %+v", o)

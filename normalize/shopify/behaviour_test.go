@@ -35,7 +35,7 @@ func TestStatus(t *testing.T) {
 				set(m, tc.financial, "financial_status")
 				set(m, tc.cancelled, "cancelled_at")
 			})
-			o, err := shopify.DecodeOrder(body)
+			o, err := shopify.Decoder{}.DecodeOrder(body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +97,7 @@ func TestRefundFloatNoise(t *testing.T) {
 				del(m, "refund_line_items", 0, "subtotal_set")
 				set(m, json.Number(tc.subtotal), "refund_line_items", 0, "subtotal")
 			})
-			r, err := shopify.DecodeRefund(body)
+			r, err := shopify.Decoder{}.DecodeRefund(body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -165,15 +165,15 @@ func TestApplyRefund(t *testing.T) {
 // TestRESTEnvelope: the Admin REST API's {"order": ...} and {"refund": ...}
 // decode like the webhook bodies, with paths under the envelope.
 func TestRESTEnvelope(t *testing.T) {
-	o, err := shopify.DecodeOrder([]byte(`{"order":` + string(ordertest.Fixture(t, "order_zero_total.json")) + `}`))
+	o, err := shopify.Decoder{}.DecodeOrder([]byte(`{"order":` + string(ordertest.Fixture(t, "order_zero_total.json")) + `}`))
 	if err != nil || o.PlatformOrderID != "5829367209077" {
 		t.Errorf("order envelope: %v, %q", err, o.PlatformOrderID)
 	}
-	r, err := shopify.DecodeRefund([]byte(`{"refund":` + string(ordertest.Fixture(t, "refund_partial.json")) + `}`))
+	r, err := shopify.Decoder{}.DecodeRefund([]byte(`{"refund":` + string(ordertest.Fixture(t, "refund_partial.json")) + `}`))
 	if err != nil || r.RefundID != "930000000001" {
 		t.Errorf("refund envelope: %v, %q", err, r.RefundID)
 	}
-	_, err = shopify.DecodeOrder([]byte(`{"order":{"id":1,"line_items":[{"price":{}}]}}`))
+	_, err = shopify.Decoder{}.DecodeOrder([]byte(`{"order":{"id":1,"line_items":[{"price":{}}]}}`))
 	var e *normalize.Error
 	if !errors.As(err, &e) || e.Path != "order.line_items.price" {
 		t.Errorf("error %v, want one at order.line_items.price", err)

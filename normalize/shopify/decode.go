@@ -3,7 +3,6 @@ package shopify
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -12,7 +11,7 @@ import (
 )
 
 // Decoder turns Shopify webhook bodies into canonical orders and refunds.
-// The zero Decoder is ready to use; the package-level functions use it.
+// The zero Decoder is ready to use.
 type Decoder struct {
 	// Store is the order key's store, such as "acme.myshopify.com".
 	// Shopify bodies do not name their shop (the X-Shopify-Shop-Domain
@@ -30,49 +29,43 @@ type Decoder struct {
 	TaxesIncluded bool
 }
 
-// DecodeOrder decodes an orders/create, orders/paid, orders/updated or
-// orders/cancelled body with the zero Decoder.
-func DecodeOrder(body []byte) (normalize.Order, error) {
-	var d Decoder
-	return d.DecodeOrder(body)
-}
-
-// DecodeRefund decodes a refunds/create body with the zero Decoder.
-func DecodeRefund(body []byte) (normalize.Refund, error) {
-	var d Decoder
-	return d.DecodeRefund(body)
-}
-
-// state carries what every amount needs to be read and every error needs
-// to say where it is, and keeps the first error.
+// state carries what every amount needs to be read and keeps the first
+// error with where it is.
 type state struct {
-	orderID  string
+	wire.Reader
 	currency string
 	digits   int32
-	err      error
 }
 
-func (s *state) fail(line, path string, err error) {
-	if s.err == nil {
-		s.err = &normalize.Error{Platform: normalize.Shopify, OrderID: s.orderID, Line: line, Path: path, Offset: -1, Err: err}
+func newState(orderID string) state {
+	return state{Reader: wire.Reader{Platform: normalize.Shopify, OrderID: orderID}}
+}
+
+// decimal reads an amount exactly. path is called only for an error:
+// building every amount's path would cost more than reading it.
+func (s *state) decimal(n wire.Num, line string, path func() string) (decimal.Decimal, bool) {
+	if s.Err != nil {
+		return decimal.Zero, false
 	}
+	d, err := n.Decimal()
+	if err != nil {
+		s.Fail(line, path(), err)
+		return decimal.Zero, false
+	}
+	return d, true
 }
 
 // money reads a money string in shop currency. Shopify formats shop money
 // to the currency's minor unit, so more digits mean the body is not what
 // it claims to be: refused, never rounded.
 func (s *state) money(n wire.Num, line string, path func() string) decimal.Decimal {
-	if s.err != nil {
-		return decimal.Zero
-	}
-	d, err := n.Decimal()
-	if err != nil {
-		s.fail(line, path(), err)
+	d, ok := s.decimal(n, line, path)
+	if !ok {
 		return decimal.Zero
 	}
 	if d.Exponent() < -s.digits {
 		if !d.Shift(s.digits).IsInteger() {
-			s.fail(line, path(), fmt.Errorf("%w: amount %s has more digits than %s's minor unit (%d)",
+			s.Fail(line, path(), fmt.Errorf("%w: amount %s has more digits than %s's minor unit (%d)",
 				normalize.ErrInvalid, n.Raw(), s.currency, s.digits))
 			return decimal.Zero
 		}
@@ -87,47 +80,24 @@ func (s *state) money(n wire.Num, line string, path func() string) decimal.Decim
 // once, half-up, to the minor unit. It is used only when the exact string
 // twin in *_set.shop_money is absent.
 func (s *state) numberMoney(n wire.Num, line string, path func() string) decimal.Decimal {
-	if s.err != nil {
-		return decimal.Zero
-	}
-	d, err := n.Decimal()
-	if err != nil {
-		s.fail(line, path(), err)
-		return decimal.Zero
-	}
+	d, _ := s.decimal(n, line, path)
 	return d.Round(s.digits) // half away from zero: half-up for the non-negative amounts Validate accepts
 }
 
 // qty reads a quantity, which must be present.
 func (s *state) qty(n wire.Num, line string, path func() string) int64 {
-	if s.err != nil {
+	if s.Err != nil {
 		return 0
 	}
 	if !n.IsSet() {
-		s.fail(line, path(), fmt.Errorf("%w: quantity", normalize.ErrMissing))
+		s.Fail(line, path(), fmt.Errorf("%w: quantity", normalize.ErrMissing))
 		return 0
 	}
 	q, err := n.Qty()
 	if err != nil {
-		s.fail(line, path(), err)
+		s.Fail(line, path(), err)
 	}
 	return q
-}
-
-// time reads an instant; Shopify's carry an offset, ParseTime makes them UTC.
-func (s *state) time(v, path string) time.Time {
-	if s.err != nil {
-		return time.Time{}
-	}
-	if strings.TrimSpace(v) == "" {
-		s.fail("", path, fmt.Errorf("%w: %s", normalize.ErrMissing, path))
-		return time.Time{}
-	}
-	t, err := normalize.ParseTime(v)
-	if err != nil {
-		s.fail("", path, err)
-	}
-	return t
 }
 
 // sum adds the amounts of a list of allocations or tax lines.
@@ -135,7 +105,7 @@ func (s *state) allocations(list []allocation, line string, path func(i int) str
 	sum := decimal.Zero
 	for i := range list {
 		if !list[i].Amount.IsSet() {
-			s.fail(line, path(i), fmt.Errorf("%w: amount", normalize.ErrMissing))
+			s.Fail(line, path(i), fmt.Errorf("%w: amount", normalize.ErrMissing))
 			return sum
 		}
 		sum = sum.Add(s.money(list[i].Amount, line, func() string { return path(i) }))
@@ -166,12 +136,12 @@ func (s *state) lineDiscount(allocs *[]allocation, total wire.Num, line string, 
 func (s *state) setCurrency(c string) bool {
 	c = strings.TrimSpace(c)
 	if c == "" {
-		s.fail("", "currency", fmt.Errorf("%w: currency", normalize.ErrMissing))
+		s.Fail("", "currency", fmt.Errorf("%w: currency", normalize.ErrMissing))
 		return false
 	}
 	digits, ok := normalize.MinorUnits(c)
 	if !ok {
-		s.fail("", "currency", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, c))
+		s.Fail("", "currency", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, c))
 		return false
 	}
 	s.currency, s.digits = c, digits

@@ -1,23 +1,27 @@
 // Package shopify turns Shopify webhook bodies into upline's canonical
 // order, and checks that they really came from Shopify.
 //
-// Start with Verify on the raw body, then DecodeOrder for the topics
-// orders/create, orders/paid, orders/updated and orders/cancelled, or
-// DecodeRefund for refunds/create:
+// Start with Verify on the raw body, then a Decoder's DecodeOrder for the
+// topics orders/create, orders/paid, orders/updated and orders/cancelled,
+// or its DecodeRefund for refunds/create (every platform package reads
+// the same: a Decoder with DecodeOrder and DecodeRefund, Verify and
+// SignatureHeader):
 //
-//	if err := shopify.Verify(body, r.Header.Get(shopify.Header), secret); err != nil {
+//	if err := shopify.Verify(body, r.Header.Get(shopify.SignatureHeader), secret); err != nil {
 //		return err // errors.Is(err, normalize.ErrSignature)
 //	}
 //	d := shopify.Decoder{Store: r.Header.Get("X-Shopify-Shop-Domain")}
 //	o, err := d.DecodeOrder(body)
 //
-// The zero Decoder works (the package-level functions use it); its fields
+// The zero Decoder works, shopify.Decoder{}.DecodeOrder(body); its fields
 // name the order key's store, the attribution keys and, for refunds decoded
 // on their own, whether the shop's prices include tax. Every order returned
 // has passed normalize.Validate and normalize.Reconcile: its lines' nets,
 // shipping, fees and tax add up to Shopify's total_price to the cent.
 // Errors are *normalize.Error values naming the order, the line and the
-// JSON path.
+// JSON path. Text that is not valid UTF-8 is refused (ErrMalformed, with
+// its path) rather than read as U+FFFD, so two different ids or SKUs
+// never become one.
 //
 // # Amounts
 //

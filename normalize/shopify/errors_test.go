@@ -114,7 +114,7 @@ func TestDecodeOrderErrors(t *testing.T) {
 			msg: "current_quantity 0, but quantity 1 less 0 refunded is 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := shopify.DecodeOrder(tc.body)
+			o, err := shopify.Decoder{}.DecodeOrder(tc.body)
 			if err == nil {
 				t.Fatalf("decoded %+v, want an error", o)
 			}
@@ -176,7 +176,7 @@ func TestDecodeRefundErrors(t *testing.T) {
 		}), kind: normalize.ErrInvalid, order: "5829367209044", line: "14000000000101", path: "refund_line_items[0].quantity"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := shopify.DecodeRefund(tc.body)
+			r, err := shopify.Decoder{}.DecodeRefund(tc.body)
 			if err == nil {
 				t.Fatalf("decoded %+v, want an error", r)
 			}

@@ -45,12 +45,12 @@ func Example() {
 	// shipping 4 tax 4.63 total 81.63
 }
 
-func ExampleDecodeRefund() {
+func ExampleDecoder_DecodeRefund() {
 	body, err := os.ReadFile("testdata/refund_partial.json")
 	if err != nil {
 		panic(err)
 	}
-	r, err := shopify.DecodeRefund(body)
+	r, err := shopify.Decoder{}.DecodeRefund(body)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/normalize/internal/ordertest"
 	"github.com/uplinehq/upline/normalize/shopify"
 )
 
@@ -24,6 +25,9 @@ func seed(f *testing.F, pattern string) {
 			f.Fatal(err)
 		}
 		f.Add(b)
+		for _, c := range ordertest.Corrupt(b) {
+			f.Add(c)
+		}
 	}
 }
 
@@ -40,6 +44,7 @@ func FuzzDecodeOrder(f *testing.F) {
 			classified(t, err)
 			return
 		}
+		ordertest.Unicode(t, body)
 		if o.Platform != normalize.Shopify || o.Store != "s" {
 			t.Fatalf("key %v", o.Key())
 		}
@@ -81,6 +86,7 @@ func FuzzDecodeRefund(f *testing.F) {
 				classified(t, err)
 				continue
 			}
+			ordertest.Unicode(t, body)
 			if r.OrderID == "" || r.Currency == "" || r.Platform != normalize.Shopify {
 				t.Fatalf("refund names no order: %+v", r)
 			}

@@ -24,25 +24,25 @@ func (d Decoder) DecodeOrder(body []byte) (normalize.Order, error) {
 	if env.Order != nil {
 		b = env.Order
 	}
-	s := state{orderID: b.ID.String()}
+	s := newState(b.ID.String())
 	if b.LineItems == nil {
-		s.orderID = ""
+		s.OrderID = ""
 		switch {
 		case env.RefundLineItems != nil:
-			s.fail("", "", fmt.Errorf("%w: a refund (refund_line_items), not an order: use DecodeRefund", normalize.ErrUnsupported))
+			s.Fail("", "", fmt.Errorf("%w: a refund (refund_line_items), not an order: use DecodeRefund", normalize.ErrUnsupported))
 		case b.ID == "":
-			s.fail("", "", fmt.Errorf("%w: neither an order (id, line_items) nor a refund", normalize.ErrUnsupported))
+			s.Fail("", "", fmt.Errorf("%w: neither an order (id, line_items) nor a refund", normalize.ErrUnsupported))
 		default:
-			s.fail("", "line_items", fmt.Errorf("%w: line_items", normalize.ErrMissing))
+			s.Fail("", "line_items", fmt.Errorf("%w: line_items", normalize.ErrMissing))
 		}
-		return normalize.Order{}, s.err
+		return normalize.Order{}, s.Err
 	}
 	if b.ID == "" {
-		s.fail("", "id", fmt.Errorf("%w: id", normalize.ErrMissing))
-		return normalize.Order{}, s.err
+		s.Fail("", "id", fmt.Errorf("%w: id", normalize.ErrMissing))
+		return normalize.Order{}, s.Err
 	}
 	if !s.setCurrency(b.Currency) {
-		return normalize.Order{}, s.err
+		return normalize.Order{}, s.Err
 	}
 	o, err := d.order(&s, b)
 	if err != nil {
@@ -55,7 +55,7 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 	o := normalize.Order{
 		Platform:         normalize.Shopify,
 		Store:            d.Store,
-		PlatformOrderID:  s.orderID,
+		PlatformOrderID:  s.OrderID,
 		OrderNumber:      b.Name,
 		Currency:         s.currency,
 		CustomerRef:      b.Customer.ID.String(),
@@ -66,14 +66,14 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 		o.OrderNumber = b.OrderNumber.String()
 	}
 	o.Status = s.status(b.FinancialStatus, b.CancelledAt)
-	o.Version = s.time(b.UpdatedAt, "updated_at")
+	o.Version = s.Time("updated_at", b.UpdatedAt)
 	if b.ProcessedAt != "" {
-		o.OrderTS = s.time(b.ProcessedAt, "processed_at")
+		o.OrderTS = s.Time("processed_at", b.ProcessedAt)
 	} else {
-		o.OrderTS = s.time(b.CreatedAt, "created_at")
+		o.OrderTS = s.Time("created_at", b.CreatedAt)
 	}
-	if c := b.TotalPriceSet.Shop.CurrencyCode; c != "" && c != s.currency && s.err == nil {
-		s.fail("", "total_price_set.shop_money.currency_code", fmt.Errorf("%w: shop money in %s, but the order's currency is %s", normalize.ErrInvalid, c, s.currency))
+	if c := b.TotalPriceSet.Shop.CurrencyCode; c != "" && c != s.currency && s.Err == nil {
+		s.Fail("", "total_price_set.shop_money.currency_code", fmt.Errorf("%w: shop money in %s, but the order's currency is %s", normalize.ErrInvalid, c, s.currency))
 	}
 	if pc := strings.TrimSpace(b.PresentmentCurrency); pc != "" && pc != s.currency {
 		s.presentment(&o, pc, b.TotalPriceSet.Presentment)
@@ -87,8 +87,8 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 	for i := range b.LineItems {
 		li := &b.LineItems[i]
 		id := li.ID.String()
-		if id == "" && s.err == nil {
-			s.fail("", wire.Path("line_items", i, "id"), fmt.Errorf("%w: id", normalize.ErrMissing))
+		if id == "" && s.Err == nil {
+			s.Fail("", wire.Path("line_items", i, "id"), fmt.Errorf("%w: id", normalize.ErrMissing))
 		}
 		at := func(field string, k int) string {
 			if k < 0 {
@@ -96,8 +96,8 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 			}
 			return wire.Path("line_items", i, field, k, "amount")
 		}
-		if !li.Price.IsSet() && s.err == nil {
-			s.fail(id, at("price", -1), fmt.Errorf("%w: price", normalize.ErrMissing))
+		if !li.Price.IsSet() && s.Err == nil {
+			s.Fail(id, at("price", -1), fmt.Errorf("%w: price", normalize.ErrMissing))
 		}
 		l := normalize.Line{
 			LineID:      id,
@@ -146,20 +146,20 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 	o.Tax = lineTax.Add(shipTax)
 	if b.TotalTax.IsSet() {
 		total := s.money(b.TotalTax, "", func() string { return "total_tax" })
-		if s.err == nil && !total.Equal(o.Tax) {
-			s.fail("", "total_tax", fmt.Errorf("%w: total_tax %s is not the lines' tax %s plus the shipping tax %s",
+		if s.Err == nil && !total.Equal(o.Tax) {
+			s.Fail("", "total_tax", fmt.Errorf("%w: total_tax %s is not the lines' tax %s plus the shipping tax %s",
 				normalize.ErrUnreconciled, total, lineTax, shipTax))
 		}
 	}
-	if !b.TotalPrice.IsSet() && s.err == nil {
-		s.fail("", "total_price", fmt.Errorf("%w: total_price", normalize.ErrMissing))
+	if !b.TotalPrice.IsSet() && s.Err == nil {
+		s.Fail("", "total_price", fmt.Errorf("%w: total_price", normalize.ErrMissing))
 	}
 	o.Total = s.money(b.TotalPrice, "", func() string { return "total_price" })
 	unallocated := s.unallocated(b, lineDiscounts, shipDiscounts, afterAllocations)
-	if s.err != nil {
-		return normalize.Order{}, s.err
+	if s.Err != nil {
+		return normalize.Order{}, s.Err
 	}
-	if err := normalize.ComputeNets(&o, unallocated); err != nil {
+	if err := normalize.ComputeNets(&o, unallocated, "total_discounts"); err != nil {
 		return normalize.Order{}, err
 	}
 
@@ -177,22 +177,22 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 	for i := range b.Refunds {
 		rb := &b.Refunds[i]
 		prefix := wire.Path("refunds", i) + "."
-		if oid := rb.OrderID.String(); oid != "" && oid != s.orderID && s.err == nil {
-			s.fail("", prefix+"order_id", fmt.Errorf("%w: refund %s names order %s", normalize.ErrInvalid, rb.ID, oid))
+		if oid := rb.OrderID.String(); oid != "" && oid != s.OrderID && s.Err == nil {
+			s.Fail("", prefix+"order_id", fmt.Errorf("%w: refund %s names order %s", normalize.ErrInvalid, rb.ID, oid))
 		}
 		r := s.refund(rb, prefix, b.TaxesIncluded, func(id string) *lineState { return lines[id] })
 		o.Refunds = append(o.Refunds, r)
 	}
-	if s.err != nil {
-		return normalize.Order{}, s.err
+	if s.Err != nil {
+		return normalize.Order{}, s.Err
 	}
 	if err := normalize.Validate(&o); err != nil {
 		return normalize.Order{}, err
 	}
 	if o.Status != normalize.StatusCancelled {
 		s.currentQuantities(b, lines)
-		if s.err != nil {
-			return normalize.Order{}, s.err
+		if s.Err != nil {
+			return normalize.Order{}, s.Err
 		}
 	}
 	if err := normalize.Reconcile(&o); err != nil {
@@ -219,29 +219,29 @@ func (s *state) status(financial, cancelledAt string) normalize.Status {
 	case "voided", "expired":
 		return normalize.StatusVoided
 	case "":
-		s.fail("", "financial_status", fmt.Errorf("%w: financial_status", normalize.ErrMissing))
+		s.Fail("", "financial_status", fmt.Errorf("%w: financial_status", normalize.ErrMissing))
 	default:
-		s.fail("", "financial_status", fmt.Errorf("%w: unknown financial_status %q", normalize.ErrInvalid, financial))
+		s.Fail("", "financial_status", fmt.Errorf("%w: unknown financial_status %q", normalize.ErrInvalid, financial))
 	}
 	return ""
 }
 
 // presentment keeps the buyer's currency and total beside the shop's.
 func (s *state) presentment(o *normalize.Order, currency string, m money) {
-	if s.err != nil {
+	if s.Err != nil {
 		return
 	}
 	if c := m.CurrencyCode; c != "" && c != currency {
-		s.fail("", "total_price_set.presentment_money.currency_code", fmt.Errorf("%w: %s, but presentment_currency is %s", normalize.ErrInvalid, c, currency))
+		s.Fail("", "total_price_set.presentment_money.currency_code", fmt.Errorf("%w: %s, but presentment_currency is %s", normalize.ErrInvalid, c, currency))
 		return
 	}
 	if !m.Amount.IsSet() {
-		s.fail("", "total_price_set.presentment_money.amount", fmt.Errorf("%w: the buyer's total in %s", normalize.ErrMissing, currency))
+		s.Fail("", "total_price_set.presentment_money.amount", fmt.Errorf("%w: the buyer's total in %s", normalize.ErrMissing, currency))
 		return
 	}
 	v, err := m.Amount.Decimal()
 	if err != nil {
-		s.fail("", "total_price_set.presentment_money.amount", err)
+		s.Fail("", "total_price_set.presentment_money.amount", err)
 		return
 	}
 	o.PresentmentCurrency, o.PresentmentTotal = currency, v
@@ -254,7 +254,7 @@ func (s *state) presentment(o *normalize.Order, currency string, m money) {
 // discounts) confirms it, because total_discounts alone has been seen
 // claiming discounts that the rest of the body does not show.
 func (s *state) unallocated(b *orderBody, lineDiscounts, shipDiscounts, afterAllocations decimal.Decimal) decimal.Decimal {
-	if s.err != nil || !b.TotalDiscounts.IsSet() {
+	if s.Err != nil || !b.TotalDiscounts.IsSet() {
 		return decimal.Zero
 	}
 	total := s.money(b.TotalDiscounts, "", func() string { return "total_discounts" })
@@ -263,18 +263,18 @@ func (s *state) unallocated(b *orderBody, lineDiscounts, shipDiscounts, afterAll
 	case rest.IsZero() || (rest.IsNegative() && total.Equal(lineDiscounts)):
 		return decimal.Zero // the second: a total_discounts that leaves shipping discounts out
 	case rest.IsNegative():
-		s.fail("", "total_discounts", fmt.Errorf("%w: total_discounts %s is less than the discounts allocated to lines %s and shipping %s",
+		s.Fail("", "total_discounts", fmt.Errorf("%w: total_discounts %s is less than the discounts allocated to lines %s and shipping %s",
 			normalize.ErrUnreconciled, total, lineDiscounts, shipDiscounts))
 		return decimal.Zero
 	}
 	if !b.SubtotalPrice.IsSet() {
-		s.fail("", "subtotal_price", fmt.Errorf("%w: subtotal_price, needed to confirm %s of total_discounts that no line or shipping line is allocated",
+		s.Fail("", "subtotal_price", fmt.Errorf("%w: subtotal_price, needed to confirm %s of total_discounts that no line or shipping line is allocated",
 			normalize.ErrMissing, rest))
 		return decimal.Zero
 	}
 	subtotal := s.money(b.SubtotalPrice, "", func() string { return "subtotal_price" })
-	if want := afterAllocations.Sub(rest); s.err == nil && !subtotal.Equal(want) {
-		s.fail("", "total_discounts", fmt.Errorf("%w: total_discounts %s leaves %s allocated to no line or shipping line, but subtotal_price %s is not the lines after their allocations %s less it (%s)",
+	if want := afterAllocations.Sub(rest); s.Err == nil && !subtotal.Equal(want) {
+		s.Fail("", "total_discounts", fmt.Errorf("%w: total_discounts %s leaves %s allocated to no line or shipping line, but subtotal_price %s is not the lines after their allocations %s less it (%s)",
 			normalize.ErrUnreconciled, total, rest, subtotal, afterAllocations, want))
 		return decimal.Zero
 	}
@@ -297,11 +297,11 @@ func (s *state) currentQuantities(b *orderBody, lines map[string]*lineState) {
 		path := func() string { return wire.Path("line_items", i, "current_quantity") }
 		cur := s.qty(li.CurrentQuantity, id, path)
 		ls := lines[id]
-		if s.err != nil || ls == nil {
+		if s.Err != nil || ls == nil {
 			return
 		}
 		if want := ls.qty - ls.refQty; cur != want {
-			s.fail(id, path(), fmt.Errorf("%w: current_quantity %d, but quantity %d less %d refunded is %d",
+			s.Fail(id, path(), fmt.Errorf("%w: current_quantity %d, but quantity %d less %d refunded is %d",
 				normalize.ErrUnreconciled, cur, ls.qty, ls.refQty, want))
 			return
 		}

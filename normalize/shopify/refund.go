@@ -28,29 +28,29 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 	if env.Refund != nil {
 		b = env.Refund
 	}
-	s := state{orderID: b.OrderID.String()}
+	s := newState(b.OrderID.String())
 	switch {
 	case b.RefundLineItems != nil:
 	case env.LineItems != nil:
-		s.orderID = ""
-		s.fail("", "", fmt.Errorf("%w: an order (line_items), not a refund: use DecodeOrder", normalize.ErrUnsupported))
-		return normalize.Refund{}, s.err
+		s.OrderID = ""
+		s.Fail("", "", fmt.Errorf("%w: an order (line_items), not a refund: use DecodeOrder", normalize.ErrUnsupported))
+		return normalize.Refund{}, s.Err
 	case b.ID == "":
-		s.fail("", "", fmt.Errorf("%w: neither a refund (id, refund_line_items) nor an order", normalize.ErrUnsupported))
-		return normalize.Refund{}, s.err
+		s.Fail("", "", fmt.Errorf("%w: neither a refund (id, refund_line_items) nor an order", normalize.ErrUnsupported))
+		return normalize.Refund{}, s.Err
 	}
-	if s.orderID == "" {
-		s.fail("", "order_id", fmt.Errorf("%w: order_id", normalize.ErrMissing))
-		return normalize.Refund{}, s.err
+	if s.OrderID == "" {
+		s.Fail("", "order_id", fmt.Errorf("%w: order_id", normalize.ErrMissing))
+		return normalize.Refund{}, s.Err
 	}
 	if !s.setCurrency(refundCurrency(&s, b)) {
-		return normalize.Refund{}, s.err
+		return normalize.Refund{}, s.Err
 	}
 	r := s.refund(b, "", d.TaxesIncluded, func(string) *lineState { return nil })
-	if s.err != nil {
-		return normalize.Refund{}, s.err
+	if s.Err != nil {
+		return normalize.Refund{}, s.Err
 	}
-	r.Platform, r.Store, r.OrderID, r.Currency = normalize.Shopify, d.Store, s.orderID, s.currency
+	r.Platform, r.Store, r.OrderID, r.Currency = normalize.Shopify, d.Store, s.OrderID, s.currency
 	if err := normalize.ValidateRefund(&r); err != nil {
 		return normalize.Refund{}, err
 	}
@@ -66,11 +66,11 @@ func refundCurrency(s *state, b *refundBody) string {
 	see := func(c, path string) {
 		c = strings.TrimSpace(c)
 		switch {
-		case c == "" || s.err != nil:
+		case c == "" || s.Err != nil:
 		case found == "":
 			found, where = c, path
 		case c != found:
-			s.fail("", path, fmt.Errorf("%w: shop money in %s, but %s is in %s", normalize.ErrInvalid, c, where, found))
+			s.Fail("", path, fmt.Errorf("%w: shop money in %s, but %s is in %s", normalize.ErrInvalid, c, where, found))
 		}
 	}
 	for i := range b.RefundLineItems {
@@ -83,8 +83,8 @@ func refundCurrency(s *state, b *refundBody) string {
 	for i := range b.OrderAdjustments {
 		see(b.OrderAdjustments[i].AmountSet.Shop.CurrencyCode, wire.Path("order_adjustments", i, "amount_set.shop_money.currency_code"))
 	}
-	if found == "" && s.err == nil {
-		s.fail("", "refund_line_items", fmt.Errorf("%w: currency: no shop_money in the refund names one", normalize.ErrMissing))
+	if found == "" && s.Err == nil {
+		s.Fail("", "refund_line_items", fmt.Errorf("%w: currency: no shop_money in the refund names one", normalize.ErrMissing))
 	}
 	return found
 }
@@ -115,9 +115,9 @@ type lineState struct {
 func (s *state) refund(b *refundBody, prefix string, taxesIncluded bool, lookup func(id string) *lineState) normalize.Refund {
 	r := normalize.Refund{RefundID: b.ID.String(), Shipping: decimal.Zero, Amount: decimal.Zero}
 	if b.CreatedAt != "" {
-		r.TS = s.time(b.CreatedAt, prefix+"created_at")
+		r.TS = s.Time(prefix+"created_at", b.CreatedAt)
 	} else {
-		r.TS = s.time(b.ProcessedAt, prefix+"processed_at")
+		r.TS = s.Time(prefix+"processed_at", b.ProcessedAt)
 	}
 	r.Items = make([]normalize.RefundLine, 0, len(b.RefundLineItems))
 	for i := range b.RefundLineItems {
@@ -126,8 +126,8 @@ func (s *state) refund(b *refundBody, prefix string, taxesIncluded bool, lookup 
 		at := func(field string) func() string {
 			return func() string { return prefix + wire.Path("refund_line_items", i, field) }
 		}
-		if id == "" && s.err == nil {
-			s.fail("", at("line_item_id")(), fmt.Errorf("%w: line_item_id", normalize.ErrMissing))
+		if id == "" && s.Err == nil {
+			s.Fail("", at("line_item_id")(), fmt.Errorf("%w: line_item_id", normalize.ErrMissing))
 		}
 		q := s.qty(rl.Quantity, id, at("quantity"))
 		sub := s.exact(rl.Subtotal, rl.SubtotalSet.Shop.Amount, id, at("subtotal"), at("subtotal_set.shop_money.amount"))
@@ -140,11 +140,11 @@ func (s *state) refund(b *refundBody, prefix string, taxesIncluded bool, lookup 
 		if ls == nil && rl.LineItem != nil {
 			ls = s.embeddedLine(rl.LineItem, id, func(field string) string { return at("line_item." + field)() })
 		}
-		if ls != nil && s.err == nil {
+		if ls != nil && s.Err == nil {
 			ls.refQty += q
 			ls.refSub = ls.refSub.Add(sub)
 			if ls.refQty == ls.qty && !ls.refSub.Equal(ls.discounted) {
-				s.fail(id, at("subtotal")(), fmt.Errorf("%w: refunds take back all %d units with subtotals of %s, but the line's price less its discounts is %s",
+				s.Fail(id, at("subtotal")(), fmt.Errorf("%w: refunds take back all %d units with subtotals of %s, but the line's price less its discounts is %s",
 					normalize.ErrUnreconciled, ls.qty, ls.refSub, ls.discounted))
 			}
 			if !ls.share.IsZero() && ls.qty > 0 && ls.refQty <= ls.qty {
@@ -171,8 +171,8 @@ func (s *state) exact(number, shop wire.Num, line string, numberPath, shopPath f
 	}
 	v := s.money(shop, line, shopPath)
 	if number.IsSet() {
-		if n := s.numberMoney(number, line, numberPath); s.err == nil && !n.Equal(v) {
-			s.fail(line, numberPath(), fmt.Errorf("%w: %s, but its shop money is %s", normalize.ErrUnreconciled, number.Raw(), v))
+		if n := s.numberMoney(number, line, numberPath); s.Err == nil && !n.Equal(v) {
+			s.Fail(line, numberPath(), fmt.Errorf("%w: %s, but its shop money is %s", normalize.ErrUnreconciled, number.Raw(), v))
 		}
 	}
 	return v

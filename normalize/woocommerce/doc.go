@@ -1,8 +1,10 @@
 // Package woocommerce turns WooCommerce order webhooks and REST v3 bodies
 // into upline's canonical normalize.Order.
 //
-// Start with DecodeOrder. An order.created or order.updated webhook body is
-// the same object as GET /wp-json/wc/v3/orders/{id}:
+// Start with a Decoder's DecodeOrder (every platform package reads the
+// same: a Decoder with DecodeOrder and DecodeRefund, Verify and
+// SignatureHeader). An order.created or order.updated webhook body is the
+// same object as GET /wp-json/wc/v3/orders/{id}:
 //
 //	if err := woocommerce.Verify(body, r.Header.Get(woocommerce.SignatureHeader), secret); err != nil {
 //		if _, ping := woocommerce.IsPing(r.Header.Get("Content-Type"), body); ping {
@@ -12,8 +14,10 @@
 //	}
 //	o, err := woocommerce.Decoder{Store: "shop.example.com"}.DecodeOrder(body)
 //
-// The zero Decoder works; the package-level functions use it. Set Store,
-// because WooCommerce bodies do not name their site. Refund objects decode
+// The zero Decoder works, woocommerce.Decoder{}.DecodeOrder(body). Set
+// Store, because WooCommerce bodies do not name their site. Text that is
+// not valid UTF-8 is refused (ErrMalformed, with its path) rather than
+// read as U+FFFD, so two different SKUs never become one. Refund objects decode
 // with DecodeRefund, or better with ApplyRefund, which decodes one against
 // its order and returns the order as it stands after it.
 //

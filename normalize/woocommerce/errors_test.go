@@ -85,7 +85,7 @@ func TestDecodeOrderErrors(t *testing.T) {
 		}), kind: normalize.ErrInvalid, order: "5012", path: "refunds[0].total", want: "refund total 5 is positive"},
 		{name: "negative fee beyond the lines", body: ordertest.Mutate(t, base, func(m map[string]any) {
 			m["fee_lines"] = []any{map[string]any{"id": json.Number("9"), "name": "Discount", "total": "-85.76", "total_tax": "0.00"}}
-		}), kind: normalize.ErrInvalid, order: "5012", want: "order-level discount 85.76 exceeds the lines' value 85.75"},
+		}), kind: normalize.ErrInvalid, order: "5012", path: "fee_lines", want: "order-level discount 85.76 exceeds the lines' value 85.75"},
 		{name: "order in another currency than the shop's", d: woocommerce.Decoder{ShopCurrency: "EUR"}, body: ordertest.Fixture(t, base),
 			kind: normalize.ErrUnsupported, order: "5012", path: "currency", want: "the order is in USD but the shop's currency is EUR"},
 		{name: "WooPayments multi-currency order", body: ordertest.Mutate(t, base, func(m map[string]any) {
@@ -162,4 +162,15 @@ func TestApplyRefundErrors(t *testing.T) {
 			wantErr(t, err, tt.kind, tt.order, tt.line, tt.path, tt.want)
 		})
 	}
+}
+
+// A negative fee beyond what the lines are worth is refused naming
+// fee_lines, where the order-level discount comes from.
+func TestOrderDiscountBeyondTheLinesNamesFeeLines(t *testing.T) {
+	body := ordertest.Mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) {
+		m["fee_lines"] = []any{map[string]any{"id": json.Number("9"), "name": "Discount", "total": "-85.76", "total_tax": "0.00"}}
+	})
+	_, err := woocommerce.Decoder{}.DecodeOrder(body)
+	ordertest.CheckError(t, err, normalize.ErrInvalid, -1,
+		"woocommerce: order 5012: fee_lines: normalize: invalid value: order-level discount 85.76 exceeds the lines' value 85.75")
 }

@@ -22,7 +22,11 @@ func seed(f *testing.F, prefix string) {
 		f.Fatalf("no %s fixtures: %v", prefix, err)
 	}
 	for _, name := range files {
-		f.Add(ordertest.Fixture(f, filepath.Base(name)))
+		b := ordertest.Fixture(f, filepath.Base(name))
+		f.Add(b)
+		for _, c := range ordertest.Corrupt(b) {
+			f.Add(c)
+		}
 	}
 }
 
@@ -96,6 +100,7 @@ func FuzzDecodeOrder(f *testing.F) {
 			isError(t, err)
 			return
 		}
+		ordertest.Unicode(t, body)
 		checkOrder(t, o)
 	})
 }
@@ -108,6 +113,7 @@ func FuzzDecodeRefund(f *testing.F) {
 			isError(t, err)
 			return
 		}
+		ordertest.Unicode(t, body)
 		if err := normalize.ValidateRefund(&r); err != nil {
 			t.Fatalf("decoded refund does not validate: %v", err)
 		}
@@ -144,6 +150,7 @@ func FuzzApplyRefund(f *testing.F) {
 			isError(t, err)
 			return
 		}
+		ordertest.Unicode(t, body)
 		checkOrder(t, n)
 		// And once more on top: a second, possibly different, refund.
 		if n2, err := shop.ApplyRefund(n, bytes.ReplaceAll(body, []byte(`"id": 92`), []byte(`"id": 93`))); err == nil {

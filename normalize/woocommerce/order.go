@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -13,7 +12,7 @@ import (
 )
 
 // Decoder holds the options for decoding WooCommerce bodies. The zero
-// Decoder is ready to use; the package-level functions use it.
+// Decoder is ready to use.
 type Decoder struct {
 	// Store names the shop in the order's key (normalize.Key). WooCommerce
 	// bodies do not name their site, so the caller says which it is, e.g.
@@ -47,12 +46,6 @@ type Decoder struct {
 // another currency.
 const wooPaymentsShopCurrency = "_wcpay_multi_currency_order_default_currency"
 
-// DecodeOrder decodes an order webhook body or a REST v3 order with the
-// zero Decoder.
-func DecodeOrder(body []byte) (normalize.Order, error) {
-	return Decoder{}.DecodeOrder(body)
-}
-
 // DecodeOrder decodes one order: an order.created / order.updated webhook
 // body, or one element of GET /wp-json/wc/v3/orders. The order has passed
 // normalize.Validate and normalize.Reconcile.
@@ -65,12 +58,12 @@ func (d Decoder) DecodeOrder(body []byte) (normalize.Order, error) {
 		return normalize.Order{}, err
 	}
 	if b.ID == "" && len(b.Data) > 0 {
-		return normalize.Order{}, fail(nil, "", "data", fmt.Errorf("%w: a {\"data\": ...} envelope (the WordPress.com API proxy); decode the object inside it", normalize.ErrUnsupported))
+		return normalize.Order{}, fail("", "data", fmt.Errorf("%w: a {\"data\": ...} envelope (the WordPress.com API proxy); decode the object inside it", normalize.ErrUnsupported))
 	}
 	if b.Status == "" && b.Amount.IsSet() {
-		return normalize.Order{}, fail(nil, "", "amount", fmt.Errorf("%w: a refund object (it has an amount and no status); use DecodeRefund", normalize.ErrUnsupported))
+		return normalize.Order{}, fail("", "amount", fmt.Errorf("%w: a refund object (it has an amount and no status); use DecodeRefund", normalize.ErrUnsupported))
 	}
-	s := orderState{d: d, b: &b}
+	s := orderState{Reader: wire.Reader{Platform: normalize.WooCommerce, OrderID: b.ID.String()}, d: d, b: &b}
 	o, err := s.decode()
 	if err != nil {
 		return normalize.Order{}, err
@@ -87,37 +80,26 @@ func notAnObject(body []byte, what string) error {
 		return nil
 	}
 	if t[0] == '[' {
-		return fail(nil, "", "", fmt.Errorf("%w: a JSON array (a REST list response); decode each element as an %s", normalize.ErrUnsupported, what))
+		return fail("", "", fmt.Errorf("%w: a JSON array (a REST list response); decode each element as an %s", normalize.ErrUnsupported, what))
 	}
 	if id, ok := IsPing("", body); ok {
-		return fail(nil, "", "", fmt.Errorf("%w: the webhook_id=%s ping WooCommerce sends when a webhook is created; answer it with 200 and decode nothing", normalize.ErrUnsupported, id))
+		return fail("", "", fmt.Errorf("%w: the webhook_id=%s ping WooCommerce sends when a webhook is created; answer it with 200 and decode nothing", normalize.ErrUnsupported, id))
 	}
 	return nil
 }
 
 // orderState decodes one order body, keeping the first error.
 type orderState struct {
+	wire.Reader
 	d      Decoder
 	b      *orderBody
 	o      normalize.Order
 	digits int32
-	err    error
-}
-
-func (s *orderState) fail(line, path string, err error) {
-	if s.err == nil {
-		s.err = fail(&s.o, line, path, err)
-	}
 }
 
 // amount reads a money field, rounded to the currency's minor unit.
 func (s *orderState) amount(line, path string, n wire.Num) decimal.Decimal {
-	v, err := n.Decimal()
-	if err != nil {
-		s.fail(line, path, err)
-		return decimal.Zero
-	}
-	return toMinor(v, s.digits)
+	return toMinor(s.Decimal(line, path, n), s.digits)
 }
 
 func (s *orderState) decode() (normalize.Order, error) {
@@ -131,14 +113,14 @@ func (s *orderState) decode() (normalize.Order, error) {
 	}
 	o := &s.o
 	if o.PlatformOrderID == "" {
-		return normalize.Order{}, fail(o, "", "id", fmt.Errorf("%w: id", normalize.ErrMissing))
+		return normalize.Order{}, s.Error("", "id", fmt.Errorf("%w: id", normalize.ErrMissing))
 	}
 	if b.Currency == "" {
-		return normalize.Order{}, fail(o, "", "currency", fmt.Errorf("%w: currency", normalize.ErrMissing))
+		return normalize.Order{}, s.Error("", "currency", fmt.Errorf("%w: currency", normalize.ErrMissing))
 	}
 	digits, ok := normalize.MinorUnits(b.Currency)
 	if !ok {
-		return normalize.Order{}, fail(o, "", "currency", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, b.Currency))
+		return normalize.Order{}, s.Error("", "currency", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, b.Currency))
 	}
 	s.digits = digits
 	if err := s.checkCurrency(); err != nil {
@@ -146,12 +128,12 @@ func (s *orderState) decode() (normalize.Order, error) {
 	}
 
 	if b.DateCreatedGMT == "" {
-		return normalize.Order{}, fail(o, "", "date_created_gmt", fmt.Errorf("%w: date_created_gmt (date_created is the site's local time without a zone and is not used)", normalize.ErrMissing))
+		return normalize.Order{}, s.Error("", "date_created_gmt", fmt.Errorf("%w: date_created_gmt (date_created is the site's local time without a zone and is not used)", normalize.ErrMissing))
 	}
-	o.OrderTS = s.time("date_created_gmt", b.DateCreatedGMT)
+	o.OrderTS = s.Time("date_created_gmt", b.DateCreatedGMT)
 	o.Version = o.OrderTS
 	if b.DateModifiedGMT != "" {
-		o.Version = s.time("date_modified_gmt", b.DateModifiedGMT)
+		o.Version = s.Time("date_modified_gmt", b.DateModifiedGMT)
 	}
 	o.Status = s.status()
 	o.CustomerRef = b.CustomerID.String()
@@ -170,10 +152,10 @@ func (s *orderState) decode() (normalize.Order, error) {
 	o.Tax = s.amount("", "total_tax", b.TotalTax)
 	o.Total = s.amount("", "total", b.Total)
 	s.refunds()
-	if s.err != nil {
-		return normalize.Order{}, s.err
+	if s.Err != nil {
+		return normalize.Order{}, s.Err
 	}
-	if err := normalize.ComputeNets(o, orderDiscount); err != nil {
+	if err := normalize.ComputeNets(o, orderDiscount, "fee_lines"); err != nil {
 		return normalize.Order{}, err
 	}
 	if err := normalize.Reconcile(o); err != nil {
@@ -199,23 +181,15 @@ func (s *orderState) checkCurrency() error {
 	if shop == "" || strings.EqualFold(shop, s.o.Currency) {
 		return nil
 	}
-	return fail(&s.o, "", path, fmt.Errorf("%w: the order is in %s but the shop's currency is %s; WooCommerce holds no exact %s amounts for it (convert upstream or decode with ShopCurrency %q)",
+	return s.Error("", path, fmt.Errorf("%w: the order is in %s but the shop's currency is %s; WooCommerce holds no exact %s amounts for it (convert upstream or decode with ShopCurrency %q)",
 		normalize.ErrUnsupported, s.o.Currency, shop, shop, s.o.Currency))
-}
-
-func (s *orderState) time(path, v string) time.Time {
-	t, err := normalize.ParseTime(v)
-	if err != nil {
-		s.fail("", path, err)
-	}
-	return t
 }
 
 // status maps the WooCommerce status; see the table in doc.go.
 func (s *orderState) status() normalize.Status {
 	raw := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s.b.Status)), "wc-")
 	if raw == "" {
-		s.fail("", "status", fmt.Errorf("%w: status", normalize.ErrMissing))
+		s.Fail("", "status", fmt.Errorf("%w: status", normalize.ErrMissing))
 		return ""
 	}
 	st, ok := s.d.Statuses[raw]
@@ -223,7 +197,7 @@ func (s *orderState) status() normalize.Status {
 		st, ok = statuses[raw]
 	}
 	if !ok || !st.Valid() {
-		s.fail("", "status", fmt.Errorf("%w: unknown WooCommerce status %q (map it with Decoder.Statuses)", normalize.ErrInvalid, s.b.Status))
+		s.Fail("", "status", fmt.Errorf("%w: unknown WooCommerce status %q (map it with Decoder.Statuses)", normalize.ErrInvalid, s.b.Status))
 		return ""
 	}
 	if st == normalize.StatusPaid && len(s.b.Refunds) > 0 {
@@ -320,16 +294,16 @@ func (s *orderState) lines() {
 		path := wire.Path("line_items", i)
 		id := l.ID.String()
 		if id == "" {
-			s.fail("", path+".id", fmt.Errorf("%w: line id", normalize.ErrMissing))
+			s.Fail("", path+".id", fmt.Errorf("%w: line id", normalize.ErrMissing))
 			return
 		}
 		if _, dup := index[id]; dup && index[id] != i {
-			s.fail(id, path+".id", fmt.Errorf("%w: duplicate line id %q", normalize.ErrInvalid, id))
+			s.Fail(id, path+".id", fmt.Errorf("%w: duplicate line id %q", normalize.ErrInvalid, id))
 			return
 		}
 		qty, err := l.Quantity.Qty()
 		if err != nil {
-			s.fail(id, path+".quantity", err)
+			s.Fail(id, path+".quantity", err)
 			return
 		}
 		f := lineFigures{
@@ -346,18 +320,18 @@ func (s *orderState) lines() {
 			f.parent = -1
 		}
 		if f.total.GreaterThan(f.subtotal) {
-			s.fail(id, path+".total", fmt.Errorf("%w: total %s after discounts exceeds subtotal %s before them", normalize.ErrInvalid, f.total, f.subtotal))
+			s.Fail(id, path+".total", fmt.Errorf("%w: total %s after discounts exceeds subtotal %s before them", normalize.ErrInvalid, f.total, f.subtotal))
 			return
 		}
 		discount = discount.Add(f.subtotal.Sub(f.total))
 		figs[i] = f
 	}
-	if s.err != nil {
+	if s.Err != nil {
 		return
 	}
 	if b.DiscountTotal.IsSet() {
-		if want := s.amount("", "discount_total", b.DiscountTotal); s.err == nil && !want.Equal(discount) {
-			s.fail("", "discount_total", fmt.Errorf("%w: the lines' subtotal − total add to %s but discount_total is %s", normalize.ErrUnreconciled, discount, want))
+		if want := s.amount("", "discount_total", b.DiscountTotal); s.Err == nil && !want.Equal(discount) {
+			s.Fail("", "discount_total", fmt.Errorf("%w: the lines' subtotal − total add to %s but discount_total is %s", normalize.ErrUnreconciled, discount, want))
 			return
 		}
 	}
@@ -456,12 +430,12 @@ func (s *orderState) refunds() {
 	for i, r := range s.b.Refunds {
 		path := wire.Path("refunds", i)
 		if r.ID == "" {
-			s.fail("", path+".id", fmt.Errorf("%w: refund id", normalize.ErrMissing))
+			s.Fail("", path+".id", fmt.Errorf("%w: refund id", normalize.ErrMissing))
 			return
 		}
 		total := s.amount("", path+".total", r.Total)
 		if total.IsPositive() {
-			s.fail("", path+".total", fmt.Errorf("%w: refund total %s is positive; WooCommerce lists refunds on an order as negative totals", normalize.ErrInvalid, total))
+			s.Fail("", path+".total", fmt.Errorf("%w: refund total %s is positive; WooCommerce lists refunds on an order as negative totals", normalize.ErrInvalid, total))
 			return
 		}
 		s.o.Refunds = append(s.o.Refunds, normalize.Refund{
@@ -482,11 +456,7 @@ func toMinor(v decimal.Decimal, digits int32) decimal.Decimal {
 	return v.Round(digits)
 }
 
-// fail builds a *normalize.Error for an order (nil when no order is known).
-func fail(o *normalize.Order, line, path string, err error) *normalize.Error {
-	e := &normalize.Error{Platform: normalize.WooCommerce, Line: line, Path: path, Offset: -1, Err: err}
-	if o != nil {
-		e.OrderID = o.PlatformOrderID
-	}
-	return e
+// fail builds a *normalize.Error for a body that names no order.
+func fail(line, path string, err error) *normalize.Error {
+	return wire.Reader{Platform: normalize.WooCommerce}.Error(line, path, err)
 }

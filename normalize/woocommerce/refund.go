@@ -10,12 +10,6 @@ import (
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
 
-// DecodeRefund decodes a refund object with the zero Decoder: the order
-// and currency must then come from the body (see Decoder.DecodeRefund).
-func DecodeRefund(body []byte) (normalize.Refund, error) {
-	return Decoder{}.DecodeRefund(body)
-}
-
 // DecodeRefund decodes one refund object: the response of
 // POST/GET /wp-json/wc/v3/orders/{order}/refunds/{id}, or one element of
 // the refunds list. WooCommerce writes its line quantities and totals as
@@ -42,10 +36,10 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		return normalize.Refund{}, err
 	}
 	if b.ID == "" && len(b.Data) > 0 {
-		return normalize.Refund{}, fail(nil, "", "data", fmt.Errorf("%w: a {\"data\": ...} envelope (the WordPress.com API proxy); decode the object inside it", normalize.ErrUnsupported))
+		return normalize.Refund{}, fail("", "data", fmt.Errorf("%w: a {\"data\": ...} envelope (the WordPress.com API proxy); decode the object inside it", normalize.ErrUnsupported))
 	}
 	if b.Status != "" {
-		return normalize.Refund{}, fail(&normalize.Order{PlatformOrderID: b.ID.String()}, "", "status",
+		return normalize.Refund{}, wire.Reader{Platform: normalize.WooCommerce, OrderID: b.ID.String()}.Error("", "status",
 			fmt.Errorf("%w: an order (it has a status); use DecodeOrder", normalize.ErrUnsupported))
 	}
 	r := normalize.Refund{
@@ -53,9 +47,9 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		Store:    d.Store,
 		RefundID: b.ID.String(),
 	}
-	o := &normalize.Order{}
+	rd := wire.Reader{Platform: normalize.WooCommerce}
 	bad := func(line, path string, err error) (normalize.Refund, error) {
-		return normalize.Refund{}, fail(o, line, path, err)
+		return normalize.Refund{}, rd.Error(line, path, err)
 	}
 
 	orderID, path := refundOrder(&b)
@@ -68,7 +62,7 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		return bad("", "order_id", fmt.Errorf("%w: the refund names no order (no order_id, parent_id or _links.up); set Decoder.OrderID", normalize.ErrMissing))
 	}
 	r.OrderID = orderID
-	o.PlatformOrderID = orderID
+	rd.OrderID = orderID
 
 	r.Currency = d.Currency
 	switch {
@@ -101,10 +95,10 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 	neg := func(line, path string, n wire.Num) (decimal.Decimal, error) {
 		v, err := n.Decimal()
 		if err != nil {
-			return decimal.Zero, fail(o, line, path, err)
+			return decimal.Zero, rd.Error(line, path, err)
 		}
 		if v.IsPositive() {
-			return decimal.Zero, fail(o, line, path, fmt.Errorf("%w: %s is positive; WooCommerce writes refunded figures as negative numbers", normalize.ErrInvalid, v))
+			return decimal.Zero, rd.Error(line, path, fmt.Errorf("%w: %s is positive; WooCommerce writes refunded figures as negative numbers", normalize.ErrInvalid, v))
 		}
 		return toMinor(v.Neg(), digits), nil
 	}
@@ -181,12 +175,6 @@ func refundOrder(b *refundBody) (id, path string) {
 	return "", ""
 }
 
-// ApplyRefund decodes a refund object with the zero Decoder against the
-// order it belongs to; see Decoder.ApplyRefund.
-func ApplyRefund(o normalize.Order, body []byte) (normalize.Order, error) {
-	return Decoder{}.ApplyRefund(o, body)
-}
-
 // ApplyRefund decodes a refund object for order o (taking the order id
 // and currency from o where d leaves them empty) and returns the order as
 // it stands after it, through normalize.Order.ApplyRefund.
@@ -248,7 +236,7 @@ func (d Decoder) ApplyRefund(o normalize.Order, body []byte) (normalize.Order, e
 			if rl.Net.IsZero() && rl.Tax.IsZero() {
 				continue // a component DecodeOrder left out: nothing to take back
 			}
-			return normalize.Order{}, fail(&o, rl.LineID, wire.Path("line_items", k),
+			return normalize.Order{}, wire.Reader{Platform: normalize.WooCommerce, OrderID: o.PlatformOrderID}.Error(rl.LineID, wire.Path("line_items", k),
 				fmt.Errorf("%w: refund %s takes back net %s and tax %s from line %q that the order does not have", normalize.ErrInvalid, r.RefundID, rl.Net, rl.Tax, rl.LineID))
 		}
 		left := o.Items[i].Net.Sub(net[i])

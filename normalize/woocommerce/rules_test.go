@@ -39,7 +39,7 @@ func TestStatuses(t *testing.T) {
 					m["refunds"] = []any{map[string]any{"id": json.Number("1"), "reason": "", "total": "-1.00"}}
 				}
 			})
-			o, err := woocommerce.DecodeOrder(body)
+			o, err := woocommerce.Decoder{}.DecodeOrder(body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +117,7 @@ func TestExtraDigitsRoundOnce(t *testing.T) {
 		m["total_tax"] = "7.7275" // 7.73
 		m["price"] = "ignored"
 	})
-	o, err := woocommerce.DecodeOrder(body)
+	o, err := woocommerce.Decoder{}.DecodeOrder(body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,12 +133,12 @@ func TestExtraDigitsRoundOnce(t *testing.T) {
 // TestPriceIsNeverRead: line_items[].price is float noise; any value,
 // even one that is not a number, leaves the amounts alone.
 func TestPriceIsNeverRead(t *testing.T) {
-	want, err := woocommerce.DecodeOrder(ordertest.Fixture(t, "order-coupon-tax-exclusive.json"))
+	want, err := woocommerce.Decoder{}.DecodeOrder(ordertest.Fixture(t, "order-coupon-tax-exclusive.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, price := range []any{json.Number("1e308"), "n/a", nil, json.Number("10.799999999999999")} {
-		got, err := woocommerce.DecodeOrder(ordertest.Mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) {
+		got, err := woocommerce.Decoder{}.DecodeOrder(ordertest.Mutate(t, "order-coupon-tax-exclusive.json", func(m map[string]any) {
 			for i := range 3 {
 				lineOf(m, i)["price"] = price
 			}
@@ -154,7 +154,7 @@ func TestPriceIsNeverRead(t *testing.T) {
 
 // TestComponentRule pins which bundle/composite lines are left out.
 func TestComponentRule(t *testing.T) {
-	o, err := woocommerce.DecodeOrder(ordertest.Fixture(t, "order-bundle-composite.json"))
+	o, err := woocommerce.Decoder{}.DecodeOrder(ordertest.Fixture(t, "order-bundle-composite.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestComponentRule(t *testing.T) {
 			}
 			m["total"] = "0.00"
 		})
-		o, err := woocommerce.DecodeOrder(body)
+		o, err := woocommerce.Decoder{}.DecodeOrder(body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +198,7 @@ func TestComponentRule(t *testing.T) {
 			m["_links"] = map[string]any{"up": []any{map[string]any{"href": "https://shop.example.com/wp-json/wc/v3/orders/9100"}}}
 			m["amount"] = "0.00"
 		})
-		got, err := woocommerce.ApplyRefund(o, body)
+		got, err := woocommerce.Decoder{}.ApplyRefund(o, body)
 		if err != nil {
 			t.Fatal(err)
 		}

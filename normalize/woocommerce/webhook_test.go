@@ -83,7 +83,7 @@ func TestIsPing(t *testing.T) {
 }
 
 func TestDecodeOrderPing(t *testing.T) {
-	_, err := woocommerce.DecodeOrder([]byte("webhook_id=17"))
+	_, err := woocommerce.Decoder{}.DecodeOrder([]byte("webhook_id=17"))
 	if !errors.Is(err, normalize.ErrUnsupported) {
 		t.Fatalf("DecodeOrder(ping) = %v, want ErrUnsupported", err)
 	}

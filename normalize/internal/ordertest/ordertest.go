@@ -5,12 +5,14 @@ package ordertest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/uplinehq/upline/internal/golden"
+	"github.com/uplinehq/upline/internal/strictjson"
 
 	"github.com/uplinehq/upline/normalize"
 )
@@ -102,5 +104,57 @@ func GoldenOrders(t *testing.T, pattern string, decode func([]byte) (normalize.O
 			Check(t, o)
 			golden.Check(t, filepath.Join("testdata", "golden", name), Canonical(t, o))
 		})
+	}
+}
+
+// CheckError asserts that err is a *normalize.Error of kind at offset
+// with exactly the message msg.
+func CheckError(t testing.TB, err, kind error, offset int64, msg string) {
+	t.Helper()
+	var e *normalize.Error
+	if !errors.As(err, &e) || !errors.Is(err, kind) {
+		t.Fatalf("err = %v, want a *normalize.Error of kind %v", err, kind)
+	}
+	if e.Offset != offset {
+		t.Errorf("offset = %d, want %d", e.Offset, offset)
+	}
+	if err.Error() != msg {
+		t.Errorf("err =\n%q\nwant\n%q", err, msg)
+	}
+}
+
+// Corrupt returns body with its first string value spoilt two ways: an
+// invalid UTF-8 byte in it, and a lone surrogate escape. Fuzz targets add
+// them as seeds, so the refusals of text that is not valid Unicode are
+// explored from the start.
+func Corrupt(body []byte) [][]byte {
+	i := bytes.Index(body, []byte(`": "`)) + 4
+	if i < 4 {
+		i = bytes.Index(body, []byte(`":"`)) + 3
+	}
+	if i < 3 {
+		return nil
+	}
+	insert := func(s string) []byte {
+		return append(append(append([]byte{}, body[:i]...), s...), body[i:]...)
+	}
+	return [][]byte{insert("\xff"), insert(`\ud800`)}
+}
+
+// Unicode fails t when a decoder accepted body although a string in it
+// is not valid Unicode.
+func Unicode(t testing.TB, body []byte) {
+	t.Helper()
+	if err := strictjson.Check(body); err != nil {
+		t.Fatalf("accepted a body whose text is not valid Unicode: %v", err)
+	}
+}
+
+// Strict fails t when a decoder of one of upline's own forms accepted
+// body although a key in it is repeated or its text is not valid Unicode.
+func Strict(t testing.TB, body []byte) {
+	t.Helper()
+	if err := strictjson.Decode(body, new(any)); err != nil {
+		t.Fatalf("accepted a body a strict form refuses: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 // Package wire holds the small pieces every platform decoder needs to read
-// JSON exactly: amounts and ids that arrive as strings or as numbers, and
-// JSON paths for error messages.
+// JSON exactly: amounts and ids that arrive as strings or as numbers, JSON
+// paths for error messages, and Reader, which keeps a body's first error
+// as a *normalize.Error saying where it is.
 package wire
 
 import (
