@@ -88,6 +88,17 @@ func newestRecorded(posted []Event) time.Time {
 }
 
 func corrections(posted, desired []Event, revision time.Time) []Event {
+	if len(posted) == 0 {
+		// An order's first post: every slot is new, and pays what it
+		// desires (the engine never pays one slot twice).
+		out := make([]Event, 0, len(desired))
+		for i := range desired {
+			if desired[i].amount != 0 {
+				out = append(out, desired[i])
+			}
+		}
+		return out
+	}
 	type slotState struct {
 		slot     Slot
 		total    int64
