@@ -94,6 +94,21 @@
 // held with ErrCurrencyChanged — the ledger cannot tell which currency is
 // right, so it pays neither.
 //
+// # Explanations, and what a store keeps of them
+//
+// Every commission and correction carries the calc_snapshot of the
+// calculation that made it (commission.CalcSnapshot): the plan id and
+// version, the genealogy's knowledge instant, the instant it was read at,
+// the order version, the credited member, the upline chain as far as the
+// rules read it with statuses and ranks, every line's SKU version and
+// class, and the cap. It is the calculation's, not the event's: all the
+// events of one calculation share one snapshot (one pointer), and Memory
+// keeps it once. A store that serializes entries should do the same —
+// keep each distinct snapshot once (keyed by its content, say) with the
+// events referring to it, and write an event's own JSON without it — so an
+// order's stored size grows with its events plus its lines, not with
+// events × lines.
+//
 // # Replacements
 //
 // An order with ReplacesOrderID (a Magento edit: the original is cancelled
