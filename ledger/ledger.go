@@ -404,14 +404,14 @@ func describe(e *Entry) string {
 	return fmt.Sprintf("volume of line %s for %s: PV %s, QV %s, CV %s, net %s %s", v.LineID, e.Member, v.PV, v.QV, v.CV, v.Net, e.Currency)
 }
 
+// eventEntry is the entry of ev, which it keeps: ev must not change.
 func eventEntry(ev *commission.Event, at, rev time.Time, lock commission.Lock) Entry {
 	t := TypeCommission
 	if ev.Kind == commission.KindCorrection {
 		t = TypeCorrection
 	}
-	e := *ev
 	return Entry{ID: ev.ID.String(), Type: t, Member: ev.Beneficiary, Currency: ev.Currency, Amount: ev.Amount(),
-		Effective: ev.Effective.UTC(), Posted: at.UTC(), Order: ev.Order, Revision: rev, Lock: lock, Rule: ev.Rule, Event: &e}
+		Effective: ev.Effective.UTC(), Posted: at.UTC(), Order: ev.Order, Revision: rev, Lock: lock, Rule: ev.Rule, Event: ev}
 }
 
 // EventsResult reports what PostEvents did.
@@ -462,7 +462,8 @@ func (l *Ledger) PostEvents(ctx context.Context, events []commission.Event, at t
 						rev = s.OrderVersion
 					}
 				}
-				e := eventEntry(ev, at, rev, lock)
+				own := *ev // the caller's events stay the caller's
+				e := eventEntry(&own, at, rev, lock)
 				p, ok := st.byID[e.ID]
 				if !ok {
 					if j, dup := pending[e.ID]; dup {
