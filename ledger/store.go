@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 )
@@ -130,10 +131,15 @@ func own(e Entry) Entry {
 	}
 	if e.Body != nil {
 		b := *e.Body
+		b.Items, b.Refunds = slices.Clone(b.Items), slices.Clone(b.Refunds)
+		for i := range b.Refunds {
+			b.Refunds[i].Items = slices.Clone(b.Refunds[i].Items)
+		}
 		e.Body = &b
 	}
 	if e.Refund != nil {
 		r := *e.Refund
+		r.Items = slices.Clone(r.Items)
 		e.Refund = &r
 	}
 	if e.Volume != nil {
@@ -142,6 +148,7 @@ func own(e Entry) Entry {
 	}
 	if e.RunParams != nil {
 		r := *e.RunParams
+		r.Minimum, r.Holds = maps.Clone(r.Minimum), maps.Clone(r.Holds)
 		e.RunParams = &r
 	}
 	return e

@@ -1,6 +1,8 @@
 package ledgertest
 
 import (
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -45,6 +47,7 @@ func everyType(t *testing.T, s ledger.Store, f Features) {
 	rev := body.Version
 	d := decimal.RequireFromString
 	refund := refundOf(&body, body.Refunds[0])
+	refund.Items = slices.Clone(refund.Items) // not the body's
 	lock := calc.Lock
 	run := ledger.Run{ID: "2025-09", Period: ledger.Month(2025, time.September), At: time.Date(2025, 10, 1, 0, 0, 0, 1, time.UTC),
 		Minimum: map[string]decimal.Decimal{"USD": d("25.00"), "KWD": d("10.000")}, Holds: map[string]string{"B": "KYC pending"}}
@@ -88,6 +91,17 @@ func everyType(t *testing.T, s ledger.Store, f Features) {
 		}
 	}
 	check("the same handle", s)
+	// What was appended is the store's: changing the caller's values
+	// deep inside changes nothing stored.
+	want := make([]ledger.Entry, len(in))
+	copy(want, in)
+	bodyCopy, refundCopy, runCopy := body, refund, run
+	bodyCopy.Items, refundCopy.Items = slices.Clone(body.Items), slices.Clone(refund.Items)
+	runCopy.Minimum, runCopy.Holds = maps.Clone(run.Minimum), maps.Clone(run.Holds)
+	want[2].Body, want[3].Refund, want[6].RunParams = &bodyCopy, &refundCopy, &runCopy
+	body.Items[0].Qty, refund.Items[0].Qty = 99, 99
+	run.Minimum["USD"], run.Holds["B"] = d("0"), "changed"
+	in = want
 	if f.Reopen != nil {
 		check("a reopened handle", f.Reopen(t, s))
 	}
