@@ -23,7 +23,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -93,6 +92,7 @@ func run(w io.Writer) error {
 	fmt.Fprintln(tw, "delivery\torder\toutcome\tevents\tΣ amount")
 	var orders []normalize.Key // in the order first delivered
 	credited := map[normalize.Key]string{}
+	events := map[normalize.Key][]*commission.Event{} // as posted
 	for _, d := range deliveries {
 		body, err := files.ReadFile("payloads/" + d.file)
 		if err != nil {
@@ -103,13 +103,13 @@ func run(w io.Writer) error {
 			fmt.Fprintf(tw, "%s\t-\trefused: not signed with the shop's secret\t0\t0.00\n", d.what)
 			continue
 		}
+		if err == nil && res.Outcome == ingest.Held {
+			err = res.Reason
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", d.file, err)
 		}
-		if res.Outcome == ingest.Held {
-			return fmt.Errorf("%s held: %w", d.file, res.Reason)
-		}
-		if !slices.Contains(orders, res.Order) {
+		if _, ok := events[res.Order]; !ok {
 			orders = append(orders, res.Order)
 		}
 		if c := res.Ledger.Calculation; c != nil && c.Snapshot.Credited.Member != "" {
@@ -119,6 +119,7 @@ func run(w io.Writer) error {
 		for _, e := range res.Ledger.Entries {
 			if e.Event != nil {
 				n, sum = n+1, sum.Add(e.Amount)
+				events[res.Order] = append(events[res.Order], e.Event)
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", d.what, res.Order, res.Outcome, n, sum.StringFixed(2))
@@ -139,14 +140,17 @@ func run(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "\n== Order %s: %s, credited to %s\n", k, o.Status, who)
 		printLines(w, &o)
-		if err := printEvents(w, l, k, bases); err != nil {
-			return err
-		}
+		printEvents(w, events[k], bases)
 	}
 
-	if err := explainOne(w, l, orders[0]); err != nil {
+	// One event in full: its calc_snapshot says what the calculation saw,
+	// so any cent can be explained.
+	e := events[orders[0]][0]
+	pretty, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
 		return err
 	}
+	fmt.Fprintf(w, "\n== Why %s earned %s %s on line %s of %s\n%s\n", e.Beneficiary, e.Amount().StringFixed(2), e.Currency, e.LineID, orders[0], pretty)
 
 	fmt.Fprintln(w, "\n== Statements, 2025, of every member with entries")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -245,43 +249,14 @@ func printLines(w io.Writer, o *normalize.Order) {
 		money(o.Shipping), money(o.Fees), money(o.Tax), money(o.Total), o.Currency)
 }
 
-// printEvents shows every commission and correction the ledger holds for
-// an order, in the order they were posted.
-func printEvents(w io.Writer, l *ledger.Ledger, k normalize.Key, bases map[string]string) error {
-	entries, _, err := l.Store().Stream(context.Background(), ledger.OrderStream(k))
-	if err != nil {
-		return err
-	}
+// printEvents shows an order's commissions and corrections, in the order
+// they were posted.
+func printEvents(w io.Writer, events []*commission.Event, bases map[string]string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "kind\trule\tline\tbeneficiary\ttree level\tpaid level\tbasis\trate\tamount\teffective")
-	for _, en := range entries {
-		e := en.Event
-		if e == nil {
-			continue
-		}
+	for _, e := range events {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s %s\t%s\t%s\t%s\n", e.Kind, e.Rule, e.LineID, e.Beneficiary,
 			e.Level, e.PaidLevel, bases[e.Rule], e.Basis(), e.Rate(), e.Amount().StringFixed(2), e.Effective.Format(time.DateOnly))
 	}
-	return tw.Flush()
-}
-
-// explainOne prints one event in full: its calc_snapshot says what the
-// calculation saw, so any cent can be explained.
-func explainOne(w io.Writer, l *ledger.Ledger, k normalize.Key) error {
-	entries, _, err := l.Store().Stream(context.Background(), ledger.OrderStream(k))
-	if err != nil {
-		return err
-	}
-	for _, en := range entries {
-		if e := en.Event; e != nil {
-			var pretty []byte
-			if pretty, err = json.MarshalIndent(e, "", "  "); err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "\n== Why %s earned %s %s on line %s of %s\n%s\n",
-				e.Beneficiary, e.Amount().StringFixed(2), e.Currency, e.LineID, k, pretty)
-			return nil
-		}
-	}
-	return nil
+	tw.Flush()
 }
