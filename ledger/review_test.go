@@ -1,0 +1,154 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/internal/ledgerworld"
+	"github.com/uplinehq/upline/ledger"
+	"github.com/uplinehq/upline/normalize"
+)
+
+var reviewCtx = context.Background()
+
+// oneSale is what World's paid revision credited to C pays.
+var oneSale = []string{"A USD 7.55", "B USD 16.30", "ROOT USD 3.02"}
+
+func reviewPaid(t *testing.T, w *ledgerworld.World, id string) normalize.Order {
+	t.Helper()
+	return w.Life(t, id, "C", ledgerworld.Placed)[1]
+}
+
+// TestReviewReplacementCycle: two orders that name each other as the order
+// they replace (A replaces B, B replaces A) are one sale at most, never
+// zero: the second post should be held (or the first keep paying), and no
+// later delivery should fail with an error that is not a HeldError (which
+// ingest turns into "the store failed, try again" forever).
+func TestReviewReplacementCycle(t *testing.T) {
+	w := ledgerworld.NewWorld(t)
+	l := ledger.New(ledger.NewMemory(), w.Engine)
+	a, b := reviewPaid(t, w, "CYC-A"), reviewPaid(t, w, "CYC-B")
+	a.ReplacesOrderID, b.ReplacesOrderID = "CYC-B", "CYC-A"
+	at := ledgerworld.Placed.Add(time.Hour)
+	for i, o := range []normalize.Order{a, b, a, b} {
+		res, err := l.Post(reviewCtx, &o, at)
+		var held *ledger.HeldError
+		if err != nil && !errors.As(err, &held) {
+			t.Errorf("delivery %d (%s): %v — not a HeldError, so a caller retries it forever", i, o.PlatformOrderID, err)
+		}
+		t.Logf("delivery %d (%s): %v %v", i, o.PlatformOrderID, res.Outcome, err)
+	}
+	if d := cmp.Diff(oneSale, ledgerworld.Balances(t, l, ledgerworld.Placed.AddDate(1, 0, 0))); d != "" {
+		t.Errorf("a cycle of two replacements should pay one sale (-want +got):\n%s", d)
+	}
+}
+
+// reviewFailing wraps Memory and fails the append to one stream once.
+type reviewFailing struct {
+	*ledger.Memory
+	mu     sync.Mutex
+	stream string
+	failed bool
+}
+
+var errInjected = errors.New("injected store failure")
+
+func (f *reviewFailing) Append(ctx context.Context, stream string, v int, es []ledger.Entry) error {
+	f.mu.Lock()
+	if stream == f.stream && !f.failed {
+		f.failed = true
+		f.mu.Unlock()
+		return errInjected
+	}
+	f.mu.Unlock()
+	return f.Memory.Append(ctx, stream, v, es)
+}
+
+// TestReviewReplacementStoppedMidway: ledger/doc.go says "Each append is
+// atomic: should the process stop between two, the next delivery of any
+// order of the chain completes the work." Post the original A; post its
+// replacement B with the append to B's own stream failing (after A was
+// zeroed and marked); deliver A again: the sale should be paid once. It is
+// paid by nobody — A is Stale and B was never posted.
+func TestReviewReplacementStoppedMidway(t *testing.T) {
+	w := ledgerworld.NewWorld(t)
+	a, b := reviewPaid(t, w, "MID-A"), reviewPaid(t, w, "MID-B")
+	b.ReplacesOrderID = "MID-A"
+	store := &reviewFailing{Memory: ledger.NewMemory(), stream: ledger.OrderStream(b.Key())}
+	l := ledger.New(store, w.Engine)
+	at := ledgerworld.Placed.Add(time.Hour)
+	if _, err := l.Post(reviewCtx, &a, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Post(reviewCtx, &b, at); !errors.Is(err, errInjected) {
+		t.Fatalf("posting B: %v, want the injected failure", err)
+	}
+	res, err := l.Post(reviewCtx, &a, at)
+	t.Logf("A again: %v %v", res.Outcome, err)
+	if d := cmp.Diff(oneSale, ledgerworld.Balances(t, l, ledgerworld.Placed.AddDate(1, 0, 0))); d != "" {
+		t.Errorf("after A's next delivery the sale should be paid once (-want +got):\n%s", d)
+	}
+}
+
+// TestReviewConcurrentPostAndRefunds: 50 goroutines post one order's
+// bodies and its refunds (delivered on their own) at once, some racing
+// with the order's first post; the ledger ends as the sequential posts end.
+func TestReviewConcurrentPostAndRefunds(t *testing.T) {
+	w := ledgerworld.NewWorld(t)
+	revs := w.Life(t, "RACE", "C", ledgerworld.Placed)
+	var refunds []normalize.Refund
+	for _, r := range revs[3].Refunds {
+		r.Platform, r.Store, r.OrderID, r.Currency = revs[3].Platform, revs[3].Store, revs[3].PlatformOrderID, "USD"
+		refunds = append(refunds, r)
+	}
+	at := ledgerworld.Placed.Add(time.Hour)
+	seq := ledger.New(ledger.NewMemory(), w.Engine)
+	for i := range revs {
+		if _, err := seq.Post(reviewCtx, &revs[i], at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := ledgerworld.Balances(t, seq, ledgerworld.Placed.AddDate(1, 0, 0))
+	for round := range 20 {
+		l := ledger.New(ledger.NewMemory(), w.Engine)
+		var wg sync.WaitGroup
+		errs := make(chan error, 50)
+		for g := range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				switch k := g % 6; {
+				case k < 4:
+					o := revs[k]
+					_, err = l.Post(reviewCtx, &o, at)
+				default:
+					_, err = l.PostRefund(reviewCtx, refunds[k-4], at)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("round %d: %v", round, err)
+		}
+		if d := cmp.Diff(want, ledgerworld.Balances(t, l, ledgerworld.Placed.AddDate(1, 0, 0))); d != "" {
+			t.Fatalf("round %d: balances (-sequential +concurrent):\n%s", round, d)
+		}
+	}
+}
+
+var _ = fmt.Sprint
+var _ = strings.Join
+var _ = decimal.Zero
