@@ -152,3 +152,87 @@ func TestReviewConcurrentPostAndRefunds(t *testing.T) {
 var _ = fmt.Sprint
 var _ = strings.Join
 var _ = decimal.Zero
+
+// TestReviewRebaseStoppedMidway: replace.go's rebase says "Should this
+// fail, what was appended before stands: a later delivery of any order of
+// the chain tries again." Chain A ← B ← C (B replaces A, C replaces B).
+// Deliver A, then C (B is marked replaced by C, C posted on its own
+// basis), then the late link B with the append to C's stream failing (A
+// was zeroed and marked first). Deliver A, B and C again: C should end on
+// the basis the chain starts from — A's OrderTS, as when the edits arrive
+// in order — but no delivery tries the rebase again.
+func TestReviewRebaseStoppedMidway(t *testing.T) {
+	w := ledgerworld.NewWorld(t)
+	p := ledgerworld.Placed
+	a := w.Life(t, "RB-A", "C", p)[1]
+	b := w.Life(t, "RB-B", "C", p.Add(24*time.Hour))[1]
+	c := w.Life(t, "RB-C", "C", p.Add(48*time.Hour))[1]
+	b.ReplacesOrderID, c.ReplacesOrderID = "RB-A", "RB-B"
+	at := p.Add(72 * time.Hour)
+
+	inOrder := ledger.New(ledger.NewMemory(), w.Engine)
+	for _, o := range []normalize.Order{a, b, c} {
+		if _, err := inOrder.Post(reviewCtx, &o, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, _, err := inOrder.Order(reviewCtx, c.Key())
+	if err != nil || !want.OrderTS.Equal(p) {
+		t.Fatalf("in order, C is placed at %s (%v), want %s", want.OrderTS, err, p)
+	}
+
+	store := &reviewFailing{Memory: ledger.NewMemory(), stream: ledger.OrderStream(c.Key()), failed: true}
+	l := ledger.New(store, w.Engine)
+	for _, o := range []normalize.Order{a, c} {
+		if _, err := l.Post(reviewCtx, &o, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.mu.Lock()
+	store.failed = false // the next append to C's stream fails
+	store.mu.Unlock()
+	if _, err := l.Post(reviewCtx, &b, at); !errors.Is(err, errInjected) {
+		t.Fatalf("posting B: %v, want the injected failure", err)
+	}
+	for _, o := range []normalize.Order{a, b, c, b} {
+		res, err := l.Post(reviewCtx, &o, at)
+		t.Logf("%s again: %v %v", o.PlatformOrderID, res.Outcome, err)
+	}
+	got, _, err := l.Order(reviewCtx, c.Key())
+	if err != nil || !got.OrderTS.Equal(p) {
+		t.Errorf("after every order of the chain was delivered again, C is placed at %s (%v), want %s (A's)", got.OrderTS, err, p)
+	}
+}
+
+// TestReviewReplacementPaidTwiceInAPeriod: a Magento edit made in the month
+// after the original was placed. In order: the original A (placed 31
+// January) is posted; its replacement B (created 2 February) brings A to
+// zero and is posted on A's basis. B's commissions are effective when A
+// was placed (31 January), but A's zeroing is effective at B's revision
+// instant (2 February). January's payout run, made after both posts, pays
+// the sale twice; February claws one back (a negative balance when the
+// member earns nothing more).
+func TestReviewReplacementPaidTwiceInAPeriod(t *testing.T) {
+	w := ledgerworld.NewWorld(t)
+	jan31 := time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)
+	a := w.Life(t, "PP-A", "C", jan31)[1]
+	b := w.Life(t, "PP-B", "C", jan31.AddDate(0, 0, 2))[1]
+	b.ReplacesOrderID = "PP-A"
+	l := ledger.New(ledger.NewMemory(), w.Engine)
+	for _, o := range []normalize.Order{a, b} {
+		if _, err := l.Post(reviewCtx, &o, jan31.AddDate(0, 0, 3)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, err := l.Payout(reviewCtx, ledger.Run{ID: "2026-01", Period: ledger.Month(2026, time.January), At: jan31.AddDate(0, 0, 5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paid []string
+	for _, p := range run.Paid {
+		paid = append(paid, p.Member+" "+p.Currency+" "+p.Amount.StringFixed(2))
+	}
+	if d := cmp.Diff(oneSale, paid); d != "" {
+		t.Errorf("January's run pays the edited sale (-once +paid):\n%s", d)
+	}
+}
