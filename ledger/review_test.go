@@ -236,3 +236,31 @@ func TestReviewReplacementPaidTwiceInAPeriod(t *testing.T) {
 		t.Errorf("January's run pays the edited sale (-once +paid):\n%s", d)
 	}
 }
+
+// TestReviewSameVersionOtherBodyWithRefund: ledger/doc.go, step 2: "The
+// same Version as the newest but different: calculated, and a
+// *ConflictError unless it pays the same." A body with the newest body's
+// Version that credits another member is refused — unless it also brings a
+// refund with lines the ledger lacks: then it is Posted, and the order's
+// commissions move to the other member's upline.
+func TestReviewSameVersionOtherBodyWithRefund(t *testing.T) {
+	w := ledgerworld.NewWorld(t)
+	revs := w.Life(t, "SV", "C", ledgerworld.Placed)
+	l := ledger.New(ledger.NewMemory(), w.Engine)
+	at := ledgerworld.Placed.Add(time.Hour)
+	if _, err := l.Post(reviewCtx, &revs[1], at); err != nil {
+		t.Fatal(err)
+	}
+	other := revs[1]
+	other.DistributorRef = "B"
+	if _, err := l.Post(reviewCtx, &other, at); !errors.Is(err, ledger.ErrConflict) {
+		t.Fatalf("same version, another member: %v, want a conflict", err)
+	}
+	withRefund := revs[2] // line 1's refund, with lines
+	withRefund.Version = revs[1].Version
+	withRefund.DistributorRef = "B"
+	res, err := l.Post(reviewCtx, &withRefund, at)
+	if !errors.Is(err, ledger.ErrConflict) {
+		t.Errorf("same version, another member, and a refund: %v %v, want a conflict (entries: %v)", res.Outcome, err, ledgerworld.Amounts(res))
+	}
+}
