@@ -67,10 +67,10 @@ type Payload struct {
 	Kind   Kind
 	Order  normalize.Order  // KindOrder
 	Refund normalize.Refund // KindRefund
-	// Fit, when set, fits the refund to its order as the ledger holds it
-	// (WooCommerce refund objects take back at most what each line
-	// earned); Deliver calls it when the ledger holds the order.
-	Fit func(order normalize.Order) (normalize.Refund, error)
+	// InCurrency, when set, decodes a refund whose body names no currency
+	// (WooCommerce refund objects) in its order's currency; Deliver calls
+	// it when Refund has no Currency and the ledger holds the order.
+	InCurrency func(currency string) (normalize.Refund, error)
 }
 
 // Source verifies and decodes the deliveries of one platform for one
@@ -194,13 +194,13 @@ func (s *Service) Deliver(ctx context.Context, d Delivery, at time.Time) (Result
 	case KindRefund:
 		r := p.Refund
 		res.Order = normalize.Key{Platform: r.Platform, Store: r.Store, OrderID: r.OrderID}
-		if p.Fit != nil {
+		if r.Currency == "" && p.InCurrency != nil {
 			o, ok, err := s.ledger.Order(ctx, res.Order)
 			if err != nil {
 				return res, err
 			}
 			if ok {
-				if r, err = p.Fit(o); err != nil {
+				if r, err = p.InCurrency(o.Currency); err != nil {
 					res.Outcome, res.Reason = Held, err
 					return res, nil
 				}

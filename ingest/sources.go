@@ -77,9 +77,10 @@ func (s Shopify) Open(d *Delivery, _ time.Time) (Payload, error) {
 // starts with "refund", or Delivery.Topic "refund" for a REST refund
 // object), verified with the webhook's secret against
 // X-WC-Webhook-Signature. The unsigned webhook_id=N ping WooCommerce sends
-// when a webhook is saved is Acknowledged. A refund object is fitted to
-// its order as the ledger holds it (woocommerce.Decoder.ApplyRefund); one
-// that arrives before its order is posted as decoded and waits for it.
+// when a webhook is saved is Acknowledged. A refund object names no
+// currency: it is read in its order's, or, before its order arrives, in
+// the Decoder's ShopCurrency (without one it is held). The ledger fits it
+// to its order's lines whenever it applies it (normalize.Refund.CapToLine).
 type WooCommerce struct {
 	Decoder woocommerce.Decoder
 	Secret  string
@@ -114,9 +115,9 @@ func (s WooCommerce) Open(d *Delivery, _ time.Time) (Payload, error) {
 	r, err := dec.DecodeRefund(d.Body)
 	var ne *normalize.Error
 	if errors.As(err, &ne) && ne.Path == "currency" && errors.Is(err, normalize.ErrMissing) && ne.OrderID != "" {
-		// Refund objects name no currency: their order's is taken when
-		// the refund is fitted to it. A refund that arrives before its
-		// order waits only when the source knows the shop's currency.
+		// Refund objects name no currency: their order's is taken when the
+		// ledger holds it. One that arrives before its order waits only
+		// when the source knows the shop's currency.
 		r, err = normalize.Refund{OrderID: ne.OrderID}, nil
 	}
 	if err != nil {
@@ -127,32 +128,12 @@ func (s WooCommerce) Open(d *Delivery, _ time.Time) (Payload, error) {
 		r.Store = s.Decoder.Store
 	}
 	body := d.Body
-	fit := func(o normalize.Order) (normalize.Refund, error) {
-		applied, err := dec.ApplyRefund(o, body)
-		if err != nil {
-			return normalize.Refund{}, err
-		}
-		// ApplyRefund decodes the refund again, with the order's currency:
-		// the one it appended or replaced is the refund fitted.
-		id := r.RefundID
-		if id == "" {
-			dec := dec
-			dec.Currency = o.Currency
-			own, err := dec.DecodeRefund(body)
-			if err != nil {
-				return normalize.Refund{}, err
-			}
-			id = own.RefundID
-		}
-		for _, x := range applied.Refunds {
-			if x.RefundID == id {
-				x.Platform, x.Store, x.OrderID, x.Currency = o.Platform, o.Store, o.PlatformOrderID, o.Currency
-				return x, nil
-			}
-		}
-		return normalize.Refund{}, fmt.Errorf("%w: refund %s is not on order %s once applied", normalize.ErrInvalid, id, o.Key())
+	inCurrency := func(currency string) (normalize.Refund, error) {
+		dec := dec
+		dec.Currency = currency
+		return dec.DecodeRefund(body)
 	}
-	return Payload{Kind: KindRefund, Refund: r, Fit: fit}, nil
+	return Payload{Kind: KindRefund, Refund: r, InCurrency: inCurrency}, nil
 }
 
 // Magento reads one installation's orders (REST order entities and Adobe

@@ -54,15 +54,16 @@ type lineJSON struct {
 }
 
 type refundJSON struct {
-	Platform Platform         `json:"platform,omitempty"`
-	Store    string           `json:"store,omitempty"`
-	OrderID  string           `json:"order_id,omitempty"`
-	Currency string           `json:"currency,omitempty"`
-	RefundID string           `json:"refund_id"`
-	TS       string           `json:"ts"`
-	Items    []refundLineJSON `json:"items"`
-	Shipping json.RawMessage  `json:"shipping,omitempty"`
-	Amount   json.RawMessage  `json:"amount,omitempty"`
+	Platform  Platform         `json:"platform,omitempty"`
+	Store     string           `json:"store,omitempty"`
+	OrderID   string           `json:"order_id,omitempty"`
+	Currency  string           `json:"currency,omitempty"`
+	RefundID  string           `json:"refund_id"`
+	TS        string           `json:"ts"`
+	Items     []refundLineJSON `json:"items"`
+	Shipping  json.RawMessage  `json:"shipping,omitempty"`
+	Amount    json.RawMessage  `json:"amount,omitempty"`
+	CapToLine bool             `json:"cap_to_line,omitempty"`
 }
 
 type refundLineJSON struct {
@@ -142,15 +143,16 @@ func (r Refund) MarshalJSON() ([]byte, error) {
 
 func (r Refund) toJSON(digits int32) refundJSON {
 	j := refundJSON{
-		Platform: r.Platform,
-		Store:    r.Store,
-		OrderID:  r.OrderID,
-		Currency: r.Currency,
-		RefundID: r.RefundID,
-		TS:       formatTime(r.TS),
-		Items:    make([]refundLineJSON, len(r.Items)),
-		Shipping: amountJSON(r.Shipping, digits),
-		Amount:   amountJSON(r.Amount, digits),
+		Platform:  r.Platform,
+		Store:     r.Store,
+		OrderID:   r.OrderID,
+		Currency:  r.Currency,
+		RefundID:  r.RefundID,
+		TS:        formatTime(r.TS),
+		Items:     make([]refundLineJSON, len(r.Items)),
+		Shipping:  amountJSON(r.Shipping, digits),
+		Amount:    amountJSON(r.Amount, digits),
+		CapToLine: r.CapToLine,
 	}
 	for i, rl := range r.Items {
 		j.Items[i] = refundLineJSON{
@@ -367,15 +369,16 @@ func (r *reader) refund(path string, j refundJSON) Refund {
 		return path + "." + field
 	}
 	n := Refund{
-		Platform: j.Platform,
-		Store:    j.Store,
-		OrderID:  j.OrderID,
-		Currency: j.Currency,
-		RefundID: j.RefundID,
-		TS:       r.time(join("ts"), j.TS),
-		Items:    make([]RefundLine, len(j.Items)),
-		Shipping: r.amount("", join("shipping"), j.Shipping),
-		Amount:   r.amount("", join("amount"), j.Amount),
+		Platform:  j.Platform,
+		Store:     j.Store,
+		OrderID:   j.OrderID,
+		Currency:  j.Currency,
+		RefundID:  j.RefundID,
+		TS:        r.time(join("ts"), j.TS),
+		Items:     make([]RefundLine, len(j.Items)),
+		Shipping:  r.amount("", join("shipping"), j.Shipping),
+		Amount:    r.amount("", join("amount"), j.Amount),
+		CapToLine: j.CapToLine,
 	}
 	for i, lj := range j.Items {
 		lpath := join(fmt.Sprintf("items[%d]", i))

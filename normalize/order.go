@@ -170,6 +170,16 @@ type Refund struct {
 	// Amount is the money the platform returned to the buyer, tax and
 	// shipping included, as the platform states it. Informational.
 	Amount decimal.Decimal
+	// CapToLine says the lines' Net are the platform's refunded totals,
+	// which can exceed what the canonical line earns (a WooCommerce line's
+	// total does not include its share of a discount given as a negative
+	// fee): Order.ApplyRefund takes back at most what is left of each
+	// line's Net, exactly what is left when the refund returns the line's
+	// last unit, and drops lines the order does not have that take back
+	// nothing (a bundle's component the order left out). The refund is
+	// fitted to the order it is applied to, whenever it is applied, so a
+	// refund kept before its order arrives is fitted to it then.
+	CapToLine bool
 }
 
 // RefundLine is the refunded part of one order line.

@@ -223,7 +223,8 @@ func Reconcile(o *Order) error {
 
 // ApplyRefund returns a copy of o with r among its refunds: the order as it
 // stands after the refund, with Version moved up to the refund's instant if
-// that is later. A refund already present (same RefundID) is a duplicate
+// that is later. A refund with CapToLine is first fitted to o's lines (see
+// Refund.CapToLine). A refund already present (same RefundID) is a duplicate
 // delivery and returns o unchanged — unless the one present is a summary
 // without lines (as an order body's refund list gives) and r has lines:
 // then r replaces it in place. The refund must name o's platform,
@@ -240,6 +241,9 @@ func (o Order) ApplyRefund(r Refund) (Order, error) {
 		return Order{}, errorf(&o, "", "currency", fmt.Errorf("%w: refund %s is in %s, the order in %s", ErrInvalid, r.RefundID, r.Currency, o.Currency))
 	}
 	r.Platform, r.Store, r.OrderID, r.Currency = "", "", "", ""
+	if r.CapToLine {
+		r.Items = o.capToLines(&r)
+	}
 	refunds := make([]Refund, len(o.Refunds), len(o.Refunds)+1)
 	copy(refunds, o.Refunds)
 	replaced := false
@@ -263,4 +267,47 @@ func (o Order) ApplyRefund(r Refund) (Order, error) {
 		return Order{}, err
 	}
 	return o, nil
+}
+
+// capToLines returns r's lines fitted to o's as Refund.CapToLine says,
+// given the refunds o holds besides r.
+func (o *Order) capToLines(r *Refund) []RefundLine {
+	index := make(map[string]int, len(o.Items))
+	for i := range o.Items {
+		index[o.Items[i].LineID] = i
+	}
+	qty := make([]int64, len(o.Items))
+	net := make([]decimal.Decimal, len(o.Items))
+	for _, have := range o.Refunds {
+		if have.RefundID == r.RefundID {
+			continue
+		}
+		for _, rl := range have.Items {
+			if i, ok := index[rl.LineID]; ok {
+				qty[i] += rl.Qty
+				net[i] = net[i].Add(rl.Net)
+			}
+		}
+	}
+	items := make([]RefundLine, 0, len(r.Items))
+	for _, rl := range r.Items {
+		i, ok := index[rl.LineID]
+		if !ok {
+			if !rl.Net.IsZero() || !rl.Tax.IsZero() {
+				items = append(items, rl) // Validate names the line the order lacks
+			}
+			continue
+		}
+		left := o.Items[i].Net.Sub(net[i])
+		qty[i] += rl.Qty
+		switch {
+		case qty[i] == o.Items[i].Qty && rl.Qty > 0 && !left.IsNegative():
+			rl.Net = left
+		case rl.Net.GreaterThan(left) && !left.IsNegative():
+			rl.Net = left
+		}
+		net[i] = net[i].Add(rl.Net)
+		items = append(items, rl)
+	}
+	return items
 }

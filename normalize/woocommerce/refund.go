@@ -25,8 +25,10 @@ import (
 // currency field in the body.
 //
 // Each line's Net is WooCommerce's refunded line total (after discounts,
-// without tax). When the order's lines carry a share of a negative fee,
-// use ApplyRefund, which caps the nets at what the order's lines earned.
+// without tax), which can exceed what the canonical line earns when the
+// order's lines carry a share of a negative fee; the refund is therefore
+// CapToLine, so that normalize.Order.ApplyRefund fits it to its order
+// (see ApplyRefund) whenever it is applied.
 func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 	if err := notAnObject(body, "refund"); err != nil {
 		return normalize.Refund{}, err
@@ -147,6 +149,7 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		}
 		r.Items = append(r.Items, normalize.RefundLine{LineID: lineID, Qty: qty, Net: net, Tax: tax})
 	}
+	r.CapToLine = true
 	if err := normalize.ValidateRefund(&r); err != nil {
 		return normalize.Refund{}, err
 	}
@@ -179,7 +182,7 @@ func refundOrder(b *refundBody) (id, path string) {
 // and currency from o where d leaves them empty) and returns the order as
 // it stands after it, through normalize.Order.ApplyRefund.
 //
-// It does three things DecodeRefund alone cannot:
+// The refund is CapToLine, so normalize.Order.ApplyRefund fits it to o:
 //   - Nets follow o's lines: each refund line takes back WooCommerce's
 //     refunded line total, capped at what is left of the line's Net, and
 //     the refund that returns a line's last unit takes back exactly what
@@ -207,51 +210,16 @@ func (d Decoder) ApplyRefund(o normalize.Order, body []byte) (normalize.Order, e
 	if err != nil {
 		return normalize.Order{}, err
 	}
-	index := make(map[string]int, len(o.Items))
+	has := make(map[string]bool, len(o.Items))
 	for i := range o.Items {
-		index[o.Items[i].LineID] = i
+		has[o.Items[i].LineID] = true
 	}
-	qty := make([]int64, len(o.Items))
-	net := make([]decimal.Decimal, len(o.Items))
-	refunds := make([]normalize.Refund, 0, len(o.Refunds))
-	for _, have := range o.Refunds {
-		if have.RefundID == r.RefundID {
-			if len(have.Items) > 0 {
-				return o, nil // a duplicate delivery of a refund already applied
-			}
-			continue // the amount-only stand-in from the order's refunds list
-		}
-		refunds = append(refunds, have)
-		for _, rl := range have.Items {
-			if i, ok := index[rl.LineID]; ok {
-				qty[i] += rl.Qty
-				net[i] = net[i].Add(rl.Net)
-			}
-		}
-	}
-	items := r.Items[:0:0]
 	for k, rl := range r.Items {
-		i, ok := index[rl.LineID]
-		if !ok {
-			if rl.Net.IsZero() && rl.Tax.IsZero() {
-				continue // a component DecodeOrder left out: nothing to take back
-			}
+		if !has[rl.LineID] && (!rl.Net.IsZero() || !rl.Tax.IsZero()) {
 			return normalize.Order{}, wire.Reader{Platform: normalize.WooCommerce, OrderID: o.PlatformOrderID}.Error(rl.LineID, wire.Path("line_items", k),
 				fmt.Errorf("%w: refund %s takes back net %s and tax %s from line %q that the order does not have", normalize.ErrInvalid, r.RefundID, rl.Net, rl.Tax, rl.LineID))
 		}
-		left := o.Items[i].Net.Sub(net[i])
-		qty[i] += rl.Qty
-		switch {
-		case qty[i] == o.Items[i].Qty && rl.Qty > 0 && !left.IsNegative():
-			rl.Net = left
-		case rl.Net.GreaterThan(left) && !left.IsNegative():
-			rl.Net = left
-		}
-		net[i] = net[i].Add(rl.Net)
-		items = append(items, rl)
 	}
-	r.Items = items
-	o.Refunds = refunds
 	n, err := o.ApplyRefund(r)
 	if err != nil {
 		return normalize.Order{}, err
