@@ -127,9 +127,14 @@
 // calculated again on the basis the chain starts from. So every order of
 // delivery ends where the edits in the order they were made end. Until the
 // missing link arrives, an original posted before its late link is paid
-// beside the replacement; reconciliation shows it. Each append is atomic:
-// should the process stop between two, the next delivery of any order of
-// the chain completes the work.
+// beside the replacement; reconciliation shows it. Each append is atomic,
+// and the original is zeroed before its replacement is posted: should the
+// process stop between the two, the sale pays nothing — never twice —
+// until the replacement is delivered again (the ledger needs its body). A
+// re-basing that stopped midway is finished by the next delivery of any
+// order of the chain. The zeroing of an original is effective when the
+// replacement's commissions are (the original's sale instant), so that
+// the two cancel in every period.
 //
 // # Failures and races
 //

@@ -219,7 +219,14 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 		case !st.based:
 			return l.adoptRoot(ctx, o, &st, at, res)
 		}
-		return true, nil
+		// The root of a chain of edits, posted before: the chain's last
+		// order should be on its basis; a re-basing that stopped midway is
+		// finished here, and otherwise nothing is appended.
+		last, err := l.chainEnd(ctx, o, st.replacedBy)
+		if err != nil {
+			return true, err
+		}
+		return l.rebase(ctx, o, last, at, res)
 	}
 	if st.currency != "" && o.Currency != st.currency {
 		return l.freeze(ctx, &st, "the body", o.Version, o.Currency, at, res)
@@ -245,8 +252,17 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 	case sameBody(o, st.body):
 		res.Outcome = Duplicate
 		return true, nil
+	case o.Version.Equal(st.body.Version) && len(fresh) == 0:
+		sameVersion = true
 	case o.Version.Equal(st.body.Version):
-		sameVersion = len(fresh) == 0
+		// A body of the newest version with a new refund: the refund
+		// counts; the body must say what the newest one says besides its
+		// refunds and status, or it is a conflict.
+		if !sameBody(withoutRefunds(o), withoutRefunds(st.body)) {
+			return true, &ConflictError{ID: "order " + key.String() + " revision " + o.Version.UTC().Format(time.RFC3339Nano), Field: "body",
+				Posted: "one body", Given: "another, with refund " + fresh[0].RefundID}
+		}
+		body, refunds = nil, append(slices.Clip(st.refunds), fresh...)
 	}
 	base := body
 	if base == nil {
@@ -257,6 +273,9 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 		return true, &HeldError{Order: key, Revision: o.Version.UTC(), Err: err}
 	}
 	b, orig, err := l.basisFor(ctx, o, &st, at)
+	if errors.Is(err, errReread) {
+		return false, nil
+	}
 	if err != nil {
 		return true, err
 	}
@@ -283,7 +302,7 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 		// Bring the original to zero and mark it replaced first: should
 		// the process stop before the replacement is appended, the next
 		// delivery finds the original marked and posts the replacement.
-		zeroed, err := l.replace(ctx, orig, key, rev, at)
+		zeroed, err := l.replace(ctx, orig, key, b.placed, rev, at)
 		if errors.Is(err, ErrVersionConflict) {
 			return false, nil
 		}
@@ -304,7 +323,18 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 	} else {
 		res.Entries = append(res.Entries, add...)
 	}
-	return true, nil
+	if !isReplacement(o) {
+		return true, nil
+	}
+	// An order before this one in its chain may have got its basis while
+	// this post ran (its body arriving at the same time): the chain is
+	// calculated on the basis it starts from. Either these reads see that
+	// basis, or that post saw this one's body and re-based it.
+	last, err := l.chainEnd(ctx, o, key)
+	if err != nil {
+		return true, err
+	}
+	return l.rebase(ctx, o, last, at, res)
 }
 
 // postRefund makes one attempt at PostRefund.
@@ -393,6 +423,14 @@ func refundEntry(st *orderState, r *normalize.Refund, at, rev time.Time) Entry {
 	rec := *r
 	return Entry{ID: "refund " + st.stream + " " + strconv.Quote(r.RefundID) + " " + rev.Format(time.RFC3339Nano), Type: TypeRefund,
 		Effective: rev, Posted: at, Order: st.key, Revision: rev, Lock: st.lock, Refund: &rec}
+}
+
+// withoutRefunds returns o without its refunds and with status paid: what
+// a body says besides what its refunds change.
+func withoutRefunds(o *normalize.Order) *normalize.Order {
+	c := *o
+	c.Refunds, c.Status = nil, normalize.StatusPaid
+	return &c
 }
 
 // describe names what an entry would change, for a conflict.

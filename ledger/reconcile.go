@@ -247,6 +247,14 @@ func (l *Ledger) desired(ctx context.Context, o *normalize.Order, st *orderState
 		return nil, err.Error(), nil
 	}
 	b, _, err := l.basisFor(ctx, o, st, at)
+	for range l.attempts {
+		if !errors.Is(err, errReread) {
+			break
+		}
+		if *st, err = l.readState(ctx, st.key); err == nil {
+			b, _, err = l.basisFor(ctx, o, st, at)
+		}
+	}
 	var held *HeldError
 	if errors.As(err, &held) {
 		return nil, err.Error(), nil

@@ -38,6 +38,15 @@ func (l *Ledger) basisFor(ctx context.Context, o *normalize.Order, st *orderStat
 		return basis{}, nil, err
 	}
 	if by := orig.replacedBy; by != (normalize.Key{}) && by != st.key {
+		// Another order replaced the original — or a later edit of this
+		// one did, through this order's own stream, since it was read.
+		now, err := l.readState(ctx, st.key)
+		if err != nil {
+			return basis{}, nil, err
+		}
+		if now.version != st.version {
+			return basis{}, nil, errReread
+		}
 		return basis{}, nil, ambiguous(o, by)
 	}
 	if orig.based {
@@ -45,6 +54,9 @@ func (l *Ledger) basisFor(ctx context.Context, o *normalize.Order, st *orderStat
 	}
 	return own, &orig, nil
 }
+
+// errReread: what a post read has changed meanwhile; read again.
+var errReread = errors.New("ledger: the order changed while it was read")
 
 func ambiguous(o *normalize.Order, by normalize.Key) error {
 	return &HeldError{Order: o.Key(), Revision: o.Version.UTC(), Err: fmt.Errorf("%w: %s replaces order %s, which %s replaced already",
@@ -54,12 +66,22 @@ func ambiguous(o *normalize.Order, by normalize.Key) error {
 // replace appends, atomically, the corrections that bring every slot of
 // orig to zero and the record marking it replaced by the order by. The
 // record is appended even to an original never posted, so that its late
-// delivery is stale rather than paid beside its replacement.
-func (l *Ledger) replace(ctx context.Context, orig *orderState, by normalize.Key, rev, at time.Time) ([]Entry, error) {
+// delivery is stale rather than paid beside its replacement. The
+// corrections are effective at placed, the instant the replacement's
+// commissions count from, so that the two cancel in every period: an edit
+// made in the month after the sale does not pay the sale twice in the
+// sale's month.
+func (l *Ledger) replace(ctx context.Context, orig *orderState, by normalize.Key, placed, rev, at time.Time) ([]Entry, error) {
 	rev = nextRevision(orig.last, rev)
 	add, err := orig.zero(at, rev)
 	if err != nil {
 		return nil, err
+	}
+	for i := range add {
+		add[i].Effective = placed.UTC()
+		if ev := add[i].Event; ev != nil {
+			ev.Effective = placed.UTC()
+		}
 	}
 	add = append(add, Entry{ID: "replaced " + orig.stream, Type: TypeReplaced, Effective: rev, Posted: at,
 		Order: orig.key, Revision: rev, Lock: orig.lock, ReplacedBy: by})
@@ -84,25 +106,45 @@ func (l *Ledger) adoptLink(ctx context.Context, o *normalize.Order, st *orderSta
 	if err != nil {
 		return true, err
 	}
-	last, err := l.chainEnd(ctx, st.replacedBy)
+	last, err := l.chainEnd(ctx, o, st.replacedBy)
 	if err != nil {
 		return true, err
 	}
-	switch p.replacedBy {
-	case normalize.Key{}:
-	case st.key, st.replacedBy, last.key:
-		return true, nil
-	default:
-		return true, ambiguous(o, p.replacedBy)
+	if p.key == last.key || p.key == st.key {
+		return true, &HeldError{Order: o.Key(), Revision: o.Version.UTC(), Err: fmt.Errorf("%w: %s replaces order %s, which replaces it",
+			ErrAmbiguousReplacement, o.Key(), o.ReplacesOrderID)}
 	}
 	b := basis{commission.Lock{Known: at}, o.OrderTS.UTC()}
 	if p.based {
-		b = p.basis()
+		if b, err = l.chainBasis(ctx, &p); err != nil {
+			return true, err
+		}
 	}
 	if last.frozen != nil {
 		return true, frozenError(&last, o.Version.UTC())
 	}
-	zeroed, err := l.replace(ctx, &p, last.key, o.Version.UTC(), at)
+	if !st.based {
+		// Record o's body, so that the chain can be followed back through
+		// it (chainBasis), and o delivered again changes nothing.
+		rec := []Entry{revisionEntry(st, o, b, at, nextRevision(st.last, o.Version))}
+		if err := l.store.Append(ctx, st.stream, st.version, rec); errors.Is(err, ErrVersionConflict) {
+			return false, nil
+		} else if err != nil {
+			return true, err
+		}
+		res.Entries = append(res.Entries, rec...)
+	}
+	switch p.replacedBy {
+	case normalize.Key{}:
+	case st.key, st.replacedBy, last.key:
+		// P is marked already; the chain's last order may still wait for
+		// its re-basing (a post that stopped midway): rebase does nothing
+		// when it is on b already.
+		return l.rebase(ctx, o, last, at, res)
+	default:
+		return true, ambiguous(o, p.replacedBy)
+	}
+	zeroed, err := l.replace(ctx, &p, last.key, b.placed, o.Version.UTC(), at)
 	if errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	}
@@ -111,7 +153,7 @@ func (l *Ledger) adoptLink(ctx context.Context, o *normalize.Order, st *orderSta
 	}
 	res.Replaced = p.key
 	res.Entries = append(res.Entries, zeroed...)
-	return l.rebase(ctx, last, b, at, res)
+	return l.rebase(ctx, o, last, at, res)
 }
 
 // adoptRoot handles the late first body of an order o that was replaced
@@ -120,7 +162,7 @@ func (l *Ledger) adoptLink(ctx context.Context, o *normalize.Order, st *orderSta
 // o's basis — the lock at at and o's OrderTS — and o's stream records that
 // basis, so that o delivered again changes nothing.
 func (l *Ledger) adoptRoot(ctx context.Context, o *normalize.Order, st *orderState, at time.Time, res *Result) (bool, error) {
-	last, err := l.chainEnd(ctx, st.replacedBy)
+	last, err := l.chainEnd(ctx, o, st.replacedBy)
 	if err != nil {
 		return true, err
 	}
@@ -136,16 +178,39 @@ func (l *Ledger) adoptRoot(ctx context.Context, o *normalize.Order, st *orderSta
 		return true, err
 	}
 	res.Entries = append(res.Entries, rec...)
-	return l.rebase(ctx, last, b, at, res)
+	return l.rebase(ctx, o, last, at, res)
 }
 
-// rebase calculates the chain's last order last again on basis b, unless
-// it is calculated on it already. Should this fail, what was appended
-// before stands: a later delivery of any order of the chain tries again.
-func (l *Ledger) rebase(ctx context.Context, last orderState, b basis, at time.Time, res *Result) (bool, error) {
+// rebase calculates the chain's last order last again on the basis its
+// chain starts from (chainBasis), unless it is calculated on it already.
+// It derives that basis afresh on every try, from what the store holds
+// then, so that a post racing with the arrival of an earlier order of the
+// chain cannot leave the last order on a stale basis: of two posts
+// re-basing one order, the one that appends second reads what the first
+// appended. Should it fail, what was appended before stands: a later
+// delivery of the order's chain tries again.
+func (l *Ledger) rebase(ctx context.Context, o *normalize.Order, last orderState, at time.Time, res *Result) (bool, error) {
 	for range l.attempts {
-		if last.body == nil || last.lock.Known.Equal(b.lock.Known) && last.placed.Equal(b.placed) &&
-			(b.lock.PlanID == "" || b.lock == last.lock) {
+		if last.replacedBy != (normalize.Key{}) {
+			// Replaced meanwhile: the chain goes on, and its new last
+			// order is what pays.
+			var err error
+			if last, err = l.chainEnd(ctx, o, last.replacedBy); err != nil {
+				return true, err
+			}
+			continue
+		}
+		if last.frozen != nil {
+			return true, frozenError(&last, o.Version.UTC())
+		}
+		if last.body == nil {
+			return true, nil
+		}
+		b, err := l.chainBasis(ctx, &last)
+		if err != nil {
+			return true, err
+		}
+		if b == last.basis() || last.lock.Known.Equal(b.lock.Known) && last.placed.Equal(b.placed) && b.lock.PlanID == "" {
 			return true, nil
 		}
 		merged, err := merge(last.body, last.refunds)
@@ -172,8 +237,30 @@ func (l *Ledger) rebase(ctx context.Context, last orderState, b basis, at time.T
 	return true, fmt.Errorf("%w: order %s after %d attempts", ErrContention, last.key, l.attempts)
 }
 
-// chainEnd follows ReplacedBy from k to the order nothing replaces.
-func (l *Ledger) chainEnd(ctx context.Context, k normalize.Key) (orderState, error) {
+// chainBasis is the basis the chain of edits st belongs to starts from:
+// that of the earliest order before st (following ReplacesOrderID back)
+// whose body the ledger holds, or st's own.
+func (l *Ledger) chainBasis(ctx context.Context, st *orderState) (basis, error) {
+	b, cur := st.basis(), st
+	for range maxChain {
+		if cur.body == nil || !isReplacement(cur.body) {
+			break
+		}
+		p, err := l.readState(ctx, replacedKey(cur.body))
+		if err != nil {
+			return basis{}, err
+		}
+		if !p.based {
+			break
+		}
+		b, cur = p.basis(), &p
+	}
+	return b, nil
+}
+
+// chainEnd follows ReplacedBy from k to the order nothing replaces. A
+// chain that does not end (a cycle) or is longer than maxChain holds o.
+func (l *Ledger) chainEnd(ctx context.Context, o *normalize.Order, k normalize.Key) (orderState, error) {
 	for range maxChain {
 		st, err := l.readState(ctx, k)
 		if err != nil || st.replacedBy == (normalize.Key{}) {
@@ -181,7 +268,8 @@ func (l *Ledger) chainEnd(ctx context.Context, k normalize.Key) (orderState, err
 		}
 		k = st.replacedBy
 	}
-	return orderState{}, fmt.Errorf("%w: order %s: a chain of more than %d replacements", ErrInvalid, k, maxChain)
+	return orderState{}, &HeldError{Order: o.Key(), Revision: o.Version.UTC(), Err: fmt.Errorf("%w: order %s: a chain of more than %d replacements",
+		ErrAmbiguousReplacement, k, maxChain)}
 }
 
 // freeze handles a delivery in another currency than the order's (what

@@ -91,10 +91,21 @@ func TestReviewReplacementStoppedMidway(t *testing.T) {
 	if _, err := l.Post(reviewCtx, &b, at); !errors.Is(err, errInjected) {
 		t.Fatalf("posting B: %v, want the injected failure", err)
 	}
-	res, err := l.Post(reviewCtx, &a, at)
-	t.Logf("A again: %v %v", res.Outcome, err)
+	// A is zero and marked: until B's body arrives again the sale pays
+	// nothing — never twice — and A's delivery cannot post B, whose body
+	// the ledger does not hold.
+	if res, err := l.Post(reviewCtx, &a, at); err != nil || res.Outcome != ledger.Stale {
+		t.Fatalf("A again: %s, %v; want stale", res.Outcome, err)
+	}
+	zero := []string{"A USD 0.00", "B USD 0.00", "ROOT USD 0.00"}
+	if d := cmp.Diff(zero, ledgerworld.Balances(t, l, ledgerworld.Placed.AddDate(1, 0, 0))); d != "" {
+		t.Errorf("before B's next delivery (-want +got):\n%s", d)
+	}
+	if res, err := l.Post(reviewCtx, &b, at); err != nil || res.Outcome != ledger.Posted {
+		t.Fatalf("B again: %s, %v; want posted", res.Outcome, err)
+	}
 	if d := cmp.Diff(oneSale, ledgerworld.Balances(t, l, ledgerworld.Placed.AddDate(1, 0, 0))); d != "" {
-		t.Errorf("after A's next delivery the sale should be paid once (-want +got):\n%s", d)
+		t.Errorf("after B's next delivery the sale should be paid once (-want +got):\n%s", d)
 	}
 }
 
