@@ -111,7 +111,10 @@
 // ["active"]) and min_rank (paid-as rank, default 0), at the order's
 // OrderTS. Unknown fields, keys given twice, keys that differ from a
 // field only in case and text that is not valid UTF-8 are refused; errors
-// name the JSON path, such as rules[1].rates.*[2].
+// name the JSON path, such as rules[1].rates.*[2]. A key within an edit or
+// two of a field its object accepts (the rule's type decides which) is
+// named as a misspelling of it, also when that field is required:
+// rules[0].rate: unknown field; did you mean "rates"?
 //
 // # Rules
 //

@@ -2,6 +2,7 @@ package commission
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -103,6 +104,9 @@ func (p *Plan) check() (int64, bool, error) {
 	return c, true, nil
 }
 
+// planFields are the fields a plan's top object accepts.
+var planFields = []string{"id", "version", "effective_from", "currency_rounding", "max_payout_share", "ranks", "rules"}
+
 // RuleFactory builds a custom rule from its JSON object in a plan (the
 // whole object, "type" and "name" included). Its errors are reported at the
 // rule's JSON path.
@@ -139,6 +143,7 @@ func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	top.fields = planFields
 	p := &Plan{}
 	if p.ID, err = top.str("id", true); err != nil {
 		return nil, err
@@ -194,7 +199,7 @@ func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 	}
 	raw, ok := top.get("rules")
 	if !ok {
-		return nil, planErr("rules", "missing")
+		return nil, top.absent("rules")
 	}
 	rules, err := readArray(raw, "rules")
 	if err != nil {
@@ -206,21 +211,26 @@ func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		o.fields = ruleFields
 		typ, err := o.str("type", true)
 		if err != nil {
 			return nil, err
+		}
+		rt, isBuiltin := builtin[typ]
+		if isBuiltin {
+			o.fields = slices.Concat(ruleFields, rt.fields)
 		}
 		name, err := o.str("name", true)
 		if err != nil {
 			return nil, err
 		}
 		var r Rule
-		if build, ok := builtin[typ]; ok {
+		if isBuiltin {
 			rs, err := readRatesOption(o)
 			if err != nil {
 				return nil, err
 			}
-			if r, err = build(name, o, rs); err != nil {
+			if r, err = rt.read(name, o, rs); err != nil {
 				return nil, err
 			}
 			if err := o.done(); err != nil {
@@ -335,6 +345,7 @@ func readQualify(o *object) (qualify, error) {
 	if err != nil {
 		return qualify{}, err
 	}
+	q.fields = []string{"statuses", "min_rank"}
 	out := defaultQualify
 	if raw, ok := q.get("statuses"); ok {
 		a, err := readArray(raw, join(path, "statuses"))

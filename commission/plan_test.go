@@ -13,6 +13,9 @@ import (
 // TestPlanErrors: each mistake is refused with its exact message, naming
 // the JSON path.
 func TestPlanErrors(t *testing.T) {
+	uni0 := func(fields string) string {
+		return planWith("", `{"type":"unilevel","name":"u","basis":"cv",`+fields+`}`)
+	}
 	uni := func(rates string) string {
 		return planWith("", `{"type":"unilevel","name":"u","basis":"cv","rates":{"*":`+rates+`}}`)
 	}
@@ -55,6 +58,32 @@ func TestPlanErrors(t *testing.T) {
 			"commission: invalid plan: rules[0].days: want an integer from 1 to 36500"},
 		{"depth", planWith("", `{"type":"unilevel","name":"u","basis":"cv","rates":{"*":["0.1"]},"depth_by_rank":{"0":-1}}`),
 			"commission: invalid plan: rules[0].depth_by_rank.0: want an integer from 0 to 1000"},
+
+		// Misspelt keys: the nearest field the object accepts.
+		{"misspelt required rates", uni0(`"rate":{"*":["0.1"]}`),
+			`commission: invalid plan: rules[0].rate: unknown field; did you mean "rates"?`},
+		{"misspelt required effective_from", `{"id":"p","version":1,"efective_from":"2025-01-01T00:00:00Z","rules":[]}`,
+			`commission: invalid plan: efective_from: unknown field; did you mean "effective_from"?`},
+		{"misspelt required type", planWith("", `{"typ":"unilevel","name":"u"}`),
+			`commission: invalid plan: rules[0].typ: unknown field; did you mean "type"?`},
+		{"swapped letters in a required key", planWith("", `{"type":"fast_start","name":"f","basis":"net","dyas":30,"rates":["0.1"]}`),
+			`commission: invalid plan: rules[0].dyas: unknown field; did you mean "days"?`},
+		{"misspelt optional key", uni0(`"rates":{"*":["0.1"]},"compresion":true`),
+			`commission: invalid plan: rules[0].compresion: unknown field; did you mean "compression"?`},
+		{"misspelt opt-in", uni0(`"rates":{"*":["0.1"]},"allow_rate_above_one":true`),
+			`commission: invalid plan: rules[0].allow_rate_above_one: unknown field; did you mean "allow_rates_above_one"?`},
+		{"misspelt required rules", `{"id":"p","version":1,"effective_from":"2025-01-01T00:00:00Z","rule":[]}`,
+			`commission: invalid plan: rule: unknown field; did you mean "rules"?`},
+		{"misspelt top key", planWith(`,"max_payout_shares":"0.5"`, ""),
+			`commission: invalid plan: max_payout_shares: unknown field; did you mean "max_payout_share"?`},
+		{"misspelt qualify key", uni0(`"rates":{"*":["0.1"]},"qualify":{"min_rnak":1}`),
+			`commission: invalid plan: rules[0].qualify.min_rnak: unknown field; did you mean "min_rank"?`},
+		{"only fields of the rule's own type are suggested", planWith("", `{"type":"rank_differential","name":"o","basis":"net","rates_by_rank":{"1":"0.1"},"depth_by_rnk":{"1":2}}`),
+			`commission: invalid plan: rules[0].depth_by_rnk: unknown field`},
+		{"a field already there is not suggested", uni0(`"rates":{"*":["0.1"]},"rate":{"*":["0.1"]}`),
+			`commission: invalid plan: rules[0].rate: unknown field`},
+		{"too far to be a misspelling", uni0(`"rats_by_level":{"*":["0.1"]}`),
+			`commission: invalid plan: rules[0].rates: missing`},
 
 		// Rates written as JSON numbers: the issue's plan, [10, 5, 2].
 		{"percentage as a JSON number", uni(`[10, 5, 2]`),

@@ -21,6 +21,9 @@ type object struct {
 	path string
 	m    map[string]json.RawMessage
 	used map[string]bool
+	// fields are the keys the object accepts, when they are fixed: a
+	// key that is not one of them is a misspelling of the nearest.
+	fields []string
 }
 
 func planErr(path, format string, args ...any) error {
@@ -63,11 +66,19 @@ func jsonErr(path string, err error) error {
 }
 
 // absent is the error for a required key that is not there. A key that
-// differs from it only in case is named instead: keys match exactly.
+// differs from it only in case, or a key the object does not accept that
+// is a misspelling of it, is named instead.
 func (o *object) absent(key string) error {
 	for _, k := range sortedKeys(o.m) {
 		if strings.EqualFold(k, key) {
 			return planErr(join(o.path, k), "key %q is not %q: keys must match exactly, case included", k, key)
+		}
+	}
+	if o.fields != nil {
+		for _, k := range sortedKeys(o.m) {
+			if !slices.Contains(o.fields, k) && near(k, key) {
+				return planErr(join(o.path, k), "unknown field; did you mean %q?", key)
+			}
 		}
 	}
 	return planErr(join(o.path, key), "missing")
@@ -101,7 +112,57 @@ func (o *object) done() error {
 			}
 		}
 	}
-	return planErr(join(o.path, unknown[0]), "unknown field")
+	k := unknown[0]
+	best, bestD := "", 0
+	for _, f := range o.fields {
+		if _, there := o.m[f]; there || !near(k, f) {
+			continue
+		}
+		if d := distance(k, f); best == "" || d < bestD {
+			best, bestD = f, d
+		}
+	}
+	if best != "" {
+		return planErr(join(o.path, k), "unknown field; did you mean %q?", best)
+	}
+	return planErr(join(o.path, k), "unknown field")
+}
+
+// near reports whether key is close enough to field to be a misspelling
+// of it: at most one edit for fields of up to five letters, two beyond.
+func near(key, field string) bool {
+	limit := 1
+	if len(field) > 5 {
+		limit = 2
+	}
+	return distance(key, field) <= limit
+}
+
+// distance is the optimal string alignment distance between a and b: the
+// fewest insertions, deletions, substitutions and swaps of adjacent bytes
+// that turn one into the other.
+func distance(a, b string) int {
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }
 
 func (o *object) str(key string, required bool) (string, error) {

@@ -7,12 +7,22 @@ import (
 	"github.com/uplinehq/upline/hierarchy"
 )
 
+// ruleType is a built-in rule type: how to read it and the fields its
+// JSON object accepts besides ruleFields.
+type ruleType struct {
+	read   func(name string, o *object, rs rates) (Rule, error)
+	fields []string
+}
+
+// ruleFields are the fields every built-in rule accepts.
+var ruleFields = []string{"type", "name", "basis", "qualify", "allow_rates_above_one"}
+
 // builtin builds the built-in rule types from their JSON objects.
-var builtin = map[string]func(name string, o *object, rs rates) (Rule, error){
-	"unilevel":          readUnilevel,
-	"rank_differential": readRankDifferential,
-	"retail_profit":     readRetailProfit,
-	"fast_start":        readFastStart,
+var builtin = map[string]ruleType{
+	"unilevel":          {readUnilevel, []string{"rates", "rates_by_rank", "depth_by_rank", "compression", "unpaid"}},
+	"rank_differential": {readRankDifferential, []string{"rates_by_rank"}},
+	"retail_profit":     {readRetailProfit, []string{"rates"}},
+	"fast_start":        {readFastStart, []string{"days", "rates"}},
 }
 
 // unilevel pays a rate per level of the credited distributor's sponsor
@@ -40,7 +50,7 @@ func readUnilevel(name string, o *object, rs rates) (Rule, error) {
 	}
 	raw, ok := o.get("rates")
 	if !ok {
-		return nil, planErr(join(o.path, "rates"), "missing")
+		return nil, o.absent("rates")
 	}
 	if u.rates, err = readClassMap(raw, join(o.path, "rates"), rs.list); err != nil {
 		return nil, err
@@ -271,7 +281,7 @@ func readRankDifferential(name string, o *object, rs rates) (Rule, error) {
 	}
 	raw, ok := o.get("rates_by_rank")
 	if !ok {
-		return nil, planErr(join(o.path, "rates_by_rank"), "missing")
+		return nil, o.absent("rates_by_rank")
 	}
 	if r.rates, err = readByRank(raw, join(o.path, "rates_by_rank"), rs.rate); err != nil {
 		return nil, err
@@ -334,7 +344,7 @@ func readRetailProfit(name string, o *object, rs rates) (Rule, error) {
 	}
 	raw, ok := o.get("rates")
 	if !ok {
-		return nil, planErr(join(o.path, "rates"), "missing")
+		return nil, o.absent("rates")
 	}
 	if r.rates, err = readClassMap(raw, join(o.path, "rates"), rs.rate); err != nil {
 		return nil, err
@@ -390,7 +400,7 @@ func readFastStart(name string, o *object, rs rates) (Rule, error) {
 	f.days = int(d)
 	raw, ok := o.get("rates")
 	if !ok {
-		return nil, planErr(join(o.path, "rates"), "missing")
+		return nil, o.absent("rates")
 	}
 	if f.rates, err = rs.list(raw, join(o.path, "rates")); err != nil {
 		return nil, err
