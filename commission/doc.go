@@ -116,6 +116,12 @@
 // named as a misspelling of it, also when that field is required:
 // rules[0].rate: unknown field; did you mean "rates"?
 //
+// Lint(plan) reports a plan's worst case on one order — every level paid
+// at its highest rate over the ranks that reach it, every rule stacked, on
+// a line of the class that pays most — beside its cap, with the
+// arithmetic (LintReport.String), so a designer sees when the cap, not the
+// rates, decides what an order pays.
+//
 // # Rules
 //
 // unilevel pays rates[class][p-1] to the member paid as paid level p. A member
