@@ -41,7 +41,7 @@ var (
 const benchPlan = `{"id":"bench","version":1,"effective_from":"2025-01-01T00:00:00Z","max_payout_share":"0.80","rules":[` + benchRules + `]}`
 
 // benchUncapped is benchPlan without its cap.
-const benchUncapped = `{"id":"bench","version":1,"effective_from":"2025-01-01T00:00:00Z","rules":[` + benchRules + `]}`
+const benchUncapped = `{"id":"bench","version":1,"effective_from":"2025-01-01T00:00:00Z","max_payout_share":"none","rules":[` + benchRules + `]}`
 
 const benchRules = `
  {"type":"unilevel","name":"unilevel","basis":"cv","rates":{"*":["0.10","0.05","0.05","0.04","0.04","0.03","0.03","0.02","0.02","0.01"]},"compression":true},

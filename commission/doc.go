@@ -82,11 +82,26 @@
 // id, version (1 or more), effective_from and rules are required. An engine
 // holds the versions of one plan; an order is calculated with the latest
 // version whose effective_from is at or before its OrderTS. currency_rounding
-// is "half_up" (the default) or "half_even". max_payout_share, from 0 to 1,
-// is optional (no cap). ranks only names ranks for people.
+// is "half_up" (the default) or "half_even". ranks only names ranks for
+// people.
 //
-// Rates are decimal strings from 0 to 1000 with at most 9 places (JSON
-// numbers are read exactly too, never through float64). Tables keyed by rank
+// max_payout_share caps what one order pays in total, as a share of its
+// commissionable net: a decimal string above 0 and at most 1. A plan that
+// names none is capped at "1": an order never pays out more than its own
+// net. That default is the one cap no correct order-time plan exceeds, so
+// it changes no correct payout, while it bounds the mistakes that pay many
+// times an order (percentages written as whole numbers, a misplaced
+// decimal point); a lower cap is a business decision only the plan's
+// author can make, and Lint shows when the default is what bounds a plan.
+// "none" says the plan has no cap per order, deliberately (a plan capped
+// at period close, say).
+//
+// Rates are decimal strings from 0 to 1 (100% of the basis) with at most 9
+// places. A rate written as a JSON number is refused with the string to
+// write instead — [10, 5, 2] is far more often 10%, 5%, 2% than ten times
+// the basis, and only its author knows which. A rule whose rates must
+// exceed 1 (a rate per point of volume, say) says so with
+// "allow_rates_above_one": true, and may then go up to 1000. Tables keyed by rank
 // ("rates_by_rank", "depth_by_rank") give a member the entry of the highest
 // rank at or below its paid-as rank; none means rate 0 or depth 0. Tables
 // keyed by commission class give a line the entry of its class, else "*",
@@ -96,7 +111,16 @@
 // ["active"]) and min_rank (paid-as rank, default 0), at the order's
 // OrderTS. Unknown fields, keys given twice, keys that differ from a
 // field only in case and text that is not valid UTF-8 are refused; errors
-// name the JSON path, such as rules[1].rates.*[2].
+// name the JSON path, such as rules[1].rates.*[2]. A key within an edit or
+// two of a field its object accepts (the rule's type decides which) is
+// named as a misspelling of it, also when that field is required:
+// rules[0].rate: unknown field; did you mean "rates"?
+//
+// Lint(plan) reports a plan's worst case on one order — every level paid
+// at its highest rate over the ranks that reach it, every rule stacked, on
+// a line of the class that pays most — beside its cap, with the
+// arithmetic (LintReport.String), so a designer sees when the cap, not the
+// rates, decides what an order pays.
 //
 // # Rules
 //

@@ -201,3 +201,23 @@ func ExampleEngine_CalculateEach() {
 	// 2002 held: true
 	// 2003 2 events 4.50
 }
+
+// Lint shows a plan's worst case on one order beside its cap: here the
+// cap, not the rates, decides what such an order pays.
+func ExampleLint() {
+	plan, err := commission.LoadPlan([]byte(`{"id":"acme","version":2,"effective_from":"2025-01-01T00:00:00Z",
+	 "max_payout_share":"0.30","rules":[
+	 {"type":"unilevel","name":"unilevel","basis":"net","rates":{"*":["0.10","0.05","0.05"]}},
+	 {"type":"fast_start","name":"fast_start","basis":"net","days":30,"rates":["0.20"]}]}`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(commission.Lint(plan))
+	// Output:
+	// plan acme version 2: the most one order can pay, on lines of any class
+	//   unilevel (unilevel, on net): 0.1 (L1) + 0.05 (L2) + 0.05 (L3) = 0.2
+	//   fast_start (fast_start, on net): 0.2 (L1)
+	//   worst case: 0.4 × net
+	//   cap: 0.3 × net (max_payout_share)
+	//   the cap decides: at worst the rules pay 0.4 × net, more than the cap 0.3; every event of such an order is scaled down
+}

@@ -2,6 +2,7 @@ package commission
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -28,14 +29,26 @@ type Plan struct {
 	// unit, once.
 	Rounding Rounding
 	// MaxPayoutShare caps the total paid on an order at this share of
-	// its basis (the sum of its lines' commissionable net). Zero means no
-	// cap.
+	// its basis (the sum of its lines' commissionable net): above 0 and at
+	// most 1. Zero means the default, 1: an order never pays out more
+	// than its commissionable net.
 	MaxPayoutShare decimal.Decimal
+	// Uncapped says the plan deliberately has no cap per order
+	// ("max_payout_share": "none"); MaxPayoutShare must then be zero.
+	Uncapped bool
 	// RankNames names ranks for explanations; optional.
 	RankNames map[hierarchy.Rank]string
 	// Rules apply in this order; their names are unique within the plan.
 	Rules []Rule
 }
+
+// defaultCap is the cap of a plan that names none, 1: an order never pays
+// out more than its own commissionable net. It is the one cap no correct
+// order-time plan exceeds, so it changes no correct payout, while it stops
+// the mistakes that pay many times an order, such as percentages written
+// as whole numbers. A lower cap is a business decision only the plan's
+// author can make; Lint shows when the default is what bounds a plan.
+const defaultCap = rateOne
 
 // Add appends a rule to the plan. Its name must be new to the plan.
 func (p *Plan) Add(r Rule) error {
@@ -76,15 +89,23 @@ func (p *Plan) check() (int64, bool, error) {
 		}
 		names[r.Name()] = true
 	}
-	if p.MaxPayoutShare.IsZero() {
+	switch {
+	case p.Uncapped && !p.MaxPayoutShare.IsZero():
+		return 0, false, planErr("max_payout_share", "a share and Uncapped: want one or the other")
+	case p.Uncapped:
 		return 0, false, nil
+	case p.MaxPayoutShare.IsZero():
+		return defaultCap, true, nil
 	}
 	c, ok := parseRate(p.MaxPayoutShare.String())
-	if !ok || c > rateOne {
-		return 0, false, planErr("max_payout_share", "want a share from 0 to 1 with at most 9 decimal places")
+	if !ok || c == 0 || c > rateOne {
+		return 0, false, planErr("max_payout_share", "want a share above 0 and at most 1 with at most 9 decimal places")
 	}
 	return c, true, nil
 }
+
+// planFields are the fields a plan's top object accepts.
+var planFields = []string{"id", "version", "effective_from", "currency_rounding", "max_payout_share", "ranks", "rules"}
 
 // RuleFactory builds a custom rule from its JSON object in a plan (the
 // whole object, "type" and "name" included). Its errors are reported at the
@@ -122,6 +143,7 @@ func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	top.fields = planFields
 	p := &Plan{}
 	if p.ID, err = top.str("id", true); err != nil {
 		return nil, err
@@ -149,14 +171,15 @@ func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 		return nil, planErr("currency_rounding", "want half_up or half_even, not %q", s)
 	}
 	if raw, ok := top.get("max_payout_share"); ok {
-		c, err := readRate(raw, "max_payout_share")
+		c, none, err := readShare(raw, "max_payout_share")
 		if err != nil {
 			return nil, err
 		}
-		if c > rateOne {
-			return nil, planErr("max_payout_share", "want a share from 0 to 1")
+		if none {
+			p.Uncapped = true
+		} else {
+			p.MaxPayoutShare = decimal.New(c, -rateDigits)
 		}
-		p.MaxPayoutShare = decimal.New(c, -rateDigits)
 	}
 	if raw, ok := top.get("ranks"); ok {
 		o, err := readObject(raw, "ranks")
@@ -176,7 +199,7 @@ func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 	}
 	raw, ok := top.get("rules")
 	if !ok {
-		return nil, planErr("rules", "missing")
+		return nil, top.absent("rules")
 	}
 	rules, err := readArray(raw, "rules")
 	if err != nil {
@@ -188,17 +211,26 @@ func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		o.fields = ruleFields
 		typ, err := o.str("type", true)
 		if err != nil {
 			return nil, err
+		}
+		rt, isBuiltin := builtin[typ]
+		if isBuiltin {
+			o.fields = slices.Concat(ruleFields, rt.fields)
 		}
 		name, err := o.str("name", true)
 		if err != nil {
 			return nil, err
 		}
 		var r Rule
-		if build, ok := builtin[typ]; ok {
-			if r, err = build(name, o); err != nil {
+		if isBuiltin {
+			rs, err := readRatesOption(o)
+			if err != nil {
+				return nil, err
+			}
+			if r, err = rt.read(name, o, rs); err != nil {
 				return nil, err
 			}
 			if err := o.done(); err != nil {
@@ -313,6 +345,7 @@ func readQualify(o *object) (qualify, error) {
 	if err != nil {
 		return qualify{}, err
 	}
+	q.fields = []string{"statuses", "min_rank"}
 	out := defaultQualify
 	if raw, ok := q.get("statuses"); ok {
 		a, err := readArray(raw, join(path, "statuses"))

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/uplinehq/upline/internal/strictjson"
 	"github.com/uplinehq/upline/normalize"
 )
@@ -19,6 +21,9 @@ type object struct {
 	path string
 	m    map[string]json.RawMessage
 	used map[string]bool
+	// fields are the keys the object accepts, when they are fixed: a
+	// key that is not one of them is a misspelling of the nearest.
+	fields []string
 }
 
 func planErr(path, format string, args ...any) error {
@@ -61,11 +66,19 @@ func jsonErr(path string, err error) error {
 }
 
 // absent is the error for a required key that is not there. A key that
-// differs from it only in case is named instead: keys match exactly.
+// differs from it only in case, or a key the object does not accept that
+// is a misspelling of it, is named instead.
 func (o *object) absent(key string) error {
 	for _, k := range sortedKeys(o.m) {
 		if strings.EqualFold(k, key) {
 			return planErr(join(o.path, k), "key %q is not %q: keys must match exactly, case included", k, key)
+		}
+	}
+	if o.fields != nil {
+		for _, k := range sortedKeys(o.m) {
+			if !slices.Contains(o.fields, k) && near(k, key) {
+				return planErr(join(o.path, k), "unknown field; did you mean %q?", key)
+			}
 		}
 	}
 	return planErr(join(o.path, key), "missing")
@@ -99,7 +112,57 @@ func (o *object) done() error {
 			}
 		}
 	}
-	return planErr(join(o.path, unknown[0]), "unknown field")
+	k := unknown[0]
+	best, bestD := "", 0
+	for _, f := range o.fields {
+		if _, there := o.m[f]; there || !near(k, f) {
+			continue
+		}
+		if d := distance(k, f); best == "" || d < bestD {
+			best, bestD = f, d
+		}
+	}
+	if best != "" {
+		return planErr(join(o.path, k), "unknown field; did you mean %q?", best)
+	}
+	return planErr(join(o.path, k), "unknown field")
+}
+
+// near reports whether key is close enough to field to be a misspelling
+// of it: at most one edit for fields of up to five letters, two beyond.
+func near(key, field string) bool {
+	limit := 1
+	if len(field) > 5 {
+		limit = 2
+	}
+	return distance(key, field) <= limit
+}
+
+// distance is the optimal string alignment distance between a and b: the
+// fewest insertions, deletions, substitutions and swaps of adjacent bytes
+// that turn one into the other.
+func distance(a, b string) int {
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }
 
 func (o *object) str(key string, required bool) (string, error) {
@@ -157,22 +220,115 @@ func (o *object) boolean(key string) (bool, error) {
 	return b, nil
 }
 
-// readRate reads a rate written as a string or a JSON number, never
-// through float64.
-func readRate(raw json.RawMessage, path string) (int64, error) {
-	t := string(bytes.TrimSpace(raw))
-	if len(t) > 1 && t[0] == '"' {
+// rateText returns the text of a rate or share and whether it was written
+// as a JSON number; ok is false when it is neither a string nor a number.
+func rateText(raw json.RawMessage) (t string, number, ok bool) {
+	t = string(bytes.TrimSpace(raw))
+	switch {
+	case len(t) > 1 && t[0] == '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, planErr(path, "want a rate")
+			return "", false, false
 		}
-		t = s
+		return s, false, true
+	case t != "" && (t[0] == '-' || (t[0] >= '0' && t[0] <= '9')):
+		return t, true, true
 	}
-	r, ok := parseRate(t)
-	if !ok {
+	return "", false, false
+}
+
+// rates reads a rule's rates: decimal strings from 0 to 1 (100% of the
+// basis), or to 1000 when the rule says "allow_rates_above_one": true.
+type rates struct{ aboveOne bool }
+
+func readRatesOption(o *object) (rates, error) {
+	b, err := o.boolean("allow_rates_above_one")
+	return rates{aboveOne: b}, err
+}
+
+// rate reads one rate. A JSON number is refused, with the string to write
+// instead: a number of 1 or more is as often a percentage written as a
+// whole number as it is a multiple of the basis, and only its author knows
+// which.
+func (rs rates) rate(raw json.RawMessage, path string) (int64, error) {
+	t, number, ok := rateText(raw)
+	r, valid := parseRate(t)
+	if !ok || !valid {
 		return 0, planErr(path, "want a rate from 0 to 1000 with at most 9 decimal places, as a string")
 	}
+	d := decimal.New(r, -rateDigits)
+	if number {
+		if r < rateOne {
+			return 0, planErr(path, "%s is a JSON number; write it as a string: %q", t, t)
+		}
+		optIn := ""
+		if r > rateOne && !rs.aboveOne {
+			optIn = `, which needs "allow_rates_above_one": true on the rule`
+		}
+		return 0, planErr(path, "%s is a JSON number; write it as a string: %q for %s%%, or %q for %s%s",
+			t, percentAsShare(t), t, t, times(d), optIn)
+	}
+	if r > rateOne && !rs.aboveOne {
+		return 0, planErr(path, "%q is more than 1 (100%% of the basis): a rate is a share of the basis; write %q for %s%%, or set \"allow_rates_above_one\": true on the rule to pay %s",
+			t, percentAsShare(t), t, times(d))
+	}
 	return r, nil
+}
+
+func (rs rates) list(raw json.RawMessage, path string) ([]int64, error) {
+	a, err := readArray(raw, path)
+	if err != nil {
+		return nil, err
+	}
+	if len(a) > maxLevels {
+		return nil, planErr(path, "more than %d levels", maxLevels)
+	}
+	out := make([]int64, len(a))
+	for i, r := range a {
+		if out[i], err = rs.rate(r, index(path, i)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// percentAsShare returns the share a percentage written as t is, with at
+// least two places: "10" → "0.10", "12.5" → "0.125", "7" → "0.07".
+func percentAsShare(t string) string {
+	d, _ := decimal.NewFromString(t)
+	places := int32(2)
+	if e := d.Exponent(); e < 0 {
+		places -= e
+	}
+	return d.Shift(-2).StringFixed(places)
+}
+
+// times says what paying rate d of a basis is, for rates of 1 or more.
+func times(d decimal.Decimal) string {
+	if d.Equal(decimal.NewFromInt(1)) {
+		return "the whole basis"
+	}
+	return d.String() + " times the basis"
+}
+
+// readShare reads max_payout_share: a decimal string above 0 and at most
+// 1, or "none" (uncapped true).
+func readShare(raw json.RawMessage, path string) (share int64, uncapped bool, err error) {
+	t, number, ok := rateText(raw)
+	if ok && !number && t == "none" {
+		return 0, true, nil
+	}
+	r, valid := parseRate(t)
+	if !ok || !valid || r == 0 || (r > rateOne && !number) {
+		return 0, false, planErr(path, "want a share above 0 and at most 1 with at most 9 decimal places, as a string, or \"none\"")
+	}
+	if number {
+		if r > rateOne {
+			return 0, false, planErr(path, "%s is a JSON number; write it as a string: %q for %s%%", t, percentAsShare(t), t)
+		}
+		return 0, false, planErr(path, "%s is a JSON number; write it as a string: %q", t, t)
+	}
+	return r, false, nil
 }
 
 func readArray(raw json.RawMessage, path string) ([]json.RawMessage, error) {
@@ -185,23 +341,6 @@ func readArray(raw json.RawMessage, path string) ([]json.RawMessage, error) {
 		return nil, jsonErr(path, err)
 	}
 	return a, nil
-}
-
-func readRates(raw json.RawMessage, path string) ([]int64, error) {
-	a, err := readArray(raw, path)
-	if err != nil {
-		return nil, err
-	}
-	if len(a) > maxLevels {
-		return nil, planErr(path, "more than %d levels", maxLevels)
-	}
-	out := make([]int64, len(a))
-	for i, r := range a {
-		if out[i], err = readRate(r, index(path, i)); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // sortedKeys returns an object's keys in order, so errors are stable.

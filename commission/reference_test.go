@@ -65,7 +65,9 @@ func (p refPlan) JSON() string {
 	if p.halfEven {
 		m["currency_rounding"] = "half_even"
 	}
-	if !p.share.IsZero() {
+	if p.share.IsZero() {
+		m["max_payout_share"] = "none"
+	} else {
 		m["max_payout_share"] = p.share.String()
 	}
 	var rules []any

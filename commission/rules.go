@@ -7,12 +7,22 @@ import (
 	"github.com/uplinehq/upline/hierarchy"
 )
 
+// ruleType is a built-in rule type: how to read it and the fields its
+// JSON object accepts besides ruleFields.
+type ruleType struct {
+	read   func(name string, o *object, rs rates) (Rule, error)
+	fields []string
+}
+
+// ruleFields are the fields every built-in rule accepts.
+var ruleFields = []string{"type", "name", "basis", "qualify", "allow_rates_above_one"}
+
 // builtin builds the built-in rule types from their JSON objects.
-var builtin = map[string]func(name string, o *object) (Rule, error){
-	"unilevel":          readUnilevel,
-	"rank_differential": readRankDifferential,
-	"retail_profit":     readRetailProfit,
-	"fast_start":        readFastStart,
+var builtin = map[string]ruleType{
+	"unilevel":          {readUnilevel, []string{"rates", "rates_by_rank", "depth_by_rank", "compression", "unpaid"}},
+	"rank_differential": {readRankDifferential, []string{"rates_by_rank"}},
+	"retail_profit":     {readRetailProfit, []string{"rates"}},
+	"fast_start":        {readFastStart, []string{"days", "rates"}},
 }
 
 // unilevel pays a rate per level of the credited distributor's sponsor
@@ -32,7 +42,7 @@ type unilevel struct {
 
 func (u *unilevel) Name() string { return u.name }
 
-func readUnilevel(name string, o *object) (Rule, error) {
+func readUnilevel(name string, o *object, rs rates) (Rule, error) {
 	u := &unilevel{name: name}
 	var err error
 	if u.basis, err = readBasis(o); err != nil {
@@ -40,15 +50,15 @@ func readUnilevel(name string, o *object) (Rule, error) {
 	}
 	raw, ok := o.get("rates")
 	if !ok {
-		return nil, planErr(join(o.path, "rates"), "missing")
+		return nil, o.absent("rates")
 	}
-	if u.rates, err = readClassMap(raw, join(o.path, "rates"), readRates); err != nil {
+	if u.rates, err = readClassMap(raw, join(o.path, "rates"), rs.list); err != nil {
 		return nil, err
 	}
 	u.rates.each(func(rs []int64) { u.levels = max(u.levels, len(rs)) })
 	if raw, ok := o.get("rates_by_rank"); ok {
 		read := func(raw json.RawMessage, path string) (classMap[[]int64], error) {
-			return readClassMap(raw, path, readRates)
+			return readClassMap(raw, path, rs.list)
 		}
 		if u.ratesByRank, err = readByRank(raw, join(o.path, "rates_by_rank"), read); err != nil {
 			return nil, err
@@ -263,7 +273,7 @@ type rankDifferential struct {
 
 func (r *rankDifferential) Name() string { return r.name }
 
-func readRankDifferential(name string, o *object) (Rule, error) {
+func readRankDifferential(name string, o *object, rs rates) (Rule, error) {
 	r := &rankDifferential{name: name}
 	var err error
 	if r.basis, err = readBasis(o); err != nil {
@@ -271,9 +281,9 @@ func readRankDifferential(name string, o *object) (Rule, error) {
 	}
 	raw, ok := o.get("rates_by_rank")
 	if !ok {
-		return nil, planErr(join(o.path, "rates_by_rank"), "missing")
+		return nil, o.absent("rates_by_rank")
 	}
-	if r.rates, err = readByRank(raw, join(o.path, "rates_by_rank"), readRate); err != nil {
+	if r.rates, err = readByRank(raw, join(o.path, "rates_by_rank"), rs.rate); err != nil {
 		return nil, err
 	}
 	for _, v := range r.rates.vals {
@@ -326,7 +336,7 @@ type retailProfit struct {
 
 func (r *retailProfit) Name() string { return r.name }
 
-func readRetailProfit(name string, o *object) (Rule, error) {
+func readRetailProfit(name string, o *object, rs rates) (Rule, error) {
 	r := &retailProfit{name: name}
 	var err error
 	if r.basis, err = readBasis(o); err != nil {
@@ -334,9 +344,9 @@ func readRetailProfit(name string, o *object) (Rule, error) {
 	}
 	raw, ok := o.get("rates")
 	if !ok {
-		return nil, planErr(join(o.path, "rates"), "missing")
+		return nil, o.absent("rates")
 	}
-	if r.rates, err = readClassMap(raw, join(o.path, "rates"), readRate); err != nil {
+	if r.rates, err = readClassMap(raw, join(o.path, "rates"), rs.rate); err != nil {
 		return nil, err
 	}
 	if r.qualify, err = readQualify(o); err != nil {
@@ -377,7 +387,7 @@ type fastStart struct {
 
 func (f *fastStart) Name() string { return f.name }
 
-func readFastStart(name string, o *object) (Rule, error) {
+func readFastStart(name string, o *object, rs rates) (Rule, error) {
 	f := &fastStart{name: name}
 	var err error
 	if f.basis, err = readBasis(o); err != nil {
@@ -390,9 +400,9 @@ func readFastStart(name string, o *object) (Rule, error) {
 	f.days = int(d)
 	raw, ok := o.get("rates")
 	if !ok {
-		return nil, planErr(join(o.path, "rates"), "missing")
+		return nil, o.absent("rates")
 	}
-	if f.rates, err = readRates(raw, join(o.path, "rates")); err != nil {
+	if f.rates, err = rs.list(raw, join(o.path, "rates")); err != nil {
 		return nil, err
 	}
 	if f.qualify, err = readQualify(o); err != nil {
