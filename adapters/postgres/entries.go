@@ -34,6 +34,21 @@ var columns = []string{
 	"withheld", "reason",
 }
 
+// numericColumns are read as text: pgx's binary numeric drops the
+// display scale, and "0.00" must come back with its two digits.
+var numericColumns = map[string]bool{"amount": true, "pv": true, "qv": true, "cv": true, "net": true, "withheld": true}
+
+func selectList() string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c
+		if numericColumns[c] {
+			out[i] = c + "::text"
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 type statements struct {
 	entries  pgx.Identifier
 	sequence string
@@ -45,7 +60,7 @@ type statements struct {
 
 func newStatements(schema string) statements {
 	t := table(schema, "entries")
-	sel := "SELECT " + strings.Join(columns, ", ") + " FROM " + t
+	sel := "SELECT " + selectList() + " FROM " + t
 	return statements{
 		entries:  pgx.Identifier{schema, "entries"},
 		sequence: table(schema, "entries_position_seq"),
@@ -353,7 +368,7 @@ type row struct {
 	seq                                  int32
 	typ                                  int16
 	member, currency                     string
-	amount                               pgtype.Numeric
+	amount                               pgtype.Text
 	effective, posted                    pgtype.Int8
 	orderPlatform, orderStore, orderID   string
 	revision, lockKnown                  pgtype.Int8
@@ -364,12 +379,12 @@ type row struct {
 	eventJSON, event, body, refund       []byte
 	replPlatform, replStore, replOrderID string
 	volLine, volComponent                pgtype.Text
-	pv, qv, cv, net                      pgtype.Numeric
+	pv, qv, cv, net                      pgtype.Text
 	run                                  string
 	runID                                pgtype.Text
 	runFrom, runTo, runAt                pgtype.Int8
 	runMinimum, runHolds                 []byte
-	withheld                             pgtype.Numeric
+	withheld                             pgtype.Text
 	reason                               string
 }
 
@@ -390,14 +405,11 @@ func fromInstant(v pgtype.Int8) time.Time {
 	return time.Unix(0, v.Int64).UTC()
 }
 
-func fromNumeric(n pgtype.Numeric) (decimal.Decimal, error) {
-	if !n.Valid || n.Int == nil {
+func fromNumeric(n pgtype.Text) (decimal.Decimal, error) {
+	if !n.Valid {
 		return decimal.Decimal{}, nil
 	}
-	if n.NaN || n.InfinityModifier != pgtype.Finite {
-		return decimal.Decimal{}, errors.New("not a finite number")
-	}
-	return decimal.NewFromBigInt(n.Int, n.Exp), nil
+	return decimal.NewFromString(n.String)
 }
 
 // entry decodes the row. Nothing it returns shares memory with r.
@@ -444,7 +456,7 @@ func (r *row) entry() (ledger.Entry, error) {
 		v := &ledger.Volume{LineID: r.volLine.String, Component: r.volComponent.String}
 		for _, f := range []struct {
 			d *decimal.Decimal
-			n pgtype.Numeric
+			n pgtype.Text
 		}{{&v.PV, r.pv}, {&v.QV, r.qv}, {&v.CV, r.cv}, {&v.Net, r.net}} {
 			if *f.d, err = fromNumeric(f.n); err != nil {
 				return fail("volume", err)
