@@ -124,6 +124,8 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 	params := r.params()
 	at := r.At.UTC()
 	for attempt := 0; attempt < l.attempts; attempt++ {
+		// Nothing of an attempt that lost the race is reported.
+		res = PayoutResult{Run: r.ID}
 		posted, version, err := l.store.Stream(ctx, PayoutStream)
 		if err != nil {
 			return res, err
@@ -155,7 +157,6 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 
 		run := r.normalized()
 		add := []Entry{{ID: "run " + strconv.Quote(r.ID), Type: TypeRun, Effective: at, Posted: at, Run: r.ID, RunParams: &run}}
-		res.Paid, res.Held, res.BelowMinimum, res.Negative = nil, nil, nil, nil
 		for _, k := range keys {
 			amt := due[k]
 			p := Payment{Member: k[0], Currency: k[1], Amount: amt}

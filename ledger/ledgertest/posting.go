@@ -382,6 +382,15 @@ func concurrentPayouts(t *testing.T, s ledger.Store) {
 	if paying != 1 {
 		t.Errorf("%d runs paid, want exactly 1", paying)
 	}
+	// Runs with one id report the same payments, whether they recorded
+	// the run or found it recorded after losing a race to it.
+	for i := range res {
+		if j := i % 5; j != i {
+			if d := cmp.Diff(res[j].Paid, res[i].Paid, ledgerworld.Opts); d != "" {
+				t.Errorf("runs %d and %d (run id %s) report different payments (-%d +%d):\n%s", j, i, res[i].Run, j, i, d)
+			}
+		}
+	}
 	checkBalances(t, l, far, "A USD 0.00", "B USD 0.00", "ROOT USD 0.00")
 	es, _ := mustStream(t, s, ledger.PayoutStream)
 	if runs := countType(es, ledger.TypeRun); runs != 5 {

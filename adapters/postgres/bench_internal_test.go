@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/uplinehq/upline/internal/ledgerworld"
+	"github.com/uplinehq/upline/ledger"
+)
+
+func benchStore(b *testing.B) *Store {
+	b.Helper()
+	dsn := os.Getenv("UPLINE_PG_DSN")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx := context.Background()
+	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
+	s, err := Open(ctx, dsn, Options{Schema: schema})
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			b.Fatal(err)
+		}
+		b.Skipf("no PostgreSQL at %s: %v", dsn, err)
+	}
+	b.Cleanup(func() {
+		s.pool.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+		s.Close()
+	})
+	return s
+}
+
+// BenchmarkPost posts one new paid order per iteration through the ledger,
+// and inserts the same rows with raw pgx (COPY in one transaction) into a
+// table of its own, side by side. "of-raw" is the ledger's speed as a
+// share of raw pgx's; the target is at least 0.5.
+func BenchmarkPost(b *testing.B) {
+	ctx := context.Background()
+	s := benchStore(b)
+	raw := pgx.Identifier{s.schema, "raw_entries"}
+	if _, err := s.pool.Exec(ctx, "CREATE TABLE "+raw.Sanitize()+" (LIKE "+s.sql.entries.Sanitize()+" INCLUDING ALL)"); err != nil {
+		b.Fatal(err)
+	}
+	w, err := ledgerworld.BuildWorld()
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := ledger.New(s, w.Engine)
+	var ledgerTime, rawTime time.Duration
+	var rows int
+	i := 0
+	for b.Loop() {
+		revs, err := w.Revisions(fmt.Sprint(9_000_000_000_000_000+i), "C", ledgerworld.Placed)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		res, err := l.Post(ctx, &revs[1], ledgerworld.Placed)
+		ledgerTime += time.Since(start)
+		if err != nil || res.Outcome != ledger.Posted {
+			b.Fatal(res.Outcome, err)
+		}
+		in := make([][]any, len(res.Entries))
+		for j := range res.Entries {
+			e := res.Entries[j]
+			r, err := encode(&e)
+			if err != nil {
+				b.Fatal(err)
+			}
+			r[0], r[2], r[3] = e.Position, e.Stream, e.Seq
+			in[j] = r
+		}
+		rows += len(in)
+		start = time.Now()
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			_, err := tx.CopyFrom(ctx, raw, columns, pgx.CopyFromRows(in))
+			return err
+		})
+		rawTime += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(rawTime)/float64(ledgerTime), "of-raw")
+	b.ReportMetric(float64(i)/ledgerTime.Seconds(), "orders/s")
+	b.ReportMetric(float64(i)/rawTime.Seconds(), "raw-orders/s")
+	b.ReportMetric(float64(rows)/float64(i), "rows/order")
+}

@@ -1,0 +1,487 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/ledger"
+	"github.com/uplinehq/upline/normalize"
+)
+
+var _ ledger.Store = (*Store)(nil)
+
+// columns are the entries table's columns in the order rows are written
+// and read.
+var columns = []string{
+	"position", "id", "stream", "seq", "type", "member", "currency", "amount", "effective_ns", "posted_ns",
+	"order_platform", "order_store", "order_id", "revision_ns", "lock_known_ns", "lock_plan_id", "lock_plan_version",
+	"placed_ns", "rule", "event_json", "event", "body", "refund",
+	"replaced_platform", "replaced_store", "replaced_order_id",
+	"volume_line_id", "volume_component", "pv", "qv", "cv", "net",
+	"run", "run_params_id", "run_period_from_ns", "run_period_to_ns", "run_at_ns", "run_minimum", "run_holds",
+	"withheld", "reason",
+}
+
+// numericColumns are read as text: pgx's binary numeric drops the
+// display scale, and "0.00" must come back with its two digits.
+var numericColumns = map[string]bool{"amount": true, "pv": true, "qv": true, "cv": true, "net": true, "withheld": true}
+
+func selectList() string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c
+		if numericColumns[c] {
+			out[i] = c + "::text"
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+type statements struct {
+	entries  pgx.Identifier
+	sequence string
+	reserve  string
+	stream   string
+	scan     string
+	after    string
+}
+
+func newStatements(schema string) statements {
+	t := table(schema, "entries")
+	sel := "SELECT " + selectList() + " FROM " + t
+	return statements{
+		entries:  pgx.Identifier{schema, "entries"},
+		sequence: table(schema, "entries_position_seq"),
+		// Under the position lock: the stream's version, and n positions
+		// reserved at once (setval after nextval, so the n values are
+		// contiguous and no other appender can take one meanwhile).
+		reserve: "SELECT (SELECT coalesce(max(seq), 0) FROM " + t + " WHERE stream = $1), setval($2::regclass, nextval($2::regclass) + $3 - 1)",
+		stream:  sel + " WHERE stream = $1 ORDER BY seq",
+		scan:    sel,
+		after:   sel + " WHERE position > $1 ORDER BY position LIMIT $2",
+	}
+}
+
+// Append implements ledger.Store.
+//
+// Positions are assigned under a transaction-level advisory lock (one per
+// schema) that is held until the append commits: the appender that takes
+// the lock next reserves its positions only after this one's rows are
+// visible. So positions increase in commit order, and a reader that sees
+// an entry sees every entry with a smaller position. The lock serializes
+// appends (their insert and commit, nothing before), which is the price of
+// a gap-safe global order.
+func (s *Store) Append(ctx context.Context, stream string, expectedVersion int, entries []ledger.Entry) error {
+	if stream == "" {
+		return fmt.Errorf("%w: empty stream name", ledger.ErrInvalidEntry)
+	}
+	rows := make([][]any, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		if e.ID == "" || e.Type == 0 {
+			return fmt.Errorf("%w: entry %d of stream %s has no id or no type", ledger.ErrInvalidEntry, i, stream)
+		}
+		r, err := encode(e)
+		if err != nil {
+			return fmt.Errorf("%w: entry %s of stream %s: %v", ledger.ErrInvalidEntry, e.ID, stream, err)
+		}
+		rows[i] = r
+	}
+	if len(entries) == 0 {
+		var v int
+		if err := s.pool.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM "+s.sql.entries.Sanitize()+" WHERE stream = $1", stream).Scan(&v); err != nil {
+			return fmt.Errorf("postgres: append to %s: %w", stream, err)
+		}
+		if v != expectedVersion {
+			return fmt.Errorf("%w: stream %s is at version %d, not %d", ledger.ErrVersionConflict, stream, v, expectedVersion)
+		}
+		return nil
+	}
+	var first int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue("SELECT pg_advisory_xact_lock($1, hashtext($2))", lockPosition, s.schema)
+		var version int
+		var last int64
+		b.Queue(s.sql.reserve, stream, s.sql.sequence, len(entries)).QueryRow(func(r pgx.Row) error {
+			return r.Scan(&version, &last)
+		})
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		if version != expectedVersion {
+			return fmt.Errorf("%w: stream %s is at version %d, not %d", ledger.ErrVersionConflict, stream, version, expectedVersion)
+		}
+		first = last - int64(len(entries)) + 1
+		for i, r := range rows {
+			r[0], r[2], r[3] = first+int64(i), stream, expectedVersion+i+1
+		}
+		_, err := tx.CopyFrom(ctx, s.sql.entries, columns, pgx.CopyFromRows(rows))
+		return err
+	})
+	if err != nil {
+		return appendError(stream, err)
+	}
+	for i := range entries {
+		entries[i].Stream, entries[i].Seq, entries[i].Position = stream, expectedVersion+i+1, first+int64(i)
+	}
+	return nil
+}
+
+// appendError maps a constraint or encoding failure to the ledger's errors.
+func appendError(stream string, err error) error {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		if errors.Is(err, ledger.ErrVersionConflict) {
+			return err
+		}
+		return fmt.Errorf("postgres: append to %s: %w", stream, err)
+	}
+	switch {
+	case pg.Code == "23505" && pg.ConstraintName == "entries_id_key":
+		return fmt.Errorf("%w: %s (%s)", ledger.ErrDuplicateID, pg.Detail, stream)
+	case pg.Code == "23505" && pg.ConstraintName == "entries_stream_seq_key":
+		return fmt.Errorf("%w: stream %s: %s", ledger.ErrVersionConflict, stream, pg.Detail)
+	case pg.Code == "22021" || pg.Code == "22P05":
+		// Text PostgreSQL cannot hold: invalid UTF-8, or a NUL.
+		return fmt.Errorf("%w: stream %s: %s", ledger.ErrInvalidEntry, stream, pg.Message)
+	}
+	return fmt.Errorf("postgres: append to %s: %w", stream, err)
+}
+
+// Stream implements ledger.Store.
+func (s *Store) Stream(ctx context.Context, stream string) ([]ledger.Entry, int, error) {
+	var out []ledger.Entry
+	err := s.query(ctx, func(e *ledger.Entry) error { out = append(out, *e); return nil }, s.sql.stream, stream)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, len(out), nil
+}
+
+// Scan implements ledger.Store. f becomes a WHERE clause; rows are read
+// one at a time as fn takes them. fn runs while a connection is held, so
+// it must not wait for another Scan of a pool with one connection.
+func (s *Store) Scan(ctx context.Context, f ledger.Filter, fn func(*ledger.Entry) error) error {
+	where, args := filterSQL(&f)
+	q := s.sql.scan
+	if where != "" {
+		q += " WHERE " + where
+	}
+	return s.query(ctx, fn, q+" ORDER BY stream, seq", args...)
+}
+
+// After implements ledger.Store.
+func (s *Store) After(ctx context.Context, position int64, limit int) ([]ledger.Entry, error) {
+	if limit <= 0 {
+		return nil, ctx.Err()
+	}
+	var out []ledger.Entry
+	err := s.query(ctx, func(e *ledger.Entry) error { out = append(out, *e); return nil }, s.sql.after, position, limit)
+	return out, err
+}
+
+func (s *Store) query(ctx context.Context, fn func(*ledger.Entry) error, sql string, args ...any) error {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	defer rows.Close()
+	var r row
+	dest := r.dest()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		e, err := r.entry()
+		if err != nil {
+			return err
+		}
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	return nil
+}
+
+// filterSQL translates f into a WHERE clause with its arguments. A zero
+// instant is stored as NULL and is before every other.
+func filterSQL(f *ledger.Filter) (string, []any) {
+	var conds []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Member != "" {
+		conds = append(conds, "member = "+arg(f.Member))
+	}
+	if f.Currency != "" {
+		conds = append(conds, "currency = "+arg(f.Currency))
+	}
+	if len(f.Types) > 0 {
+		ts := make([]int16, len(f.Types))
+		for i, t := range f.Types {
+			ts[i] = int16(t)
+		}
+		conds = append(conds, "type = ANY("+arg(ts)+"::smallint[])")
+	}
+	if !f.From.IsZero() {
+		switch {
+		case f.From.Before(minInstant):
+			conds = append(conds, "effective_ns IS NOT NULL")
+		case f.From.After(maxInstant):
+			conds = append(conds, "false")
+		default:
+			conds = append(conds, "effective_ns >= "+arg(f.From.UnixNano()))
+		}
+	}
+	if !f.To.IsZero() {
+		// A zero Effective is before To; with From set it is excluded
+		// already, and the range alone lets an index serve the scan.
+		orNull := ""
+		if f.From.IsZero() {
+			orNull = " OR effective_ns IS NULL"
+		}
+		switch {
+		case f.To.After(maxInstant):
+		case f.To.Before(minInstant) || f.To.Equal(minInstant):
+			conds = append(conds, "effective_ns IS NULL")
+		default:
+			conds = append(conds, "(effective_ns < "+arg(f.To.UnixNano())+orNull+")")
+		}
+	}
+	if !f.PostedBy.IsZero() {
+		switch {
+		case f.PostedBy.After(maxInstant):
+		case f.PostedBy.Before(minInstant):
+			conds = append(conds, "posted_ns IS NULL")
+		default:
+			conds = append(conds, "(posted_ns <= "+arg(f.PostedBy.UnixNano())+" OR posted_ns IS NULL)")
+		}
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// The instants a store can hold: those int64 nanoseconds since the Unix
+// epoch can (1677-09-21 to 2262-04-11), and the zero instant.
+var (
+	minInstant = time.Unix(0, math.MinInt64).UTC()
+	maxInstant = time.Unix(0, math.MaxInt64).UTC()
+)
+
+func instant(t time.Time) (any, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	if t.Before(minInstant) || t.After(maxInstant) {
+		return nil, fmt.Errorf("instant %s is outside the years 1678 to 2261", t.Format(time.RFC3339Nano))
+	}
+	return t.UnixNano(), nil
+}
+
+func numeric(d decimal.Decimal) pgtype.Numeric {
+	return pgtype.Numeric{Int: d.Coefficient(), Exp: d.Exponent(), Valid: true}
+}
+
+// encode returns e's row; position, stream and seq are filled in by Append.
+func encode(e *ledger.Entry) ([]any, error) {
+	var err error
+	at := func(t time.Time) any {
+		v, ierr := instant(t)
+		if ierr != nil && err == nil {
+			err = ierr
+		}
+		return v
+	}
+	r := make([]any, len(columns))
+	r[1], r[4], r[5], r[6], r[7] = e.ID, int16(e.Type), e.Member, e.Currency, numeric(e.Amount)
+	r[8], r[9] = at(e.Effective), at(e.Posted)
+	r[10], r[11], r[12], r[13] = string(e.Order.Platform), e.Order.Store, e.Order.OrderID, at(e.Revision)
+	r[14], r[15], r[16] = at(e.Lock.Known), e.Lock.PlanID, int32(e.Lock.PlanVersion)
+	r[17], r[18] = at(e.Placed), e.Rule
+	if e.Event != nil {
+		b := e.Event.AppendJSON(nil)
+		r[19], r[20] = b, b
+	}
+	if e.Body != nil {
+		b, merr := e.Body.MarshalJSON()
+		if merr != nil {
+			return nil, fmt.Errorf("body: %w", merr)
+		}
+		r[21] = b
+	}
+	if e.Refund != nil {
+		b, merr := e.Refund.MarshalJSON()
+		if merr != nil {
+			return nil, fmt.Errorf("refund: %w", merr)
+		}
+		r[22] = b
+	}
+	r[23], r[24], r[25] = string(e.ReplacedBy.Platform), e.ReplacedBy.Store, e.ReplacedBy.OrderID
+	if v := e.Volume; v != nil {
+		r[26], r[27], r[28], r[29], r[30], r[31] = v.LineID, v.Component, numeric(v.PV), numeric(v.QV), numeric(v.CV), numeric(v.Net)
+	}
+	r[32] = e.Run
+	if p := e.RunParams; p != nil {
+		r[33], r[34], r[35], r[36] = p.ID, at(p.Period.From), at(p.Period.To), at(p.At)
+		var min map[string]string
+		if p.Minimum != nil {
+			min = make(map[string]string, len(p.Minimum))
+			for c, d := range p.Minimum {
+				min[c] = d.String()
+			}
+		}
+		mb, merr := json.Marshal(min)
+		if merr != nil {
+			return nil, merr
+		}
+		hb, merr := json.Marshal(p.Holds)
+		if merr != nil {
+			return nil, merr
+		}
+		r[37], r[38] = mb, hb
+	}
+	r[39], r[40] = numeric(e.Withheld), e.Reason
+	return r, err
+}
+
+// row holds one entries row as scanned.
+type row struct {
+	position                             int64
+	id, stream                           string
+	seq                                  int32
+	typ                                  int16
+	member, currency                     string
+	amount                               pgtype.Text
+	effective, posted                    pgtype.Int8
+	orderPlatform, orderStore, orderID   string
+	revision, lockKnown                  pgtype.Int8
+	lockPlanID                           string
+	lockPlanVersion                      int32
+	placed                               pgtype.Int8
+	rule                                 string
+	eventJSON, event, body, refund       []byte
+	replPlatform, replStore, replOrderID string
+	volLine, volComponent                pgtype.Text
+	pv, qv, cv, net                      pgtype.Text
+	run                                  string
+	runID                                pgtype.Text
+	runFrom, runTo, runAt                pgtype.Int8
+	runMinimum, runHolds                 []byte
+	withheld                             pgtype.Text
+	reason                               string
+}
+
+func (r *row) dest() []any {
+	return []any{&r.position, &r.id, &r.stream, &r.seq, &r.typ, &r.member, &r.currency, &r.amount, &r.effective, &r.posted,
+		&r.orderPlatform, &r.orderStore, &r.orderID, &r.revision, &r.lockKnown, &r.lockPlanID, &r.lockPlanVersion,
+		&r.placed, &r.rule, &r.eventJSON, &r.event, &r.body, &r.refund,
+		&r.replPlatform, &r.replStore, &r.replOrderID,
+		&r.volLine, &r.volComponent, &r.pv, &r.qv, &r.cv, &r.net,
+		&r.run, &r.runID, &r.runFrom, &r.runTo, &r.runAt, &r.runMinimum, &r.runHolds,
+		&r.withheld, &r.reason}
+}
+
+func fromInstant(v pgtype.Int8) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, v.Int64).UTC()
+}
+
+func fromNumeric(n pgtype.Text) (decimal.Decimal, error) {
+	if !n.Valid {
+		return decimal.Decimal{}, nil
+	}
+	return decimal.NewFromString(n.String)
+}
+
+// entry decodes the row. Nothing it returns shares memory with r.
+func (r *row) entry() (ledger.Entry, error) {
+	e := ledger.Entry{
+		ID: r.id, Position: r.position, Stream: r.stream, Seq: int(r.seq), Type: ledger.Type(r.typ),
+		Member: r.member, Currency: r.currency, Effective: fromInstant(r.effective), Posted: fromInstant(r.posted),
+		Order:    normalize.Key{Platform: normalize.Platform(r.orderPlatform), Store: r.orderStore, OrderID: r.orderID},
+		Revision: fromInstant(r.revision),
+		Lock:     commission.Lock{Known: fromInstant(r.lockKnown), PlanID: r.lockPlanID, PlanVersion: int(r.lockPlanVersion)},
+		Placed:   fromInstant(r.placed), Rule: r.rule,
+		ReplacedBy: normalize.Key{Platform: normalize.Platform(r.replPlatform), Store: r.replStore, OrderID: r.replOrderID},
+		Run:        r.run, Reason: r.reason,
+	}
+	fail := func(what string, err error) (ledger.Entry, error) {
+		return ledger.Entry{}, fmt.Errorf("postgres: entry %s: %s: %w", r.id, what, err)
+	}
+	var err error
+	if e.Amount, err = fromNumeric(r.amount); err != nil {
+		return fail("amount", err)
+	}
+	if e.Withheld, err = fromNumeric(r.withheld); err != nil {
+		return fail("withheld", err)
+	}
+	if r.eventJSON != nil {
+		e.Event = new(commission.Event)
+		if err := e.Event.UnmarshalJSON(r.eventJSON); err != nil {
+			return fail("event", err)
+		}
+	}
+	if r.body != nil {
+		e.Body = new(normalize.Order)
+		if err := e.Body.UnmarshalJSON(r.body); err != nil {
+			return fail("body", err)
+		}
+	}
+	if r.refund != nil {
+		e.Refund = new(normalize.Refund)
+		if err := e.Refund.UnmarshalJSON(r.refund); err != nil {
+			return fail("refund", err)
+		}
+	}
+	if r.volLine.Valid {
+		v := &ledger.Volume{LineID: r.volLine.String, Component: r.volComponent.String}
+		for _, f := range []struct {
+			d *decimal.Decimal
+			n pgtype.Text
+		}{{&v.PV, r.pv}, {&v.QV, r.qv}, {&v.CV, r.cv}, {&v.Net, r.net}} {
+			if *f.d, err = fromNumeric(f.n); err != nil {
+				return fail("volume", err)
+			}
+		}
+		e.Volume = v
+	}
+	if r.runMinimum != nil {
+		p := &ledger.Run{ID: r.runID.String, Period: ledger.Period{From: fromInstant(r.runFrom), To: fromInstant(r.runTo)}, At: fromInstant(r.runAt)}
+		var min map[string]string
+		if err := json.Unmarshal(r.runMinimum, &min); err != nil {
+			return fail("run minimum", err)
+		}
+		if min != nil {
+			p.Minimum = make(map[string]decimal.Decimal, len(min))
+			for c, s := range min {
+				if p.Minimum[c], err = decimal.NewFromString(s); err != nil {
+					return fail("run minimum", err)
+				}
+			}
+		}
+		if err := json.Unmarshal(r.runHolds, &p.Holds); err != nil {
+			return fail("run holds", err)
+		}
+		e.RunParams = p
+	}
+	return e, nil
+}
