@@ -155,35 +155,13 @@ func BenchmarkWebhook(b *testing.B) {
 	}
 }
 
-// largeOrder returns a new paid order of n lines credited to C in
-// ledgertest's World, alternately one VIT-C-90 at 20.00 and one PROT-1KG
-// at 50.00 (amounts every rate of the plan divides exactly), with shipping
-// and 8% tax, whose total reconciles.
-func largeOrder(id string, n int) normalize.Order {
-	o := normalize.Order{Platform: normalize.Shopify, Store: "ledgertest.myshopify.com", PlatformOrderID: id,
-		Version: ledgerworld.Placed, OrderTS: ledgerworld.Placed, Status: normalize.StatusPaid, Currency: "USD",
-		DistributorRef: "C", Shipping: decimal.RequireFromString("9.95"), Items: make([]normalize.Line, n)}
-	net := decimal.Zero
-	for i := range o.Items {
-		sku, price := "VIT-C-90", decimal.New(2000, -2)
-		if i%2 == 1 {
-			sku, price = "PROT-1KG", decimal.New(5000, -2)
-		}
-		o.Items[i] = normalize.Line{LineID: strconv.Itoa(i + 1), PlatformSKU: sku, Qty: 1, UnitPrice: price, Gross: price, Net: price}
-		net = net.Add(price)
-	}
-	o.Tax = net.Mul(decimal.RequireFromString("0.08")).Round(2)
-	o.Total = net.Add(o.Shipping).Add(o.Tax)
-	return o
-}
-
 // BenchmarkPostLargeOrder posts one new paid order of 100, 1,000 and
 // 10,000 lines to a new memory store. The target: a 10,000-line order
 // costs at most about 100× a 100-line one, as its lines are.
 func BenchmarkPostLargeOrder(b *testing.B) {
 	w := ledgerworld.NewWorld(b)
 	for _, n := range []int{100, 1000, 10000} {
-		o := largeOrder("L", n)
+		o := ledgerworld.LargeOrder("L", n)
 		b.Run("lines="+strconv.Itoa(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

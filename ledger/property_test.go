@@ -865,7 +865,7 @@ func (s gatedStore) Append(ctx context.Context, stream string, v int, es []ledge
 // the test would never end.
 func TestLargeOrderDoesNotBlockOthers(t *testing.T) {
 	w := ledgerworld.NewWorld(t)
-	large := largeOrder("L", 10000)
+	large := ledgerworld.LargeOrder("L", 10000)
 	var smalls []normalize.Order
 	for i := range 10 {
 		smalls = append(smalls, w.Life(t, fmt.Sprint("S", i), "C", ledgerworld.Placed)[1])

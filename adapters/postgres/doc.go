@@ -23,8 +23,12 @@
 // column of its own: amounts and volumes numeric, ids text, instants int8
 // nanoseconds since the Unix epoch (timestamptz keeps only microseconds;
 // NULL is the zero instant), a commission event both as the exact bytes
-// the engine wrote (event_json) and as jsonb (event), a body and a refund
-// as jsonb in their canonical JSON form. Unique constraints on id and on
+// the engine wrote (event_json) and as jsonb (event) — both without its
+// calc_snapshot, which is the calculation's and shared by its events: the
+// snapshots table keeps each once, by its SHA-256 (entries.snapshot), so an
+// order's stored size grows with its events plus its lines, not events ×
+// lines; reading an event puts it back byte for byte — and a body and a
+// refund as jsonb in their canonical JSON form. Unique constraints on id and on
 // (stream, seq) make a duplicate id and a lost race errors the ledger
 // understands (ledger.ErrDuplicateID, ledger.ErrVersionConflict). A
 // statement trigger refuses every UPDATE, DELETE and TRUNCATE of entries:

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,7 +28,7 @@ var _ ledger.Store = (*Store)(nil)
 var columns = []string{
 	"position", "id", "stream", "seq", "type", "member", "currency", "amount", "effective_ns", "posted_ns",
 	"order_platform", "order_store", "order_id", "revision_ns", "lock_known_ns", "lock_plan_id", "lock_plan_version",
-	"placed_ns", "rule", "event_json", "event", "body", "refund",
+	"placed_ns", "rule", "event_json", "event", "snapshot", "body", "refund",
 	"replaced_platform", "replaced_store", "replaced_order_id",
 	"volume_line_id", "volume_component", "pv", "qv", "cv", "net",
 	"run", "run_params_id", "run_period_from_ns", "run_period_to_ns", "run_at_ns", "run_minimum", "run_holds",
@@ -38,12 +39,16 @@ var columns = []string{
 // display scale, and "0.00" must come back with its two digits.
 var numericColumns = map[string]bool{"amount": true, "pv": true, "qv": true, "cv": true, "net": true, "withheld": true}
 
-func selectList() string {
+func selectList(schema string) string {
 	out := make([]string, len(columns))
 	for i, c := range columns {
 		out[i] = c
-		if numericColumns[c] {
+		switch {
+		case numericColumns[c]:
 			out[i] = c + "::text"
+		case c == "snapshot":
+			// The snapshot's bytes, which the event's are completed with.
+			out[i] = "(SELECT json FROM " + table(schema, "snapshots") + " s WHERE s.hash = entries.snapshot)"
 		}
 	}
 	return strings.Join(out, ", ")
@@ -51,6 +56,7 @@ func selectList() string {
 
 type statements struct {
 	entries  pgx.Identifier
+	snapshot string
 	sequence string
 	reserve  string
 	stream   string
@@ -60,9 +66,10 @@ type statements struct {
 
 func newStatements(schema string) statements {
 	t := table(schema, "entries")
-	sel := "SELECT " + selectList() + " FROM " + t
+	sel := "SELECT " + selectList(schema) + " FROM " + t
 	return statements{
 		entries:  pgx.Identifier{schema, "entries"},
+		snapshot: "INSERT INTO " + table(schema, "snapshots") + " (hash, json, snapshot) VALUES ($1, $2, $3::jsonb) ON CONFLICT (hash) DO NOTHING",
 		sequence: table(schema, "entries_position_seq"),
 		// Under the position lock: the stream's version, and n positions
 		// reserved at once (setval after nextval, so the n values are
@@ -88,12 +95,13 @@ func (s *Store) Append(ctx context.Context, stream string, expectedVersion int, 
 		return fmt.Errorf("%w: empty stream name", ledger.ErrInvalidEntry)
 	}
 	rows := make([][]any, len(entries))
+	snaps := make(map[[sha256.Size]byte][]byte)
 	for i := range entries {
 		e := &entries[i]
 		if e.ID == "" || e.Type == 0 {
 			return fmt.Errorf("%w: entry %d of stream %s has no id or no type", ledger.ErrInvalidEntry, i, stream)
 		}
-		r, err := encode(e)
+		r, err := encode(e, snaps)
 		if err != nil {
 			return fmt.Errorf("%w: entry %s of stream %s: %v", ledger.ErrInvalidEntry, e.ID, stream, err)
 		}
@@ -112,6 +120,9 @@ func (s *Store) Append(ctx context.Context, stream string, expectedVersion int, 
 	var first int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
+		for h, js := range snaps {
+			b.Queue(s.sql.snapshot, h[:], js, string(js))
+		}
 		b.Queue("SELECT pg_advisory_xact_lock($1, hashtext($2))", lockPosition, s.schema)
 		var version int
 		var last int64
@@ -300,7 +311,9 @@ func numeric(d decimal.Decimal) pgtype.Numeric {
 }
 
 // encode returns e's row; position, stream and seq are filled in by Append.
-func encode(e *ledger.Entry) ([]any, error) {
+// An event's calc_snapshot goes into snaps, by its hash, and the row keeps
+// the event's JSON without it.
+func encode(e *ledger.Entry, snaps map[[sha256.Size]byte][]byte) ([]any, error) {
 	var err error
 	at := func(t time.Time) any {
 		v, ierr := instant(t)
@@ -316,30 +329,38 @@ func encode(e *ledger.Entry) ([]any, error) {
 	r[14], r[15], r[16] = at(e.Lock.Known), e.Lock.PlanID, int32(e.Lock.PlanVersion)
 	r[17], r[18] = at(e.Placed), e.Rule
 	if e.Event != nil {
-		b := e.Event.AppendJSON(nil)
+		b, snap, serr := splitSnapshot(e.Event)
+		if serr != nil {
+			return nil, serr
+		}
 		r[19], r[20] = b, b
+		if snap != nil {
+			h := sha256.Sum256(snap)
+			snaps[h] = snap
+			r[21] = h[:]
+		}
 	}
 	if e.Body != nil {
 		b, merr := e.Body.MarshalJSON()
 		if merr != nil {
 			return nil, fmt.Errorf("body: %w", merr)
 		}
-		r[21] = b
+		r[22] = b
 	}
 	if e.Refund != nil {
 		b, merr := e.Refund.MarshalJSON()
 		if merr != nil {
 			return nil, fmt.Errorf("refund: %w", merr)
 		}
-		r[22] = b
+		r[23] = b
 	}
-	r[23], r[24], r[25] = string(e.ReplacedBy.Platform), e.ReplacedBy.Store, e.ReplacedBy.OrderID
+	r[24], r[25], r[26] = string(e.ReplacedBy.Platform), e.ReplacedBy.Store, e.ReplacedBy.OrderID
 	if v := e.Volume; v != nil {
-		r[26], r[27], r[28], r[29], r[30], r[31] = v.LineID, v.Component, numeric(v.PV), numeric(v.QV), numeric(v.CV), numeric(v.Net)
+		r[27], r[28], r[29], r[30], r[31], r[32] = v.LineID, v.Component, numeric(v.PV), numeric(v.QV), numeric(v.CV), numeric(v.Net)
 	}
-	r[32] = e.Run
+	r[33] = e.Run
 	if p := e.RunParams; p != nil {
-		r[33], r[34], r[35], r[36] = p.ID, at(p.Period.From), at(p.Period.To), at(p.At)
+		r[34], r[35], r[36], r[37] = p.ID, at(p.Period.From), at(p.Period.To), at(p.At)
 		var min map[string]string
 		if p.Minimum != nil {
 			min = make(map[string]string, len(p.Minimum))
@@ -355,9 +376,9 @@ func encode(e *ledger.Entry) ([]any, error) {
 		if merr != nil {
 			return nil, merr
 		}
-		r[37], r[38] = mb, hb
+		r[38], r[39] = mb, hb
 	}
-	r[39], r[40] = numeric(e.Withheld), e.Reason
+	r[40], r[41] = numeric(e.Withheld), e.Reason
 	return r, err
 }
 
@@ -376,7 +397,8 @@ type row struct {
 	lockPlanVersion                      int32
 	placed                               pgtype.Int8
 	rule                                 string
-	eventJSON, event, body, refund       []byte
+	eventJSON, event, snapshot           []byte
+	body, refund                         []byte
 	replPlatform, replStore, replOrderID string
 	volLine, volComponent                pgtype.Text
 	pv, qv, cv, net                      pgtype.Text
@@ -391,7 +413,7 @@ type row struct {
 func (r *row) dest() []any {
 	return []any{&r.position, &r.id, &r.stream, &r.seq, &r.typ, &r.member, &r.currency, &r.amount, &r.effective, &r.posted,
 		&r.orderPlatform, &r.orderStore, &r.orderID, &r.revision, &r.lockKnown, &r.lockPlanID, &r.lockPlanVersion,
-		&r.placed, &r.rule, &r.eventJSON, &r.event, &r.body, &r.refund,
+		&r.placed, &r.rule, &r.eventJSON, &r.event, &r.snapshot, &r.body, &r.refund,
 		&r.replPlatform, &r.replStore, &r.replOrderID,
 		&r.volLine, &r.volComponent, &r.pv, &r.qv, &r.cv, &r.net,
 		&r.run, &r.runID, &r.runFrom, &r.runTo, &r.runAt, &r.runMinimum, &r.runHolds,
@@ -436,7 +458,7 @@ func (r *row) entry() (ledger.Entry, error) {
 	}
 	if r.eventJSON != nil {
 		e.Event = new(commission.Event)
-		if err := e.Event.UnmarshalJSON(r.eventJSON); err != nil {
+		if err := e.Event.UnmarshalJSON(joinSnapshot(r.eventJSON, r.snapshot)); err != nil {
 			return fail("event", err)
 		}
 	}
@@ -484,4 +506,40 @@ func (r *row) entry() (ledger.Entry, error) {
 		e.RunParams = p
 	}
 	return e, nil
+}
+
+// snapshotKey is what an event's JSON says before its calc_snapshot, which
+// AppendJSON writes last.
+const snapshotKey = `,"calc_snapshot":`
+
+// splitSnapshot returns ev's JSON without its calc_snapshot, and the
+// snapshot's JSON (nil for an event without one).
+func splitSnapshot(ev *commission.Event) (event, snapshot []byte, err error) {
+	b := ev.AppendJSON(nil)
+	if ev.Snapshot == nil {
+		return b, nil, nil
+	}
+	snap, err := ev.Snapshot.MarshalJSON()
+	if err != nil {
+		return nil, nil, err
+	}
+	tail := snapshotKey + string(snap) + "}"
+	if !strings.HasSuffix(string(b), tail) {
+		return nil, nil, fmt.Errorf("event %s: its JSON does not end with its calc_snapshot", ev.ID)
+	}
+	event = append(b[:len(b)-len(tail):len(b)-len(tail)], '}')
+	return event, snap, nil
+}
+
+// joinSnapshot is the event's JSON as the engine wrote it: event with
+// snapshot put back, or event alone when it had none.
+func joinSnapshot(event, snapshot []byte) []byte {
+	if snapshot == nil {
+		return event
+	}
+	out := make([]byte, 0, len(event)+len(snapshotKey)+len(snapshot))
+	out = append(out, event[:len(event)-1]...)
+	out = append(out, snapshotKey...)
+	out = append(out, snapshot...)
+	return append(out, '}')
 }

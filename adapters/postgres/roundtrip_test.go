@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uplinehq/upline/internal/ledgerworld"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/shopspring/decimal"
@@ -150,25 +152,68 @@ func TestGoldenEventsByteIdentical(t *testing.T) {
 			t.Errorf("event %d read back:\n%s\nwant:\n%s", i, got, lines[i])
 		}
 	}
-	rows, err := s.Pool().Query(ctx, "SELECT event_json, event->'calc_snapshot'->'plan'->>'id' FROM "+
-		pgx.Identifier{s.Schema(), "entries"}.Sanitize()+" ORDER BY seq")
+	// The database holds each event's bytes without its calc_snapshot, and
+	// the snapshot — the calculation's, shared by its events — once.
+	rows, err := s.Pool().Query(ctx, "SELECT e.event_json, n.json, n.snapshot->'plan'->>'id' FROM "+
+		pgx.Identifier{s.Schema(), "entries"}.Sanitize()+" e JOIN "+pgx.Identifier{s.Schema(), "snapshots"}.Sanitize()+
+		" n ON n.hash = e.snapshot ORDER BY e.seq")
 	if err != nil {
 		t.Fatal(err)
 	}
 	i := 0
 	for rows.Next() {
-		var raw []byte
+		var raw, snap []byte
 		var plan string
-		if err := rows.Scan(&raw, &plan); err != nil {
+		if err := rows.Scan(&raw, &snap, &plan); err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(raw, lines[i]) || plan != "acme" {
-			t.Errorf("row %d: event_json %q, calc_snapshot plan %q", i, raw, plan)
+		joined := append(append(bytes.Clone(raw[:len(raw)-1]), `,"calc_snapshot":`...), append(snap, '}')...)
+		if !bytes.Equal(joined, lines[i]) || bytes.Contains(raw, []byte("calc_snapshot")) || plan != "acme" {
+			t.Errorf("row %d: event_json %q, snapshot %q, plan %q", i, raw, snap, plan)
 		}
 		i++
 	}
 	if rows.Err() != nil || i != len(lines) {
 		t.Fatalf("%d rows, %v", i, rows.Err())
+	}
+	var snapshots int
+	if err := s.Pool().QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{s.Schema(), "snapshots"}.Sanitize()).Scan(&snapshots); err != nil {
+		t.Fatal(err)
+	}
+	if snapshots != 1 {
+		t.Errorf("%d snapshots stored for one calculation's events, want 1", snapshots)
+	}
+}
+
+// TestStoredSizeGrowsWithEvents posts orders of 100 and 1,000 lines: the
+// bytes stored for their events and snapshots grow with the events (about
+// 10×), not with events × lines (about 100×).
+func TestStoredSizeGrowsWithEvents(t *testing.T) {
+	s := newStore(t)
+	w := ledgerworld.NewWorld(t)
+	l := ledger.New(s, w.Engine)
+	size := func(lines int) (bytes int64, events int) {
+		t.Helper()
+		o := ledgerworld.LargeOrder(fmt.Sprint("size-", lines), lines)
+		res, err := l.Post(ctx, &o, ledgerworld.Placed)
+		if err != nil || res.Outcome != ledger.Posted {
+			t.Fatal(res.Outcome, err)
+		}
+		stream := ledger.OrderStream(o.Key())
+		err = s.Pool().QueryRow(ctx, "SELECT coalesce(sum(length(e.event_json)), 0) + coalesce((SELECT sum(length(n.json)) FROM "+
+			pgx.Identifier{s.Schema(), "snapshots"}.Sanitize()+" n WHERE n.hash IN (SELECT snapshot FROM "+
+			pgx.Identifier{s.Schema(), "entries"}.Sanitize()+" WHERE stream = $1)), 0), count(e.event_json) FROM "+
+			pgx.Identifier{s.Schema(), "entries"}.Sanitize()+" e WHERE e.stream = $1", stream).Scan(&bytes, &events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bytes, events
+	}
+	small, smallEvents := size(100)
+	large, largeEvents := size(1000)
+	t.Logf("100 lines: %d events, %d bytes; 1,000 lines: %d events, %d bytes", smallEvents, small, largeEvents, large)
+	if ratio := float64(large) / float64(small); ratio > 11 || largeEvents != 10*smallEvents {
+		t.Errorf("stored bytes grew %.1f× for %d× the events, want about 10×", ratio, largeEvents/smallEvents)
 	}
 }
 

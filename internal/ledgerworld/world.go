@@ -7,6 +7,7 @@ package ledgerworld
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -168,4 +169,26 @@ var Opts = cmp.Options{
 		}
 		return string(e.AppendJSON(nil))
 	}),
+}
+
+// LargeOrder returns a new paid order of n lines credited to C in
+// ledgertest's World, alternately one VIT-C-90 at 20.00 and one PROT-1KG
+// at 50.00 (amounts every rate of the plan divides exactly), with shipping
+// and 8% tax, whose total reconciles.
+func LargeOrder(id string, n int) normalize.Order {
+	o := normalize.Order{Platform: normalize.Shopify, Store: "ledgertest.myshopify.com", PlatformOrderID: id,
+		Version: Placed, OrderTS: Placed, Status: normalize.StatusPaid, Currency: "USD",
+		DistributorRef: "C", Shipping: decimal.RequireFromString("9.95"), Items: make([]normalize.Line, n)}
+	net := decimal.Zero
+	for i := range o.Items {
+		sku, price := "VIT-C-90", decimal.New(2000, -2)
+		if i%2 == 1 {
+			sku, price = "PROT-1KG", decimal.New(5000, -2)
+		}
+		o.Items[i] = normalize.Line{LineID: strconv.Itoa(i + 1), PlatformSKU: sku, Qty: 1, UnitPrice: price, Gross: price, Net: price}
+		net = net.Add(price)
+	}
+	o.Tax = net.Mul(decimal.RequireFromString("0.08")).Round(2)
+	o.Total = net.Add(o.Shipping).Add(o.Tax)
+	return o
 }

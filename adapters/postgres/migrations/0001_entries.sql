@@ -6,6 +6,17 @@
 
 CREATE SEQUENCE entries_position_seq AS bigint;
 
+-- The calc_snapshots of the events, each once: by the SHA-256 of its JSON,
+-- the exact bytes (json) and the same as jsonb for queries. An order's
+-- stored size so grows with its events plus its lines, not with events ×
+-- lines.
+CREATE TABLE snapshots (
+	hash     bytea NOT NULL,
+	json     bytea NOT NULL,
+	snapshot jsonb NOT NULL,
+	CONSTRAINT snapshots_pkey PRIMARY KEY (hash)
+);
+
 CREATE TABLE entries (
 	position     bigint   NOT NULL,
 	id           text     NOT NULL,
@@ -30,9 +41,12 @@ CREATE TABLE entries (
 	rule           text    NOT NULL,
 
 	-- A commission or correction: the event's JSON exactly as the engine
-	-- wrote it, and the same as jsonb for queries.
+	-- wrote it but for its calc_snapshot, and the same as jsonb for
+	-- queries. The snapshot is the calculation's, shared by all its
+	-- events: it is kept once, in snapshots, and snapshot names it.
 	event_json bytea,
 	event      jsonb,
+	snapshot   bytea,
 	-- A revision's body and a refund, in the canonical JSON form.
 	body       jsonb,
 	refund     jsonb,
@@ -84,4 +98,6 @@ $$;
 -- A statement-level trigger fires even when no row matches, so an
 -- attempt is refused on an empty table too.
 CREATE TRIGGER entries_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON entries
+	FOR EACH STATEMENT EXECUTE FUNCTION entries_refuse_change();
+CREATE TRIGGER snapshots_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON snapshots
 	FOR EACH STATEMENT EXECUTE FUNCTION entries_refuse_change();
