@@ -11,6 +11,17 @@ type Store interface {
 	Load() ([]Change, error)
 }
 
+// Streamer is a Store that can pass its log to fn one change at a time, in
+// the order appended, instead of returning it whole; it stops at fn's
+// first error and returns it. Open applies changes as a Streamer reads
+// them, so a large log is never held twice and reading it overlaps
+// building the genealogy (a database adapter's capability, as io.WriterTo
+// is a Writer's).
+type Streamer interface {
+	Store
+	Stream(fn func(Change) error) error
+}
+
 // Memory is the in-memory Store, the default. The zero value is an empty
 // log ready to use.
 type Memory struct {
@@ -35,8 +46,26 @@ func (s *Memory) Load() ([]Change, error) {
 	return append([]Change(nil), s.log...), nil
 }
 
-// Open builds a Genealogy from the log in s.
+// Open builds a Genealogy from the log in s, through Stream when s is a
+// Streamer. An error names the index of the change refused.
 func Open(s Store) (*Genealogy, error) {
+	if st, ok := s.(Streamer); ok {
+		g := &Genealogy{}
+		i := 0
+		err := st.Stream(func(c Change) error {
+			p, err := g.check(&c, i)
+			if err != nil {
+				return err
+			}
+			g.commit(&p)
+			i++
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return g, nil
+	}
 	changes, err := s.Load()
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@
 package hierarchytest
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,8 @@ import (
 // Run checks that stores made by newStore keep a change log: empty at
 // first, every change back in the order appended, Load returning a copy,
 // concurrent appends all kept, and the log rebuilding the same genealogy.
+// A hierarchy.Streamer must also stream what Load returns and stop at its
+// callback's first error.
 func Run(t *testing.T, newStore func() hierarchy.Store) {
 	t.Helper()
 	at := func(d int) time.Time { return time.Date(2024, 1, d, 0, 0, 0, 0, time.UTC) }
@@ -88,6 +91,30 @@ func Run(t *testing.T, newStore func() hierarchy.Store) {
 		got, err := s.Load()
 		if err != nil || len(got) != 200 {
 			t.Fatalf("Load after 200 concurrent appends: %d changes, %v", len(got), err)
+		}
+	})
+	t.Run("stream", func(t *testing.T) {
+		s, ok := newStore().(hierarchy.Streamer)
+		if !ok {
+			t.Skip("not a hierarchy.Streamer")
+		}
+		var got []hierarchy.Change
+		collect := func(c hierarchy.Change) error { got = append(got, c); return nil }
+		if err := s.Stream(collect); err != nil || len(got) != 0 {
+			t.Fatalf("Stream of a new store: %v, %v; want nothing", got, err)
+		}
+		if err := s.Append(log...); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Stream(collect); err != nil {
+			t.Fatal(err)
+		}
+		same(t, got, log)
+		stop := errors.New("stop")
+		n := 0
+		err := s.Stream(func(hierarchy.Change) error { n++; return stop })
+		if !errors.Is(err, stop) || n != 1 {
+			t.Fatalf("Stream after its callback failed: %v after %d calls; want the callback's error after 1", err, n)
 		}
 	})
 	t.Run("rebuild", func(t *testing.T) {
