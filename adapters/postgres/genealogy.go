@@ -16,7 +16,7 @@ import (
 	"github.com/uplinehq/upline/hierarchy"
 )
 
-var _ hierarchy.Store = (*Genealogy)(nil)
+var _ hierarchy.Streamer = (*Genealogy)(nil)
 
 // lockGenealogy is the advisory lock class ("upge") appends to the
 // genealogy's change log take; the key is hashtext(schema).
@@ -169,10 +169,6 @@ func (g *Genealogy) Len(ctx context.Context) (int, error) {
 // are one consistent prefix of the log, read in one statement, however
 // many are appended meanwhile.
 func (g *Genealogy) After(ctx context.Context, n, limit int) ([]hierarchy.Change, error) {
-	var lim any
-	if limit > 0 {
-		lim = limit
-	}
 	var out []hierarchy.Change
 	if limit <= 0 {
 		// A hint for a whole load: a million changes grow no slice twice.
@@ -180,9 +176,26 @@ func (g *Genealogy) After(ctx context.Context, n, limit int) ([]hierarchy.Change
 			out = make([]hierarchy.Change, 0, total-n)
 		}
 	}
+	err := g.each(ctx, n, limit, func(c hierarchy.Change) error { out = append(out, c); return nil })
+	return out, err
+}
+
+// Stream implements hierarchy.Streamer: hierarchy.Open builds the
+// genealogy while the rows arrive, and never holds the log whole.
+func (g *Genealogy) Stream(fn func(hierarchy.Change) error) error {
+	return g.each(context.Background(), 0, 0, fn)
+}
+
+// each passes fn the changes after the first n, at most limit of them
+// (all when limit <= 0), in one statement, as they arrive.
+func (g *Genealogy) each(ctx context.Context, n, limit int, fn func(hierarchy.Change) error) error {
+	var lim any
+	if limit > 0 {
+		lim = limit
+	}
 	rows, err := g.pool.Query(ctx, g.after, n, lim)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: genealogy: %w", err)
+		return fmt.Errorf("postgres: genealogy: %w", err)
 	}
 	defer rows.Close()
 	// Decoded from the raw binary values: pgx's Scan costs more than the
@@ -200,20 +213,22 @@ func (g *Genealogy) After(ctx context.Context, n, limit int) ([]hierarchy.Change
 				eff, rec             pgtype.Int8
 			)
 			if err := rows.Scan(&op, &c.Member, &kind, &c.Sponsor, &c.Parent, &leg, &status, &paidAs, &highest, &c.Code, &eff, &rec); err != nil {
-				return nil, fmt.Errorf("postgres: genealogy: %w", err)
+				return fmt.Errorf("postgres: genealogy: %w", err)
 			}
 			c.Op, c.Kind, c.Status = hierarchy.Op(op), hierarchy.Kind(kind), hierarchy.Status(status)
 			c.Leg, c.PaidAs, c.Highest = hierarchy.Leg(leg), hierarchy.Rank(paidAs), hierarchy.Rank(highest)
 			c.Effective, c.Recorded = fromInstant(eff), fromInstant(rec)
 		} else if err := decodeChange(rows.RawValues(), &c); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, c)
+		if err := fn(c); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: genealogy: %w", err)
+		return fmt.Errorf("postgres: genealogy: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // decodeChange decodes a row of binary values, in the order After selects
