@@ -200,9 +200,14 @@ func (g *Genealogy) each(ctx context.Context, n, limit int, fn func(hierarchy.Ch
 	defer rows.Close()
 	// Decoded from the raw binary values: pgx's Scan costs more than the
 	// database does for the same rows, and a start reads millions of them.
+	// Text is the same bytes in either format; the numbers must be binary.
 	raw := true
-	for _, f := range rows.FieldDescriptions() {
-		raw = raw && f.Format == pgx.BinaryFormatCode
+	for i, f := range rows.FieldDescriptions() {
+		if f.DataTypeOID != pgtype.TextOID {
+			raw = raw && f.Format == pgx.BinaryFormatCode
+		} else {
+			raw = raw && (i == 1 || i == 3 || i == 4 || i == 9)
+		}
 	}
 	for rows.Next() {
 		var c hierarchy.Change

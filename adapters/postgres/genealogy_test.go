@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/uplinehq/upline/adapters/postgres"
 	"github.com/uplinehq/upline/hierarchy"
@@ -38,16 +40,34 @@ func TestGenealogyRoundTrip(t *testing.T) {
 	if err := log.Append(want...); err != nil {
 		t.Fatal(err)
 	}
-	got, err := open(t, schema).Genealogy().Load()
+	// The simple protocol reads every column as text, and takes the
+	// store's other decoding path.
+	cfg, err := pgxpool.ParseConfig(dsn())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("Load: %d changes, want %d", len(got), len(want))
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("change %d:\n got %+v\nwant %+v", i, got[i], want[i])
+	defer pool.Close()
+	simple, err := postgres.New(ctx, pool, postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*postgres.Store{"binary": open(t, schema), "simple protocol": simple} {
+		got, err := s.Genealogy().Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: Load: %d changes, want %d", name, len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("%s: change %d:\n got %+v\nwant %+v", name, i, got[i], want[i])
+			}
 		}
 	}
 }
