@@ -99,7 +99,8 @@
 //
 // The change log is the source of truth: a Store appends and loads it
 // (Memory is the default; every Store passes hierarchytest.Run), Open
-// rebuilds a Genealogy from it, and Genealogy.Record checks a change,
+// rebuilds a Genealogy from it (as it is read, from a Streamer such as
+// the PostgreSQL adapter's), and Genealogy.Record checks a change,
 // appends it to the Store and applies it. EncodeCSV/DecodeCSV and
 // EncodeJSON/DecodeJSON read and write the log; LoadCSV and LoadJSON also
 // build it, naming the CSV line or JSON path of a refused change.
