@@ -34,6 +34,22 @@
 // statement trigger refuses every UPDATE, DELETE and TRUNCATE of entries:
 // history cannot be rewritten, by a bug or by an operator.
 //
+// # The webhook inbox
+//
+// Store.Inbox returns the webhook.Inbox of package webhook kept in the same
+// schema (the inbox table), over the same pool: a webhook server on
+// PostgreSQL keeps its deliveries and its ledger in one database. A row is
+// a delivery: what arrived (id, source, topic, delivery_id, header as
+// jsonb, body as bytea, received_ns), which a row trigger refuses to
+// change, and what delivering it last did (state 'held' or 'done',
+// outcome, order_key, reason, detail, attempts, updated_ns), which each
+// re-drive updates in place — a done row is never held again, and the
+// trigger refuses that too. Updated rather than versioned: the inbox is a
+// work queue; the money a delivery leads to is in the append-only entries,
+// exactly once. Held reads a partial index of the rows held now, so it
+// costs what it returns, not what the inbox ever received; Scan reads a
+// page at a time.
+//
 // # Positions
 //
 // An entry's Position comes from a sequence, reserved and written while
