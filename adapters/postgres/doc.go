@@ -50,6 +50,29 @@
 // costs what it returns, not what the inbox ever received; Scan reads a
 // page at a time.
 //
+// # Views for analysts
+//
+// Migration 0005 adds views that trace every cent in SQL without knowing
+// how entries are encoded (set search_path to the schema, or qualify):
+//
+//   - entry_types (type, name, money): each ledger.Type's number and name,
+//     and whether it is money (commission, correction, payout, adjustment).
+//   - statements: one row per money entry — position, id, member,
+//     currency, type, amount, effective_ns and effective, posted_ns and
+//     posted, order_key ("platform/store/id"), rule, run, reason.
+//   - balances: per member and currency, balance = earned - clawed_back +
+//     adjusted - paid over every money entry, and how many there are.
+//   - events: every commission and correction with its calc_snapshot put
+//     back (event jsonb) and on its own (calc_snapshot jsonb), joined from
+//     snapshots on entries.snapshot = snapshots.hash.
+//
+// Instants are given twice: the exact *_ns and a timestamptz truncated to
+// microseconds. A balance at an instant, or a statement for a period, is
+// a filter on statements.effective_ns:
+//
+//	SELECT member, currency, sum(amount) FROM upline.statements
+//	WHERE effective_ns <= $1 GROUP BY member, currency;
+//
 // # Positions
 //
 // An entry's Position comes from a sequence, reserved and written while
