@@ -23,6 +23,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/uplinehq/upline/examples/internal/webhookd"
 	"github.com/uplinehq/upline/ingest"
 	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/normalize/shopify"
@@ -140,8 +141,8 @@ func TestKill(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cfg := Config{Listen: "127.0.0.1:0", Admin: "127.0.0.1:0", Inbox: filepath.Join(dir, "inbox.jsonl"),
-		Data: "../quickstart/data", RetryEvery: "1h", Shopify: []Store{{Store: "acme.myshopify.com", Secret: secret}}}
+	cfg := webhookd.Config{Listen: "127.0.0.1:0", Admin: "127.0.0.1:0", Inbox: filepath.Join(dir, "inbox.jsonl"),
+		Data: "../quickstart/data", RetryEvery: "1h", Shopify: []webhookd.Store{{Store: "acme.myshopify.com", Secret: secret}}}
 	b, _ := json.Marshal(cfg)
 	config := filepath.Join(dir, "config.json")
 	if err := os.WriteFile(config, b, 0o600); err != nil {
@@ -226,12 +227,12 @@ func TestKill(t *testing.T) {
 	got := balances(t, d.admin)
 
 	// The deliveries in order, once each, in this process.
-	e, err := engine(cfg.Data)
+	e, err := webhookd.Engine(cfg.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := ledger.NewMemory()
-	srcs, _ := cfg.sources()
+	srcs, _ := cfg.Sources()
 	svc := ingest.New(ledger.New(store, e), srcs...)
 	for _, dl := range distinct {
 		req := dl.request(t, "")
