@@ -15,7 +15,9 @@
 -- key lookup, however many deliveries were ever received; a version table
 -- would need "the latest version of each id" for both. Attempts and
 -- updated_ns keep the count and the last instant; each attempt's outcome
--- is in the handler's logs.
+-- is in the handler's logs. DELETE is allowed: with the ledger on
+-- PostgreSQL nothing replays the inbox, so how long done deliveries are
+-- kept is a retention choice, not a correctness one.
 --
 -- Instants are nanoseconds since the Unix epoch (NULL: the zero instant),
 -- as in entries. The body is bytea, exactly as received (a re-drive
