@@ -1,0 +1,96 @@
+package ledger_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/ingest/ingesttest"
+	"github.com/uplinehq/upline/internal/golden"
+	"github.com/uplinehq/upline/ledger"
+)
+
+// playScenario plays a scenario of testdata/scenarios into a ledger over a
+// memory store and returns both.
+func playScenario(t testing.TB, name string) (*ingesttest.Scenario, *ledger.Ledger) {
+	t.Helper()
+	s, err := ingesttest.Load(filepath.Join("..", "testdata", "scenarios", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := ledger.New(ledger.NewMemory(), s.Engine)
+	if _, err := s.PlayOn(l); err != nil {
+		t.Fatal(err)
+	}
+	return s, l
+}
+
+// TestWhatIfGolden runs retail-profit's history under its plan's version 2
+// (retail 20% and devices 10% instead of 25% and 15%; unilevel 8% then 4%
+// instead of 10%) and compares the comparison, as a table and as JSON,
+// with the golden files.
+func TestWhatIfGolden(t *testing.T) {
+	s, l := playScenario(t, "retail-profit")
+	b, err := os.ReadFile("testdata/whatif/retail-profit-v2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := commission.LoadPlan(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	candidate, err := s.Candidate(nil, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.WhatIf(ctx, ledger.Month(2025, time.August), candidate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := c.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "testdata/whatif/retail-profit.txt", table.Bytes())
+	j, err := c.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "testdata/whatif/retail-profit.json", append(j, '\n'))
+}
+
+// TestWhatIfLiveIsZero runs every scenario's history with its own engine
+// as the candidate: nothing may differ, in any order, rule or member.
+func TestWhatIfLiveIsZero(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "scenarios", "*", "steps"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatal("no scenarios", err)
+	}
+	all := ledger.Period{To: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for _, d := range dirs {
+		name := filepath.Base(filepath.Dir(d))
+		t.Run(name, func(t *testing.T) {
+			s, l := playScenario(t, name)
+			c, err := l.WhatIf(ctx, all, s.Engine)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Orders == 0 || c.Changed != 0 || len(c.Held) != 0 || len(c.Totals) == 0 {
+				t.Fatalf("orders %d, changed %d, held %v, totals %v", c.Orders, c.Changed, c.Held, c.Totals)
+			}
+			for _, tot := range c.Totals {
+				if !tot.Delta.IsZero() || !tot.Volume.Equal(tot.CandidateVolume) || tot.LiveShare != tot.CandidateShare {
+					t.Errorf("total %+v", tot)
+				}
+			}
+			for _, r := range append(c.Rules, c.Members...) {
+				if !r.Delta.IsZero() || !r.Live.Equal(r.Candidate) {
+					t.Errorf("row %+v", r)
+				}
+			}
+		})
+	}
+}
