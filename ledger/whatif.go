@@ -26,8 +26,8 @@ type Comparison struct {
 	// Orders is how many orders were compared; Changed how many of them
 	// the candidate pays differently in at least one slot.
 	Orders, Changed int
-	// Held orders could not be calculated by the candidate, or have no
-	// body to calculate; they are not in the sums.
+	// Held orders could not be calculated by the candidate; they are not
+	// in the sums.
 	Held []HeldOrder
 	// Totals are per currency, sorted by currency.
 	Totals []ComparisonTotal
@@ -85,25 +85,30 @@ func (l *Ledger) WhatIf(ctx context.Context, p Period, candidate Calculator) (*C
 	if candidate == nil {
 		return nil, fmt.Errorf("%w: what-if needs a candidate calculator", ErrInvalid)
 	}
-	keys := make(map[normalize.Key]bool)
-	err := l.store.Scan(ctx, Filter{Types: []Type{TypeRevision, TypeCommission}, From: p.From}, func(e *Entry) error {
-		if e.Type == TypeCommission && p.Contains(e.Effective) || e.Type == TypeRevision && p.Contains(e.Placed) {
-			keys[e.Order] = true
+	// A revision is recorded at or after the instant its order is placed:
+	// those recorded before p cannot be of an order placed in it.
+	var keys []normalize.Key
+	err := l.store.Scan(ctx, Filter{Types: []Type{TypeRevision}, From: p.From}, func(e *Entry) error {
+		if p.Contains(e.Placed) && (len(keys) == 0 || keys[len(keys)-1] != e.Order) {
+			keys = append(keys, e.Order)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	// Scan returns a stream's entries together: keys holds each order
+	// once.
+	slices.SortFunc(keys, compareKeys)
 	c := &Comparison{Period: p}
-	sums := newComparisonSums()
-	for _, k := range slices.SortedFunc(maps.Keys(keys), compareKeys) {
+	sums := newComparisonSums(candidate)
+	for _, k := range keys {
 		st, err := l.readState(ctx, k)
 		if err != nil {
 			return nil, err
 		}
 		c.Orders++
-		if why := sums.order(&st, candidate); why != "" {
+		if why := sums.order(&st); why != "" {
 			c.Held = append(c.Held, HeldOrder{Order: k, Reason: why})
 			continue
 		}
@@ -117,89 +122,107 @@ func (l *Ledger) WhatIf(ctx context.Context, p Period, candidate Calculator) (*C
 
 type comparisonKey struct{ name, currency string }
 
-type comparisonSum struct{ live, candidate decimal.Decimal }
+// comparisonSum is live and candidate amounts in the currency's minor
+// units: every amount of one currency has its minor unit's digits.
+type comparisonSum struct{ live, candidate int64 }
+
+// intoCalculator is a Calculator that calculates into a Calculation it
+// reuses, as *commission.Engine does.
+type intoCalculator interface {
+	CalculateInto(dst *commission.Calculation, o *normalize.Order, lock commission.Lock) error
+}
 
 // comparisonSums accumulates a comparison order by order.
 type comparisonSums struct {
-	totals         map[string]*ComparisonTotal
-	rules, members map[comparisonKey]*comparisonSum
-	slots          map[commission.Slot]*comparisonSum
-	slotKeys       []commission.Slot
+	candidate Calculator
+	into      intoCalculator
+	calc      commission.Calculation
+	totals    map[string]*comparisonTotal
+	rules     map[comparisonKey]*comparisonSum
+	members   map[comparisonKey]*comparisonSum
+	slots     map[commission.Slot]*comparisonSum
 	// changed reports whether the last order compared differs in a slot.
 	changed bool
 }
 
-func newComparisonSums() *comparisonSums {
-	return &comparisonSums{totals: make(map[string]*ComparisonTotal), rules: make(map[comparisonKey]*comparisonSum),
-		members: make(map[comparisonKey]*comparisonSum), slots: make(map[commission.Slot]*comparisonSum)}
+type comparisonTotal struct {
+	volume, candidateVolume decimal.Decimal
+	sum                     comparisonSum
+}
+
+func newComparisonSums(candidate Calculator) *comparisonSums {
+	s := &comparisonSums{candidate: candidate, totals: make(map[string]*comparisonTotal),
+		rules: make(map[comparisonKey]*comparisonSum), members: make(map[comparisonKey]*comparisonSum),
+		slots: make(map[commission.Slot]*comparisonSum)}
+	s.into, _ = candidate.(intoCalculator)
+	return s
+}
+
+func (s *comparisonSums) total(currency string) *comparisonTotal {
+	t := s.totals[currency]
+	if t == nil {
+		t = &comparisonTotal{}
+		s.totals[currency] = t
+	}
+	return t
 }
 
 // order adds the order st to the sums, or returns why it cannot.
-func (s *comparisonSums) order(st *orderState, candidate Calculator) (why string) {
+func (s *comparisonSums) order(st *orderState) (why string) {
 	s.changed = false
 	if st.frozen != nil {
 		return frozenError(st, st.last).Error()
 	}
-	var calc *commission.Calculation
-	currency := st.currency
+	var candidate []commission.Event
 	if st.replacedBy == (normalize.Key{}) {
-		if st.body == nil {
-			return "no order body recorded: its events were imported, and cannot be calculated again"
-		}
 		m, err := merge(st.body, st.refunds)
 		if err != nil {
 			return err.Error()
 		}
 		m.OrderTS = st.placed
-		calc, err = candidate.Calculate(&m, commission.Lock{Known: st.lock.Known})
+		calc, lock := &s.calc, commission.Lock{Known: st.lock.Known}
+		if s.into != nil {
+			err = s.into.CalculateInto(calc, &m, lock)
+		} else {
+			calc, err = s.candidate.Calculate(&m, lock)
+		}
 		if err != nil {
 			return err.Error()
 		}
-		currency = m.Currency
-	}
-	t := s.totals[currency]
-	if t == nil {
-		t = &ComparisonTotal{Currency: currency}
-		s.totals[currency] = t
-	}
-	if st.replacedBy == (normalize.Key{}) {
+		t := s.total(m.Currency)
 		for _, k := range st.vols.keys {
-			t.Volume = t.Volume.Add(st.vols.sums[k].Net)
+			t.volume = t.volume.Add(st.vols.sums[k].Net)
 		}
 		for i := range calc.Lines {
-			t.CandidateVolume = t.CandidateVolume.Add(calc.Lines[i].Net)
+			t.candidateVolume = t.candidateVolume.Add(calc.Lines[i].Net)
 		}
+		candidate = calc.Events
 	}
 	clear(s.slots)
-	s.slotKeys = s.slotKeys[:0]
-	add := func(events []commission.Event, candidate bool) {
+	add := func(events []commission.Event, cand bool) {
 		for i := range events {
 			e := &events[i]
-			a := e.Amount()
-			slot := e.Slot()
-			sum := s.slots[slot]
-			if sum == nil {
-				sum = &comparisonSum{}
-				s.slots[slot] = sum
-				s.slotKeys = append(s.slotKeys, slot)
+			a := e.AmountMinor()
+			slot := s.slots[e.Slot()]
+			if slot == nil {
+				slot = &comparisonSum{}
+				s.slots[e.Slot()] = slot
 			}
-			rule := s.row(s.rules, comparisonKey{e.Rule, e.Currency})
-			member := s.row(s.members, comparisonKey{e.Beneficiary, e.Currency})
-			if candidate {
-				t.Candidate, sum.candidate = t.Candidate.Add(a), sum.candidate.Add(a)
-				rule.candidate, member.candidate = rule.candidate.Add(a), member.candidate.Add(a)
-			} else {
-				t.Live, sum.live = t.Live.Add(a), sum.live.Add(a)
-				rule.live, member.live = rule.live.Add(a), member.live.Add(a)
+			sums := [...]*comparisonSum{slot, &s.total(e.Currency).sum,
+				s.row(s.rules, comparisonKey{e.Rule, e.Currency}), s.row(s.members, comparisonKey{e.Beneficiary, e.Currency})}
+			for _, x := range sums {
+				if cand {
+					x.candidate += a
+				} else {
+					x.live += a
+				}
 			}
 		}
 	}
 	add(st.events, false)
-	if calc != nil {
-		add(calc.Events, true)
-	}
-	for _, k := range s.slotKeys {
-		if sum := s.slots[k]; !sum.live.Equal(sum.candidate) {
+	add(candidate, true)
+	for _, sum := range s.slots {
+		if sum.live != sum.candidate {
 			s.changed = true
 			break
 		}
@@ -216,13 +239,20 @@ func (s *comparisonSums) row(m map[comparisonKey]*comparisonSum, k comparisonKey
 	return r
 }
 
+// minor returns n minor units of currency as a decimal.
+func minor(n int64, currency string) decimal.Decimal {
+	digits, _ := normalize.MinorUnits(currency)
+	return decimal.New(n, -int32(digits))
+}
+
 // fill writes the sums into c, sorted.
 func (s *comparisonSums) fill(c *Comparison) {
 	for _, cur := range slices.Sorted(maps.Keys(s.totals)) {
 		t := s.totals[cur]
-		t.Delta = t.Candidate.Sub(t.Live)
-		t.LiveShare, t.CandidateShare = share(t.Live, t.Volume), share(t.Candidate, t.CandidateVolume)
-		c.Totals = append(c.Totals, *t)
+		live, cand := minor(t.sum.live, cur), minor(t.sum.candidate, cur)
+		c.Totals = append(c.Totals, ComparisonTotal{Currency: cur, Volume: t.volume, CandidateVolume: t.candidateVolume,
+			Live: live, Candidate: cand, Delta: cand.Sub(live),
+			LiveShare: share(live, t.volume), CandidateShare: share(cand, t.candidateVolume)})
 	}
 	rows := func(m map[comparisonKey]*comparisonSum) []ComparisonRow {
 		keys := slices.SortedFunc(maps.Keys(m), func(a, b comparisonKey) int {
@@ -231,8 +261,9 @@ func (s *comparisonSums) fill(c *Comparison) {
 		out := make([]ComparisonRow, 0, len(keys))
 		for _, k := range keys {
 			r, t := m[k], s.totals[k.currency]
-			out = append(out, ComparisonRow{Name: k.name, Currency: k.currency, Live: r.live, Candidate: r.candidate,
-				Delta: r.candidate.Sub(r.live), LiveShare: share(r.live, t.Volume), CandidateShare: share(r.candidate, t.CandidateVolume)})
+			live, cand := minor(r.live, k.currency), minor(r.candidate, k.currency)
+			out = append(out, ComparisonRow{Name: k.name, Currency: k.currency, Live: live, Candidate: cand,
+				Delta: cand.Sub(live), LiveShare: share(live, t.volume), CandidateShare: share(cand, t.candidateVolume)})
 		}
 		return out
 	}
