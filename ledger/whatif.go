@@ -78,7 +78,8 @@ type ComparisonRow struct {
 //
 // An order that was replaced by another pays nothing either way (its
 // replacement is compared); an order frozen by a currency change, or one
-// the candidate cannot calculate, is held. With the ledger's own
+// the candidate cannot calculate, is held. Events imported with
+// PostEvents record no body and are not compared. With the ledger's own
 // calculator as candidate, every difference is zero for an order posted
 // as Post leaves it.
 func (l *Ledger) WhatIf(ctx context.Context, p Period, candidate Calculator) (*Comparison, error) {
