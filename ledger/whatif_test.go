@@ -2,15 +2,19 @@ package ledger_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/ingest/ingesttest"
 	"github.com/uplinehq/upline/internal/golden"
 	"github.com/uplinehq/upline/ledger"
+	"github.com/uplinehq/upline/sku"
 )
 
 // playScenario plays a scenario of testdata/scenarios into a ledger over a
@@ -92,5 +96,53 @@ func TestWhatIfLiveIsZero(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWhatIfCatalog runs retail-profit's history with its own plan over a
+// catalog in which the diffuser earns nothing: order 4001's diffuser line
+// (45.50 net, CV 25) leaves the volume, and with it D's 6.83 retail
+// profit (45.50 × 0.15) and A's 2.50 unilevel (25 × 0.10).
+func TestWhatIfCatalog(t *testing.T) {
+	s, l := playScenario(t, "retail-profit")
+	b, err := os.ReadFile("testdata/whatif/retail-profit-catalog.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := sku.LoadJSON(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := os.ReadFile("../testdata/scenarios/retail-profit/plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := commission.LoadPlan(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	candidate, err := s.Candidate(cat, v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.WhatIf(ctx, ledger.Month(2025, time.August), candidate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tot := range c.Totals {
+		got = append(got, fmt.Sprintf("total %s volume %s → %s, paid %s → %s (%s)", tot.Currency, tot.Volume,
+			tot.CandidateVolume, tot.Live, tot.Candidate, tot.Delta))
+	}
+	for _, r := range c.Members {
+		got = append(got, fmt.Sprintf("member %s %s → %s (%s)", r.Name, r.Live, r.Candidate, r.Delta))
+	}
+	want := []string{
+		"total USD volume 178.82 → 133.32, paid 32.4 → 23.07 (-9.33)",
+		"member A 8.9 → 6.4 (-2.5)",
+		"member D 23.5 → 16.67 (-6.83)",
+	}
+	if diff := cmp.Diff(want, got); diff != "" || c.Orders != 3 || c.Changed != 1 {
+		t.Errorf("orders %d, changed %d (want 3, 1); -want +got:\n%s", c.Orders, c.Changed, diff)
 	}
 }
