@@ -146,3 +146,35 @@ func TestWhatIfCatalog(t *testing.T) {
 		t.Errorf("orders %d, changed %d (want 3, 1); -want +got:\n%s", c.Orders, c.Changed, diff)
 	}
 }
+
+// TestWhatIfHeld: a candidate with no plan version in force when the
+// orders were placed cannot calculate them; they are held, with the
+// reason, and left out of the sums.
+func TestWhatIfHeld(t *testing.T) {
+	s, l := playScenario(t, "retail-profit")
+	late, err := commission.LoadPlan([]byte(`{"id":"acme-retail","version":3,"effective_from":"2025-09-01T00:00:00Z",
+		"rules":[{"type":"retail_profit","name":"retail","basis":"net","rates":{"*":"0.20"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	candidate, err := s.Candidate(nil, late)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.WhatIf(ctx, ledger.Month(2025, time.August), candidate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range c.Held {
+		got = append(got, h.Order.String()+": "+h.Reason)
+	}
+	want := []string{
+		"shopify/acme.myshopify.com/4001: commission: no plan version in force: order shopify/acme.myshopify.com/4001: no version of plan acme-retail in force at 2025-08-28T08:11:04Z",
+		"shopify/acme.myshopify.com/4002: commission: no plan version in force: order shopify/acme.myshopify.com/4002: no version of plan acme-retail in force at 2025-08-29T10:00:00Z",
+		"shopify/acme.myshopify.com/4003: commission: no plan version in force: order shopify/acme.myshopify.com/4003: no version of plan acme-retail in force at 2025-08-30T10:00:00Z",
+	}
+	if diff := cmp.Diff(want, got); diff != "" || c.Orders != 3 || len(c.Totals) != 0 || len(c.Rules) != 0 {
+		t.Errorf("orders %d, totals %v, rules %v; held -want +got:\n%s", c.Orders, c.Totals, c.Rules, diff)
+	}
+}
