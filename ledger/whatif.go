@@ -86,10 +86,11 @@ func (l *Ledger) WhatIf(ctx context.Context, p Period, candidate Calculator) (*C
 	if candidate == nil {
 		return nil, fmt.Errorf("%w: what-if needs a candidate calculator", ErrInvalid)
 	}
-	// A revision is recorded at or after the instant its order is placed:
-	// those recorded before p cannot be of an order placed in it.
+	// Every revision record names the instant its order is placed. Its own
+	// instant is usually later, but a body may claim a version older than
+	// its order_ts: all revisions are read, not only those of p.
 	var keys []normalize.Key
-	err := l.store.Scan(ctx, Filter{Types: []Type{TypeRevision}, From: p.From}, func(e *Entry) error {
+	err := l.store.Scan(ctx, Filter{Types: []Type{TypeRevision}}, func(e *Entry) error {
 		if p.Contains(e.Placed) && (len(keys) == 0 || keys[len(keys)-1] != e.Order) {
 			keys = append(keys, e.Order)
 		}
