@@ -166,6 +166,7 @@ func newWorld(t testing.TB, r *rand.Rand) *world {
 					rr.rankRates[k] = randRate(r)
 				}
 			}
+			rr.includeSelf = r.IntN(2) == 0
 		case 2:
 			rr.typ = "retail_profit"
 			rr.retail = map[string]decimal.Decimal{"*": randRate(r), classes[r.IntN(3)]: randRate(r)}

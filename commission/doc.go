@@ -140,7 +140,10 @@
 // rank_differential walks up from level 1; a qualifying member whose rank's
 // rate exceeds the highest rate already paid below it earns the difference
 // (the event's rate), and paid_level counts the members paid. It stops at the
-// top rate.
+// top rate. With "include_self": true it starts at level 0: the credited
+// distributor, when it qualifies, earns its own rank's rate on its own order
+// (level 0, paid level 0) and the uplines only what exceeds it, as Amway's
+// performance bonus pays on one's own volume.
 //
 // retail_profit pays the credited distributor rates[class] on an order
 // placed by its retail customer (level 0, paid level 0), when it qualifies.

@@ -31,7 +31,8 @@ type refRule struct {
 	compression bool
 	rollup      bool
 	// rank_differential
-	rankRates map[int]decimal.Decimal
+	rankRates   map[int]decimal.Decimal
+	includeSelf bool
 	// retail_profit
 	retail map[string]decimal.Decimal
 	// fast_start
@@ -111,6 +112,9 @@ func (p refPlan) JSON() string {
 				rr[strconv.Itoa(k)] = v.String()
 			}
 			o["rates_by_rank"] = rr
+			if r.includeSelf {
+				o["include_self"] = true
+			}
 		case "retail_profit":
 			rr := map[string]string{}
 			for k, v := range r.retail {
@@ -345,9 +349,15 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 			for _, v := range rule.rankRates {
 				top = decimal.Max(top, v)
 			}
-			paid, n := decimal.Zero, 0
-			for lv := 1; paid.LessThan(top); lv++ {
-				l, ok := at(lv)
+			paid, n, lv := decimal.Zero, 0, 1
+			if rule.includeSelf {
+				lv = 0
+			}
+			for ; paid.LessThan(top); lv++ {
+				l, ok := self, true
+				if lv > 0 {
+					l, ok = at(lv)
+				}
 				if !ok {
 					break
 				}
@@ -358,7 +368,9 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 				if !rt.GreaterThan(paid) {
 					continue
 				}
-				n++
+				if lv > 0 {
+					n++
+				}
 				for i, m := range lines {
 					pay(i, ri, lv, n, l.id, refBasis(m, rule.basis), rt.Sub(paid))
 				}

@@ -20,7 +20,7 @@ var ruleFields = []string{"type", "name", "basis", "qualify", "allow_rates_above
 // builtin builds the built-in rule types from their JSON objects.
 var builtin = map[string]ruleType{
 	"unilevel":          {readUnilevel, []string{"rates", "rates_by_rank", "depth_by_rank", "compression", "unpaid"}},
-	"rank_differential": {readRankDifferential, []string{"rates_by_rank"}},
+	"rank_differential": {readRankDifferential, []string{"rates_by_rank", "include_self"}},
 	"retail_profit":     {readRetailProfit, []string{"rates"}},
 	"fast_start":        {readFastStart, []string{"days", "rates"}},
 }
@@ -262,13 +262,17 @@ func (u *unilevel) breakAll(c *Context, lv int, m hierarchy.Member) {
 }
 
 // rankDifferential pays each qualified upline the difference between its
-// rank's rate and the highest rate already paid below it.
+// rank's rate and the highest rate already paid below it. With
+// includeSelf the credited distributor, when it qualifies, is paid its own
+// rank's rate first, at level 0 (Amway's performance bonus on one's own
+// volume), and the uplines only what exceeds it.
 type rankDifferential struct {
-	name    string
-	basis   Basis
-	rates   byRank[int64]
-	qualify qualify
-	top     int64
+	name        string
+	basis       Basis
+	rates       byRank[int64]
+	qualify     qualify
+	top         int64
+	includeSelf bool
 }
 
 func (r *rankDifferential) Name() string { return r.name }
@@ -289,6 +293,9 @@ func readRankDifferential(name string, o *object, rs rates) (Rule, error) {
 	for _, v := range r.rates.vals {
 		r.top = max(r.top, v)
 	}
+	if r.includeSelf, err = o.boolean("include_self"); err != nil {
+		return nil, err
+	}
 	if r.qualify, err = readQualify(o); err != nil {
 		return nil, err
 	}
@@ -297,9 +304,15 @@ func readRankDifferential(name string, o *object, rs rates) (Rule, error) {
 
 func (r *rankDifferential) Apply(c *Context) error {
 	var paidRate int64
-	n := 0
-	for lv := 1; paidRate < r.top; lv++ {
-		a := c.hop(lv)
+	n, lv := 0, 1
+	if r.includeSelf {
+		lv = 0
+	}
+	for ; paidRate < r.top; lv++ {
+		a := &c.w.self
+		if lv > 0 {
+			a = c.hop(lv)
+		}
 		if a == nil {
 			break
 		}
@@ -310,7 +323,9 @@ func (r *rankDifferential) Apply(c *Context) error {
 		if rate <= paidRate {
 			continue
 		}
-		n++
+		if lv > 0 {
+			n++
+		}
 		for i := range c.lines {
 			b, err := c.basis(i, r.basis)
 			if err != nil {

@@ -172,4 +172,15 @@
 // Σ|posted − desired| / Σ|desired|, reported to ShareDigits places ("0"
 // exactly when every slot matches). It writes itself as JSON (MarshalJSON)
 // and as a table (WriteTable).
+//
+// # What-if
+//
+// WhatIf runs a candidate — an engine built with another plan, or another
+// catalog, over the same genealogy — over the orders placed in a period,
+// as Post would calculate them now, and posts nothing. Its Comparison
+// sets what the candidate pays beside what the ledger posted, per
+// currency, rule and member, with each as a share of the period's
+// commissionable volume; like a Reconciliation it writes itself as JSON
+// and as a table. With the ledger's own engine as the candidate nothing
+// differs.
 package ledger

@@ -18,7 +18,10 @@
 // events differ and prints a diff of both files.
 //
 // Play runs a scenario without comparing, for tests that assert amounts of
-// their own.
+// their own; Scenario.PlayOn plays it into a ledger the caller keeps, and
+// Scenario.Candidate builds an engine over the scenario's genealogy with
+// other plan versions or another catalog, to run a what-if
+// (ledger.Ledger.WhatIf) over the scenario's history.
 //
 // # Scenario directory
 //

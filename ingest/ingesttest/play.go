@@ -2,7 +2,6 @@ package ingesttest
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -20,16 +19,7 @@ import (
 // first step that fails or is held, returning the steps before it and an
 // error naming the step.
 func (s *Scenario) Play() ([]Step, error) {
-	svc := ingest.New(ledger.New(ledger.NewMemory(), s.Engine), s.sources()...)
-	var steps []Step
-	for _, name := range s.Steps {
-		st, err := s.step(svc, name)
-		if err != nil {
-			return steps, fmt.Errorf("steps/%s: %w", name, err)
-		}
-		steps = append(steps, st)
-	}
-	return steps, nil
+	return s.PlayOn(ledger.New(ledger.NewMemory(), s.Engine))
 }
 
 // Play loads the scenario directory dir and plays it; see Scenario.Play.

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/uplinehq/upline/internal/golden"
+)
+
+// The scenarios the command runs on: retail-profit (canonical bodies,
+// three orders) and lifecycle (Shopify bodies: duplicates, refunds, an
+// edit, a stale revision, a cancellation).
+const (
+	retail    = "../../testdata/scenarios/retail-profit"
+	lifecycle = "../../testdata/scenarios/lifecycle"
+)
+
+func files(dir string) []string {
+	return []string{"-plan", dir + "/plan.json", "-catalog", dir + "/catalog.json", "-genealogy", dir + "/genealogy.csv"}
+}
+
+func replayArgs(dir string, more ...string) []string {
+	return append(append(files(dir), "-webhooks", dir+"/steps"), more...)
+}
+
+// TestCommands runs each command as an operator would and compares what
+// it prints, and its exit status, with testdata/golden/NAME.txt.
+func TestCommands(t *testing.T) {
+	shopify := []string{"-shopify-store", "acme.myshopify.com", "-known", "2025-08-28T09:00:00Z"}
+	tests := []struct {
+		name string
+		args []string
+		exit int
+	}{
+		{"validate", append(append([]string{"validate"}, files(retail)...), "-plan", "testdata/plan-v2.json"), 0},
+		{"validate-errors", []string{"validate", "-plan", "testdata/bad-plan.json", "-plan", "testdata/misspelt-plan.json",
+			"-catalog", "testdata/bad-catalog.json", "-genealogy", "testdata/bad-genealogy.csv"}, 1},
+		{"replay", append([]string{"replay"}, replayArgs(lifecycle, shopify...)...), 0},
+		{"report", append([]string{"report"}, replayArgs(lifecycle, append(shopify, "-period", "2025")...)...), 0},
+		{"whatif", append([]string{"whatif"}, replayArgs(retail, "-period", "2025-08", "-candidate", "testdata/plan-v2.json")...), 0},
+		{"whatif-json", append([]string{"whatif"}, replayArgs(retail, "-period", "2025-08", "-candidate", "testdata/plan-v2.json", "-json")...), 0},
+		{"whatif-live", append([]string{"whatif"}, replayArgs(retail, "-period", "2025-08", "-candidate", retail+"/plan.json")...), 0},
+		{"whatif-no-candidate", append([]string{"whatif"}, replayArgs(retail, "-period", "2025-08")...), 2},
+		{"unknown-command", []string{"payout"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			exit := run(tt.args, &stdout, &stderr)
+			if exit != tt.exit {
+				t.Errorf("exit %d, want %d; stderr:\n%s", exit, tt.exit, stderr.String())
+			}
+			var got bytes.Buffer
+			fmt.Fprintf(&got, "$ uplinectl %s\n%s", strings.Join(tt.args, " "), stdout.String())
+			if stderr.Len() > 0 {
+				fmt.Fprintf(&got, "stderr:\n%s", stderr.String())
+			}
+			fmt.Fprintf(&got, "exit %d\n", exit)
+			golden.Check(t, "testdata/golden/"+tt.name+".txt", got.Bytes())
+		})
+	}
+}
+
+// TestReadme keeps the README's what-if comparison the command's.
+func TestReadme(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.ReadFile("testdata/golden/whatif.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	comparison := out[bytes.Index(out, []byte("what-if ")):bytes.LastIndex(out, []byte("exit 0"))]
+	if !bytes.Contains(readme, comparison) {
+		t.Errorf("README.md does not show the what-if comparison of testdata/golden/whatif.txt:\n%s", comparison)
+	}
+}
