@@ -60,6 +60,9 @@ type Memory struct {
 	// log holds every entry's stream and index there, in position order
 	// (Position = index in log + 1).
 	log []memoryRef
+	// byMember holds each member's entries in position order, so that
+	// one member's queries visit only its entries.
+	byMember map[string][]memoryRef
 }
 
 type memoryRef struct {
@@ -90,6 +93,7 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 	if m.streams == nil {
 		m.streams = make(map[string][]Entry)
 		m.ids = make(map[string]struct{})
+		m.byMember = make(map[string][]memoryRef)
 	}
 	cur := m.streams[stream]
 	if len(cur) != expectedVersion {
@@ -113,7 +117,11 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 	}
 	out := slices.Grow(cur, len(entries))
 	for i := range entries {
-		m.log = append(m.log, memoryRef{stream, len(cur) + i})
+		ref := memoryRef{stream, len(cur) + i}
+		m.log = append(m.log, ref)
+		if mb := entries[i].Member; mb != "" {
+			m.byMember[mb] = append(m.byMember[mb], ref)
+		}
 		entries[i].Stream, entries[i].Seq, entries[i].Position = stream, len(cur)+i+1, int64(len(m.log))
 		e := own(entries[i])
 		out = append(out, e)
@@ -172,13 +180,7 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 	}
 	var out []Entry
 	m.mu.RLock()
-	for _, s := range m.streams {
-		for i := range s {
-			if f.Match(&s[i]) {
-				out = append(out, s[i])
-			}
-		}
-	}
+	m.each(&f, func(e *Entry) { out = append(out, *e) })
 	m.mu.RUnlock()
 	slices.SortFunc(out, func(a, b Entry) int {
 		if c := cmp.Compare(a.Stream, b.Stream); c != 0 {
@@ -192,6 +194,26 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 		}
 	}
 	return nil
+}
+
+// each calls fn for every entry f matches, in no particular order: one
+// member's entries only, when f names the member. m.mu must be held.
+func (m *Memory) each(f *Filter, fn func(*Entry)) {
+	if f.Member != "" {
+		for _, r := range m.byMember[f.Member] {
+			if e := &m.streams[r.stream][r.i]; f.Match(e) {
+				fn(e)
+			}
+		}
+		return
+	}
+	for _, s := range m.streams {
+		for i := range s {
+			if f.Match(&s[i]) {
+				fn(&s[i])
+			}
+		}
+	}
 }
 
 // After implements Store.
