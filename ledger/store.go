@@ -8,6 +8,8 @@ import (
 	"maps"
 	"slices"
 	"sync"
+
+	"github.com/shopspring/decimal"
 )
 
 // Store is where entries are kept. It is append-only: entries are never
@@ -41,6 +43,47 @@ type Store interface {
 	After(ctx context.Context, position int64, limit int) ([]Entry, error)
 }
 
+// Summer is a Store that sums amounts itself, as io.WriterTo is a Writer
+// that copies itself: a SQL store with an aggregate, so that balances and
+// payout runs read one row per member and currency instead of every
+// entry. The ledger uses Sum when its store has it, and Scan otherwise.
+type Summer interface {
+	Store
+	// Sum returns the sum of the Amount of the entries f matches, one
+	// Balance per member and currency with at least one such entry (a
+	// sum of zero included), sorted by member, then currency. Each sum
+	// equals, exactly, the one made by adding the entries Scan returns.
+	Sum(ctx context.Context, f Filter) ([]Balance, error)
+}
+
+// sum is Summer.Sum on s, or the same sums made from s.Scan.
+func sum(ctx context.Context, s Store, f Filter) ([]Balance, error) {
+	if sm, ok := s.(Summer); ok {
+		return sm.Sum(ctx, f)
+	}
+	sums := make(map[[2]string]decimal.Decimal)
+	err := s.Scan(ctx, f, func(e *Entry) error {
+		k := [2]string{e.Member, e.Currency}
+		sums[k] = sums[k].Add(e.Amount)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sortedBalances(sums), nil
+}
+
+func sortedBalances(sums map[[2]string]decimal.Decimal) []Balance {
+	out := make([]Balance, 0, len(sums))
+	for k, v := range sums {
+		out = append(out, Balance{Member: k[0], Currency: k[1], Amount: v})
+	}
+	slices.SortFunc(out, func(a, b Balance) int {
+		return cmp.Or(cmp.Compare(a.Member, b.Member), cmp.Compare(a.Currency, b.Currency))
+	})
+	return out
+}
+
 // Store errors.
 var (
 	// ErrVersionConflict: another writer appended to the stream first.
@@ -70,7 +113,7 @@ type memoryRef struct {
 	i      int
 }
 
-var _ Store = (*Memory)(nil)
+var _ Summer = (*Memory)(nil)
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory { return &Memory{} }
@@ -214,6 +257,21 @@ func (m *Memory) each(f *Filter, fn func(*Entry)) {
 			}
 		}
 	}
+}
+
+// Sum implements Summer, without copying or sorting entries.
+func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sums := make(map[[2]string]decimal.Decimal)
+	m.mu.RLock()
+	m.each(&f, func(e *Entry) {
+		k := [2]string{e.Member, e.Currency}
+		sums[k] = sums[k].Add(e.Amount)
+	})
+	m.mu.RUnlock()
+	return sortedBalances(sums), nil
 }
 
 // After implements Store.
