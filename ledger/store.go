@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -105,12 +106,30 @@ type Memory struct {
 	log []memoryRef
 	// byMember holds each member's entries in position order, so that
 	// one member's queries visit only its entries.
-	byMember map[string][]memoryRef
+	byMember map[string][]memberEntry
 }
 
 type memoryRef struct {
 	stream string
 	i      int
+}
+
+// memberEntry is what one member's queries filter and sum on, kept in a
+// dense list per member: they touch that list and the entries they
+// return, wherever those lie in a large ledger.
+type memberEntry struct {
+	ref               memoryRef
+	typ               Type
+	currency          string
+	effective, posted time.Time
+	amount            decimal.Decimal
+}
+
+// match reports whether member's entry r passes f, as f.Match would on
+// the whole entry (Match reads only the fields r keeps).
+func (r *memberEntry) match(f *Filter) bool {
+	e := Entry{Type: r.typ, Member: f.Member, Currency: r.currency, Effective: r.effective, Posted: r.posted}
+	return f.Match(&e)
 }
 
 var _ Summer = (*Memory)(nil)
@@ -136,7 +155,7 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 	if m.streams == nil {
 		m.streams = make(map[string][]Entry)
 		m.ids = make(map[string]struct{})
-		m.byMember = make(map[string][]memoryRef)
+		m.byMember = make(map[string][]memberEntry)
 	}
 	cur := m.streams[stream]
 	if len(cur) != expectedVersion {
@@ -162,8 +181,9 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 	for i := range entries {
 		ref := memoryRef{stream, len(cur) + i}
 		m.log = append(m.log, ref)
-		if mb := entries[i].Member; mb != "" {
-			m.byMember[mb] = append(m.byMember[mb], ref)
+		if e := &entries[i]; e.Member != "" {
+			m.byMember[e.Member] = append(m.byMember[e.Member], memberEntry{ref: ref, typ: e.Type, currency: e.Currency,
+				effective: e.Effective, posted: e.Posted, amount: e.Amount})
 		}
 		entries[i].Stream, entries[i].Seq, entries[i].Position = stream, len(cur)+i+1, int64(len(m.log))
 		e := own(entries[i])
@@ -243,9 +263,9 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 // member's entries only, when f names the member. m.mu must be held.
 func (m *Memory) each(f *Filter, fn func(*Entry)) {
 	if f.Member != "" {
-		for _, r := range m.byMember[f.Member] {
-			if e := &m.streams[r.stream][r.i]; f.Match(e) {
-				fn(e)
+		for i := range m.byMember[f.Member] {
+			if r := &m.byMember[f.Member][i]; r.match(f) {
+				fn(&m.streams[r.ref.stream][r.ref.i])
 			}
 		}
 		return
@@ -266,10 +286,19 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	}
 	sums := make(map[[2]string]decimal.Decimal)
 	m.mu.RLock()
-	m.each(&f, func(e *Entry) {
-		k := [2]string{e.Member, e.Currency}
-		sums[k] = sums[k].Add(e.Amount)
-	})
+	if f.Member != "" {
+		for i := range m.byMember[f.Member] {
+			if r := &m.byMember[f.Member][i]; r.match(&f) {
+				k := [2]string{f.Member, r.currency}
+				sums[k] = sums[k].Add(r.amount)
+			}
+		}
+	} else {
+		m.each(&f, func(e *Entry) {
+			k := [2]string{e.Member, e.Currency}
+			sums[k] = sums[k].Add(e.Amount)
+		})
+	}
 	m.mu.RUnlock()
 	return sortedBalances(sums), nil
 }
