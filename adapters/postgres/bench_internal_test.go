@@ -104,3 +104,28 @@ func BenchmarkPost(b *testing.B) {
 	b.ReportMetric(float64(i)/rawTime.Seconds(), "raw-orders/s")
 	b.ReportMetric(float64(rows)/float64(i), "rows/order")
 }
+
+// BenchmarkBalance measures one member's Balance on a ledger of 10k
+// entries and on one of 1M, side by side against the same server; the
+// member has the same 100 entries in both. "ratio" is the 1M figure over
+// the 10k one: the target is at most 2. "plain" hides the store's
+// ledger.Summer, so the ledger adds up the rows Scan returns.
+func BenchmarkBalance(b *testing.B) {
+	ctx := context.Background()
+	small, big := benchStore(b), benchStore(b)
+	for _, c := range []struct {
+		s *Store
+		n int
+	}{{small, 10_000}, {big, 1_000_000}} {
+		if err := ledgerworld.Synthetic(ctx, c.s, c.n, 100, "ME"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.s.pool.Exec(ctx, "ANALYZE "+c.s.sql.entries.Sanitize()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("summer", func(b *testing.B) { ledgerworld.BenchBalance(b, small, big) })
+	b.Run("plain", func(b *testing.B) {
+		ledgerworld.BenchBalance(b, struct{ ledger.Store }{small}, struct{ ledger.Store }{big})
+	})
+}
