@@ -79,10 +79,16 @@ func sortedBalances(sums map[[2]string]decimal.Decimal) []Balance {
 	for k, v := range sums {
 		out = append(out, Balance{Member: k[0], Currency: k[1], Amount: v})
 	}
-	slices.SortFunc(out, func(a, b Balance) int {
+	sortBalances(out)
+	return out
+}
+
+// sortBalances sorts bs by member, then currency, as Summer.Sum returns
+// them.
+func sortBalances(bs []Balance) {
+	slices.SortFunc(bs, func(a, b Balance) int {
 		return cmp.Or(cmp.Compare(a.Member, b.Member), cmp.Compare(a.Currency, b.Currency))
 	})
-	return out
 }
 
 // Store errors.
@@ -105,7 +111,8 @@ type Memory struct {
 	// (Position = index in log + 1).
 	log []memoryRef
 	// byMember holds each member's entries in position order, so that
-	// one member's queries visit only its entries.
+	// one member's queries visit only its entries (and sums of every
+	// member only the dense lists); "" holds entries without a member.
 	byMember map[string][]memberEntry
 }
 
@@ -127,8 +134,8 @@ type memberEntry struct {
 
 // match reports whether member's entry r passes f, as f.Match would on
 // the whole entry (Match reads only the fields r keeps).
-func (r *memberEntry) match(f *Filter) bool {
-	e := Entry{Type: r.typ, Member: f.Member, Currency: r.currency, Effective: r.effective, Posted: r.posted}
+func (r *memberEntry) match(f *Filter, member string) bool {
+	e := Entry{Type: r.typ, Member: member, Currency: r.currency, Effective: r.effective, Posted: r.posted}
 	return f.Match(&e)
 }
 
@@ -181,13 +188,11 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 	for i := range entries {
 		ref := memoryRef{stream, len(cur) + i}
 		m.log = append(m.log, ref)
-		if e := &entries[i]; e.Member != "" {
-			m.byMember[e.Member] = append(m.byMember[e.Member], memberEntry{ref: ref, typ: e.Type, currency: e.Currency,
-				effective: e.Effective, posted: e.Posted, amount: e.Amount})
-		}
 		entries[i].Stream, entries[i].Seq, entries[i].Position = stream, len(cur)+i+1, int64(len(m.log))
 		e := own(entries[i])
 		out = append(out, e)
+		m.byMember[e.Member] = append(m.byMember[e.Member], memberEntry{ref: ref, typ: e.Type, currency: e.Currency,
+			effective: e.Effective, posted: e.Posted, amount: e.Amount})
 	}
 	m.streams[stream] = out
 	return nil
@@ -264,7 +269,7 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 func (m *Memory) each(f *Filter, fn func(*Entry)) {
 	if f.Member != "" {
 		for i := range m.byMember[f.Member] {
-			if r := &m.byMember[f.Member][i]; r.match(f) {
+			if r := &m.byMember[f.Member][i]; r.match(f, f.Member) {
 				fn(&m.streams[r.ref.stream][r.ref.i])
 			}
 		}
@@ -284,23 +289,34 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sums := make(map[[2]string]decimal.Decimal)
+	var out []Balance
+	add := func(member string, list []memberEntry) {
+		first := len(out)
+		for i := range list {
+			r := &list[i]
+			if !r.match(&f, member) {
+				continue
+			}
+			// A member's currencies are few: a list beats a map.
+			j := slices.IndexFunc(out[first:], func(b Balance) bool { return b.Currency == r.currency })
+			if j < 0 {
+				out = append(out, Balance{Member: member, Currency: r.currency})
+				j = len(out) - first - 1
+			}
+			out[first+j].Amount = out[first+j].Amount.Add(r.amount)
+		}
+	}
 	m.mu.RLock()
 	if f.Member != "" {
-		for i := range m.byMember[f.Member] {
-			if r := &m.byMember[f.Member][i]; r.match(&f) {
-				k := [2]string{f.Member, r.currency}
-				sums[k] = sums[k].Add(r.amount)
-			}
-		}
+		add(f.Member, m.byMember[f.Member])
 	} else {
-		m.each(&f, func(e *Entry) {
-			k := [2]string{e.Member, e.Currency}
-			sums[k] = sums[k].Add(e.Amount)
-		})
+		for member, list := range m.byMember {
+			add(member, list)
+		}
 	}
 	m.mu.RUnlock()
-	return sortedBalances(sums), nil
+	sortBalances(out)
+	return out, nil
 }
 
 // After implements Store.
