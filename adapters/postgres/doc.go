@@ -34,6 +34,11 @@
 // statement trigger refuses every UPDATE, DELETE and TRUNCATE of entries:
 // history cannot be rewritten, by a bug or by an operator.
 //
+// Store is a ledger.Summer: balances and a payout run's earnings are one
+// GROUP BY with numeric sums, exact, and a member's balance and statement
+// are served by the (member, currency, effective_ns) index, so their cost
+// follows the member's entries, not the table (BenchmarkBalance).
+//
 // # Positions
 //
 // An entry's Position comes from a sequence, reserved and written while
