@@ -129,3 +129,22 @@ func BenchmarkBalance(b *testing.B) {
 		ledgerworld.BenchBalance(b, struct{ ledger.Store }{small}, struct{ ledger.Store }{big})
 	})
 }
+
+// BenchmarkBalances measures every member's balance on a ledger of 1M
+// entries (10,001 members, each with about 100 entries): one aggregate.
+func BenchmarkBalances(b *testing.B) {
+	ctx := context.Background()
+	s := benchStore(b)
+	if err := ledgerworld.Synthetic(ctx, s, 1_000_000, 100, "ME"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, "ANALYZE "+s.sql.entries.Sanitize()); err != nil {
+		b.Fatal(err)
+	}
+	l := ledger.New(s, nil)
+	for b.Loop() {
+		if bs, err := l.Balances(ctx, ledgerworld.Jan.AddDate(1, 0, 0)); err != nil || len(bs) != 10_001 {
+			b.Fatal(len(bs), err)
+		}
+	}
+}
