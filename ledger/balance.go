@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -30,35 +29,24 @@ func through(at time.Time) time.Time { return at.Add(time.Nanosecond) }
 // Balance returns member's balance in currency at instant at: the sum of
 // its entries effective at or before at.
 func (l *Ledger) Balance(ctx context.Context, member, currency string, at time.Time) (decimal.Decimal, error) {
-	sum := decimal.Zero
-	err := l.store.Scan(ctx, Filter{Member: member, Currency: currency, Types: moneyTypes(), To: through(at)}, func(e *Entry) error {
-		sum = sum.Add(e.Amount)
-		return nil
-	})
-	return sum, err
+	return total(sum(ctx, l.store, Filter{Member: member, Currency: currency, Types: moneyTypes(), To: through(at)}))
+}
+
+// total adds up bs: one balance, or none, for a filter that names a
+// member and a currency.
+func total(bs []Balance, err error) (decimal.Decimal, error) {
+	t := decimal.Zero
+	for _, b := range bs {
+		t = t.Add(b.Amount)
+	}
+	return t, err
 }
 
 // Balances returns every member's balance per currency at instant at,
 // sorted by member, then currency. Members whose entries sum to zero are
 // listed too.
 func (l *Ledger) Balances(ctx context.Context, at time.Time) ([]Balance, error) {
-	sums := make(map[[2]string]decimal.Decimal)
-	err := l.store.Scan(ctx, Filter{Types: moneyTypes(), To: through(at)}, func(e *Entry) error {
-		k := [2]string{e.Member, e.Currency}
-		sums[k] = sums[k].Add(e.Amount)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Balance, 0, len(sums))
-	for k, v := range sums {
-		out = append(out, Balance{Member: k[0], Currency: k[1], Amount: v})
-	}
-	slices.SortFunc(out, func(a, b Balance) int {
-		return cmp.Or(cmp.Compare(a.Member, b.Member), cmp.Compare(a.Currency, b.Currency))
-	})
-	return out, nil
+	return sum(ctx, l.store, Filter{Types: moneyTypes(), To: through(at)})
 }
 
 // RuleAmount is what one plan rule earned.
@@ -96,12 +84,15 @@ type Statement struct {
 // Statement returns member's statement in currency for period p.
 func (l *Ledger) Statement(ctx context.Context, member, currency string, p Period) (Statement, error) {
 	s := Statement{Member: member, Currency: currency, Period: p}
-	byRule := make(map[string]decimal.Decimal)
-	err := l.store.Scan(ctx, Filter{Member: member, Currency: currency, Types: append(moneyTypes(), TypeHold), To: p.To}, func(e *Entry) error {
-		if e.Effective.Before(p.From) {
-			s.Opening = s.Opening.Add(e.Amount)
-			return nil
+	types := append(moneyTypes(), TypeHold)
+	if !p.From.IsZero() {
+		var err error
+		if s.Opening, err = total(sum(ctx, l.store, Filter{Member: member, Currency: currency, Types: types, To: p.From})); err != nil {
+			return Statement{}, err
 		}
+	}
+	byRule := make(map[string]decimal.Decimal)
+	err := l.store.Scan(ctx, Filter{Member: member, Currency: currency, Types: types, From: p.From, To: p.To}, func(e *Entry) error {
 		s.Entries = append(s.Entries, *e)
 		if tally(e, &s.Earned, &s.ClawedBack, &s.Adjusted, &s.Paid) {
 			byRule[e.Rule] = byRule[e.Rule].Add(e.Amount)

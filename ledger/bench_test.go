@@ -175,3 +175,38 @@ func BenchmarkPostLargeOrder(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBalance measures one member's Balance on a ledger of 10k
+// entries and on one of 1M, side by side; the member has the same 100
+// entries in both. "ratio" is the 1M figure over the 10k one: the target
+// is at most 2, a query that costs what it returns, not the ledger's size.
+// "plain" hides Memory's Summer, so the ledger adds up what Scan returns.
+func BenchmarkBalance(b *testing.B) {
+	small, big := ledger.NewMemory(), ledger.NewMemory()
+	if err := ledgerworld.Synthetic(ctx, small, 10_000, 100, "ME"); err != nil {
+		b.Fatal(err)
+	}
+	if err := ledgerworld.Synthetic(ctx, big, 1_000_000, 100, "ME"); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("summer", func(b *testing.B) { ledgerworld.BenchBalance(b, small, big) })
+	b.Run("plain", func(b *testing.B) {
+		ledgerworld.BenchBalance(b, struct{ ledger.Store }{small}, struct{ ledger.Store }{big})
+	})
+}
+
+// BenchmarkBalances measures every member's balance on a ledger of 1M
+// entries (10,001 members, each with about 100 entries).
+func BenchmarkBalances(b *testing.B) {
+	s := ledger.NewMemory()
+	if err := ledgerworld.Synthetic(ctx, s, 1_000_000, 100, "ME"); err != nil {
+		b.Fatal(err)
+	}
+	l := ledger.New(s, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if bs, err := l.Balances(ctx, ledgerworld.Jan.AddDate(1, 0, 0)); err != nil || len(bs) != 10_001 {
+			b.Fatal(len(bs), err)
+		}
+	}
+}

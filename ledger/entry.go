@@ -172,7 +172,8 @@ type Filter struct {
 }
 
 // Match reports whether e passes f. Store implementations may use it; a
-// SQL store translates f into a WHERE clause instead.
+// SQL store translates f into a WHERE clause instead. It reads e's Member,
+// Currency, Type, Effective and Posted, nothing else.
 func (f *Filter) Match(e *Entry) bool {
 	if f.Member != "" && e.Member != f.Member || f.Currency != "" && e.Currency != f.Currency {
 		return false

@@ -140,14 +140,13 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 				due[k] = due[k].Add(e.Amount)
 			}
 		}
-		f := Filter{Types: []Type{TypeCommission, TypeCorrection, TypeAdjustment}, To: r.Period.To, PostedBy: at}
-		err = l.store.Scan(ctx, f, func(e *Entry) error {
-			k := [2]string{e.Member, e.Currency}
-			due[k] = due[k].Add(e.Amount)
-			return nil
-		})
+		earned, err := sum(ctx, l.store, Filter{Types: []Type{TypeCommission, TypeCorrection, TypeAdjustment}, To: r.Period.To, PostedBy: at})
 		if err != nil {
 			return res, err
+		}
+		for _, b := range earned {
+			k := [2]string{b.Member, b.Currency}
+			due[k] = due[k].Add(b.Amount)
 		}
 		keys := make([][2]string, 0, len(due))
 		for k := range due {

@@ -6,8 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/big"
 	"slices"
 	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // Store is where entries are kept. It is append-only: entries are never
@@ -41,6 +45,53 @@ type Store interface {
 	After(ctx context.Context, position int64, limit int) ([]Entry, error)
 }
 
+// Summer is a Store that sums amounts itself, as io.WriterTo is a Writer
+// that copies itself: a SQL store with an aggregate, so that balances and
+// payout runs read one row per member and currency instead of every
+// entry. The ledger uses Sum when its store has it, and Scan otherwise.
+type Summer interface {
+	Store
+	// Sum returns the sum of the Amount of the entries f matches, one
+	// Balance per member and currency with at least one such entry (a
+	// sum of zero included), sorted by member, then currency. Each sum
+	// equals, exactly, the one made by adding the entries Scan returns.
+	Sum(ctx context.Context, f Filter) ([]Balance, error)
+}
+
+// sum is Summer.Sum on s, or the same sums made from s.Scan.
+func sum(ctx context.Context, s Store, f Filter) ([]Balance, error) {
+	if sm, ok := s.(Summer); ok {
+		return sm.Sum(ctx, f)
+	}
+	sums := make(map[[2]string]decimal.Decimal)
+	err := s.Scan(ctx, f, func(e *Entry) error {
+		k := [2]string{e.Member, e.Currency}
+		sums[k] = sums[k].Add(e.Amount)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sortedBalances(sums), nil
+}
+
+func sortedBalances(sums map[[2]string]decimal.Decimal) []Balance {
+	out := make([]Balance, 0, len(sums))
+	for k, v := range sums {
+		out = append(out, Balance{Member: k[0], Currency: k[1], Amount: v})
+	}
+	sortBalances(out)
+	return out
+}
+
+// sortBalances sorts bs by member, then currency, as Summer.Sum returns
+// them.
+func sortBalances(bs []Balance) {
+	slices.SortFunc(bs, func(a, b Balance) int {
+		return cmp.Or(cmp.Compare(a.Member, b.Member), cmp.Compare(a.Currency, b.Currency))
+	})
+}
+
 // Store errors.
 var (
 	// ErrVersionConflict: another writer appended to the stream first.
@@ -60,6 +111,10 @@ type Memory struct {
 	// log holds every entry's stream and index there, in position order
 	// (Position = index in log + 1).
 	log []memoryRef
+	// byMember holds each member's entries in position order, so that
+	// one member's queries visit only its entries (and sums of every
+	// member only the dense lists); "" holds entries without a member.
+	byMember map[string][]memberEntry
 }
 
 type memoryRef struct {
@@ -67,7 +122,25 @@ type memoryRef struct {
 	i      int
 }
 
-var _ Store = (*Memory)(nil)
+// memberEntry is what one member's queries filter and sum on, kept in a
+// dense list per member: they touch that list and the entries they
+// return, wherever those lie in a large ledger.
+type memberEntry struct {
+	ref               memoryRef
+	typ               Type
+	currency          string
+	effective, posted time.Time
+	amount            decimal.Decimal
+}
+
+// match reports whether member's entry r passes f, as f.Match would on
+// the whole entry (Match reads only the fields r keeps).
+func (r *memberEntry) match(f *Filter, member string) bool {
+	e := Entry{Type: r.typ, Member: member, Currency: r.currency, Effective: r.effective, Posted: r.posted}
+	return f.Match(&e)
+}
+
+var _ Summer = (*Memory)(nil)
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory { return &Memory{} }
@@ -90,6 +163,7 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 	if m.streams == nil {
 		m.streams = make(map[string][]Entry)
 		m.ids = make(map[string]struct{})
+		m.byMember = make(map[string][]memberEntry)
 	}
 	cur := m.streams[stream]
 	if len(cur) != expectedVersion {
@@ -113,10 +187,13 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 	}
 	out := slices.Grow(cur, len(entries))
 	for i := range entries {
-		m.log = append(m.log, memoryRef{stream, len(cur) + i})
+		ref := memoryRef{stream, len(cur) + i}
+		m.log = append(m.log, ref)
 		entries[i].Stream, entries[i].Seq, entries[i].Position = stream, len(cur)+i+1, int64(len(m.log))
 		e := own(entries[i])
 		out = append(out, e)
+		m.byMember[e.Member] = append(m.byMember[e.Member], memberEntry{ref: ref, typ: e.Type, currency: e.Currency,
+			effective: e.Effective, posted: e.Posted, amount: e.Amount})
 	}
 	m.streams[stream] = out
 	return nil
@@ -172,13 +249,7 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 	}
 	var out []Entry
 	m.mu.RLock()
-	for _, s := range m.streams {
-		for i := range s {
-			if f.Match(&s[i]) {
-				out = append(out, s[i])
-			}
-		}
-	}
+	m.each(&f, func(e *Entry) { out = append(out, *e) })
 	m.mu.RUnlock()
 	slices.SortFunc(out, func(a, b Entry) int {
 		if c := cmp.Compare(a.Stream, b.Stream); c != 0 {
@@ -192,6 +263,103 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 		}
 	}
 	return nil
+}
+
+// each calls fn for every entry f matches, in no particular order: one
+// member's entries only, when f names the member. m.mu must be held.
+func (m *Memory) each(f *Filter, fn func(*Entry)) {
+	if f.Member != "" {
+		for i := range m.byMember[f.Member] {
+			if r := &m.byMember[f.Member][i]; r.match(f, f.Member) {
+				fn(&m.streams[r.ref.stream][r.ref.i])
+			}
+		}
+		return
+	}
+	for _, s := range m.streams {
+		for i := range s {
+			if f.Match(&s[i]) {
+				fn(&s[i])
+			}
+		}
+	}
+}
+
+// Sum implements Summer, without copying or sorting entries.
+func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []Balance
+	// One member's sums, one per currency: a member's currencies are
+	// few, and a list beats a map.
+	var curs []string
+	var accs []amountSum
+	add := func(member string, list []memberEntry) {
+		curs = curs[:0]
+		for i := range list {
+			r := &list[i]
+			if !r.match(&f, member) {
+				continue
+			}
+			j := slices.Index(curs, r.currency)
+			if j < 0 {
+				j = len(curs)
+				curs = append(curs, r.currency)
+				if j == len(accs) {
+					accs = append(accs, amountSum{})
+				}
+				accs[j].reset()
+			}
+			accs[j].add(r.amount)
+		}
+		for j, c := range curs {
+			out = append(out, Balance{Member: member, Currency: c, Amount: accs[j].decimal()})
+		}
+	}
+	m.mu.RLock()
+	if f.Member != "" {
+		add(f.Member, m.byMember[f.Member])
+	} else {
+		for member, list := range m.byMember {
+			add(member, list)
+		}
+	}
+	m.mu.RUnlock()
+	sortBalances(out)
+	return out, nil
+}
+
+// amountSum adds amounts in place, where decimal.Add allocates twice an
+// amount: on a large ledger that, and the garbage collector scanning the
+// ledger to reclaim it, cost more than the adding. Its sum equals, scale
+// included, the one Add gives starting from the zero Decimal.
+type amountSum struct {
+	v, c, pow big.Int
+	exp       int32
+}
+
+func (s *amountSum) reset() { s.v.SetInt64(0); s.exp = 0 }
+
+func (s *amountSum) add(d decimal.Decimal) {
+	c := &s.c
+	if d.NumDigits() <= 18 {
+		c.SetInt64(d.CoefficientInt64())
+	} else {
+		c.Set(d.Coefficient())
+	}
+	switch e := d.Exponent(); {
+	case e > s.exp:
+		c.Mul(c, s.pow.Exp(big.NewInt(10), big.NewInt(int64(e)-int64(s.exp)), nil))
+	case e < s.exp:
+		s.v.Mul(&s.v, s.pow.Exp(big.NewInt(10), big.NewInt(int64(s.exp)-int64(e)), nil))
+		s.exp = e
+	}
+	s.v.Add(&s.v, c)
+}
+
+func (s *amountSum) decimal() decimal.Decimal {
+	return decimal.NewFromBigInt(new(big.Int).Set(&s.v), s.exp)
 }
 
 // After implements Store.

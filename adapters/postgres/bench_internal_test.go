@@ -104,3 +104,47 @@ func BenchmarkPost(b *testing.B) {
 	b.ReportMetric(float64(i)/rawTime.Seconds(), "raw-orders/s")
 	b.ReportMetric(float64(rows)/float64(i), "rows/order")
 }
+
+// BenchmarkBalance measures one member's Balance on a ledger of 10k
+// entries and on one of 1M, side by side against the same server; the
+// member has the same 100 entries in both. "ratio" is the 1M figure over
+// the 10k one: the target is at most 2. "plain" hides the store's
+// ledger.Summer, so the ledger adds up the rows Scan returns.
+func BenchmarkBalance(b *testing.B) {
+	ctx := context.Background()
+	small, big := benchStore(b), benchStore(b)
+	for _, c := range []struct {
+		s *Store
+		n int
+	}{{small, 10_000}, {big, 1_000_000}} {
+		if err := ledgerworld.Synthetic(ctx, c.s, c.n, 100, "ME"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.s.pool.Exec(ctx, "ANALYZE "+c.s.sql.entries.Sanitize()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("summer", func(b *testing.B) { ledgerworld.BenchBalance(b, small, big) })
+	b.Run("plain", func(b *testing.B) {
+		ledgerworld.BenchBalance(b, struct{ ledger.Store }{small}, struct{ ledger.Store }{big})
+	})
+}
+
+// BenchmarkBalances measures every member's balance on a ledger of 1M
+// entries (10,001 members, each with about 100 entries): one aggregate.
+func BenchmarkBalances(b *testing.B) {
+	ctx := context.Background()
+	s := benchStore(b)
+	if err := ledgerworld.Synthetic(ctx, s, 1_000_000, 100, "ME"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, "ANALYZE "+s.sql.entries.Sanitize()); err != nil {
+		b.Fatal(err)
+	}
+	l := ledger.New(s, nil)
+	for b.Loop() {
+		if bs, err := l.Balances(ctx, ledgerworld.Jan.AddDate(1, 0, 0)); err != nil || len(bs) != 10_001 {
+			b.Fatal(len(bs), err)
+		}
+	}
+}

@@ -38,6 +38,11 @@
 // statement trigger refuses every UPDATE, DELETE and TRUNCATE of entries:
 // history cannot be rewritten, by a bug or by an operator.
 //
+// Store is a ledger.Summer: balances and a payout run's earnings are one
+// GROUP BY with numeric sums, exact, and a member's balance and statement
+// are served by the (member, currency, effective_ns) index, so their cost
+// follows the member's entries, not the table (BenchmarkBalance).
+//
 // # The webhook inbox
 //
 // Store.Inbox returns the webhook.Inbox of package webhook kept in the same
@@ -56,7 +61,7 @@
 //
 // # Views for analysts
 //
-// Migration 0005 adds views that trace every cent in SQL without knowing
+// Migration 0004 adds views that trace every cent in SQL without knowing
 // how entries are encoded (set search_path to the schema, or qualify):
 //
 //   - entry_types (type, name, money): each ledger.Type's number and name,

@@ -19,6 +19,10 @@
 // balances after a payout, and that every member's balance equals the sum
 // of its entries. Features declares what a store does beyond the contract
 // (a store that can be reopened is checked through a new handle too).
+//
+// A store that is a ledger.Summer has its sums checked against Scan, and
+// the whole suite runs again with the capability hidden, so the ledger's
+// queries agree on the capable and the plain path.
 package ledgertest
 
 import (
@@ -41,7 +45,22 @@ import (
 
 // Run runs the suite, and the checks of what f declares. newStore must
 // return a new, empty store each call.
+//
+// The suite runs twice: on the store as it is, and, under "Plain", on the
+// store with its optional capabilities (ledger.Summer) hidden, so that
+// the ledger's answers are checked on both the capable and the plain path.
 func Run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
+	run(t, f, newStore)
+	pf := f
+	if f.Reopen != nil {
+		pf.Reopen = func(t *testing.T, s ledger.Store) ledger.Store { return plain{f.Reopen(t, s.(plain).Store)} }
+	}
+	t.Run("Plain", func(t *testing.T) {
+		run(t, pf, func(t *testing.T) ledger.Store { return plain{newStore(t)} })
+	})
+}
+
+func run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 	tests := []struct {
 		name string
 		f    func(t *testing.T, s ledger.Store)
@@ -52,6 +71,7 @@ func Run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 		{"DuplicateID", duplicateID},
 		{"InvalidEntry", invalidEntry},
 		{"Scan", scan},
+		{"Sum", sum},
 		{"ConcurrentAppends", concurrentAppends},
 		{"PostEventsDuplicateAndConflict", postEventsDuplicateAndConflict},
 		{"PostLife", postLife},
