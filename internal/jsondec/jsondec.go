@@ -16,7 +16,9 @@ package jsondec
 
 import (
 	"encoding"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"reflect"
 	"strconv"
 	"sync"
@@ -25,7 +27,8 @@ import (
 	"unsafe"
 )
 
-// Decode decodes body into v, a pointer to a zero struct. It reports
+// Decode decodes body, which must be valid UTF-8 (strictjson.Check
+// refuses any other), into v, a pointer to a zero struct. It reports
 // false, with v zero again, when it did not finish: the caller then
 // decodes with encoding/json.
 func Decode(body []byte, v any) bool {
@@ -66,13 +69,60 @@ type plan struct {
 	elem *plan // pointer and slice elements
 
 	fields []field        // structs
-	exact  map[string]int // name → index in fields
+	exact  table          // name → index in fields
 	folded map[string]int // ASCII-lowercased name → index
+	upper  bool           // a name has an upper-case letter
 }
 
 type field struct {
+	name   string
 	offset uintptr
 	plan   *plan
+}
+
+// table finds a struct's field by its exact name: open addressing on a
+// hash of the name's length and three of its bytes, cheaper than a map's
+// hash of the whole key, which every key of a body pays.
+type table struct {
+	slots []int8 // index in fields + 1; 0 is empty
+	mask  uint32
+}
+
+func hashKey[S string | []byte](k S) uint32 {
+	n := uint32(len(k))
+	if n == 0 {
+		return 0
+	}
+	return n*0x9E3779B1 ^ uint32(k[0])*0x85EBCA77 ^ uint32(k[n-1])*0xC2B2AE3D ^ uint32(k[n/2])*0x27D4EB2F
+}
+
+func newTable(fields []field) table {
+	size := uint32(8)
+	for size < 4*uint32(len(fields)) {
+		size *= 2
+	}
+	t := table{slots: make([]int8, size), mask: size - 1}
+	for i, f := range fields {
+		h := hashKey(f.name) & t.mask
+		for t.slots[h] != 0 {
+			h = (h + 1) & t.mask
+		}
+		t.slots[h] = int8(i + 1)
+	}
+	return t
+}
+
+func (p *plan) lookup(key []byte) (int, bool) {
+	t := &p.exact
+	for h := hashKey(key) & t.mask; ; h = (h + 1) & t.mask {
+		s := t.slots[h]
+		if s == 0 {
+			return 0, false
+		}
+		if p.fields[s-1].name == string(key) {
+			return int(s - 1), true
+		}
+	}
 }
 
 // maxFields bounds a struct's fields so a bit set can track which were
@@ -133,7 +183,7 @@ func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 		}
 	case reflect.Struct:
 		p.kind = kindStruct
-		p.exact, p.folded = map[string]int{}, map[string]int{}
+		p.folded = map[string]int{}
 		for i := range t.NumField() {
 			f := t.Field(i)
 			if f.Anonymous {
@@ -158,13 +208,14 @@ func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 			if _, dup := p.folded[low]; dup {
 				return nil
 			}
-			p.exact[name] = len(p.fields)
+			p.upper = p.upper || low != name
 			p.folded[low] = len(p.fields)
-			p.fields = append(p.fields, field{offset: f.Offset, plan: fp})
+			p.fields = append(p.fields, field{name: name, offset: f.Offset, plan: fp})
 		}
 		if len(p.fields) > maxFields {
 			return nil
 		}
+		p.exact = newTable(p.fields)
 	default:
 		return nil
 	}
@@ -205,15 +256,31 @@ type decoder struct {
 	depth int
 }
 
+// space skips whitespace; after a newline, indentation eight spaces at
+// a time.
 func (d *decoder) space() {
-	for d.i < len(d.data) {
-		switch d.data[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
+	const spaces = 0x2020202020202020
+	i, b := d.i, d.data
+	for i < len(b) && b[i] <= ' ' {
+		switch b[i] {
+		case '\n':
+			i++
+			for i+8 <= len(b) {
+				x := binary.LittleEndian.Uint64(b[i:]) ^ spaces
+				if x != 0 {
+					i += bits.TrailingZeros64(x) / 8
+					break
+				}
+				i += 8
+			}
+		case ' ', '\t', '\r':
+			i++
 		default:
+			d.i = i
 			return
 		}
 	}
+	d.i = i
 }
 
 // value decodes the value at d.i into *ptr, a value of p's type.
@@ -348,7 +415,7 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 	var buf [64]byte
 	for {
 		d.space()
-		key, ok := d.key()
+		key, upper, ok := d.key()
 		if !ok {
 			return false
 		}
@@ -358,8 +425,8 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 		}
 		d.i++
 		d.space()
-		f, found := p.exact[string(key)]
-		if !found && len(key) <= len(buf) {
+		f, found := p.lookup(key)
+		if !found && (upper || p.upper) && len(key) <= len(buf) {
 			low := buf[:len(key)]
 			for j, c := range key {
 				if 'A' <= c && c <= 'Z' {
@@ -397,48 +464,90 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 	}
 }
 
-// key reads an object key made of printable ASCII without escapes; any
-// other key could match a field only by rules left to encoding/json.
-func (d *decoder) key() ([]byte, bool) {
+// key reads an object key made of printable ASCII without escapes, and
+// says whether it has an upper-case letter; any other key could match a
+// field only by rules left to encoding/json.
+func (d *decoder) key() (key []byte, upper, ok bool) {
 	if d.i >= len(d.data) || d.data[d.i] != '"' {
-		return nil, false
+		return nil, false, false
 	}
 	start := d.i + 1
 	for j := start; j < len(d.data); j++ {
-		c := d.data[j]
-		if c == '"' {
-			d.i = j + 1
-			return d.data[start:j], true
+		for j < len(d.data) && keyByte[d.data[j]] == keyPlain {
+			j++
 		}
-		if c < 0x20 || c >= 0x7f || c == '\\' {
-			return nil, false
+		if j == len(d.data) {
+			break
+		}
+		switch keyByte[d.data[j]] {
+		case keyEnd:
+			d.i = j + 1
+			return d.data[start:j], upper, true
+		case keyUpper:
+			upper = true
+		case keyOther:
+			return nil, false, false
 		}
 	}
-	return nil, false
+	return nil, false, false
 }
 
-// str reads a string value. Text that is not valid UTF-8 is left to
-// encoding/json, which would turn it into U+FFFD.
-func (d *decoder) str() (string, bool) {
-	start := d.i + 1
-	high := false
-	for j := start; j < len(d.data); j++ {
-		c := d.data[j]
+const (
+	keyPlain = iota
+	keyUpper
+	keyEnd
+	keyOther
+)
+
+// keyByte classifies the bytes of a key.
+var keyByte = func() (t [256]uint8) {
+	for c := range t {
 		switch {
 		case c == '"':
-			raw := d.data[start:j]
-			if high && !utf8.Valid(raw) {
-				return "", false
-			}
-			d.i = j + 1
-			return string(raw), true
-		case c == '\\':
-			return d.escaped(start)
-		case c < 0x20:
-			return "", false
-		case c >= 0x80:
-			high = true
+			t[c] = keyEnd
+		case c < 0x20 || c >= 0x7f || c == '\\':
+			t[c] = keyOther
+		case 'A' <= c && c <= 'Z':
+			t[c] = keyUpper
 		}
+	}
+	return t
+}()
+
+// plainRun returns the index, from j, of the first byte of b that is a
+// quote, a backslash or a control character, or len(b): eight bytes at a
+// time, as the body is valid UTF-8 and other bytes need no look.
+func plainRun(b []byte, j int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; j+8 <= len(b); j += 8 {
+		x := binary.LittleEndian.Uint64(b[j:])
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		m := ((q - ones) &^ q) | ((bs - ones) &^ bs) | ((x - ones*0x20) &^ x)
+		if m &= highs; m != 0 {
+			return j + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; j < len(b); j++ {
+		if c := b[j]; c == '"' || c == '\\' || c < 0x20 {
+			return j
+		}
+	}
+	return j
+}
+
+// str reads a string value.
+func (d *decoder) str() (string, bool) {
+	start := d.i + 1
+	j := plainRun(d.data, start)
+	if j == len(d.data) {
+		return "", false
+	}
+	switch d.data[j] {
+	case '"':
+		d.i = j + 1
+		return string(d.data[start:j]), true
+	case '\\':
+		return d.escaped(start)
 	}
 	return "", false
 }
@@ -451,9 +560,6 @@ func (d *decoder) escaped(start int) (string, bool) {
 		c := d.data[j]
 		switch {
 		case c == '"':
-			if !utf8.Valid(out) {
-				return "", false
-			}
 			d.i = j + 1
 			return string(out), true
 		case c < 0x20:
@@ -546,14 +652,16 @@ func (d *decoder) skip() bool {
 }
 
 func (d *decoder) skipString() bool {
-	for j := d.i + 1; j < len(d.data); j++ {
-		switch c := d.data[j]; {
-		case c == '"':
+	for j := d.i + 1; ; j++ {
+		j = plainRun(d.data, j)
+		if j == len(d.data) {
+			return false
+		}
+		switch d.data[j] {
+		case '"':
 			d.i = j + 1
 			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
+		case '\\':
 			if j+1 >= len(d.data) {
 				return false
 			}
@@ -568,15 +676,10 @@ func (d *decoder) skipString() bool {
 			default:
 				return false
 			}
-		case c >= 0x80:
-			r, size := utf8.DecodeRune(d.data[j:])
-			if r == utf8.RuneError && size == 1 {
-				return false
-			}
-			j += size - 1
+		default:
+			return false // a control character
 		}
 	}
-	return false
 }
 
 func (d *decoder) skipObject() bool {
