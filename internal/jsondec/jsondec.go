@@ -112,6 +112,24 @@ func newTable(fields []field) table {
 	return t
 }
 
+// lookupFolded finds the field whose name equals key but for ASCII case,
+// as encoding/json matches a key that names no field exactly.
+func (p *plan) lookupFolded(key []byte) (int, bool) {
+	var buf [64]byte
+	if len(key) > len(buf) {
+		return 0, false
+	}
+	low := buf[:len(key)]
+	for j, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[j] = c
+	}
+	f, ok := p.folded[string(low)]
+	return f, ok
+}
+
 func (p *plan) lookup(key []byte) (int, bool) {
 	t := &p.exact
 	for h := hashKey(key) & t.mask; ; h = (h + 1) & t.mask {
@@ -412,7 +430,6 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 		return true
 	}
 	var seen uint64
-	var buf [64]byte
 	for {
 		d.space()
 		key, upper, ok := d.key()
@@ -426,15 +443,8 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 		d.i++
 		d.space()
 		f, found := p.lookup(key)
-		if !found && (upper || p.upper) && len(key) <= len(buf) {
-			low := buf[:len(key)]
-			for j, c := range key {
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				low[j] = c
-			}
-			f, found = p.folded[string(low)]
+		if !found && (upper || p.upper) {
+			f, found = p.lookupFolded(key)
 		}
 		if found {
 			if seen&(1<<f) != 0 {
