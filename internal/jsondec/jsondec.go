@@ -82,7 +82,9 @@ type field struct {
 
 // table finds a struct's field by its exact name: open addressing on a
 // hash of the name's length and three of its bytes, cheaper than a map's
-// hash of the whole key, which every key of a body pays.
+// hash of the whole key, which every key of a body pays. (strtab, the
+// project's string table, hashes every byte: 7% more instructions for a
+// whole Shopify body.)
 type table struct {
 	slots []int8 // index in fields + 1; 0 is empty
 	mask  uint32
