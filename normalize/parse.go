@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/jsondec"
 	"github.com/uplinehq/upline/internal/strictjson"
 )
 
@@ -93,6 +94,9 @@ func ParseTime(s string) (time.Time, error) {
 func Unmarshal(platform Platform, body []byte, v any) error {
 	if err := strictjson.Check(body); err != nil {
 		return jsonError(platform, err)
+	}
+	if jsondec.Decode(body, v) {
+		return nil
 	}
 	return jsonError(platform, json.Unmarshal(body, v))
 }

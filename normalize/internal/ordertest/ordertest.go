@@ -8,10 +8,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/uplinehq/upline/internal/golden"
+	"github.com/uplinehq/upline/internal/jsondec"
 	"github.com/uplinehq/upline/internal/strictjson"
 
 	"github.com/uplinehq/upline/normalize"
@@ -156,5 +158,78 @@ func Strict(t testing.TB, body []byte) {
 	t.Helper()
 	if err := strictjson.Decode(body, new(any)); err != nil {
 		t.Fatalf("accepted a body a strict form refuses: %v", err)
+	}
+}
+
+// SameAsEncodingJSON decodes body into a fresh T through the fast path
+// every platform decoder takes (jsondec) and through encoding/json, the
+// reference, and fails t unless they agree: when the fast path finishes,
+// encoding/json must accept body and give a deeply equal T (nil and empty
+// slices told apart, amounts compared as their text); when it does not,
+// it must leave T zero for encoding/json to decode and explain. The
+// canonical order is a function of T alone, so equal Ts give equal orders.
+func SameAsEncodingJSON[T any](t testing.TB, body []byte) {
+	t.Helper()
+	if strictjson.Check(body) != nil {
+		return // refused before either decoder runs
+	}
+	var fast, std T
+	finished := jsondec.Decode(body, &fast)
+	err := json.Unmarshal(body, &std)
+	switch {
+	case !finished:
+		if !reflect.ValueOf(fast).IsZero() {
+			t.Fatalf("%T: the fast path gave up but left %#v", fast, fast)
+		}
+	case err != nil:
+		t.Fatalf("%T: the fast path accepted a body encoding/json refuses (%v)", fast, err)
+	case !reflect.DeepEqual(fast, std):
+		t.Fatalf("%T: the fast path and encoding/json differ:\nfast %#v\nstd  %#v", fast, fast, std)
+	}
+}
+
+// EdgeSeeds are bodies on the edges where a JSON decoder can differ from
+// encoding/json: repeated and case-folded keys, escaped and non-ASCII keys,
+// nulls, empty and null arrays, numbers as ids, escapes in values, syntax
+// errors in skipped values and trailing text.
+func EdgeSeeds() [][]byte {
+	seeds := []string{
+		`{"id":1,"id":2}`, `{"ID":"5","Id":6}`, `{"\u0069d":"5"}`, `{"id":null,"sku":null}`,
+		`{"ſku":"a","K":1}`, `{"sku":"a","SKU":"b"}`, `{"id":18446744073709551617}`, `{"id":1.5}`, `{"id":-0}`,
+		`{"id":"1"} x`, `{"id":"1"}  ` + "\n", ` {"name":"a\u00e9\"b\/c\\d\n"}`, `{"name":"\ud83d\ude00"}`,
+		`{"taxes_included":"true"}`, `{"taxes_included":true,"prices_include_tax":null}`,
+		`{"order":{"id":1},"order":null}`, `{"order":{"id":1,"line_items":[{}]},"data":{"order":null}}`,
+		`{"x":[1,2,,]}`, `{"x":01}`, `{"x":1.}`, `{"x":-}`, `{"x":"\x"}`, `{"x":tru}`, `{"x":[{"a":}]}`,
+		`{"line_items":[]}`, `{"line_items":null}`, `{"line_items":[{},null,{"sku":"a"}]}`, `{"line_items":{}}`,
+		`{"items":[{"discount_allocations":[]},{"discount_allocations":null}]}`, `{"meta_data":[{"key":"a","value":{"b":[1]}}]}`,
+		`{"items":[{"sku":"a"}],"items":[{"name":"b"}]}`, `[]`, `null`, `"order"`, `{}`, `{"entity_id":"7","items":[{"qty_ordered":"1.0000"}]}`,
+		`{"amount":"1e400","total":"NaN","price":10.799999999999999}`, `{"x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`,
+	}
+	out := make([][]byte, len(seeds))
+	for i, s := range seeds {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+// SeedAll adds every testdata/*.json of the package under test, their
+// Corrupt forms and EdgeSeeds to f.
+func SeedAll(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds: %v", err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		for _, c := range Corrupt(b) {
+			f.Add(c)
+		}
+	}
+	for _, b := range EdgeSeeds() {
+		f.Add(b)
 	}
 }

@@ -33,8 +33,8 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		n.raw = ""
 	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := text(b)
+		if err != nil {
 			return err
 		}
 		n.raw = strings.TrimSpace(s)
@@ -89,8 +89,8 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		*id = ""
 	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := text(b)
+		if err != nil {
 			return err
 		}
 		*id = ID(s)
@@ -129,6 +129,27 @@ func Path(parts ...any) string {
 		}
 	}
 	return b.String()
+}
+
+// text returns the text of the JSON string b. Amounts and ids are plain
+// ASCII: those are read directly, anything else by encoding/json.
+func text(b []byte) (string, error) {
+	if len(b) >= 2 && b[len(b)-1] == '"' {
+		inner := b[1 : len(b)-1]
+		plain := true
+		for _, c := range inner {
+			if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(inner), nil
+		}
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
 }
 
 func jsonKind(b []byte) string {

@@ -78,3 +78,23 @@ func TestPath(t *testing.T) {
 }
 
 var _ json.Unmarshaler = (*wire.Num)(nil)
+
+// TestEscapedText: amounts and ids with escapes read as encoding/json
+// reads the string, not as their raw bytes.
+func TestEscapedText(t *testing.T) {
+	for _, tt := range []struct{ in, num, id string }{
+		{`"1\u002e50"`, "1.50", "1.50"},
+		{`" 2.00\t"`, "2.00", " 2.00\t"},
+		{`"a\"b\/c"`, `a"b/c`, `a"b/c`},
+		{`"é1"`, "é1", "é1"},
+	} {
+		var n wire.Num
+		var id wire.ID
+		if err := n.UnmarshalJSON([]byte(tt.in)); err != nil || n.Raw() != tt.num {
+			t.Errorf("Num %s = %q, %v; want %q", tt.in, n.Raw(), err, tt.num)
+		}
+		if err := id.UnmarshalJSON([]byte(tt.in)); err != nil || string(id) != tt.id {
+			t.Errorf("ID %s = %q, %v; want %q", tt.in, id, err, tt.id)
+		}
+	}
+}

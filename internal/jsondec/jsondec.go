@@ -1,0 +1,811 @@
+// Package jsondec decodes a platform's webhook body into the wire structs
+// of its decoder in one pass, without encoding/json's separate validation
+// scan and reflection per value. It is a fast path, never the authority:
+// Decode either finishes with exactly what encoding/json.Unmarshal would
+// have produced, or says it did not, and the caller decodes again with
+// encoding/json, which then also describes any error.
+//
+// To stay exact it handles only what the wire structs use — structs,
+// strings, bools, pointers, slices and types with their own UnmarshalJSON
+// (wire.Num, wire.ID, json.RawMessage) — and gives up on anything where
+// encoding/json's behaviour is subtle: a field given twice (encoding/json
+// merges), a key with an escape or a non-ASCII byte (Unicode case folding),
+// a type mismatch, a syntax error, deep nesting. Numbers are handed to
+// UnmarshalJSON as their literal text; nothing passes through a float.
+package jsondec
+
+import (
+	"encoding"
+	"encoding/binary"
+	"encoding/json"
+	"math/bits"
+	"reflect"
+	"strconv"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Decode decodes body, which must be valid UTF-8 (strictjson.Check
+// refuses any other), into v, a pointer to a zero struct. It reports
+// false, with v zero again, when it did not finish: the caller then
+// decodes with encoding/json.
+func Decode(body []byte, v any) bool {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
+		return false // encoding/json decodes into what is there: not handled
+	}
+	p := planFor(rv.Type().Elem())
+	if p == nil || p.kind != kindStruct {
+		return false
+	}
+	d := decoder{data: body}
+	d.space()
+	ok := d.i < len(d.data) && d.data[d.i] == '{' && d.value(p, rv.UnsafePointer())
+	d.space()
+	if !ok || d.i != len(d.data) {
+		rv.Elem().SetZero()
+		return false
+	}
+	return true
+}
+
+type kind uint8
+
+const (
+	kindString kind = iota + 1
+	kindBool
+	kindUnmarshaler
+	kindPointer
+	kindSlice
+	kindStruct
+)
+
+// plan says how to decode one Go type.
+type plan struct {
+	kind kind
+	typ  reflect.Type
+	elem *plan // pointer and slice elements
+
+	fields []field        // structs
+	exact  table          // name → index in fields
+	folded map[string]int // ASCII-lowercased name → index
+	upper  bool           // a name has an upper-case letter
+}
+
+type field struct {
+	name   string
+	offset uintptr
+	plan   *plan
+}
+
+// table finds a struct's field by its exact name: open addressing on a
+// hash of the name's length and three of its bytes, cheaper than a map's
+// hash of the whole key, which every key of a body pays. (strtab, the
+// project's string table, hashes every byte: 7% more instructions for a
+// whole Shopify body.)
+type table struct {
+	slots []int8 // index in fields + 1; 0 is empty
+	mask  uint32
+}
+
+func hashKey[S string | []byte](k S) uint32 {
+	n := uint32(len(k))
+	if n == 0 {
+		return 0
+	}
+	return n*0x9E3779B1 ^ uint32(k[0])*0x85EBCA77 ^ uint32(k[n-1])*0xC2B2AE3D ^ uint32(k[n/2])*0x27D4EB2F
+}
+
+func newTable(fields []field) table {
+	size := uint32(8)
+	for size < 4*uint32(len(fields)) {
+		size *= 2
+	}
+	t := table{slots: make([]int8, size), mask: size - 1}
+	for i, f := range fields {
+		h := hashKey(f.name) & t.mask
+		for t.slots[h] != 0 {
+			h = (h + 1) & t.mask
+		}
+		t.slots[h] = int8(i + 1)
+	}
+	return t
+}
+
+// lookupFolded finds the field whose name equals key but for ASCII case,
+// as encoding/json matches a key that names no field exactly.
+func (p *plan) lookupFolded(key []byte) (int, bool) {
+	var buf [64]byte
+	if len(key) > len(buf) {
+		return 0, false
+	}
+	low := buf[:len(key)]
+	for j, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[j] = c
+	}
+	f, ok := p.folded[string(low)]
+	return f, ok
+}
+
+func (p *plan) lookup(key []byte) (int, bool) {
+	t := &p.exact
+	for h := hashKey(key) & t.mask; ; h = (h + 1) & t.mask {
+		s := t.slots[h]
+		if s == 0 {
+			return 0, false
+		}
+		if p.fields[s-1].name == string(key) {
+			return int(s - 1), true
+		}
+	}
+}
+
+// maxFields bounds a struct's fields so a bit set can track which were
+// seen; maxDepth bounds nesting, far below encoding/json's own limit.
+const (
+	maxFields = 64
+	maxDepth  = 500
+)
+
+var plans sync.Map // reflect.Type → *plan (nil: not handled)
+
+func planFor(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	p := build(t, map[reflect.Type]*plan{})
+	plans.Store(t, p)
+	return p
+}
+
+var (
+	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// build returns t's plan, or nil when t holds anything Decode does not
+// handle exactly as encoding/json does. seen breaks recursive types.
+func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
+	if p, ok := seen[t]; ok {
+		return p
+	}
+	pt := reflect.PointerTo(t)
+	if t.Kind() != reflect.Pointer && pt.Implements(unmarshalerType) {
+		return &plan{kind: kindUnmarshaler, typ: t}
+	}
+	if t.Implements(unmarshalerType) || t.Implements(textUnmarshalerType) || pt.Implements(textUnmarshalerType) {
+		return nil
+	}
+	p := &plan{typ: t}
+	seen[t] = p
+	switch t.Kind() {
+	case reflect.String:
+		p.kind = kindString
+	case reflect.Bool:
+		p.kind = kindBool
+	case reflect.Pointer:
+		p.kind = kindPointer
+		if p.elem = build(t.Elem(), seen); p.elem == nil {
+			return nil
+		}
+	case reflect.Slice:
+		p.kind = kindSlice
+		if t.Elem().Kind() == reflect.Uint8 { // base64 in encoding/json
+			return nil
+		}
+		if p.elem = build(t.Elem(), seen); p.elem == nil {
+			return nil
+		}
+	case reflect.Struct:
+		p.kind = kindStruct
+		p.folded = map[string]int{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Anonymous {
+				return nil // embedded fields promote theirs: not handled
+			}
+			if !f.IsExported() {
+				continue
+			}
+			tag := f.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := cut(tag, ',')
+			if opts != "" || name == "" || !plainASCII(name) {
+				return nil
+			}
+			fp := build(f.Type, seen)
+			if fp == nil {
+				return nil
+			}
+			low := lower(name)
+			if _, dup := p.folded[low]; dup {
+				return nil
+			}
+			p.upper = p.upper || low != name
+			p.folded[low] = len(p.fields)
+			p.fields = append(p.fields, field{name: name, offset: f.Offset, plan: fp})
+		}
+		if len(p.fields) > maxFields {
+			return nil
+		}
+		p.exact = newTable(p.fields)
+	default:
+		return nil
+	}
+	return p
+}
+
+func cut(s string, sep byte) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+type decoder struct {
+	data  []byte
+	i     int
+	depth int
+}
+
+// space skips whitespace; after a newline, indentation eight spaces at
+// a time.
+func (d *decoder) space() {
+	const spaces = 0x2020202020202020
+	i, b := d.i, d.data
+	for i < len(b) && b[i] <= ' ' {
+		switch b[i] {
+		case '\n':
+			i++
+			for i+8 <= len(b) {
+				x := binary.LittleEndian.Uint64(b[i:]) ^ spaces
+				if x != 0 {
+					i += bits.TrailingZeros64(x) / 8
+					break
+				}
+				i += 8
+			}
+		case ' ', '\t', '\r':
+			i++
+		default:
+			d.i = i
+			return
+		}
+	}
+	d.i = i
+}
+
+// value decodes the value at d.i into *ptr, a value of p's type.
+func (d *decoder) value(p *plan, ptr unsafe.Pointer) bool {
+	if d.i >= len(d.data) {
+		return false
+	}
+	c := d.data[d.i]
+	switch p.kind {
+	case kindUnmarshaler:
+		start := d.i
+		if !d.skip() {
+			return false
+		}
+		u := reflect.NewAt(p.typ, ptr).Interface().(json.Unmarshaler)
+		return u.UnmarshalJSON(d.data[start:d.i]) == nil
+	case kindString:
+		if c == 'n' {
+			return d.literal("null")
+		}
+		if c != '"' {
+			return false
+		}
+		s, ok := d.str()
+		if ok {
+			*(*string)(ptr) = s
+		}
+		return ok
+	case kindBool:
+		switch c {
+		case 'n':
+			return d.literal("null")
+		case 't':
+			*(*bool)(ptr) = true
+			return d.literal("true")
+		case 'f':
+			*(*bool)(ptr) = false
+			return d.literal("false")
+		}
+		return false
+	case kindPointer:
+		if c == 'n' {
+			*(*unsafe.Pointer)(ptr) = nil
+			return d.literal("null")
+		}
+		e := reflect.New(p.elem.typ).UnsafePointer()
+		if !d.value(p.elem, e) {
+			return false
+		}
+		*(*unsafe.Pointer)(ptr) = e
+		return true
+	case kindSlice:
+		if c == 'n' {
+			reflect.NewAt(p.typ, ptr).Elem().SetZero()
+			return d.literal("null")
+		}
+		if c != '[' {
+			return false
+		}
+		return d.array(p, ptr)
+	case kindStruct:
+		if c == 'n' {
+			return d.literal("null")
+		}
+		if c != '{' {
+			return false
+		}
+		return d.object(p, ptr)
+	}
+	return false
+}
+
+func (d *decoder) enter() bool {
+	d.depth++
+	d.i++
+	return d.depth <= maxDepth
+}
+
+// array decodes a JSON array into a fresh slice: elements start zero, and
+// an empty array gives an empty, non-nil slice, as with encoding/json.
+func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
+	if !d.enter() {
+		return false
+	}
+	sv := reflect.NewAt(p.typ, ptr).Elem()
+	sv.Set(reflect.MakeSlice(p.typ, 0, 0))
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == ']' {
+		d.i++
+		d.depth--
+		return true
+	}
+	for n := 0; ; n++ {
+		if n == sv.Cap() {
+			grown := reflect.MakeSlice(p.typ, n, 2*n+2)
+			reflect.Copy(grown, sv)
+			sv.Set(grown)
+		}
+		sv.SetLen(n + 1)
+		d.space()
+		if !d.value(p.elem, sv.Index(n).Addr().UnsafePointer()) {
+			return false
+		}
+		d.space()
+		if d.i >= len(d.data) {
+			return false
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			d.depth--
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
+	if !d.enter() {
+		return false
+	}
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == '}' {
+		d.i++
+		d.depth--
+		return true
+	}
+	var seen uint64
+	for {
+		d.space()
+		key, upper, ok := d.key()
+		if !ok {
+			return false
+		}
+		d.space()
+		if d.i >= len(d.data) || d.data[d.i] != ':' {
+			return false
+		}
+		d.i++
+		d.space()
+		f, found := p.lookup(key)
+		if !found && (upper || p.upper) {
+			f, found = p.lookupFolded(key)
+		}
+		if found {
+			if seen&(1<<f) != 0 {
+				return false // encoding/json would merge the two: leave it to it
+			}
+			seen |= 1 << f
+			if !d.value(p.fields[f].plan, unsafe.Add(ptr, p.fields[f].offset)) {
+				return false
+			}
+		} else if !d.skip() {
+			return false
+		}
+		d.space()
+		if d.i >= len(d.data) {
+			return false
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			d.depth--
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// key reads an object key made of printable ASCII without escapes, and
+// says whether it has an upper-case letter; any other key could match a
+// field only by rules left to encoding/json.
+func (d *decoder) key() (key []byte, upper, ok bool) {
+	if d.i >= len(d.data) || d.data[d.i] != '"' {
+		return nil, false, false
+	}
+	start := d.i + 1
+	for j := start; j < len(d.data); j++ {
+		for j < len(d.data) && keyByte[d.data[j]] == keyPlain {
+			j++
+		}
+		if j == len(d.data) {
+			break
+		}
+		switch keyByte[d.data[j]] {
+		case keyEnd:
+			d.i = j + 1
+			return d.data[start:j], upper, true
+		case keyUpper:
+			upper = true
+		case keyOther:
+			return nil, false, false
+		}
+	}
+	return nil, false, false
+}
+
+const (
+	keyPlain = iota
+	keyUpper
+	keyEnd
+	keyOther
+)
+
+// keyByte classifies the bytes of a key.
+var keyByte = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == '"':
+			t[c] = keyEnd
+		case c < 0x20 || c >= 0x7f || c == '\\':
+			t[c] = keyOther
+		case 'A' <= c && c <= 'Z':
+			t[c] = keyUpper
+		}
+	}
+	return t
+}()
+
+// plainRun returns the index, from j, of the first byte of b that is a
+// quote, a backslash or a control character, or len(b): eight bytes at a
+// time, as the body is valid UTF-8 and other bytes need no look.
+func plainRun(b []byte, j int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; j+8 <= len(b); j += 8 {
+		x := binary.LittleEndian.Uint64(b[j:])
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		m := ((q - ones) &^ q) | ((bs - ones) &^ bs) | ((x - ones*0x20) &^ x)
+		if m &= highs; m != 0 {
+			return j + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; j < len(b); j++ {
+		if c := b[j]; c == '"' || c == '\\' || c < 0x20 {
+			return j
+		}
+	}
+	return j
+}
+
+// str reads a string value.
+func (d *decoder) str() (string, bool) {
+	start := d.i + 1
+	j := plainRun(d.data, start)
+	if j == len(d.data) {
+		return "", false
+	}
+	switch d.data[j] {
+	case '"':
+		d.i = j + 1
+		return string(d.data[start:j]), true
+	case '\\':
+		return d.escaped(start)
+	}
+	return "", false
+}
+
+// escaped reads a string with escapes from start, just after its quote.
+func (d *decoder) escaped(start int) (string, bool) {
+	out := make([]byte, 0, 64)
+	j := start
+	for j < len(d.data) {
+		c := d.data[j]
+		switch {
+		case c == '"':
+			d.i = j + 1
+			return string(out), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			out = append(out, c)
+			j++
+			continue
+		}
+		if j+1 >= len(d.data) {
+			return "", false
+		}
+		j += 2
+		switch d.data[j-1] {
+		case '"', '\\', '/':
+			out = append(out, d.data[j-1])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(d.data[j:])
+			if !ok {
+				return "", false
+			}
+			j += 4
+			if utf16.IsSurrogate(r) {
+				if r >= 0xDC00 || j+6 > len(d.data) || d.data[j] != '\\' || d.data[j+1] != 'u' {
+					return "", false // a lone half: encoding/json writes U+FFFD
+				}
+				lo, ok := hex4(d.data[j+2:])
+				if !ok || lo < 0xDC00 || lo > 0xDFFF {
+					return "", false
+				}
+				r = utf16.DecodeRune(r, lo)
+				j += 6
+			}
+			out = utf8.AppendRune(out, r)
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[:4]), 16, 32)
+	return rune(n), err == nil
+}
+
+func (d *decoder) literal(word string) bool {
+	if len(d.data)-d.i < len(word) || string(d.data[d.i:d.i+len(word)]) != word {
+		return false
+	}
+	d.i += len(word)
+	return true
+}
+
+// skip reads over one value, checking its syntax as encoding/json would.
+func (d *decoder) skip() bool {
+	if d.i >= len(d.data) {
+		return false
+	}
+	switch c := d.data[d.i]; {
+	case c == '"':
+		return d.skipString()
+	case c == '{':
+		return d.skipObject()
+	case c == '[':
+		return d.skipArray()
+	case c == 't':
+		return d.literal("true")
+	case c == 'f':
+		return d.literal("false")
+	case c == 'n':
+		return d.literal("null")
+	case c == '-' || ('0' <= c && c <= '9'):
+		return d.number()
+	}
+	return false
+}
+
+func (d *decoder) skipString() bool {
+	for j := d.i + 1; ; j++ {
+		j = plainRun(d.data, j)
+		if j == len(d.data) {
+			return false
+		}
+		switch d.data[j] {
+		case '"':
+			d.i = j + 1
+			return true
+		case '\\':
+			if j+1 >= len(d.data) {
+				return false
+			}
+			switch d.data[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j++
+			case 'u':
+				if _, ok := hex4(d.data[j+2:]); !ok {
+					return false
+				}
+				j += 5
+			default:
+				return false
+			}
+		default:
+			return false // a control character
+		}
+	}
+}
+
+func (d *decoder) skipObject() bool {
+	if !d.enter() {
+		return false
+	}
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == '}' {
+		d.i++
+		d.depth--
+		return true
+	}
+	for {
+		d.space()
+		if d.i >= len(d.data) || d.data[d.i] != '"' || !d.skipString() {
+			return false
+		}
+		d.space()
+		if d.i >= len(d.data) || d.data[d.i] != ':' {
+			return false
+		}
+		d.i++
+		d.space()
+		if !d.skip() {
+			return false
+		}
+		d.space()
+		if d.i >= len(d.data) {
+			return false
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			d.depth--
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (d *decoder) skipArray() bool {
+	if !d.enter() {
+		return false
+	}
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == ']' {
+		d.i++
+		d.depth--
+		return true
+	}
+	for {
+		d.space()
+		if !d.skip() {
+			return false
+		}
+		d.space()
+		if d.i >= len(d.data) {
+			return false
+		}
+		switch d.data[d.i] {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			d.depth--
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// number reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (d *decoder) number() bool {
+	j := d.i
+	if j < len(d.data) && d.data[j] == '-' {
+		j++
+	}
+	switch {
+	case j < len(d.data) && d.data[j] == '0':
+		j++
+	case j < len(d.data) && '1' <= d.data[j] && d.data[j] <= '9':
+		j = digits(d.data, j)
+	default:
+		return false
+	}
+	if j < len(d.data) && d.data[j] == '.' {
+		k := digits(d.data, j+1)
+		if k == j+1 {
+			return false
+		}
+		j = k
+	}
+	if j < len(d.data) && (d.data[j] == 'e' || d.data[j] == 'E') {
+		j++
+		if j < len(d.data) && (d.data[j] == '+' || d.data[j] == '-') {
+			j++
+		}
+		k := digits(d.data, j)
+		if k == j {
+			return false
+		}
+		j = k
+	}
+	d.i = j
+	return true
+}
+
+func digits(b []byte, j int) int {
+	for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+		j++
+	}
+	return j
+}

@@ -1,0 +1,128 @@
+package jsondec
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// raw keeps a value's JSON text, as wire.Num and wire.ID do.
+type raw string
+
+func (r *raw) UnmarshalJSON(b []byte) error { *r = raw(b); return nil }
+
+type line struct {
+	ID     raw    `json:"id"`
+	SKU    string `json:"sku"`
+	Allocs *[]struct {
+		Amount raw `json:"amount"`
+	} `json:"discount_allocations"`
+}
+
+type body struct {
+	ID       raw             `json:"id"`
+	Name     string          `json:"name"`
+	Included *bool           `json:"taxes_included"`
+	Test     bool            `json:"test"`
+	Lines    []line          `json:"line_items"`
+	Meta     json.RawMessage `json:"meta"`
+	Inner    *body           `json:"order"`
+	Links    struct {
+		Up []struct {
+			Href string `json:"href"`
+		} `json:"up"`
+	} `json:"_links"`
+	Skipped string `json:"-"`
+	hidden  string //nolint:unused // encoding/json ignores unexported fields
+}
+
+func TestDecode(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     string
+		finished bool
+	}{
+		{"all kinds", `{"id":18446744073709551617,"name":"a\u00e9\"\/\ud83d\ude00","taxes_included":false,"test":true,
+			"line_items":[{"id":"1","sku":"S","discount_allocations":[{"amount":"1.10"},{"amount":2.5e1}]},{"discount_allocations":[]}],
+			"meta":{"k":[1,"x",null]},"order":{"id":2,"order":null},"_links":{"up":[{"href":"h"}]},"unknown":[{"a":[true,false,null,-0.5e-3]}]}`, true},
+		{"a number keeps its text", `{"id":10.799999999999999}`, true},
+		{"nulls", `{"id":null,"name":null,"taxes_included":null,"test":null,"line_items":null,"meta":null,"order":null,"_links":null}`, true},
+		{"keys fold ASCII case", `{"NAME":"n","Line_Items":[]}`, true},
+		{"long keys fold ASCII case", `{"TAXES_INCLUDED":true,"discount_ALLOCATIONS":null,"_LINKS":{"UP":[]}}`, true},
+		{"a key with DEL", "{\"taxes_included\x7f\":true}", false},
+		{"a long key with a non-ASCII letter", `{"taxes_includéd":true}`, false},
+		{"whitespace around", " \t\n{ \"name\" : \"n\" , \"id\" : 1 }\r\n", true},
+		{"a repeated field merges in encoding/json", `{"line_items":[{"sku":"a"}],"line_items":[{"id":1}]}`, false},
+		{"a case-folded repeat", `{"name":"a","Name":"b"}`, false},
+		{"an escaped key", `{"n\u0061me":"a"}`, false},
+		{"a non-ASCII key folds in encoding/json", `{"\u017fku":"a"}`, false},
+		{"a type mismatch", `{"name":1}`, false},
+		{"a syntax error in a skipped value", `{"x":[1,]}`, false},
+		{"a leading zero", `{"x":01}`, false},
+		{"text after the value", `{} {}`, false},
+		{"not an object", `[]`, false},
+		{"a lone surrogate", `{"name":"\ud800"}`, false},
+		{"too deep", `{"x":` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + `}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var fast, std body
+			finished := Decode([]byte(tt.body), &fast)
+			if finished != tt.finished {
+				t.Fatalf("finished %v, want %v", finished, tt.finished)
+			}
+			if !finished {
+				if !reflect.ValueOf(fast).IsZero() {
+					t.Fatalf("left %#v", fast)
+				}
+				return
+			}
+			if err := json.Unmarshal([]byte(tt.body), &std); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(fast, std) {
+				t.Fatalf("fast %#v\nstd  %#v", fast, std)
+			}
+		})
+	}
+}
+
+func TestDecodeRefusesWhatItDoesNotHandle(t *testing.T) {
+	var f struct {
+		N float64 `json:"n"`
+	}
+	var full body
+	full.Name = "x"
+	for name, v := range map[string]any{"a float": &f, "a non-zero target": &full, "not a pointer": full, "a map": &map[string]string{}} {
+		if Decode([]byte(`{"n":1}`), v) {
+			t.Errorf("%s: decoded", name)
+		}
+	}
+}
+
+// FuzzDecode: when Decode finishes, encoding/json accepts the body and
+// gives the same value.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"id":1,"line_items":[{"sku":"a","discount_allocations":[{"amount":"1"}]}],"order":{"name":"\u00e9"}}`))
+	f.Add([]byte(`{"meta":{"a":[1,2,{"b":null}]},"_links":{"up":[{"href":"x"}]},"taxes_included":true}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !utf8.Valid(b) {
+			return // Decode's callers refuse it first
+		}
+		var fast, std body
+		if !Decode(b, &fast) {
+			if !reflect.ValueOf(fast).IsZero() {
+				t.Fatalf("left %#v", fast)
+			}
+			return
+		}
+		if err := json.Unmarshal(b, &std); err != nil {
+			t.Fatalf("finished where encoding/json fails: %v", err)
+		}
+		if !reflect.DeepEqual(fast, std) {
+			t.Fatalf("fast %#v\nstd  %#v", fast, std)
+		}
+	})
+}
