@@ -330,10 +330,6 @@ func deltasJSON(ds []OrderDelta) []jsonDelta {
 // minor unit, instants in RFC 3339 UTC and every list present (possibly
 // empty).
 func (r *Reconciliation) MarshalJSON() ([]byte, error) {
-	type jsonHeld struct {
-		Order  jsonKey `json:"order"`
-		Reason string  `json:"reason"`
-	}
 	type jsonTotal struct {
 		Currency string `json:"currency"`
 		Desired  string `json:"desired"`
@@ -363,18 +359,8 @@ func (r *Reconciliation) MarshalJSON() ([]byte, error) {
 			money(t.Delta, t.Currency), t.Share})
 	}
 	w.Missing, w.Extra, w.Differing = deltasJSON(r.Missing), deltasJSON(r.Extra), deltasJSON(r.Differing)
-	w.Held = make([]jsonHeld, 0, len(r.Held))
-	for _, h := range r.Held {
-		w.Held = append(w.Held, jsonHeld{jsonKey{string(h.Order.Platform), h.Order.Store, h.Order.OrderID}, h.Reason})
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(w); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
+	w.Held = heldJSON(r.Held)
+	return indentJSON(w)
 }
 
 // WriteTable writes the report as a readable table: the totals per
@@ -425,4 +411,31 @@ func (r *Reconciliation) WriteTable(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+type jsonHeld struct {
+	Order  jsonKey `json:"order"`
+	Reason string  `json:"reason"`
+}
+
+// heldJSON is the JSON form of a report's held orders, never null.
+func heldJSON(hs []HeldOrder) []jsonHeld {
+	out := make([]jsonHeld, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, jsonHeld{jsonKey{string(h.Order.Platform), h.Order.Store, h.Order.OrderID}, h.Reason})
+	}
+	return out
+}
+
+// indentJSON writes a report as JSON indented by two spaces, without HTML
+// escaping and without a final newline.
+func indentJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }

@@ -1,10 +1,8 @@
 package ledger
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -284,10 +282,6 @@ func share(paid, volume decimal.Decimal) string {
 // currency's minor unit, shares as decimal strings, instants in RFC 3339
 // UTC and every list present (possibly empty).
 func (c *Comparison) MarshalJSON() ([]byte, error) {
-	type jsonHeld struct {
-		Order  jsonKey `json:"order"`
-		Reason string  `json:"reason"`
-	}
 	type jsonTotal struct {
 		Currency        string `json:"currency"`
 		Volume          string `json:"volume"`
@@ -336,18 +330,8 @@ func (c *Comparison) MarshalJSON() ([]byte, error) {
 		return out
 	}
 	w.Rules, w.Members = rows(c.Rules), rows(c.Members)
-	w.Held = make([]jsonHeld, 0, len(c.Held))
-	for _, h := range c.Held {
-		w.Held = append(w.Held, jsonHeld{jsonKey{string(h.Order.Platform), h.Order.Store, h.Order.OrderID}, h.Reason})
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(w); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
+	w.Held = heldJSON(c.Held)
+	return indentJSON(w)
 }
 
 // WriteTable writes the comparison as readable tables: the totals per
