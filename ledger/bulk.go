@@ -39,15 +39,25 @@ func (l *Ledger) PostAll(ctx context.Context, orders []normalize.Order, at time.
 	var batch []Append
 	var idx []int // the index in orders of each of batch's appends
 	pending := make(map[normalize.Key]bool)
+	// Orders are posted through a ledger whose store serves each
+	// stream's first read from reads made together, ahead, of the
+	// streams of the orders before ahead.
+	cache := &readAhead{Store: l.store, b: b}
+	lc := *l
+	lc.store = cache
+	ahead := 0
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
+		}
+		for _, a := range batch {
+			delete(cache.streams, a.Stream) // read again when the batch has appended
 		}
 		err := b.AppendBatch(ctx, batch)
 		if errors.Is(err, ErrVersionConflict) || errors.Is(err, ErrDuplicateID) {
 			err = nil
 			for _, i := range idx {
-				res, perr := l.Post(ctx, &orders[i], at)
+				res, perr := lc.Post(ctx, &orders[i], at)
 				results[i] = res
 				if perr != nil {
 					results, err = results[:i+1], perr
@@ -68,12 +78,16 @@ func (l *Ledger) PostAll(ctx context.Context, orders []normalize.Order, at time.
 				return results, err
 			}
 		}
+		if i >= ahead {
+			ahead = min(i+bulkOrders, len(orders))
+			cache.fill(ctx, orders[i:ahead])
+		}
 		var res Result
 		var err error
 		if isReplacement(o) {
-			res, err = l.Post(ctx, o, at)
+			res, err = lc.Post(ctx, o, at)
 		} else {
-			res, err = l.post(ctx, o, at, func(_ context.Context, stream string, version int, entries []Entry) error {
+			res, err = lc.post(ctx, o, at, func(_ context.Context, stream string, version int, entries []Entry) error {
 				batch = append(batch, Append{Stream: stream, ExpectedVersion: version, Entries: entries})
 				idx = append(idx, i)
 				pending[o.Key()] = true
@@ -89,4 +103,58 @@ func (l *Ledger) PostAll(ctx context.Context, orders []normalize.Order, at time.
 		}
 	}
 	return results, flush()
+}
+
+// readAhead is a Store that serves the first read of a stream from one
+// made ahead with Batcher.Streams, together with other streams' (fill):
+// one round trip for a batch's orders instead of one each. A read ahead
+// is as fresh as one made when it is served, but for other writers, whom
+// a version conflict reveals as it does any read: every append through
+// readAhead drops all that was read ahead, and PostAll drops a batch's
+// streams before it appends the batch.
+type readAhead struct {
+	Store
+	b       Batcher
+	streams map[string][]Entry
+}
+
+// fill reads the streams of orders. A failed read is left to be made,
+// and fail, when it is served.
+func (r *readAhead) fill(ctx context.Context, orders []normalize.Order) {
+	if r.streams == nil {
+		r.streams = make(map[string][]Entry)
+	}
+	var streams []string
+	for i := range orders {
+		stream := OrderStream(orders[i].Key())
+		if _, ok := r.streams[stream]; !ok {
+			r.streams[stream] = nil
+			streams = append(streams, stream)
+		}
+	}
+	read, err := r.b.Streams(ctx, streams)
+	for i, stream := range streams {
+		if err != nil {
+			delete(r.streams, stream)
+		} else {
+			r.streams[stream] = read[i]
+		}
+	}
+}
+
+func (r *readAhead) reset() { clear(r.streams) }
+
+// Stream implements Store.
+func (r *readAhead) Stream(ctx context.Context, stream string) ([]Entry, int, error) {
+	if es, ok := r.streams[stream]; ok {
+		delete(r.streams, stream)
+		return es, len(es), nil
+	}
+	return r.Store.Stream(ctx, stream)
+}
+
+// Append implements Store.
+func (r *readAhead) Append(ctx context.Context, stream string, expectedVersion int, entries []Entry) error {
+	r.reset()
+	return r.Store.Append(ctx, stream, expectedVersion, entries)
 }

@@ -70,6 +70,10 @@ type Batcher interface {
 	// (an id in the store or twice in the batch) with nothing appended.
 	// A stream may appear once in a batch (ErrInvalidEntry otherwise).
 	AppendBatch(ctx context.Context, batch []Append) error
+	// Streams returns the entries of each of streams, as Stream does,
+	// read together: out[i] are those of streams[i], and its length the
+	// stream's version.
+	Streams(ctx context.Context, streams []string) (out [][]Entry, err error)
 }
 
 // Append is one stream's part of a Batcher's batch: the arguments of
@@ -295,6 +299,20 @@ func (m *Memory) Stream(ctx context.Context, stream string) ([]Entry, int, error
 	defer m.mu.RUnlock()
 	s := m.streams[stream]
 	return slices.Clone(s), len(s), nil
+}
+
+// Streams implements Batcher.
+func (m *Memory) Streams(ctx context.Context, streams []string) ([][]Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make([][]Entry, len(streams))
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for i, s := range streams {
+		out[i] = slices.Clone(m.streams[s])
+	}
+	return out, nil
 }
 
 // Scan implements Store.

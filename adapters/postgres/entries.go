@@ -65,6 +65,7 @@ type statements struct {
 	sequence string
 	reserve  string
 	versions string
+	streams  string
 	stream   string
 	scan     string
 	sum      string
@@ -85,6 +86,7 @@ func newStatements(schema string) statements {
 		// A batch's: the versions of its streams, then its positions.
 		versions: "SELECT stream, max(seq) FROM " + t + " WHERE stream = ANY($1) GROUP BY stream",
 		stream:   sel + " WHERE stream = $1 ORDER BY seq",
+		streams:  sel + " WHERE stream = ANY($1) ORDER BY stream, seq",
 		scan:     sel,
 		sum:      "SELECT member, currency, sum(amount)::text FROM " + t,
 		after:    sel + " WHERE position > $1 ORDER BY position LIMIT $2",
@@ -277,6 +279,23 @@ func (s *Store) Stream(ctx context.Context, stream string) ([]ledger.Entry, int,
 		return nil, 0, err
 	}
 	return out, len(out), nil
+}
+
+// Streams implements ledger.Batcher with one query.
+func (s *Store) Streams(ctx context.Context, streams []string) ([][]ledger.Entry, error) {
+	read := make(map[string][]ledger.Entry, len(streams))
+	err := s.query(ctx, func(e *ledger.Entry) error {
+		read[e.Stream] = append(read[e.Stream], *e)
+		return nil
+	}, s.sql.streams, streams)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]ledger.Entry, len(streams))
+	for i, st := range streams {
+		out[i] = read[st]
+	}
+	return out, nil
 }
 
 // Scan implements ledger.Store. f becomes a WHERE clause; rows are read

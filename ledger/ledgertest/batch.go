@@ -14,8 +14,9 @@ import (
 	"github.com/uplinehq/upline/normalize"
 )
 
-// appendBatch checks Batcher.AppendBatch, on a store that has it: every
-// stream's entries appended with their seqs and positions, or none.
+// appendBatch checks a Batcher, on a store that has it: every stream's
+// entries appended with their seqs and positions, or none; several
+// streams read at once.
 func appendBatch(t *testing.T, s ledger.Store) {
 	b, ok := s.(ledger.Batcher)
 	if !ok {
@@ -49,6 +50,20 @@ func appendBatch(t *testing.T, s ledger.Store) {
 	}
 	if es, v := mustStream(t, s, "s"); v != 3 || es[2].ID != "s3" {
 		t.Errorf("stream s at version %d, want 3 ending with s3", v)
+	}
+	read, err := b.Streams(ctx, []string{"t", "nothing", "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids [][]string
+	for _, es := range read {
+		ids = append(ids, []string{})
+		for _, e := range es {
+			ids[len(ids)-1] = append(ids[len(ids)-1], e.ID)
+		}
+	}
+	if d := cmp.Diff([][]string{{"t1"}, {}, {"s1", "s2", "s3"}}, ids); d != "" {
+		t.Errorf("Streams t, nothing, s (-want +got):\n%s", d)
 	}
 	refused := []struct {
 		name  string
