@@ -59,6 +59,11 @@
 // the inbox, when used, need SELECT and INSERT on genealogy_changes, and
 // SELECT, INSERT and UPDATE on inbox.
 //
+// Store is a ledger.Batcher: Ledger.PostAll reads a batch's streams in
+// one query and appends its entries in one transaction, under one
+// advisory lock, with one COPY (BenchmarkPostAll, against COPY of the
+// same rows).
+//
 // Store is a ledger.Summer: balances and a payout run's earnings are one
 // GROUP BY with numeric sums, exact, and a member's balance and statement
 // are served by the (member, currency, effective_ns) index, so their cost
