@@ -152,10 +152,21 @@ func postAll(t *testing.T, s ledger.Store) {
 		}
 		outcomes = append(outcomes, r.Outcome.String())
 	}
+	var batches []int
+	if b, ok := s.(ledger.Batcher); ok {
+		s = &counting{Batcher: b, streams: &batches}
+	}
 	l := ledger.New(s, w.Engine)
 	res, err := l.PostAll(ctx, in, at)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, ok := s.(ledger.Batcher); ok {
+		// The paid, first-refund and second-refund rounds, each cut
+		// short by the next round's first delivery of an order waiting.
+		if d := cmp.Diff([]int{5, 5, 5}, batches); d != "" {
+			t.Errorf("streams per batch (-want +got):\n%s", d)
+		}
 	}
 	var got []string
 	for _, r := range res {
@@ -183,6 +194,49 @@ func postAll(t *testing.T, s ledger.Store) {
 	}
 	if d := cmp.Diff(entries, render(t, s)); d != "" {
 		t.Errorf("entries after posting again (-want +got):\n%s", d)
+	}
+}
+
+// counting is a Batcher that records how many streams each batch has.
+type counting struct {
+	ledger.Batcher
+	streams *[]int
+}
+
+func (c *counting) AppendBatch(ctx context.Context, batch []ledger.Append) error {
+	*c.streams = append(*c.streams, len(batch))
+	return c.Batcher.AppendBatch(ctx, batch)
+}
+
+// postAllStops checks that PostAll stops at the first order Post refuses,
+// having posted every order before it (those waiting in a batch too), and
+// none after.
+func postAllStops(t *testing.T, s ledger.Store) {
+	w := ledgerworld.NewWorld(t)
+	in := deliveries(t, w)[:8]
+	const bad = 3 // in the first round: three paid orders wait in a batch
+	in[bad].Currency = ""
+	at := ledgerworld.Placed.Add(time.Hour)
+	want := ledger.New(ledger.NewMemory(), w.Engine)
+	for i := range in[:bad] {
+		if _, err := want.Post(ctx, &in[i], at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := ledger.New(s, w.Engine).PostAll(ctx, in, at)
+	var held *ledger.HeldError
+	if !errors.As(err, &held) || held.Order != in[bad].Key() || len(res) != bad+1 {
+		t.Fatalf("%d results, error %v; want %d, held order %s", len(res), err, bad+1, in[bad].Key())
+	}
+	for i, r := range res[:bad] {
+		if r.Outcome != ledger.Posted || len(r.Entries) != 11 {
+			t.Errorf("order %d: %s, %d entries; want posted, 11", i, r.Outcome, len(r.Entries))
+			continue
+		}
+		positions(t, s, r.Entries)
+	}
+	if d := cmp.Diff(render(t, want.Store()), render(t, s)); d != "" {
+		t.Errorf("entries (-those before, one by one +PostAll):\n%s", d)
 	}
 }
 

@@ -96,6 +96,7 @@ func run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 		{"RetriedAcrossSponsorMove", retriedAcrossMove},
 		{"PostAll", postAll},
 		{"PostAllOvertaken", postAllOvertaken},
+		{"PostAllStopsAtTheFirstRefusal", postAllStops},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newStore(t)) })
