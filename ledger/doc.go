@@ -54,6 +54,13 @@
 // at 10k entries as at 1M (BenchmarkBalance). A payout run still reads
 // PayoutStream whole: the runs before it, their payments and holds.
 //
+// # Posting many orders
+//
+// PostAll posts a slice of orders as Post would, one after the other; on a
+// store that is also a Batcher it reads their streams together and
+// appends many orders' entries in one atomic batch, so an import or a
+// replay pays one commit per batch, not per order. Memory is a Batcher.
+//
 // # Posting an order
 //
 // An order's stream holds its bodies (TypeRevision) and its refunds

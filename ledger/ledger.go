@@ -142,6 +142,15 @@ type Result struct {
 // again and decides again. The package documentation states the rules
 // exactly.
 func (l *Ledger) Post(ctx context.Context, o *normalize.Order, at time.Time) (Result, error) {
+	return l.post(ctx, o, at, l.store.Append)
+}
+
+// appendFunc appends entries to stream at version: Store.Append, or
+// PostAll's, which keeps them for one batch.
+type appendFunc func(ctx context.Context, stream string, version int, entries []Entry) error
+
+// post is Post, appending the order's own entries with app.
+func (l *Ledger) post(ctx context.Context, o *normalize.Order, at time.Time, app appendFunc) (Result, error) {
 	res := Result{Order: o.Key(), Revision: o.Version.UTC()}
 	if l.calc == nil {
 		return res, fmt.Errorf("%w: the ledger has no calculator", ErrInvalid)
@@ -152,7 +161,7 @@ func (l *Ledger) Post(ctx context.Context, o *normalize.Order, at time.Time) (Re
 	if err := normalize.Reconcile(o); err != nil {
 		return res, &HeldError{Order: res.Order, Revision: res.Revision, Err: err}
 	}
-	return res, l.retry(&res, func() (bool, error) { return l.postBody(ctx, o, at.UTC(), &res) })
+	return res, l.retry(&res, func() (bool, error) { return l.postBody(ctx, o, at.UTC(), app, &res) })
 }
 
 // PostRefund posts a refund delivered on its own, such as Shopify's
@@ -198,7 +207,7 @@ func (l *Ledger) retry(res *Result, once func() (bool, error)) error {
 
 // postBody makes one attempt at Post; done is false when another writer
 // appended first and Post must read again.
-func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time, res *Result) (done bool, err error) {
+func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time, app appendFunc, res *Result) (done bool, err error) {
 	key := res.Order
 	st, err := l.readState(ctx, key)
 	if err != nil {
@@ -312,7 +321,7 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 		res.Replaced = orig.key
 		res.Entries = append(res.Entries, zeroed...)
 	}
-	if err := l.store.Append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+	if err := app(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	} else if err != nil {
 		return true, err

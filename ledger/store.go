@@ -58,6 +58,32 @@ type Summer interface {
 	Sum(ctx context.Context, f Filter) ([]Balance, error)
 }
 
+// Batcher is a Store that appends to several streams in one atomic step,
+// so that importing or replaying history pays one commit for many orders
+// (Ledger.PostAll) instead of one each.
+type Batcher interface {
+	Store
+	// AppendBatch appends each Append's entries to its stream, if every
+	// stream is at its ExpectedVersion, all or nothing, as Append does
+	// for one stream: it sets each entry's Stream, Seq and Position, and
+	// fails with an error wrapping ErrVersionConflict or ErrDuplicateID
+	// (an id in the store or twice in the batch) with nothing appended.
+	// A stream may appear once in a batch (ErrInvalidEntry otherwise).
+	AppendBatch(ctx context.Context, batch []Append) error
+	// Streams returns the entries of each of streams, as Stream does,
+	// read together: out[i] are those of streams[i], and its length the
+	// stream's version.
+	Streams(ctx context.Context, streams []string) (out [][]Entry, err error)
+}
+
+// Append is one stream's part of a Batcher's batch: the arguments of
+// Store.Append.
+type Append struct {
+	Stream          string
+	ExpectedVersion int
+	Entries         []Entry
+}
+
 // sum is Summer.Sum on s, or the same sums made from s.Scan.
 func sum(ctx context.Context, s Store, f Filter) ([]Balance, error) {
 	if sm, ok := s.(Summer); ok {
@@ -140,23 +166,26 @@ func (r *memberEntry) match(f *Filter, member string) bool {
 	return f.Match(&e)
 }
 
-var _ Summer = (*Memory)(nil)
+var (
+	_ Summer  = (*Memory)(nil)
+	_ Batcher = (*Memory)(nil)
+)
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory { return &Memory{} }
 
 // Append implements Store.
 func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int, entries []Entry) error {
+	return m.AppendBatch(ctx, []Append{{Stream: stream, ExpectedVersion: expectedVersion, Entries: entries}})
+}
+
+// AppendBatch implements Batcher.
+func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if stream == "" {
-		return fmt.Errorf("%w: empty stream name", ErrInvalidEntry)
-	}
-	for i := range entries {
-		if entries[i].ID == "" || entries[i].Type == 0 {
-			return fmt.Errorf("%w: entry %d of stream %s has no id or no type", ErrInvalidEntry, i, stream)
-		}
+	if err := checkBatch(batch); err != nil {
+		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -165,37 +194,67 @@ func (m *Memory) Append(ctx context.Context, stream string, expectedVersion int,
 		m.ids = make(map[string]struct{})
 		m.byMember = make(map[string][]memberEntry)
 	}
-	cur := m.streams[stream]
-	if len(cur) != expectedVersion {
-		return fmt.Errorf("%w: stream %s is at version %d, not %d", ErrVersionConflict, stream, len(cur), expectedVersion)
+	for _, a := range batch {
+		if v := len(m.streams[a.Stream]); v != a.ExpectedVersion {
+			return fmt.Errorf("%w: stream %s is at version %d, not %d", ErrVersionConflict, a.Stream, v, a.ExpectedVersion)
+		}
 	}
 	// One map operation an entry: its id goes into ids as it is checked,
-	// and a duplicate takes back the ids this append put in.
-	for i := range entries {
-		id := entries[i].ID
-		if _, dup := m.ids[id]; dup {
-			for j := range i {
-				delete(m.ids, entries[j].ID)
+	// and a duplicate takes back the ids this batch put in.
+	for k, a := range batch {
+		for i := range a.Entries {
+			id := a.Entries[i].ID
+			if _, dup := m.ids[id]; dup {
+				for _, b := range batch[:k] {
+					for j := range b.Entries {
+						delete(m.ids, b.Entries[j].ID)
+					}
+				}
+				for j := range i {
+					delete(m.ids, a.Entries[j].ID)
+				}
+				twice := ""
+				if slices.ContainsFunc(a.Entries[:i], func(e Entry) bool { return e.ID == id }) {
+					twice = " twice in one append"
+				}
+				return fmt.Errorf("%w: %s%s", ErrDuplicateID, id, twice)
 			}
-			twice := ""
-			if slices.ContainsFunc(entries[:i], func(e Entry) bool { return e.ID == id }) {
-				twice = " twice in one append"
-			}
-			return fmt.Errorf("%w: %s%s", ErrDuplicateID, id, twice)
+			m.ids[id] = struct{}{}
 		}
-		m.ids[id] = struct{}{}
 	}
-	out := slices.Grow(cur, len(entries))
-	for i := range entries {
-		ref := memoryRef{stream, len(cur) + i}
-		m.log = append(m.log, ref)
-		entries[i].Stream, entries[i].Seq, entries[i].Position = stream, len(cur)+i+1, int64(len(m.log))
-		e := own(entries[i])
-		out = append(out, e)
-		m.byMember[e.Member] = append(m.byMember[e.Member], memberEntry{ref: ref, typ: e.Type, currency: e.Currency,
-			effective: e.Effective, posted: e.Posted, amount: e.Amount})
+	for _, a := range batch {
+		cur, entries := m.streams[a.Stream], a.Entries
+		out := slices.Grow(cur, len(entries))
+		for i := range entries {
+			ref := memoryRef{a.Stream, len(cur) + i}
+			m.log = append(m.log, ref)
+			entries[i].Stream, entries[i].Seq, entries[i].Position = a.Stream, len(cur)+i+1, int64(len(m.log))
+			e := own(entries[i])
+			out = append(out, e)
+			m.byMember[e.Member] = append(m.byMember[e.Member], memberEntry{ref: ref, typ: e.Type, currency: e.Currency,
+				effective: e.Effective, posted: e.Posted, amount: e.Amount})
+		}
+		m.streams[a.Stream] = out
 	}
-	m.streams[stream] = out
+	return nil
+}
+
+// checkBatch refuses what no store can append: an empty stream name, a
+// stream twice in one batch, an entry without id or type.
+func checkBatch(batch []Append) error {
+	for k, a := range batch {
+		if a.Stream == "" {
+			return fmt.Errorf("%w: empty stream name", ErrInvalidEntry)
+		}
+		if slices.ContainsFunc(batch[:k], func(b Append) bool { return b.Stream == a.Stream }) {
+			return fmt.Errorf("%w: stream %s twice in one batch", ErrInvalidEntry, a.Stream)
+		}
+		for i := range a.Entries {
+			if a.Entries[i].ID == "" || a.Entries[i].Type == 0 {
+				return fmt.Errorf("%w: entry %d of stream %s has no id or no type", ErrInvalidEntry, i, a.Stream)
+			}
+		}
+	}
 	return nil
 }
 
@@ -240,6 +299,20 @@ func (m *Memory) Stream(ctx context.Context, stream string) ([]Entry, int, error
 	defer m.mu.RUnlock()
 	s := m.streams[stream]
 	return slices.Clone(s), len(s), nil
+}
+
+// Streams implements Batcher.
+func (m *Memory) Streams(ctx context.Context, streams []string) ([][]Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make([][]Entry, len(streams))
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for i, s := range streams {
+		out[i] = slices.Clone(m.streams[s])
+	}
+	return out, nil
 }
 
 // Scan implements Store.

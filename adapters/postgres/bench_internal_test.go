@@ -11,6 +11,7 @@ import (
 
 	"github.com/uplinehq/upline/internal/ledgerworld"
 	"github.com/uplinehq/upline/ledger"
+	"github.com/uplinehq/upline/normalize"
 )
 
 func benchStore(b *testing.B) *Store {
@@ -147,4 +148,83 @@ func BenchmarkBalances(b *testing.B) {
 			b.Fatal(len(bs), err)
 		}
 	}
+}
+
+// BenchmarkPostAll posts 100 new paid orders per iteration with PostAll
+// (one batch: one transaction, one COPY), and inserts the same rows with
+// raw pgx (COPY in one transaction) into a table of its own, side by
+// side. "of-copy" is PostAll's speed as a share of COPY's; the target is
+// at least 0.5.
+func BenchmarkPostAll(b *testing.B) {
+	const n = 100
+	ctx := context.Background()
+	s := benchStore(b)
+	raw := pgx.Identifier{s.schema, "raw_entries"}
+	rawSnaps := pgx.Identifier{s.schema, "raw_snapshots"}
+	for _, q := range []string{
+		"CREATE TABLE " + raw.Sanitize() + " (LIKE " + s.sql.entries.Sanitize() + " INCLUDING ALL)",
+		"CREATE TABLE " + rawSnaps.Sanitize() + " (LIKE " + pgx.Identifier{s.schema, "snapshots"}.Sanitize() + " INCLUDING ALL)",
+	} {
+		if _, err := s.pool.Exec(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	w, err := ledgerworld.BuildWorld()
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := ledger.New(s, w.Engine)
+	var ledgerTime, rawTime time.Duration
+	var rows, orders int
+	for b.Loop() {
+		in := make([]normalize.Order, n)
+		for j := range in {
+			revs, err := w.Revisions(fmt.Sprint(9_100_000_000_000_000+orders), "C", ledgerworld.Placed)
+			if err != nil {
+				b.Fatal(err)
+			}
+			in[j] = revs[1]
+			orders++
+		}
+		start := time.Now()
+		res, err := l.PostAll(ctx, in, ledgerworld.Placed)
+		ledgerTime += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var copyRows [][]any
+		snaps := make(map[[32]byte][]byte)
+		for _, r := range res {
+			if r.Outcome != ledger.Posted || r.Attempts != 1 {
+				b.Fatal(r.Outcome, r.Attempts)
+			}
+			for _, e := range r.Entries {
+				row, err := encode(&e, snaps)
+				if err != nil {
+					b.Fatal(err)
+				}
+				row[0], row[2], row[3] = e.Position, e.Stream, e.Seq
+				copyRows = append(copyRows, row)
+			}
+		}
+		rows += len(copyRows)
+		start = time.Now()
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			for h, js := range snaps {
+				if _, err := tx.Exec(ctx, "INSERT INTO "+rawSnaps.Sanitize()+" (hash, json, snapshot) VALUES ($1, $2, $3::jsonb) ON CONFLICT (hash) DO NOTHING", h[:], js, string(js)); err != nil {
+					return err
+				}
+			}
+			_, err := tx.CopyFrom(ctx, raw, columns, pgx.CopyFromRows(copyRows))
+			return err
+		})
+		rawTime += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rawTime)/float64(ledgerTime), "of-copy")
+	b.ReportMetric(float64(orders)/ledgerTime.Seconds(), "orders/s")
+	b.ReportMetric(float64(orders)/rawTime.Seconds(), "copy-orders/s")
+	b.ReportMetric(float64(rows)/float64(orders), "rows/order")
 }

@@ -38,6 +38,32 @@
 // statement trigger refuses every UPDATE, DELETE and TRUNCATE of entries:
 // history cannot be rewritten, by a bug or by an operator.
 //
+// # An application role
+//
+// Let the schema's owner migrate it (Open, once per upgrade) and run the
+// application as a role that can only read and append. Open and New
+// create nothing in a schema that is up to date, so this role needs no
+// right to create:
+//
+//	CREATE ROLE upline_app LOGIN PASSWORD '...';
+//	GRANT USAGE ON SCHEMA upline TO upline_app;
+//	GRANT SELECT ON upline.schema_migrations TO upline_app;
+//	GRANT SELECT, INSERT ON upline.entries, upline.snapshots TO upline_app;
+//	GRANT USAGE, UPDATE ON SEQUENCE upline.entries_position_seq TO upline_app;
+//
+// (UPDATE on the sequence is for setval, which reserves an append's
+// positions at once.) The database then refuses the role's UPDATE, DELETE
+// and TRUNCATE of entries for want of the privilege, and the trigger
+// refuses them even if it is granted them by mistake
+// (TestHistoryCannotBeRewrittenByTheApplication). The genealogy log and
+// the inbox, when used, need SELECT and INSERT on genealogy_changes, and
+// SELECT, INSERT and UPDATE on inbox.
+//
+// Store is a ledger.Batcher: Ledger.PostAll reads a batch's streams in
+// one query and appends its entries in one transaction, under one
+// advisory lock, with one COPY (BenchmarkPostAll, against COPY of the
+// same rows).
+//
 // Store is a ledger.Summer: balances and a payout run's earnings are one
 // GROUP BY with numeric sums, exact, and a member's balance and statement
 // are served by the (member, currency, effective_ns) index, so their cost

@@ -23,7 +23,10 @@ import (
 	"github.com/uplinehq/upline/normalize"
 )
 
-var _ ledger.Summer = (*Store)(nil)
+var (
+	_ ledger.Summer  = (*Store)(nil)
+	_ ledger.Batcher = (*Store)(nil)
+)
 
 // columns are the entries table's columns in the order rows are written
 // and read.
@@ -61,6 +64,8 @@ type statements struct {
 	snapshot string
 	sequence string
 	reserve  string
+	versions string
+	streams  string
 	stream   string
 	scan     string
 	sum      string
@@ -78,10 +83,13 @@ func newStatements(schema string) statements {
 		// reserved at once (setval after nextval, so the n values are
 		// contiguous and no other appender can take one meanwhile).
 		reserve: "SELECT (SELECT coalesce(max(seq), 0) FROM " + t + " WHERE stream = $1), setval($2::regclass, nextval($2::regclass) + $3 - 1)",
-		stream:  sel + " WHERE stream = $1 ORDER BY seq",
-		scan:    sel,
-		sum:     "SELECT member, currency, sum(amount)::text FROM " + t,
-		after:   sel + " WHERE position > $1 ORDER BY position LIMIT $2",
+		// A batch's: the versions of its streams, then its positions.
+		versions: "SELECT stream, max(seq) FROM " + t + " WHERE stream = ANY($1) GROUP BY stream",
+		stream:   sel + " WHERE stream = $1 ORDER BY seq",
+		streams:  sel + " WHERE stream = ANY($1) ORDER BY stream, seq",
+		scan:     sel,
+		sum:      "SELECT member, currency, sum(amount)::text FROM " + t,
+		after:    sel + " WHERE position > $1 ORDER BY position LIMIT $2",
 	}
 }
 
@@ -155,6 +163,93 @@ func (s *Store) Append(ctx context.Context, stream string, expectedVersion int, 
 	return nil
 }
 
+// AppendBatch implements ledger.Batcher: one transaction, one advisory
+// lock as Append takes, one COPY of every stream's rows.
+func (s *Store) AppendBatch(ctx context.Context, batch []ledger.Append) error {
+	var n int
+	streams := make([]string, len(batch))
+	seen := make(map[string]bool, len(batch))
+	for k, a := range batch {
+		if a.Stream == "" {
+			return fmt.Errorf("%w: empty stream name", ledger.ErrInvalidEntry)
+		}
+		if seen[a.Stream] {
+			return fmt.Errorf("%w: stream %s twice in one batch", ledger.ErrInvalidEntry, a.Stream)
+		}
+		seen[a.Stream], streams[k] = true, a.Stream
+		n += len(a.Entries)
+	}
+	rows := make([][]any, 0, n)
+	snaps := make(map[[sha256.Size]byte][]byte)
+	for _, a := range batch {
+		for i := range a.Entries {
+			e := &a.Entries[i]
+			if e.ID == "" || e.Type == 0 {
+				return fmt.Errorf("%w: entry %d of stream %s has no id or no type", ledger.ErrInvalidEntry, i, a.Stream)
+			}
+			r, err := encode(e, snaps)
+			if err != nil {
+				return fmt.Errorf("%w: entry %s of stream %s: %v", ledger.ErrInvalidEntry, e.ID, a.Stream, err)
+			}
+			rows = append(rows, r)
+		}
+	}
+	var first int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for h, js := range snaps {
+			b.Queue(s.sql.snapshot, h[:], js, string(js))
+		}
+		b.Queue("SELECT pg_advisory_xact_lock($1, hashtext($2))", lockPosition, s.schema)
+		versions := make(map[string]int, len(batch))
+		b.Queue(s.sql.versions, streams).Query(func(rs pgx.Rows) error {
+			var stream string
+			var v int
+			_, err := pgx.ForEachRow(rs, []any{&stream, &v}, func() error { versions[stream] = v; return nil })
+			return err
+		})
+		var last int64
+		if n > 0 {
+			b.Queue("SELECT setval($1::regclass, nextval($1::regclass) + $2 - 1)", s.sql.sequence, n).QueryRow(func(r pgx.Row) error {
+				return r.Scan(&last)
+			})
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		for _, a := range batch {
+			if v := versions[a.Stream]; v != a.ExpectedVersion {
+				return fmt.Errorf("%w: stream %s is at version %d, not %d", ledger.ErrVersionConflict, a.Stream, v, a.ExpectedVersion)
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+		first = last - int64(n) + 1
+		j := 0
+		for _, a := range batch {
+			for i := range a.Entries {
+				r := rows[j]
+				r[0], r[2], r[3] = first+int64(j), a.Stream, a.ExpectedVersion+i+1
+				j++
+			}
+		}
+		_, err := tx.CopyFrom(ctx, s.sql.entries, columns, pgx.CopyFromRows(rows))
+		return err
+	})
+	if err != nil {
+		return appendError("a batch of "+strconv.Itoa(len(batch))+" streams", err)
+	}
+	j := 0
+	for _, a := range batch {
+		for i := range a.Entries {
+			a.Entries[i].Stream, a.Entries[i].Seq, a.Entries[i].Position = a.Stream, a.ExpectedVersion+i+1, first+int64(j)
+			j++
+		}
+	}
+	return nil
+}
+
 // appendError maps a constraint or encoding failure to the ledger's errors.
 func appendError(stream string, err error) error {
 	var pg *pgconn.PgError
@@ -184,6 +279,23 @@ func (s *Store) Stream(ctx context.Context, stream string) ([]ledger.Entry, int,
 		return nil, 0, err
 	}
 	return out, len(out), nil
+}
+
+// Streams implements ledger.Batcher with one query.
+func (s *Store) Streams(ctx context.Context, streams []string) ([][]ledger.Entry, error) {
+	read := make(map[string][]ledger.Entry, len(streams))
+	err := s.query(ctx, func(e *ledger.Entry) error {
+		read[e.Stream] = append(read[e.Stream], *e)
+		return nil
+	}, s.sql.streams, streams)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]ledger.Entry, len(streams))
+	for i, st := range streams {
+		out[i] = read[st]
+	}
+	return out, nil
 }
 
 // Scan implements ledger.Store. f becomes a WHERE clause; rows are read

@@ -91,14 +91,23 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) (err error)
 		}
 	}()
 	q := pgx.Identifier{schema}.Sanitize()
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+q); err != nil {
+	// CREATE ... IF NOT EXISTS needs the right to create even when there
+	// is nothing to create: an application role without it opens a schema
+	// its owner has set up.
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", q+".schema_migrations").Scan(&exists); err != nil {
 		return fmt.Errorf("postgres: schema %s: %w", schema, err)
 	}
-	if _, err := conn.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+q+`.schema_migrations (
+	if !exists {
+		if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+q); err != nil {
+			return fmt.Errorf("postgres: schema %s: %w", schema, err)
+		}
+		if _, err := conn.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+q+`.schema_migrations (
 		version integer PRIMARY KEY,
 		name text NOT NULL,
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return fmt.Errorf("postgres: schema %s: %w", schema, err)
+			return fmt.Errorf("postgres: schema %s: %w", schema, err)
+		}
 	}
 	var current int
 	if err := conn.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM "+q+".schema_migrations").Scan(&current); err != nil {

@@ -20,9 +20,10 @@
 // of its entries. Features declares what a store does beyond the contract
 // (a store that can be reopened is checked through a new handle too).
 //
-// A store that is a ledger.Summer has its sums checked against Scan, and
-// the whole suite runs again with the capability hidden, so the ledger's
-// queries agree on the capable and the plain path.
+// A store that is a ledger.Summer has its sums checked against Scan, a
+// ledger.Batcher its batches checked all or nothing, and the whole suite
+// runs again with the capabilities hidden, so the ledger's queries and
+// Ledger.PostAll agree on the capable and the plain path.
 package ledgertest
 
 import (
@@ -47,7 +48,7 @@ import (
 // return a new, empty store each call.
 //
 // The suite runs twice: on the store as it is, and, under "Plain", on the
-// store with its optional capabilities (ledger.Summer) hidden, so that
+// store with its optional capabilities (ledger.Summer, ledger.Batcher) hidden, so that
 // the ledger's answers are checked on both the capable and the plain path.
 func Run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 	run(t, f, newStore)
@@ -72,6 +73,7 @@ func run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 		{"InvalidEntry", invalidEntry},
 		{"Scan", scan},
 		{"Sum", sum},
+		{"AppendBatch", appendBatch},
 		{"ConcurrentAppends", concurrentAppends},
 		{"PostEventsDuplicateAndConflict", postEventsDuplicateAndConflict},
 		{"PostLife", postLife},
@@ -92,6 +94,9 @@ func run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 		{"CurrencyChange", currencyChange},
 		{"UnreconciledOrder", unreconciledOrder},
 		{"RetriedAcrossSponsorMove", retriedAcrossMove},
+		{"PostAll", postAll},
+		{"PostAllOvertaken", postAllOvertaken},
+		{"PostAllStopsAtTheFirstRefusal", postAllStops},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newStore(t)) })
