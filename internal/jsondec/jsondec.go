@@ -404,19 +404,8 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 		if !d.value(p.elem, sv.Index(n).Addr().UnsafePointer()) {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.data) {
-			return false
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			d.depth--
-			return true
-		default:
-			return false
+		if done, ok := d.after(']'); done || !ok {
+			return ok
 		}
 	}
 }
@@ -459,19 +448,8 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 		} else if !d.skip() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.data) {
-			return false
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			d.depth--
-			return true
-		default:
-			return false
+		if done, ok := d.after('}'); done || !ok {
+			return ok
 		}
 	}
 }
@@ -718,21 +696,30 @@ func (d *decoder) skipObject() bool {
 		if !d.skip() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.data) {
-			return false
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			d.depth--
-			return true
-		default:
-			return false
+		if done, ok := d.after('}'); done || !ok {
+			return ok
 		}
 	}
+}
+
+// after reads what follows a member or an element: a comma, more to
+// come, or close, the end (depth back down). done reports the end; ok is
+// false on anything else.
+func (d *decoder) after(close byte) (done, ok bool) {
+	d.space()
+	if d.i >= len(d.data) {
+		return false, false
+	}
+	switch d.data[d.i] {
+	case ',':
+		d.i++
+		return false, true
+	case close:
+		d.i++
+		d.depth--
+		return true, true
+	}
+	return false, false
 }
 
 func (d *decoder) skipArray() bool {
@@ -750,19 +737,8 @@ func (d *decoder) skipArray() bool {
 		if !d.skip() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.data) {
-			return false
-		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			d.depth--
-			return true
-		default:
-			return false
+		if done, ok := d.after(']'); done || !ok {
+			return ok
 		}
 	}
 }
