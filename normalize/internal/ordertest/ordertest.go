@@ -233,3 +233,32 @@ func SeedAll(f *testing.F) {
 		f.Add(b)
 	}
 }
+
+// BenchUnmarshal reads body into a T the way the decoders do (the Unicode
+// check, then jsondec) and, side by side, the way they did before: the
+// Unicode check, then encoding/json.
+func BenchUnmarshal[T any](b *testing.B, body []byte) {
+	b.Run("jsondec", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var v T
+			if strictjson.Check(body) != nil || !jsondec.Decode(body, &v) {
+				b.Fatal("fell back")
+			}
+		}
+	})
+	b.Run("encoding_json", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var v T
+			if err := strictjson.Check(body); err != nil {
+				b.Fatal(err)
+			}
+			if err := json.Unmarshal(body, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
