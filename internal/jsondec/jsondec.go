@@ -411,14 +411,8 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 }
 
 func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
-	if !d.enter() {
-		return false
-	}
-	d.space()
-	if d.i < len(d.data) && d.data[d.i] == '}' {
-		d.i++
-		d.depth--
-		return true
+	if empty, ok := d.open('}'); empty || !ok {
+		return ok
 	}
 	var seen uint64
 	for {
@@ -673,14 +667,8 @@ func (d *decoder) skipString() bool {
 }
 
 func (d *decoder) skipObject() bool {
-	if !d.enter() {
-		return false
-	}
-	d.space()
-	if d.i < len(d.data) && d.data[d.i] == '}' {
-		d.i++
-		d.depth--
-		return true
+	if empty, ok := d.open('}'); empty || !ok {
+		return ok
 	}
 	for {
 		d.space()
@@ -700,6 +688,22 @@ func (d *decoder) skipObject() bool {
 			return ok
 		}
 	}
+}
+
+// open steps over the opening bracket of an object or an array at d.i,
+// and reads close at once when it is empty (depth back down). ok is false
+// when it is nested too deep.
+func (d *decoder) open(close byte) (empty, ok bool) {
+	if !d.enter() {
+		return false, false
+	}
+	d.space()
+	if d.i < len(d.data) && d.data[d.i] == close {
+		d.i++
+		d.depth--
+		return true, true
+	}
+	return false, true
 }
 
 // after reads what follows a member or an element: a comma, more to
@@ -723,14 +727,8 @@ func (d *decoder) after(close byte) (done, ok bool) {
 }
 
 func (d *decoder) skipArray() bool {
-	if !d.enter() {
-		return false
-	}
-	d.space()
-	if d.i < len(d.data) && d.data[d.i] == ']' {
-		d.i++
-		d.depth--
-		return true
+	if empty, ok := d.open(']'); empty || !ok {
+		return ok
 	}
 	for {
 		d.space()
