@@ -43,16 +43,7 @@ func benchStore(b *testing.B) *Store {
 func BenchmarkPost(b *testing.B) {
 	ctx := context.Background()
 	s := benchStore(b)
-	raw := pgx.Identifier{s.schema, "raw_entries"}
-	rawSnaps := pgx.Identifier{s.schema, "raw_snapshots"}
-	for _, q := range []string{
-		"CREATE TABLE " + raw.Sanitize() + " (LIKE " + s.sql.entries.Sanitize() + " INCLUDING ALL)",
-		"CREATE TABLE " + rawSnaps.Sanitize() + " (LIKE " + pgx.Identifier{s.schema, "snapshots"}.Sanitize() + " INCLUDING ALL)",
-	} {
-		if _, err := s.pool.Exec(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
+	raw := newRawTables(b, s)
 	w, err := ledgerworld.BuildWorld()
 	if err != nil {
 		b.Fatal(err)
@@ -72,32 +63,8 @@ func BenchmarkPost(b *testing.B) {
 		if err != nil || res.Outcome != ledger.Posted {
 			b.Fatal(res.Outcome, err)
 		}
-		in := make([][]any, len(res.Entries))
-		snaps := make(map[[32]byte][]byte)
-		for j := range res.Entries {
-			e := res.Entries[j]
-			r, err := encode(&e, snaps)
-			if err != nil {
-				b.Fatal(err)
-			}
-			r[0], r[2], r[3] = e.Position, e.Stream, e.Seq
-			in[j] = r
-		}
-		rows += len(in)
-		start = time.Now()
-		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			for h, js := range snaps {
-				if _, err := tx.Exec(ctx, "INSERT INTO "+rawSnaps.Sanitize()+" (hash, json, snapshot) VALUES ($1, $2, $3::jsonb) ON CONFLICT (hash) DO NOTHING", h[:], js, string(js)); err != nil {
-					return err
-				}
-			}
-			_, err := tx.CopyFrom(ctx, raw, columns, pgx.CopyFromRows(in))
-			return err
-		})
-		rawTime += time.Since(start)
-		if err != nil {
-			b.Fatal(err)
-		}
+		n, d := raw.copy(b, res.Entries)
+		rows, rawTime = rows+n, rawTime+d
 		i++
 	}
 	b.ReportMetric(float64(rawTime)/float64(ledgerTime), "of-raw")
@@ -159,16 +126,7 @@ func BenchmarkPostAll(b *testing.B) {
 	const n = 100
 	ctx := context.Background()
 	s := benchStore(b)
-	raw := pgx.Identifier{s.schema, "raw_entries"}
-	rawSnaps := pgx.Identifier{s.schema, "raw_snapshots"}
-	for _, q := range []string{
-		"CREATE TABLE " + raw.Sanitize() + " (LIKE " + s.sql.entries.Sanitize() + " INCLUDING ALL)",
-		"CREATE TABLE " + rawSnaps.Sanitize() + " (LIKE " + pgx.Identifier{s.schema, "snapshots"}.Sanitize() + " INCLUDING ALL)",
-	} {
-		if _, err := s.pool.Exec(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
+	raw := newRawTables(b, s)
 	w, err := ledgerworld.BuildWorld()
 	if err != nil {
 		b.Fatal(err)
@@ -192,39 +150,70 @@ func BenchmarkPostAll(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var copyRows [][]any
-		snaps := make(map[[32]byte][]byte)
+		var entries []ledger.Entry
 		for _, r := range res {
 			if r.Outcome != ledger.Posted || r.Attempts != 1 {
 				b.Fatal(r.Outcome, r.Attempts)
 			}
-			for _, e := range r.Entries {
-				row, err := encode(&e, snaps)
-				if err != nil {
-					b.Fatal(err)
-				}
-				row[0], row[2], row[3] = e.Position, e.Stream, e.Seq
-				copyRows = append(copyRows, row)
-			}
+			entries = append(entries, r.Entries...)
 		}
-		rows += len(copyRows)
-		start = time.Now()
-		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			for h, js := range snaps {
-				if _, err := tx.Exec(ctx, "INSERT INTO "+rawSnaps.Sanitize()+" (hash, json, snapshot) VALUES ($1, $2, $3::jsonb) ON CONFLICT (hash) DO NOTHING", h[:], js, string(js)); err != nil {
-					return err
-				}
-			}
-			_, err := tx.CopyFrom(ctx, raw, columns, pgx.CopyFromRows(copyRows))
-			return err
-		})
-		rawTime += time.Since(start)
-		if err != nil {
-			b.Fatal(err)
-		}
+		n, d := raw.copy(b, entries)
+		rows, rawTime = rows+n, rawTime+d
 	}
 	b.ReportMetric(float64(rawTime)/float64(ledgerTime), "of-copy")
 	b.ReportMetric(float64(orders)/ledgerTime.Seconds(), "orders/s")
 	b.ReportMetric(float64(orders)/rawTime.Seconds(), "copy-orders/s")
 	b.ReportMetric(float64(rows)/float64(orders), "rows/order")
+}
+
+// rawTables are copies of the entries and snapshots tables that the
+// benchmarks write the ledger's rows to with raw pgx, to compare.
+type rawTables struct {
+	s                 *Store
+	entries, snapshot pgx.Identifier
+}
+
+func newRawTables(b *testing.B, s *Store) rawTables {
+	r := rawTables{s: s, entries: pgx.Identifier{s.schema, "raw_entries"}, snapshot: pgx.Identifier{s.schema, "raw_snapshots"}}
+	for _, q := range []string{
+		"CREATE TABLE " + r.entries.Sanitize() + " (LIKE " + s.sql.entries.Sanitize() + " INCLUDING ALL)",
+		"CREATE TABLE " + r.snapshot.Sanitize() + " (LIKE " + pgx.Identifier{s.schema, "snapshots"}.Sanitize() + " INCLUDING ALL)",
+	} {
+		if _, err := s.pool.Exec(context.Background(), q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return r
+}
+
+// copy writes entries' rows and their snapshots in one transaction, with
+// COPY, and returns how many rows and how long the transaction took.
+func (r rawTables) copy(b *testing.B, entries []ledger.Entry) (int, time.Duration) {
+	ctx := context.Background()
+	rows := make([][]any, len(entries))
+	snaps := make(map[[32]byte][]byte)
+	for j := range entries {
+		e := entries[j]
+		row, err := encode(&e, snaps)
+		if err != nil {
+			b.Fatal(err)
+		}
+		row[0], row[2], row[3] = e.Position, e.Stream, e.Seq
+		rows[j] = row
+	}
+	start := time.Now()
+	err := pgx.BeginFunc(ctx, r.s.pool, func(tx pgx.Tx) error {
+		for h, js := range snaps {
+			if _, err := tx.Exec(ctx, "INSERT INTO "+r.snapshot.Sanitize()+" (hash, json, snapshot) VALUES ($1, $2, $3::jsonb) ON CONFLICT (hash) DO NOTHING", h[:], js, string(js)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.CopyFrom(ctx, r.entries, columns, pgx.CopyFromRows(rows))
+		return err
+	})
+	d := time.Since(start)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return len(rows), d
 }
