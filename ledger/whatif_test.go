@@ -37,23 +37,7 @@ func playScenario(t testing.TB, name string) (*ingesttest.Scenario, *ledger.Ledg
 // instead of 10%) and compares the comparison, as a table and as JSON,
 // with the golden files.
 func TestWhatIfGolden(t *testing.T) {
-	s, l := playScenario(t, "retail-profit")
-	b, err := os.ReadFile("testdata/whatif/retail-profit-v2.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v2, err := commission.LoadPlan(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	candidate, err := s.Candidate(nil, v2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := l.WhatIf(ctx, ledger.Month(2025, time.August), candidate)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := retailWhatIf(t, nil, readFile(t, "testdata/whatif/retail-profit-v2.json"))
 	var table bytes.Buffer
 	if err := c.WriteTable(&table); err != nil {
 		t.Fatal(err)
@@ -104,31 +88,11 @@ func TestWhatIfLiveIsZero(t *testing.T) {
 // (45.50 net, CV 25) leaves the volume, and with it D's 6.83 retail
 // profit (45.50 × 0.15) and A's 2.50 unilevel (25 × 0.10).
 func TestWhatIfCatalog(t *testing.T) {
-	s, l := playScenario(t, "retail-profit")
-	b, err := os.ReadFile("testdata/whatif/retail-profit-catalog.json")
+	cat, err := sku.LoadJSON(readFile(t, "testdata/whatif/retail-profit-catalog.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := sku.LoadJSON(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := os.ReadFile("../testdata/scenarios/retail-profit/plan.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1, err := commission.LoadPlan(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	candidate, err := s.Candidate(cat, v1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := l.WhatIf(ctx, ledger.Month(2025, time.August), candidate)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := retailWhatIf(t, cat, readFile(t, "../testdata/scenarios/retail-profit/plan.json"))
 	var got []string
 	for _, tot := range c.Totals {
 		got = append(got, fmt.Sprintf("total %s volume %s → %s, paid %s → %s (%s)", tot.Currency, tot.Volume,
@@ -151,20 +115,8 @@ func TestWhatIfCatalog(t *testing.T) {
 // orders were placed cannot calculate them; they are held, with the
 // reason, and left out of the sums.
 func TestWhatIfHeld(t *testing.T) {
-	s, l := playScenario(t, "retail-profit")
-	late, err := commission.LoadPlan([]byte(`{"id":"acme-retail","version":3,"effective_from":"2025-09-01T00:00:00Z",
+	c := retailWhatIf(t, nil, []byte(`{"id":"acme-retail","version":3,"effective_from":"2025-09-01T00:00:00Z",
 		"rules":[{"type":"retail_profit","name":"retail","basis":"net","rates":{"*":"0.20"}}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	candidate, err := s.Candidate(nil, late)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := l.WhatIf(ctx, ledger.Month(2025, time.August), candidate)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
 	for _, h := range c.Held {
 		got = append(got, h.Order.String()+": "+h.Reason)
@@ -177,4 +129,33 @@ func TestWhatIfHeld(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" || c.Orders != 3 || len(c.Totals) != 0 || len(c.Rules) != 0 {
 		t.Errorf("orders %d, totals %v, rules %v; held -want +got:\n%s", c.Orders, c.Totals, c.Rules, diff)
 	}
+}
+
+// retailWhatIf plays retail-profit's history and runs August under the
+// candidate plan (and catalog, when not nil).
+func retailWhatIf(t *testing.T, cat *sku.Catalog, plan []byte) *ledger.Comparison {
+	t.Helper()
+	s, l := playScenario(t, "retail-profit")
+	p, err := commission.LoadPlan(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	candidate, err := s.Candidate(cat, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.WhatIf(ctx, ledger.Month(2025, time.August), candidate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
