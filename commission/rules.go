@@ -493,7 +493,12 @@ func readFastStart(name string, o *object, rs rates) (Rule, error) {
 		}
 		f.byRank = true
 	default:
-		return nil, o.absent("rates")
+		for _, k := range []string{"rates", "rates_by_rank"} {
+			if err := o.misspelt(k); err != nil {
+				return nil, err
+			}
+		}
+		return nil, planErr(join(o.path, "rates"), "missing: want \"rates\" or \"rates_by_rank\"")
 	}
 	if f.qualify, err = readQualify(o); err != nil {
 		return nil, err
