@@ -143,8 +143,8 @@ func TestShippedPlansLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	files = append(files, "../examples/quickstart/data/plan.json")
-	if len(files) < 11 {
-		t.Fatalf("found %d plans, want the ten scenarios' and the quickstart's", len(files))
+	if len(files) < 14 {
+		t.Fatalf("found %d plans, want the thirteen scenarios' and the quickstart's", len(files))
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
