@@ -76,6 +76,22 @@ type Batcher interface {
 	Streams(ctx context.Context, streams []string) (out [][]Entry, err error)
 }
 
+// Tailer is a Store that reads the tail of a stream, as io.WriterTo is a
+// Writer that copies itself: what was appended after a version the caller
+// already holds, so that a reader that keeps a stream's state (a payout
+// run's version check, an order's cached entries) pays for what is new,
+// not for the whole stream again. The ledger uses StreamAfter when its
+// store has it, and Stream otherwise.
+type Tailer interface {
+	Store
+	// StreamAfter returns the entries of stream whose Seq is greater
+	// than seq, in order, and the stream's version, read together: the
+	// last entry returned, if any, is at that version. A seq at or past
+	// the version returns no entries, so it reads the version alone; a
+	// negative seq reads the whole stream, as Stream does.
+	StreamAfter(ctx context.Context, stream string, seq int) (entries []Entry, version int, err error)
+}
+
 // Append is one stream's part of a Batcher's batch: the arguments of
 // Store.Append.
 type Append struct {
@@ -99,6 +115,27 @@ func sum(ctx context.Context, s Store, f Filter) ([]Balance, error) {
 		return nil, err
 	}
 	return sortedBalances(sums), nil
+}
+
+// streamAfter is Tailer.StreamAfter on s, or the same tail of s.Stream.
+func streamAfter(ctx context.Context, s Store, stream string, seq int) ([]Entry, int, error) {
+	if t, ok := s.(Tailer); ok {
+		return t.StreamAfter(ctx, stream, seq)
+	}
+	es, v, err := s.Stream(ctx, stream)
+	if err != nil {
+		return nil, 0, err
+	}
+	return tail(es, seq), v, nil
+}
+
+// tail returns the entries of a whole stream's es whose Seq is greater
+// than seq (es[i].Seq is i+1).
+func tail(es []Entry, seq int) []Entry {
+	if seq >= len(es) {
+		return nil
+	}
+	return es[max(seq, 0):]
 }
 
 func sortedBalances(sums map[[2]string]decimal.Decimal) []Balance {
@@ -169,6 +206,7 @@ func (r *memberEntry) match(f *Filter, member string) bool {
 var (
 	_ Summer  = (*Memory)(nil)
 	_ Batcher = (*Memory)(nil)
+	_ Tailer  = (*Memory)(nil)
 )
 
 // NewMemory returns an empty in-memory store.
@@ -292,13 +330,18 @@ func own(e Entry) Entry {
 
 // Stream implements Store.
 func (m *Memory) Stream(ctx context.Context, stream string) ([]Entry, int, error) {
+	return m.StreamAfter(ctx, stream, 0)
+}
+
+// StreamAfter implements Tailer: it copies the tail only.
+func (m *Memory) StreamAfter(ctx context.Context, stream string, seq int) ([]Entry, int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	s := m.streams[stream]
-	return slices.Clone(s), len(s), nil
+	return slices.Clone(tail(s, seq)), len(s), nil
 }
 
 // Streams implements Batcher.

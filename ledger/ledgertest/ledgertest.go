@@ -21,7 +21,8 @@
 // (a store that can be reopened is checked through a new handle too).
 //
 // A store that is a ledger.Summer has its sums checked against Scan, a
-// ledger.Batcher its batches checked all or nothing, and the whole suite
+// ledger.Batcher its batches checked all or nothing, a ledger.Tailer its
+// tails checked against Stream, and the whole suite
 // runs again with the capabilities hidden, so the ledger's queries and
 // Ledger.PostAll agree on the capable and the plain path.
 package ledgertest
@@ -48,7 +49,8 @@ import (
 // return a new, empty store each call.
 //
 // The suite runs twice: on the store as it is, and, under "Plain", on the
-// store with its optional capabilities (ledger.Summer, ledger.Batcher) hidden, so that
+// store with its optional capabilities (ledger.Summer, ledger.Batcher,
+// ledger.Tailer) hidden, so that
 // the ledger's answers are checked on both the capable and the plain path.
 func Run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 	run(t, f, newStore)
@@ -74,6 +76,7 @@ func run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 		{"Scan", scan},
 		{"Sum", sum},
 		{"AppendBatch", appendBatch},
+		{"StreamAfter", streamAfter},
 		{"ConcurrentAppends", concurrentAppends},
 		{"PostEventsDuplicateAndConflict", postEventsDuplicateAndConflict},
 		{"PostLife", postLife},
