@@ -106,15 +106,17 @@ func sum(ctx context.Context, s Store, f Filter) ([]Balance, error) {
 		return sm.Sum(ctx, f)
 	}
 	sums := make(map[[2]string]decimal.Decimal)
-	err := s.Scan(ctx, f, func(e *Entry) error {
-		k := [2]string{e.Member, e.Currency}
-		sums[k] = sums[k].Add(e.Amount)
-		return nil
-	})
+	err := s.Scan(ctx, f, func(e *Entry) error { addTo(sums, e); return nil })
 	if err != nil {
 		return nil, err
 	}
 	return sortedBalances(sums), nil
+}
+
+// addTo adds e's amount to its member's and currency's sum.
+func addTo(sums map[[2]string]decimal.Decimal, e *Entry) {
+	k := [2]string{e.Member, e.Currency}
+	sums[k] = sums[k].Add(e.Amount)
 }
 
 // streamAfter is Tailer.StreamAfter on s, or the same tail of s.Stream.
@@ -178,6 +180,8 @@ type Memory struct {
 	// one member's queries visit only its entries (and sums of every
 	// member only the dense lists); "" holds entries without a member.
 	byMember map[string][]memberEntry
+	// byRun holds each payout run's entries in position order.
+	byRun map[string][]memoryRef
 }
 
 type memoryRef struct {
@@ -197,10 +201,10 @@ type memberEntry struct {
 }
 
 // match reports whether member's entry r passes f, as f.Match would on
-// the whole entry (Match reads only the fields r keeps).
+// the whole entry. A Run filter is served from byRun, never from these
+// lists, which do not keep the run.
 func (r *memberEntry) match(f *Filter, member string) bool {
-	e := Entry{Type: r.typ, Member: member, Currency: r.currency, Effective: r.effective, Posted: r.posted}
-	return f.Match(&e)
+	return f.match(member, r.currency, r.typ, f.Run, r.effective, r.posted)
 }
 
 var (
@@ -231,6 +235,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		m.streams = make(map[string][]Entry)
 		m.ids = make(map[string]struct{})
 		m.byMember = make(map[string][]memberEntry)
+		m.byRun = make(map[string][]memoryRef)
 	}
 	for _, a := range batch {
 		if v := len(m.streams[a.Stream]); v != a.ExpectedVersion {
@@ -271,6 +276,9 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			out = append(out, e)
 			m.byMember[e.Member] = append(m.byMember[e.Member], memberEntry{ref: ref, typ: e.Type, currency: e.Currency,
 				effective: e.Effective, posted: e.Posted, amount: e.Amount})
+			if e.Run != "" {
+				m.byRun[e.Run] = append(m.byRun[e.Run], ref)
+			}
 		}
 		m.streams[a.Stream] = out
 	}
@@ -382,8 +390,17 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 }
 
 // each calls fn for every entry f matches, in no particular order: one
-// member's entries only, when f names the member. m.mu must be held.
+// run's entries only, when f names the run, or one member's, when f
+// names the member. m.mu must be held.
 func (m *Memory) each(f *Filter, fn func(*Entry)) {
+	if f.Run != "" {
+		for _, r := range m.byRun[f.Run] {
+			if e := &m.streams[r.stream][r.i]; f.Match(e) {
+				fn(e)
+			}
+		}
+		return
+	}
 	if f.Member != "" {
 		for i := range m.byMember[f.Member] {
 			if r := &m.byMember[f.Member][i]; r.match(f, f.Member) {
@@ -434,6 +451,13 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 		}
 	}
 	m.mu.RLock()
+	if f.Run != "" {
+		// A run's entries are few: added up as the ledger adds up Scan's.
+		sums := make(map[[2]string]decimal.Decimal)
+		m.each(&f, func(e *Entry) { addTo(sums, e) })
+		m.mu.RUnlock()
+		return sortedBalances(sums), nil
+	}
 	if f.Member != "" {
 		add(f.Member, m.byMember[f.Member])
 	} else {

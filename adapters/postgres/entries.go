@@ -431,6 +431,10 @@ func filterSQL(f *ledger.Filter) (string, []any) {
 	if f.Currency != "" {
 		conds = append(conds, "currency = "+arg(f.Currency))
 	}
+	if f.Run != "" {
+		// run <> '' lets the partial index on run serve the query.
+		conds = append(conds, "run = "+arg(f.Run), "run <> ''")
+	}
 	if len(f.Types) > 0 {
 		ts := make([]int16, len(f.Types))
 		for i, t := range f.Types {

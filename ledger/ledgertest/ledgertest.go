@@ -245,7 +245,7 @@ func scan(t *testing.T, s ledger.Store) {
 	eur := entry("e1", "A", "5", aug)
 	eur.Currency = "EUR"
 	pay := entry("p1", "B", "-3", sep)
-	pay.Type = ledger.TypePayout
+	pay.Type, pay.Run = ledger.TypePayout, "r1"
 	add("z", 0, entry("z1", "A", "1", aug.Add(-time.Nanosecond)), entry("z2", "B", "2", aug))
 	add("b", 0, entry("b1", "A", "3", sep.Add(-time.Nanosecond)), eur)
 	add("z", 2, pay)
@@ -276,6 +276,10 @@ func scan(t *testing.T, s ledger.Store) {
 		{"effective from September", ledger.Filter{From: sep}, "b3:b#3 p1:z#3"},
 		{"posted by", ledger.Filter{PostedBy: aug.Add(time.Hour)}, "e1:b#2 z1:z#1 z2:z#2"},
 		{"member and period", ledger.Filter{Member: "B", From: aug, To: sep.Add(time.Nanosecond)}, "z2:z#2 p1:z#3"},
+		{"run", ledger.Filter{Run: "r1"}, "p1:z#3"},
+		{"run and member", ledger.Filter{Run: "r1", Member: "B"}, "p1:z#3"},
+		{"run and another member", ledger.Filter{Run: "r1", Member: "A"}, ""},
+		{"another run", ledger.Filter{Run: "r"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
