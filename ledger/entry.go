@@ -171,9 +171,9 @@ type Filter struct {
 	// PostedBy selects entries posted at or before it; zero selects all.
 	PostedBy time.Time
 	// Run selects the entries of one payout run (Entry.Run): its
-	// TypeRun, payouts and holds. A store serves it from an index, so
-	// that a payout run finds an earlier run with its id without reading
-	// PayoutStream.
+	// TypeRun, payouts and holds. Memory and the PostgreSQL store serve
+	// it from an index, so that a payout run finds an earlier run with
+	// its id without reading PayoutStream.
 	Run string
 }
 
