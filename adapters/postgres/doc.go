@@ -74,9 +74,9 @@
 // both served by the (stream, seq) index, so a reader that keeps a
 // stream's state pays for what is new, not for the whole stream. A
 // payout run reads the payouts stream's version so, finds an earlier run
-// with its id through a partial index on run (migration 0005), and sums
-// the payouts and the earnings: it never reads the runs before it row by
-// row (BenchmarkPayout).
+// with its id through a partial index on run, sums the payouts from a
+// partial index of them (both migration 0005), and sums the earnings: it
+// never reads the runs before it row by row (BenchmarkPayout).
 //
 // # The webhook inbox
 //
