@@ -76,6 +76,22 @@ type Batcher interface {
 	Streams(ctx context.Context, streams []string) (out [][]Entry, err error)
 }
 
+// Tailer is a Store that reads the tail of a stream, as io.WriterTo is a
+// Writer that copies itself: what was appended after a version the caller
+// already holds, so that a reader that keeps a stream's state (a payout
+// run's version check, an order's cached entries) pays for what is new,
+// not for the whole stream again. The ledger uses StreamAfter when its
+// store has it, and Stream otherwise.
+type Tailer interface {
+	Store
+	// StreamAfter returns the entries of stream whose Seq is greater
+	// than seq, in order, and the stream's version, read together: the
+	// last entry returned, if any, is at that version. A seq at or past
+	// the version returns no entries, so it reads the version alone; a
+	// negative seq reads the whole stream, as Stream does.
+	StreamAfter(ctx context.Context, stream string, seq int) (entries []Entry, version int, err error)
+}
+
 // Append is one stream's part of a Batcher's batch: the arguments of
 // Store.Append.
 type Append struct {
@@ -90,15 +106,38 @@ func sum(ctx context.Context, s Store, f Filter) ([]Balance, error) {
 		return sm.Sum(ctx, f)
 	}
 	sums := make(map[[2]string]decimal.Decimal)
-	err := s.Scan(ctx, f, func(e *Entry) error {
-		k := [2]string{e.Member, e.Currency}
-		sums[k] = sums[k].Add(e.Amount)
-		return nil
-	})
+	err := s.Scan(ctx, f, func(e *Entry) error { addTo(sums, e); return nil })
 	if err != nil {
 		return nil, err
 	}
 	return sortedBalances(sums), nil
+}
+
+// addTo adds e's amount to its member's and currency's sum.
+func addTo(sums map[[2]string]decimal.Decimal, e *Entry) {
+	k := [2]string{e.Member, e.Currency}
+	sums[k] = sums[k].Add(e.Amount)
+}
+
+// streamAfter is Tailer.StreamAfter on s, or the same tail of s.Stream.
+func streamAfter(ctx context.Context, s Store, stream string, seq int) ([]Entry, int, error) {
+	if t, ok := s.(Tailer); ok {
+		return t.StreamAfter(ctx, stream, seq)
+	}
+	es, v, err := s.Stream(ctx, stream)
+	if err != nil {
+		return nil, 0, err
+	}
+	return tail(es, seq), v, nil
+}
+
+// tail returns the entries of a whole stream's es whose Seq is greater
+// than seq (es[i].Seq is i+1).
+func tail(es []Entry, seq int) []Entry {
+	if seq >= len(es) {
+		return nil
+	}
+	return es[max(seq, 0):]
 }
 
 func sortedBalances(sums map[[2]string]decimal.Decimal) []Balance {
@@ -141,6 +180,8 @@ type Memory struct {
 	// one member's queries visit only its entries (and sums of every
 	// member only the dense lists); "" holds entries without a member.
 	byMember map[string][]memberEntry
+	// byRun holds each payout run's entries in position order.
+	byRun map[string][]memoryRef
 }
 
 type memoryRef struct {
@@ -160,15 +201,16 @@ type memberEntry struct {
 }
 
 // match reports whether member's entry r passes f, as f.Match would on
-// the whole entry (Match reads only the fields r keeps).
+// the whole entry. A Run filter is served from byRun, never from these
+// lists, which do not keep the run.
 func (r *memberEntry) match(f *Filter, member string) bool {
-	e := Entry{Type: r.typ, Member: member, Currency: r.currency, Effective: r.effective, Posted: r.posted}
-	return f.Match(&e)
+	return f.match(member, r.currency, r.typ, f.Run, r.effective, r.posted)
 }
 
 var (
 	_ Summer  = (*Memory)(nil)
 	_ Batcher = (*Memory)(nil)
+	_ Tailer  = (*Memory)(nil)
 )
 
 // NewMemory returns an empty in-memory store.
@@ -193,6 +235,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		m.streams = make(map[string][]Entry)
 		m.ids = make(map[string]struct{})
 		m.byMember = make(map[string][]memberEntry)
+		m.byRun = make(map[string][]memoryRef)
 	}
 	for _, a := range batch {
 		if v := len(m.streams[a.Stream]); v != a.ExpectedVersion {
@@ -233,6 +276,9 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			out = append(out, e)
 			m.byMember[e.Member] = append(m.byMember[e.Member], memberEntry{ref: ref, typ: e.Type, currency: e.Currency,
 				effective: e.Effective, posted: e.Posted, amount: e.Amount})
+			if e.Run != "" {
+				m.byRun[e.Run] = append(m.byRun[e.Run], ref)
+			}
 		}
 		m.streams[a.Stream] = out
 	}
@@ -292,13 +338,18 @@ func own(e Entry) Entry {
 
 // Stream implements Store.
 func (m *Memory) Stream(ctx context.Context, stream string) ([]Entry, int, error) {
+	return m.StreamAfter(ctx, stream, 0)
+}
+
+// StreamAfter implements Tailer: it copies the tail only.
+func (m *Memory) StreamAfter(ctx context.Context, stream string, seq int) ([]Entry, int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	s := m.streams[stream]
-	return slices.Clone(s), len(s), nil
+	return slices.Clone(tail(s, seq)), len(s), nil
 }
 
 // Streams implements Batcher.
@@ -339,8 +390,17 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 }
 
 // each calls fn for every entry f matches, in no particular order: one
-// member's entries only, when f names the member. m.mu must be held.
+// run's entries only, when f names the run, or one member's, when f
+// names the member. m.mu must be held.
 func (m *Memory) each(f *Filter, fn func(*Entry)) {
+	if f.Run != "" {
+		for _, r := range m.byRun[f.Run] {
+			if e := &m.streams[r.stream][r.i]; f.Match(e) {
+				fn(e)
+			}
+		}
+		return
+	}
 	if f.Member != "" {
 		for i := range m.byMember[f.Member] {
 			if r := &m.byMember[f.Member][i]; r.match(f, f.Member) {
@@ -391,6 +451,13 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 		}
 	}
 	m.mu.RLock()
+	if f.Run != "" {
+		// A run's entries are few: added up as the ledger adds up Scan's.
+		sums := make(map[[2]string]decimal.Decimal)
+		m.each(&f, func(e *Entry) { addTo(sums, e) })
+		m.mu.RUnlock()
+		return sortedBalances(sums), nil
+	}
 	if f.Member != "" {
 		add(f.Member, m.byMember[f.Member])
 	} else {
