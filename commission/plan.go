@@ -40,6 +40,9 @@ type Plan struct {
 	RankNames map[hierarchy.Rank]string
 	// Rules apply in this order; their names are unique within the plan.
 	Rules []Rule
+	// Period is how the plan closes periods: volumes, rank qualification
+	// and period rules; nil for a plan without period close.
+	Period *PeriodPlan
 }
 
 // defaultCap is the cap of a plan that names none, 1: an order never pays
@@ -116,7 +119,8 @@ type RuleFactory func(name string, body json.RawMessage) (Rule, error)
 type LoadOption func(*loadConfig)
 
 type loadConfig struct {
-	types map[string]RuleFactory
+	types       map[string]RuleFactory
+	periodTypes map[string]PeriodRuleFactory
 }
 
 // WithRuleType lets a plan use rules of a custom type, built by f. A custom
