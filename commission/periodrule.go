@@ -39,9 +39,12 @@ func WithPeriodRuleType(typ string, f PeriodRuleFactory) LoadOption {
 // JSON object and the fields that object accepts besides "type" and
 // "name".
 type periodRuleType struct {
-	read   func(name string, o *object, pp *PeriodPlan) (PeriodRule, error)
+	read   func(name string, o *object, pp *PeriodPlan, rs rates) (PeriodRule, error)
 	fields []string
 }
+
+// periodRuleFields are the fields every built-in period rule accepts.
+var periodRuleFields = []string{"type", "name", "allow_rates_above_one"}
 
 
 // PeriodPayout is one amount a period rule pays: Basis × Rate to
