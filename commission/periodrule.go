@@ -46,7 +46,6 @@ type periodRuleType struct {
 // periodRuleFields are the fields every built-in period rule accepts.
 var periodRuleFields = []string{"type", "name", "allow_rates_above_one"}
 
-
 // PeriodPayout is one amount a period rule pays: Basis × Rate to
 // Beneficiary. Source is the member whose volume or earnings it is paid
 // on (hierarchy.None for a pool share); Level is Source's level below the
