@@ -44,7 +44,14 @@ func (st *periodState) setCarry(k carryKey, v int64) {
 
 // pay records an award of basis × rate (10^-9) to ben.
 func (c *PeriodContext) pay(ben, src int32, level, paidLevel int, basis fixed, rate int64, figures []Figure) error {
+	neg := basis.v < 0
+	if neg {
+		basis.v = -basis.v
+	}
 	amt, ok := mulRound(basis, rate, c.digits, c.plan.Rounding)
+	if neg {
+		basis.v, amt = -basis.v, -amt
+	}
 	if !ok {
 		return &Error{Rule: c.ruleName(), Why: "award out of range", Err: ErrOverflow}
 	}
