@@ -74,8 +74,22 @@
 //     do not fit, two bodies with one version that calculate differently,
 //     an ambiguous replacement — fails the scenario with its cause.
 //
+//   - A period step, <seq>-close[-<note>].json or <seq>-preview[-<note>].json,
+//     holds {"period": "2026-01", "at": "2026-02-05T00:00:00Z"}: it closes
+//     the period with ledger.Ledger.Close at that instant (the genealogy's
+//     knowledge instant, no earlier than the period's end plus the plan's
+//     grace), or previews it with ledger.Ledger.Preview. A close records its
+//     rank changes in the scenario's genealogy, and the orders delivered
+//     after it are first calculated knowing them. Its outcome is Posted when
+//     it appended anything (its first close, or corrections), Unchanged
+//     otherwise; a preview is Previewed and posts nothing.
+//
 // expected.jsonl is commission.MarshalEvents of each step's events, one after
-// the other: what the ledger holds at the end.
+// the other, and after a close step commission.MarshalAwards of the awards
+// and corrections it posted: what the ledger holds at the end. expected.txt
+// shows a period step as its awards (a preview's, as it would post them),
+// carries, rank changes and one report line per member: volumes, the rank
+// reached and what the next rank lacks.
 //
 // # Options
 //
