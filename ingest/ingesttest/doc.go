@@ -67,9 +67,11 @@
 //     (Stale), the same body again or one that changes no payout
 //     (Unchanged). An order replacing another (a Magento edit) brings the
 //     original to zero and is calculated as the original was.
+//
 //   - A refund is recorded apart from the order's bodies and applies to all
 //     of them. A refund for an order no step has delivered yet waits
 //     (Waiting) and is applied when the order arrives.
+//
 //   - A step the ledger holds — an unknown SKU, no distributor, refunds that
 //     do not fit, two bodies with one version that calculate differently,
 //     an ambiguous replacement — fails the scenario with its cause.
