@@ -298,11 +298,7 @@ func closeEntries(posted []Entry, closing *commission.Closing, at time.Time) ([]
 	}
 	rev := nextRevision(last, at)
 	var add []Entry
-	for _, a := range commission.AwardCorrections(awards, closing.Awards, rev) {
-		if a.Snapshot == nil {
-			a.Snapshot, _ = closing.Report(a.Beneficiary)
-		}
-		a := a
+	for _, a := range closing.Corrections(awards, rev) {
 		add = append(add, Entry{ID: a.ID.String(), Type: TypeAward, Member: a.Beneficiary, Currency: a.Currency, Amount: a.Amount(),
 			Effective: a.Effective.UTC(), Posted: at, Revision: rev, Rule: a.Rule, Award: &a})
 	}
