@@ -17,3 +17,10 @@ SELECT member, currency,
 	count(*) AS entries
 FROM statements
 GROUP BY member, currency;
+
+-- A period award (its JSON as commission.Award writes it, calc_snapshot
+-- included), a carry and a close record, each on the entries of its type.
+ALTER TABLE entries
+	ADD COLUMN award jsonb,
+	ADD COLUMN carry jsonb,
+	ADD COLUMN close jsonb;
