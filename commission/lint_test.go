@@ -156,7 +156,8 @@ func TestShippedPlansLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r := commission.Lint(p); r.Bound.IsZero() || len(r.Rules) != len(p.Rules) {
+			// A plan that pays only at period close has no order-time bound.
+			if r := commission.Lint(p); (r.Bound.IsZero() && p.Period == nil) || len(r.Rules) != len(p.Rules) {
 				t.Errorf("lint %+v", r)
 			}
 		})

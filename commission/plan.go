@@ -40,6 +40,9 @@ type Plan struct {
 	RankNames map[hierarchy.Rank]string
 	// Rules apply in this order; their names are unique within the plan.
 	Rules []Rule
+	// Period is how the plan closes periods: volumes, rank qualification
+	// and period rules; nil for a plan without period close.
+	Period *PeriodPlan
 }
 
 // defaultCap is the cap of a plan that names none, 1: an order never pays
@@ -89,6 +92,9 @@ func (p *Plan) check() (int64, bool, error) {
 		}
 		names[r.Name()] = true
 	}
+	if err := p.checkPeriod(); err != nil {
+		return 0, false, err
+	}
 	switch {
 	case p.Uncapped && !p.MaxPayoutShare.IsZero():
 		return 0, false, planErr("max_payout_share", "a share and Uncapped: want one or the other")
@@ -105,7 +111,7 @@ func (p *Plan) check() (int64, bool, error) {
 }
 
 // planFields are the fields a plan's top object accepts.
-var planFields = []string{"id", "version", "effective_from", "currency_rounding", "max_payout_share", "ranks", "rules"}
+var planFields = []string{"id", "version", "effective_from", "currency_rounding", "max_payout_share", "ranks", "rules", "period"}
 
 // RuleFactory builds a custom rule from its JSON object in a plan (the
 // whole object, "type" and "name" included). Its errors are reported at the
@@ -116,7 +122,8 @@ type RuleFactory func(name string, body json.RawMessage) (Rule, error)
 type LoadOption func(*loadConfig)
 
 type loadConfig struct {
-	types map[string]RuleFactory
+	types       map[string]RuleFactory
+	periodTypes map[string]PeriodRuleFactory
 }
 
 // WithRuleType lets a plan use rules of a custom type, built by f. A custom
@@ -248,6 +255,11 @@ func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 		}
 		if err := p.Add(r); err != nil {
 			return nil, planErr(path+".name", "two rules named %q", name)
+		}
+	}
+	if raw, ok := top.get("period"); ok {
+		if p.Period, err = readPeriod(raw, &cfg, p); err != nil {
+			return nil, err
 		}
 	}
 	if err := top.done(); err != nil {

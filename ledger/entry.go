@@ -54,10 +54,21 @@ const (
 	// ErrCurrencyChanged. Currency is the currency the order was posted
 	// in, Reason says what arrived.
 	TypeFrozen
+	// TypeAward is a period award or a correction of one (Entry.Award):
+	// money, appended to the period's stream (PeriodStream) by a close.
+	TypeAward
+	// TypeCarry records what a period rule carries forward to the next
+	// period for a member (Entry.Carry), or a correction of it; no
+	// amount.
+	TypeCarry
+	// TypeClose records a close of a period (Entry.Close): the plan
+	// version, the period and the genealogy's knowledge instant; no
+	// amount.
+	TypeClose
 )
 
 var typeNames = [...]string{"", "commission", "correction", "revision", "payout", "hold", "run", "adjustment",
-	"refund", "replaced", "volume", "frozen"}
+	"refund", "replaced", "volume", "frozen", "award", "carry", "close"}
 
 // String returns the type's name, as JSON and tables show it.
 func (t Type) String() string {
@@ -103,6 +114,8 @@ type Entry struct {
 	Lock     commission.Lock
 	// Placed is, on a TypeRevision, the instant the genealogy was read at:
 	// the OrderTS of the order's first body, or of the order it replaces.
+	// On a TypeVolume it is the same instant, the sale's: a period close
+	// that counts refunds in the order's period reads it.
 	Placed time.Time
 	// Rule is the plan rule of a commission or correction.
 	Rule string
@@ -127,6 +140,25 @@ type Entry struct {
 	Withheld decimal.Decimal
 	// Reason is why: a hold's, an adjustment's, a frozen order's.
 	Reason string
+	// Award is a TypeAward's award. Shared with the store: do not modify
+	// it.
+	Award *commission.Award
+	// Carry is a TypeCarry's carried volume (a correction holds the
+	// difference).
+	Carry *commission.Carry
+	// Close is a TypeClose's record.
+	Close *Close
+}
+
+// Close records one close of a period: which plan version closed which
+// period, with the genealogy known up to which instant.
+type Close struct {
+	Plan    string
+	Version int
+	Period  string
+	From    time.Time
+	To      time.Time
+	Known   time.Time
 }
 
 // Volume is what one order line (or kit component) adds to the credited
@@ -204,6 +236,12 @@ func (f *Filter) match(member, currency string, typ Type, run string, effective,
 // appended to.
 func OrderStream(k normalize.Key) string {
 	return "order " + strconv.Quote(string(k.Platform)) + " " + strconv.Quote(k.Store) + " " + strconv.Quote(k.OrderID)
+}
+
+// PeriodStream returns the name of the stream the closes of a plan's
+// period are appended to.
+func PeriodStream(plan, period string) string {
+	return "period " + strconv.Quote(plan) + " " + strconv.Quote(period)
 }
 
 // PayoutStream is the stream every payout run is appended to, one after

@@ -149,7 +149,7 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 		for _, b := range paid {
 			due[[2]string{b.Member, b.Currency}] = b.Amount
 		}
-		earned, err := sum(ctx, l.store, Filter{Types: []Type{TypeCommission, TypeCorrection, TypeAdjustment}, To: r.Period.To, PostedBy: at})
+		earned, err := sum(ctx, l.store, Filter{Types: []Type{TypeCommission, TypeCorrection, TypeAdjustment, TypeAward}, To: r.Period.To, PostedBy: at})
 		if err != nil {
 			return res, err
 		}
