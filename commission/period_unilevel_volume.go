@@ -1,0 +1,213 @@
+package commission
+
+import (
+	"cmp"
+	"encoding/json"
+	"slices"
+
+	"github.com/shopspring/decimal"
+	"github.com/uplinehq/upline/hierarchy"
+)
+
+// periodUnilevel pays, at period close, rates by paid level on the
+// period volume of each member's downline in the sponsor tree: the
+// "unilevel" period rule. See the package overview, Period bonuses.
+type periodUnilevel struct {
+	name        string
+	basis       Basis
+	rates       []int64         // rate per paid level
+	ratesByRank byRank[[]int64] // overrides rates by paid-as rank
+	qualify     periodQualify
+	compression bool
+	// activeOnly: only the volume of members active in the period pays.
+	activeOnly bool
+	levels     int // the most levels any rate table pays
+}
+
+func (u *periodUnilevel) Name() string { return u.name }
+
+func readPeriodUnilevel(name string, o *object, _ *PeriodPlan, rs rates) (PeriodRule, error) {
+	u := &periodUnilevel{name: name}
+	var err error
+	if u.basis, err = readVolumeBasis(o); err != nil {
+		return nil, err
+	}
+	raw, ok := o.get("rates")
+	if !ok {
+		return nil, o.absent("rates")
+	}
+	if u.rates, err = rs.list(raw, join(o.path, "rates")); err != nil {
+		return nil, err
+	}
+	u.levels = len(u.rates)
+	if raw, ok := o.get("rates_by_rank"); ok {
+		if u.ratesByRank, err = readByRank(raw, join(o.path, "rates_by_rank"), rs.list); err != nil {
+			return nil, err
+		}
+		for _, v := range u.ratesByRank.vals {
+			u.levels = max(u.levels, len(v))
+		}
+	}
+	if u.qualify, err = readPeriodQualify(o); err != nil {
+		return nil, err
+	}
+	if u.compression, err = o.boolean("compression"); err != nil {
+		return nil, err
+	}
+	if u.activeOnly, err = o.boolean("active_volume_only"); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// rateAt returns the rate member m earns as paid level p: its paid-as
+// rank's table, else rates; 0 past the table's end (its depth).
+func (u *periodUnilevel) rateAt(st *periodState, m int32, p int) int64 {
+	rs := u.rates
+	if t, ok := u.ratesByRank.lookup(st.rank[m]); ok {
+		rs = t
+	}
+	if p < 1 || p > len(rs) {
+		return 0
+	}
+	return rs[p-1]
+}
+
+// ulKey is one award of a period unilevel: a beneficiary at a paid level.
+type ulKey struct {
+	ben   int32
+	level int32
+}
+
+// ulSum is what one beneficiary earns at one paid level: the volume and
+// how many members it came from.
+type ulSum struct {
+	volume  int64
+	members int64
+	rate    int64
+}
+
+// ApplyPeriod walks up from every member with volume and credits the
+// volume to the member each paid level lands on. Awards are one per
+// beneficiary and paid level: the level's volume summed, rounded once.
+func (u *periodUnilevel) ApplyPeriod(c *PeriodContext) error {
+	st := c.st
+	vol := periodVolumes(st, u.basis)
+	sums := make(map[ulKey]*ulSum)
+	var keys []ulKey
+	credit := func(ben int32, p int, v, rate int64) {
+		k := ulKey{ben, int32(p)}
+		s := sums[k]
+		if s == nil {
+			s = &ulSum{rate: rate}
+			sums[k] = s
+			keys = append(keys, k)
+		}
+		s.volume += v
+		s.members++
+	}
+	for _, x := range st.order {
+		v := vol[x]
+		if v <= 0 || (u.activeOnly && !st.active[x]) {
+			continue
+		}
+		p := 1
+		for lv, a := 1, st.up[x]; a >= 0 && p <= u.levels; lv, a = lv+1, st.up[a] {
+			if !u.compression {
+				p = lv
+			}
+			ok := st.in[a] && u.qualify.ok(st, a)
+			r := int64(0)
+			if ok {
+				r = u.rateAt(st, a, p)
+			}
+			if r == 0 {
+				// Not qualified, or past its rank's depth: compression
+				// skips it; without, its level is unpaid.
+				continue
+			}
+			credit(a, p, v, r)
+			p++
+		}
+	}
+	sortAwardKeys(keys)
+	for _, k := range keys {
+		s := sums[k]
+		figs := []Figure{{Name: "members", Value: decimal.NewFromInt(s.members)}}
+		if err := c.pay(k.ben, int32(hierarchy.None), int(k.level), int(k.level), fixed{v: s.volume, scale: volScale}, s.rate, figs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortAwardKeys orders awards by beneficiary, then level, so a close's
+// awards come out in one order whatever order the walk found them in.
+func sortAwardKeys(keys []ulKey) {
+	slices.SortFunc(keys, func(a, b ulKey) int {
+		return cmp.Or(cmp.Compare(a.ben, b.ben), cmp.Compare(a.level, b.level))
+	})
+}
+
+// periodQualify says who may earn a period rule: a member active in the
+// period (unless "active": false) whose paid-as rank this period is at
+// least min_rank.
+type periodQualify struct {
+	anyStatus bool // "active": false: activity is not required
+	minRank   hierarchy.Rank
+}
+
+func (q periodQualify) ok(st *periodState, m int32) bool {
+	return (q.anyStatus || st.active[m]) && st.rank[m] >= q.minRank
+}
+
+func readPeriodQualify(o *object) (periodQualify, error) {
+	raw, ok := o.get("qualify")
+	if !ok {
+		return periodQualify{}, nil
+	}
+	path := join(o.path, "qualify")
+	q, err := readObject(raw, path)
+	if err != nil {
+		return periodQualify{}, err
+	}
+	q.fields = []string{"active", "min_rank"}
+	var out periodQualify
+	if raw, ok := q.get("active"); ok {
+		var b bool
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return periodQualify{}, planErr(join(path, "active"), "want true or false")
+		}
+		out.anyStatus = !b
+	}
+	if n, ok, err := q.integer("min_rank", false, 0, 65535); err != nil {
+		return periodQualify{}, err
+	} else if ok {
+		out.minRank = hierarchy.Rank(n)
+	}
+	return out, q.done()
+}
+
+// periodVolumes returns the members' own period volumes of basis b.
+func periodVolumes(st *periodState, b Basis) []int64 {
+	switch b {
+	case BasisPV:
+		return st.pv
+	case BasisCV:
+		return st.cv
+	}
+	return st.qv
+}
+
+// readVolumeBasis reads a period rule's "basis": the member volume its
+// rates apply to, "pv", "qv" or "cv".
+func readVolumeBasis(o *object) (Basis, error) {
+	b, err := readBasis(o)
+	if err != nil {
+		return 0, err
+	}
+	if b == BasisNet {
+		return 0, planErr(join(o.path, "basis"), "a period rule pays on volume: want pv, qv or cv")
+	}
+	return b, nil
+}
