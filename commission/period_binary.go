@@ -132,21 +132,20 @@ func (b *periodBinary) ApplyPeriod(c *PeriodContext) error {
 			newVol[2*int(p)+int(leg)-1] += sub[x]
 		}
 	}
+	name := c.ruleName()
 	for m := int32(0); int(m) < st.n; m++ {
 		if !st.in[m] {
 			continue
 		}
-		inL, _ := volumeFixed(c.Carried(hierarchy.Member(m), hierarchy.Left))
-		inR, _ := volumeFixed(c.Carried(hierarchy.Member(m), hierarchy.Right))
+		inL := st.carryIn[carryKey{name, m, hierarchy.Left}]
+		inR := st.carryIn[carryKey{name, m, hierarchy.Right}]
 		l, r := inL+newVol[2*m], inR+newVol[2*m+1]
 		if l == 0 && r == 0 {
 			continue
 		}
 		if !b.qualify.ok(st, m) {
 			if b.keepUnqualified {
-				if err := b.carry(c, m, l, r); err != nil {
-					return err
-				}
+				b.carry(st, name, m, l, r)
 			}
 			continue // flushed: nothing carries
 		}
@@ -159,9 +158,7 @@ func (b *periodBinary) ApplyPeriod(c *PeriodContext) error {
 			ml, mr = min(l, r), min(l, r)
 			basis = ml
 		}
-		if err := b.carry(c, m, l-ml, r-mr); err != nil {
-			return err
-		}
+		b.carry(st, name, m, l-ml, r-mr)
 		rate, _ := b.rates.lookup(st.rank[m])
 		if basis == 0 || rate == 0 {
 			continue
@@ -210,14 +207,12 @@ func (b *periodBinary) ApplyPeriod(c *PeriodContext) error {
 
 // carry records what m carries to the next period, each leg at most
 // max_carry.
-func (b *periodBinary) carry(c *PeriodContext, m int32, l, r int64) error {
+func (b *periodBinary) carry(st *periodState, rule string, m int32, l, r int64) {
 	if b.maxCarry > 0 {
 		l, r = min(l, b.maxCarry), min(r, b.maxCarry)
 	}
-	if err := c.Carry(hierarchy.Member(m), hierarchy.Left, decimal.New(l, -volScale)); err != nil {
-		return err
-	}
-	return c.Carry(hierarchy.Member(m), hierarchy.Right, decimal.New(r, -volScale))
+	st.setCarry(carryKey{rule, m, hierarchy.Left}, l)
+	st.setCarry(carryKey{rule, m, hierarchy.Right}, r)
 }
 
 // placementOrder returns every member, children before parents in the

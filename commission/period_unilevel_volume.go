@@ -73,18 +73,79 @@ func (u *periodUnilevel) rateAt(st *periodState, m int32, p int) int64 {
 	return rs[p-1]
 }
 
-// ulKey is one award of a period unilevel: a beneficiary at a paid level.
-type ulKey struct {
-	ben   int32
-	level int32
+// ulSums sums what each beneficiary earns at each paid level: the
+// volume and how many members it came from. Flat arrays (one slot per
+// member and level) when they are small enough, else a map.
+type ulSums struct {
+	levels int
+	vol    []int64
+	n      []int32
+	m      map[ulKey]*ulSum
+	keys   []ulKey
 }
 
-// ulSum is what one beneficiary earns at one paid level: the volume and
-// how many members it came from.
+type ulKey struct{ ben, level int32 }
+
 type ulSum struct {
-	volume  int64
-	members int64
-	rate    int64
+	vol int64
+	n   int32
+}
+
+// maxFlatSums bounds the flat arrays: 2^26 slots, 768 MB at most.
+const maxFlatSums = 1 << 26
+
+func newULSums(members, levels, maxFlat int) *ulSums {
+	s := &ulSums{levels: levels}
+	if members*levels <= maxFlat {
+		s.vol = make([]int64, members*levels)
+		s.n = make([]int32, members*levels)
+	} else {
+		s.m = make(map[ulKey]*ulSum)
+	}
+	return s
+}
+
+func (s *ulSums) add(ben int32, p int, v int64) {
+	if s.m == nil {
+		i := int(ben)*s.levels + p - 1
+		s.vol[i] += v
+		s.n[i]++
+		return
+	}
+	k := ulKey{ben, int32(p)}
+	e := s.m[k]
+	if e == nil {
+		e = &ulSum{}
+		s.m[k] = e
+		s.keys = append(s.keys, k)
+	}
+	e.vol += v
+	e.n++
+}
+
+// each calls f for every beneficiary and paid level with volume, by
+// beneficiary, then level.
+func (s *ulSums) each(f func(ben int32, p int, vol int64, n int32) error) error {
+	if s.m == nil {
+		for i, v := range s.vol {
+			if s.n[i] > 0 {
+				if err := f(int32(i/s.levels), i%s.levels+1, v, s.n[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	slices.SortFunc(s.keys, func(a, b ulKey) int {
+		return cmp.Or(cmp.Compare(a.ben, b.ben), cmp.Compare(a.level, b.level))
+	})
+	for _, k := range s.keys {
+		e := s.m[k]
+		if err := f(k.ben, int(k.level), e.vol, e.n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ApplyPeriod walks up from every member with volume and credits the
@@ -92,20 +153,11 @@ type ulSum struct {
 // beneficiary and paid level: the level's volume summed, rounded once.
 func (u *periodUnilevel) ApplyPeriod(c *PeriodContext) error {
 	st := c.st
-	vol := periodVolumes(st, u.basis)
-	sums := make(map[ulKey]*ulSum)
-	var keys []ulKey
-	credit := func(ben int32, p int, v, rate int64) {
-		k := ulKey{ben, int32(p)}
-		s := sums[k]
-		if s == nil {
-			s = &ulSum{rate: rate}
-			sums[k] = s
-			keys = append(keys, k)
-		}
-		s.volume += v
-		s.members++
+	if u.levels == 0 {
+		return nil
 	}
+	vol := periodVolumes(st, u.basis)
+	sums := newULSums(st.n, u.levels, maxFlatSums)
 	for _, x := range st.order {
 		v := vol[x]
 		if v <= 0 || (u.activeOnly && !st.active[x]) {
@@ -114,38 +166,22 @@ func (u *periodUnilevel) ApplyPeriod(c *PeriodContext) error {
 		p := 1
 		for lv, a := 1, st.up[x]; a >= 0 && p <= u.levels; lv, a = lv+1, st.up[a] {
 			if !u.compression {
-				p = lv
+				if p = lv; p > u.levels {
+					break
+				}
 			}
-			ok := st.in[a] && u.qualify.ok(st, a)
-			r := int64(0)
-			if ok {
-				r = u.rateAt(st, a, p)
-			}
-			if r == 0 {
-				// Not qualified, or past its rank's depth: compression
-				// skips it; without, its level is unpaid.
+			// Not qualified, or past its rank's depth: compression skips
+			// it; without, its level is unpaid.
+			if !st.in[a] || !u.qualify.ok(st, a) || u.rateAt(st, a, p) == 0 {
 				continue
 			}
-			credit(a, p, v, r)
+			sums.add(a, p, v)
 			p++
 		}
 	}
-	sortAwardKeys(keys)
-	for _, k := range keys {
-		s := sums[k]
-		figs := []Figure{{Name: "members", Value: decimal.NewFromInt(s.members)}}
-		if err := c.pay(k.ben, int32(hierarchy.None), int(k.level), int(k.level), fixed{v: s.volume, scale: volScale}, s.rate, figs); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sortAwardKeys orders awards by beneficiary, then level, so a close's
-// awards come out in one order whatever order the walk found them in.
-func sortAwardKeys(keys []ulKey) {
-	slices.SortFunc(keys, func(a, b ulKey) int {
-		return cmp.Or(cmp.Compare(a.ben, b.ben), cmp.Compare(a.level, b.level))
+	return sums.each(func(ben int32, p int, v int64, n int32) error {
+		figs := []Figure{{Name: "members", Value: decimal.NewFromInt(int64(n))}}
+		return c.pay(ben, int32(hierarchy.None), p, p, fixed{v: v, scale: volScale}, u.rateAt(st, ben, p), figs)
 	})
 }
 

@@ -1,6 +1,9 @@
 package commission
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // samsLine is the unilevel line of the compression example in Global MLM
 // Software's "Compression by Design" (see
@@ -79,4 +82,28 @@ func TestPeriodUnilevel(t *testing.T) {
 			checkAwards(t, got, tt.want)
 		})
 	}
+}
+
+// TestULSums checks that the map kept when the flat arrays would be too
+// large sums and orders exactly as they do.
+func TestULSums(t *testing.T) {
+	run := func(maxFlat int) []string {
+		s := newULSums(5, 3, maxFlat)
+		for _, c := range []struct {
+			ben int32
+			p   int
+			v   int64
+		}{{4, 2, 7}, {1, 3, 5}, {4, 2, 3}, {0, 1, 1}, {1, 1, 2}} {
+			s.add(c.ben, c.p, c.v)
+		}
+		var out []string
+		s.each(func(ben int32, p int, v int64, n int32) error {
+			out = append(out, fmt.Sprint(ben, p, v, n))
+			return nil
+		})
+		return out
+	}
+	want := []string{"0 1 1 1", "1 1 2 1", "1 3 5 1", "4 2 10 2"}
+	checkAwards(t, run(15), want)
+	checkAwards(t, run(14), want)
 }
