@@ -72,6 +72,10 @@ type PeriodPlan struct {
 	// GroupBasis is the volume GV, OGV and legs sum: BasisPV, BasisQV
 	// (the default) or BasisCV.
 	GroupBasis Basis
+	// Breakaway, when not zero, is the rank at which a member's group
+	// breaks away: a child paid as Breakaway or above adds nothing to its
+	// parent's GV (it still adds to OGV).
+	Breakaway hierarchy.Rank
 	// ActivePV is the personal volume (PV) a member with status active
 	// needs in the period to count as active in it; zero: status alone.
 	ActivePV decimal.Decimal

@@ -2,6 +2,7 @@ package commission
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/uplinehq/upline/hierarchy"
@@ -84,6 +85,7 @@ type PeriodContext struct {
 	pp     *PeriodPlan
 	period Period
 	snap   hierarchy.Snapshot
+	known  time.Time
 	tree   *hierarchy.Genealogy
 	digits int32 // the award currency's minor digits
 	rule   int   // index of the rule applying, in pp.Rules
@@ -137,6 +139,11 @@ type periodState struct {
 	carryIn, carryOut map[carryKey]int64
 
 	awards []award
+
+	// breakaway is the plan's Breakaway; ranks its requirements in
+	// fixed point.
+	breakaway hierarchy.Rank
+	ranks     []rankReq
 }
 
 type carryKey struct {

@@ -92,6 +92,9 @@ func (p *Plan) check() (int64, bool, error) {
 		}
 		names[r.Name()] = true
 	}
+	if err := p.checkPeriod(); err != nil {
+		return 0, false, err
+	}
 	switch {
 	case p.Uncapped && !p.MaxPayoutShare.IsZero():
 		return 0, false, planErr("max_payout_share", "a share and Uncapped: want one or the other")
@@ -108,7 +111,7 @@ func (p *Plan) check() (int64, bool, error) {
 }
 
 // planFields are the fields a plan's top object accepts.
-var planFields = []string{"id", "version", "effective_from", "currency_rounding", "max_payout_share", "ranks", "rules"}
+var planFields = []string{"id", "version", "effective_from", "currency_rounding", "max_payout_share", "ranks", "rules", "period"}
 
 // RuleFactory builds a custom rule from its JSON object in a plan (the
 // whole object, "type" and "name" included). Its errors are reported at the
@@ -252,6 +255,11 @@ func LoadPlan(body []byte, opts ...LoadOption) (*Plan, error) {
 		}
 		if err := p.Add(r); err != nil {
 			return nil, planErr(path+".name", "two rules named %q", name)
+		}
+	}
+	if raw, ok := top.get("period"); ok {
+		if p.Period, err = readPeriod(raw, &cfg, p); err != nil {
+			return nil, err
 		}
 	}
 	if err := top.done(); err != nil {

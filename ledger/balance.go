@@ -20,7 +20,9 @@ type Balance struct {
 
 // moneyTypes are the types of entries that carry an amount owed to or by a
 // member (see Type.money).
-func moneyTypes() []Type { return []Type{TypeCommission, TypeCorrection, TypePayout, TypeAdjustment} }
+func moneyTypes() []Type {
+	return []Type{TypeCommission, TypeCorrection, TypePayout, TypeAdjustment, TypeAward}
+}
 
 // through returns the exclusive upper bound that selects entries effective
 // at or before at.
@@ -179,7 +181,7 @@ func tally(e *Entry, earned, clawedBack, adjusted, paid *decimal.Decimal) bool {
 		*adjusted = adjusted.Add(e.Amount)
 	case e.Amount.IsNegative():
 		*clawedBack = clawedBack.Sub(e.Amount)
-	case e.Type == TypeCommission || e.Type == TypeCorrection:
+	case e.Type == TypeCommission || e.Type == TypeCorrection || e.Type == TypeAward:
 		*earned = earned.Add(e.Amount)
 		return true
 	}

@@ -113,6 +113,8 @@ type Entry struct {
 	Lock     commission.Lock
 	// Placed is, on a TypeRevision, the instant the genealogy was read at:
 	// the OrderTS of the order's first body, or of the order it replaces.
+	// On a TypeVolume it is the same instant, the sale's: a period close
+	// that counts refunds in the order's period reads it.
 	Placed time.Time
 	// Rule is the plan rule of a commission or correction.
 	Rule string

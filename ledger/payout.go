@@ -140,7 +140,7 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 				due[k] = due[k].Add(e.Amount)
 			}
 		}
-		earned, err := sum(ctx, l.store, Filter{Types: []Type{TypeCommission, TypeCorrection, TypeAdjustment}, To: r.Period.To, PostedBy: at})
+		earned, err := sum(ctx, l.store, Filter{Types: []Type{TypeCommission, TypeCorrection, TypeAdjustment, TypeAward}, To: r.Period.To, PostedBy: at})
 		if err != nil {
 			return res, err
 		}

@@ -231,7 +231,7 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 		}
 		d.LineID, d.Component = k.line, k.component
 		out = append(out, Entry{ID: volumeID(st.stream, rev, k), Type: TypeVolume, Member: k.member, Currency: currency,
-			Effective: eff.UTC(), Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Volume: &d})
+			Effective: eff.UTC(), Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed.UTC(), Volume: &d})
 	}
 	for _, k := range desired.keys {
 		want := desired.sums[k]

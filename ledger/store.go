@@ -282,6 +282,19 @@ func own(e Entry) Entry {
 		v := *e.Volume
 		e.Volume = &v
 	}
+	if e.Award != nil {
+		a := *e.Award
+		a.Figures = slices.Clone(a.Figures)
+		e.Award = &a
+	}
+	if e.Carry != nil {
+		c := *e.Carry
+		e.Carry = &c
+	}
+	if e.Close != nil {
+		c := *e.Close
+		e.Close = &c
+	}
 	if e.RunParams != nil {
 		r := *e.RunParams
 		r.Minimum, r.Holds = maps.Clone(r.Minimum), maps.Clone(r.Holds)

@@ -1,0 +1,82 @@
+package commission
+
+import "time"
+
+// AwardCorrections returns what to post so that a period's posted awards
+// (every award and correction already posted for it, of one plan and
+// period) pay what desired pays: for each slot whose posted amounts do not
+// sum to the desired amount, the desired award itself when the slot was
+// never posted, else a correction of the difference, effective at revision
+// (the re-close's instant) and pointing at the slot's first award. A slot
+// no longer desired is brought to zero. Nothing changed: nothing to post.
+// The same posted, desired and revision give the same corrections, ids
+// included.
+func AwardCorrections(posted, desired []Award, revision time.Time) []Award {
+	revision = revision.UTC()
+	type slotState struct {
+		total    int64
+		original int // index into posted of the slot's first award, or -1
+		desired  int // index into desired, or -1
+	}
+	index := make(map[AwardSlot]int, len(posted)+len(desired))
+	slots := make([]slotState, 0, len(desired))
+	keys := make([]AwardSlot, 0, len(desired))
+	for i := range desired {
+		k := desired[i].Slot()
+		if _, ok := index[k]; !ok {
+			index[k] = len(slots)
+			slots = append(slots, slotState{original: -1, desired: i})
+			keys = append(keys, k)
+		}
+	}
+	for i := range posted {
+		k := posted[i].Slot()
+		j, ok := index[k]
+		if !ok {
+			j = len(slots)
+			index[k] = j
+			slots = append(slots, slotState{original: -1, desired: -1})
+			keys = append(keys, k)
+		}
+		s := &slots[j]
+		if s.original < 0 || (posted[i].Kind == KindCommission && posted[s.original].Kind != KindCommission) {
+			s.original = i
+		}
+		s.total += posted[i].amount
+	}
+	var out []Award
+	for j := range slots {
+		s := &slots[j]
+		var want int64
+		if s.desired >= 0 {
+			want = desired[s.desired].amount
+		}
+		diff := want - s.total
+		if diff == 0 {
+			continue
+		}
+		if s.original < 0 {
+			out = append(out, desired[s.desired])
+			continue
+		}
+		orig := &posted[s.original]
+		var c Award
+		if s.desired >= 0 {
+			c = desired[s.desired]
+		} else {
+			c = *orig
+			c.basisV, c.basisScale, c.Figures = 0, 0, nil
+			if len(desired) > 0 && desired[0].Snapshot != nil {
+				c.Snapshot = nil
+			}
+		}
+		c.Kind = KindCorrection
+		c.amount = diff
+		c.Effective = revision
+		c.Corrects = orig.ID
+		h := hashOrder(periodKey(c.Plan, c.Period))
+		c.ID = awardID(&h, uint64(max(revision.UnixMilli(), 0)), &c, revision.UnixNano(), true)
+		out = append(out, c)
+	}
+	return out
+}

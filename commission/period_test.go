@@ -1,0 +1,196 @@
+package commission_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/hierarchy"
+)
+
+func TestPeriodIDs(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	month := &commission.PeriodPlan{Length: commission.Monthly, Zone: ny}
+	week := &commission.PeriodPlan{Length: commission.Weekly, Zone: time.UTC, WeekStart: time.Monday}
+	cut := &commission.PeriodPlan{Length: commission.Monthly, Zone: time.UTC, Cutoff: 6 * time.Hour}
+	utc := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	for _, tc := range []struct {
+		name string
+		pp   *commission.PeriodPlan
+		at   string
+		id   string
+		from string
+		to   string
+	}{
+		// 2026-11-01 is a Sunday: New York is still on EDT (UTC-4) at
+		// its midnight, and on EST (UTC-5) from 2 am.
+		{"month in New York", month, "2026-11-15T12:00:00Z", "2026-11", "2026-11-01T04:00:00Z", "2026-12-01T05:00:00Z"},
+		{"New York's last instant of October", month, "2026-11-01T03:59:59Z", "2026-10", "2026-10-01T04:00:00Z", "2026-11-01T04:00:00Z"},
+		{"week from Monday", week, "2026-11-22T23:59:59Z", "2026-11-16", "2026-11-16T00:00:00Z", "2026-11-23T00:00:00Z"},
+		{"week on its Monday", week, "2026-11-16T00:00:00Z", "2026-11-16", "2026-11-16T00:00:00Z", "2026-11-23T00:00:00Z"},
+		{"cutoff 6h: before it", cut, "2026-12-01T05:59:59Z", "2026-11", "2026-11-01T06:00:00Z", "2026-12-01T06:00:00Z"},
+		{"cutoff 6h: at it", cut, "2026-12-01T06:00:00Z", "2026-12", "2026-12-01T06:00:00Z", "2027-01-01T06:00:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.pp.At(utc(tc.at))
+			want := commission.Period{ID: tc.id, From: utc(tc.from), To: utc(tc.to)}
+			if p != want {
+				t.Fatalf("At = %+v, want %+v", p, want)
+			}
+			q, err := tc.pp.Period(tc.id)
+			if err != nil || q != want {
+				t.Fatalf("Period(%q) = %+v, %v; want %+v", tc.id, q, err, want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		pp  *commission.PeriodPlan
+		id  string
+		why string
+	}{
+		{month, "2026-13", "want a month as YYYY-MM"},
+		{month, "2026-1", "want a month as YYYY-MM"},
+		{week, "2026-11-17", "is a Tuesday; weeks start on Monday"},
+		{week, "2026-11", "want the week's first day as YYYY-MM-DD"},
+	} {
+		_, err := tc.pp.Period(tc.id)
+		if !errors.Is(err, commission.ErrPeriod) || !strings.Contains(err.Error(), tc.why) {
+			t.Errorf("Period(%q) = %v, want ErrPeriod saying %q", tc.id, err, tc.why)
+		}
+	}
+}
+
+const periodPlanHead = `{"id": "p", "version": 1, "effective_from": "2025-01-01T00:00:00Z",
+ "ranks": {"1": "Associate", "2": "Senior", "3": "Director"},
+ "rules": [{"type": "unilevel", "name": "unilevel", "basis": "cv", "rates": {"*": ["0.10"]}}],
+ "period": `
+
+func TestPeriodPlanJSON(t *testing.T) {
+	p := mustPlan(t, periodPlanHead+`{"length": "week", "week_start": "sunday", "time_zone": "Europe/Berlin",
+	  "cutoff": "2h", "grace": "72h", "refunds": "refund_period", "tree": "placement", "group_basis": "cv",
+	  "breakaway_rank": 3, "active_pv": "50.5", "currency": "EUR",
+	  "ranks": [{"rank": 1, "pv": "50"},
+	            {"rank": 3, "pv": "100", "gv": "10000", "max_leg_share": "0.5", "cap_own": true,
+	             "legs": [{"count": 2, "rank": 1}], "enrolled": 2, "active": true}]}}`)
+	pp := p.Period
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	want := &commission.PeriodPlan{Length: commission.Weekly, Zone: berlin, ZoneName: "Europe/Berlin", WeekStart: time.Sunday,
+		Cutoff: 2 * time.Hour, Grace: 72 * time.Hour, Refunds: commission.RefundsInRefundPeriod, Tree: commission.PlacementTree,
+		GroupBasis: commission.BasisCV, Breakaway: 3, ActivePV: decimal.RequireFromString("50.5"), Currency: "EUR",
+		Ranks: []commission.RankRequirement{
+			{Rank: 1, PV: decimal.RequireFromString("50")},
+			{Rank: 3, PV: decimal.RequireFromString("100"), GV: decimal.RequireFromString("10000"),
+				MaxLegShare: decimal.RequireFromString("0.5"), CapOwn: true,
+				Legs: []commission.LegRequirement{{Count: 2, Rank: 1}}, Enrolled: 2, Active: true}}}
+	if diff := cmp.Diff(want, pp, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
+		cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })); diff != "" {
+		t.Fatalf("period (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct{ period, want string }{
+		{`{"length": "month", "max_leg_share": "0.5"}`, `period.max_leg_share: unknown field`},
+		{`{"lenght": "month"}`, `period.lenght: unknown field; did you mean "length"?`},
+		{`{"length": "fortnight"}`, `period.length: want month or week, not "fortnight"`},
+		{`{"length": "week"}`, `period.week_start: missing`},
+		{`{"length": "month", "week_start": "monday"}`, `period.week_start: only weekly periods have a week_start`},
+		{`{"length": "month", "time_zone": "Mars/Olympus"}`, `period.time_zone: unknown IANA time zone "Mars/Olympus"`},
+		{`{"length": "month", "grace": "3 days"}`, `period.grace: want a duration`},
+		{`{"length": "month", "ranks": [{"rank": 1, "pv": 100}]}`, `period.ranks[0].pv: 100 is a JSON number; write it as a string: "100"`},
+		{`{"length": "month", "ranks": [{"rank": 1, "pv": "1.1234567"}]}`, `period.ranks[0].pv: want at most 6 decimal places`},
+		{`{"length": "month", "ranks": [{"rank": 2}, {"rank": 1}]}`, `period.ranks[1].rank: ranks must ascend: 1 after 2`},
+		{`{"length": "month", "ranks": [{"rank": 1, "gv": "10", "max_leg_shar": "0.5"}]}`, `period.ranks[0].max_leg_shar: unknown field; did you mean "max_leg_share"?`},
+		{`{"length": "month", "ranks": [{"rank": 1, "max_leg_share": "0.5"}]}`, `period.ranks[0].max_leg_share: caps a leg's share of gv or ogv`},
+		{`{"length": "month", "ranks": [{"rank": 1, "gv": "10", "max_leg_share": "50"}]}`, `period.ranks[0].max_leg_share: 50 is more than 1: write "0.50" for 50%`},
+		{`{"length": "month", "ranks": [{"rank": 1, "legs": [{"count": 2}]}]}`, `period.ranks[0].legs[0].rank: missing`},
+		{`{"length": "month", "rules": [{"type": "nope", "name": "x"}]}`, `period.rules[0].type: unknown period rule type "nope"`},
+		{`{"length": "month", "currency": "XXY"}`, `period.currency: unknown currency "XXY"`},
+	} {
+		_, err := commission.LoadPlan([]byte(periodPlanHead + tc.period + `}`))
+		if !errors.Is(err, commission.ErrPlan) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want one saying %q", tc.period, err, tc.want)
+		}
+	}
+}
+
+// rankWorld is a genealogy for rank tests: LEADER sponsors LENA, MIA and
+// NOAH; LENA sponsors OLIVIA and PAUL; NOAH sponsors QUINN.
+func rankWorld(t *testing.T) *hierarchy.Genealogy {
+	t.Helper()
+	g := &hierarchy.Genealogy{}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, m := range [][2]string{{"LEADER", ""}, {"LENA", "LEADER"}, {"MIA", "LEADER"}, {"NOAH", "LEADER"},
+		{"OLIVIA", "LENA"}, {"PAUL", "LENA"}, {"QUINN", "NOAH"}} {
+		if err := g.Enroll(m[0], hierarchy.Distributor, m[1], at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return g
+}
+
+func vol(member, pv string) commission.PersonalVolume {
+	d := decimal.RequireFromString(pv)
+	return commission.PersonalVolume{Member: member, PV: d, QV: d, CV: d}
+}
+
+const rankPlan = `{"id": "ranks", "version": 1, "effective_from": "2025-01-01T00:00:00Z",
+ "ranks": {"1": "Associate", "2": "Senior", "3": "Director"},
+ "rules": [],
+ "period": {"length": "month", "active_pv": "100", "currency": "USD",
+   "ranks": [{"rank": 1, "pv": "100", "active": true},
+             {"rank": 2, "pv": "100", "gv": "2000", "active": true},
+             {"rank": 3, "pv": "100", "gv": "10000", "max_leg_share": "0.5", "legs": [{"count": 2, "rank": 1}], "active": true}]}}`
+
+func TestRankQualification(t *testing.T) {
+	g := rankWorld(t)
+	e, err := commission.New(catalog(t), g, mustPlan(t, rankPlan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	per, _, err := e.Period("2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAt := time.Date(2026, 4, 3, 0, 0, 0, 0, time.UTC)
+	// LENA's leg: 2,000 + 3,000 + 1,200 = 6,200; MIA 1,000; NOAH's 900 +
+	// 200. LEADER: 100 own. GV = 100 + 6,200 + 1,000 + 1,100 = 8,400
+	// uncapped; capped at 5,000 a leg: 100 + 5,000 + 1,000 + 1,100 = 7,200.
+	in := &commission.PeriodInput{Period: per, Known: closeAt, Volumes: []commission.PersonalVolume{
+		vol("LEADER", "100"), vol("LENA", "2000"), vol("OLIVIA", "3000"), vol("PAUL", "1200"),
+		vol("MIA", "1000"), vol("NOAH", "900"), vol("QUINN", "200"), vol("MIA", "-50")}}
+	c, err := e.ClosePeriod(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranks := map[string]hierarchy.Rank{}
+	for _, ch := range c.RankChanges {
+		if ch.Effective != per.To || ch.Recorded != closeAt || ch.Op != hierarchy.OpRank || ch.Highest != ch.PaidAs {
+			t.Errorf("change %+v: want an OpRank effective %s recorded %s", ch, per.To, closeAt)
+		}
+		ranks[ch.Member] = ch.PaidAs
+	}
+	wantRanks := map[string]hierarchy.Rank{"LEADER": 2, "LENA": 2, "OLIVIA": 2, "PAUL": 1, "MIA": 1, "NOAH": 1, "QUINN": 1}
+	if diff := cmp.Diff(wantRanks, ranks); diff != "" {
+		t.Fatalf("ranks (-want +got):\n%s", diff)
+	}
+	r, ok := c.Report("LEADER")
+	if !ok {
+		t.Fatal("no report for LEADER")
+	}
+	if got, want := r.Volumes.GV.String(), "8350"; got != want {
+		t.Errorf("GV = %s, want %s", got, want)
+	}
+	if r.Next == nil || r.Next.String() != "rank 3 (Director): GV 7,150 of 10,000: leg LENA counts 5,000 of its 6,200" {
+		t.Errorf("next = %v", r.Next)
+	}
+	var legs []string
+	for _, l := range r.Legs {
+		legs = append(legs, l.Member+" "+l.Volume.String()+" "+l.Counted.String())
+	}
+	if diff := cmp.Diff([]string{"LENA 6200 6200", "MIA 950 950", "NOAH 1100 1100"}, legs); diff != "" {
+		t.Errorf("legs (-want +got):\n%s", diff)
+	}
+}
