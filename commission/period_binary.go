@@ -57,7 +57,7 @@ func readPeriodBinary(name string, o *object, _ *PeriodPlan, rs rates) (PeriodRu
 			if !ok {
 				return nil, cy.absent(side.key)
 			}
-			if *side.to, err = readVolume(raw, join(path, side.key), false); err != nil {
+			if *side.to, err = readFixedVolume(raw, join(path, side.key), false); err != nil {
 				return nil, err
 			}
 		}
@@ -66,14 +66,14 @@ func readPeriodBinary(name string, o *object, _ *PeriodPlan, rs rates) (PeriodRu
 		}
 	}
 	if raw, ok := o.get("cap_by_rank"); ok {
-		read := func(raw json.RawMessage, path string) (int64, error) { return readVolume(raw, path, true) }
+		read := func(raw json.RawMessage, path string) (int64, error) { return readFixedVolume(raw, path, true) }
 		if b.caps, err = readByRank(raw, join(o.path, "cap_by_rank"), read); err != nil {
 			return nil, err
 		}
 		b.hasCap, b.capScale = true, volScale
 	}
 	if raw, ok := o.get("max_carry"); ok {
-		if b.maxCarry, err = readVolume(raw, join(o.path, "max_carry"), false); err != nil {
+		if b.maxCarry, err = readFixedVolume(raw, join(o.path, "max_carry"), false); err != nil {
 			return nil, err
 		}
 	}
@@ -92,23 +92,19 @@ func readPeriodBinary(name string, o *object, _ *PeriodPlan, rs rates) (PeriodRu
 	return b, nil
 }
 
-// readVolume reads a volume (or, for a cap, an amount) written as a
-// decimal string with at most 6 places: above zero, or zero too when
-// zeroOK.
-func readVolume(raw json.RawMessage, path string, zeroOK bool) (int64, error) {
-	t, number, ok := rateText(raw)
-	if ok && number {
-		return 0, planErr(path, "%s is a JSON number; write it as a string: %q", t, t)
+// readFixedVolume reads a volume (or, for a cap, an amount) as the plan's
+// other volumes are read, in units of 10^-volScale: above zero, or zero
+// too when zeroOK.
+func readFixedVolume(raw json.RawMessage, path string, zeroOK bool) (int64, error) {
+	d, err := readVolume(raw, path)
+	if err != nil {
+		return 0, err
 	}
-	d, err := decimal.NewFromString(t)
-	if !ok || err != nil || d.IsNegative() || (d.IsZero() && !zeroOK) {
-		return 0, planErr(path, "want a decimal string above zero with at most %d places", volScale)
+	if d.IsZero() && !zeroOK {
+		return 0, planErr(path, "want a volume above 0")
 	}
-	f, fits := volumeFixed(d)
-	if !fits {
-		return 0, planErr(path, "want a decimal string above zero with at most %d places", volScale)
-	}
-	return f, nil
+	v, _ := volumeFixed(d)
+	return v, nil
 }
 
 // ApplyPeriod sums each member's new volume on its left and right legs of

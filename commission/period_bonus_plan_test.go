@@ -24,7 +24,7 @@ func TestPeriodBonusPlanErrors(t *testing.T) {
 		{"a cycle volume as a number", `{"type": "binary", "name": "b", "basis": "pv", "rates_by_rank": {"0": "0.1"}, "cycle": {"left": 200, "right": "200"}}`,
 			`commission: invalid plan: period.rules[0].cycle.left: 200 is a JSON number; write it as a string: "200"`},
 		{"a cap with seven places", `{"type": "binary", "name": "b", "basis": "pv", "rates_by_rank": {"0": "0.1"}, "cap_by_rank": {"0": "1.0000001"}}`,
-			`commission: invalid plan: period.rules[0].cap_by_rank.0: want a decimal string above zero with at most 6 places`},
+			`commission: invalid plan: period.rules[0].cap_by_rank.0: want at most 6 decimal places`},
 		{"unqualified neither flush nor carry", `{"type": "binary", "name": "b", "basis": "pv", "rates_by_rank": {"0": "0.1"}, "unqualified": "keep"}`,
 			`commission: invalid plan: period.rules[0].unqualified: want flush or carry, not "keep"`},
 		{"breakaway without generations", `{"type": "differential", "name": "d", "basis": "qv", "rates_by_rank": {"1": "0.1"}, "breakaway": {"min_rank": 3}}`,
