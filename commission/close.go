@@ -2,6 +2,7 @@ package commission
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -157,6 +158,10 @@ type MemberReport struct {
 	Trace []RankTry
 	// Next explains the rank above the one reached; nil at the top.
 	Next *RankTry
+
+	once sync.Once
+	json []byte
+	err  error
 }
 
 // LegReport is one leg of a member: its root member, the leg's volume,

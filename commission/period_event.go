@@ -1,0 +1,188 @@
+package commission
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// AppendJSON appends the award's JSON form: snake_case fields id, plan,
+// period, rule, beneficiary, source (omitted when none), kind, level,
+// paid_level, basis, rate, amount (strings; amount with the currency's
+// minor digits), currency, effective, corrects (omitted for an award),
+// figures (omitted when none) and calc_snapshot, the beneficiary's
+// MemberReport.
+func (a *Award) AppendJSON(b []byte) []byte {
+	b = append(b, `{"id":"`...)
+	b = append(b, a.ID.String()...)
+	b = append(b, `","plan":`...)
+	b = appendString(b, a.Plan)
+	b = append(b, `,"period":`...)
+	b = appendString(b, a.Period)
+	b = append(b, `,"rule":`...)
+	b = appendString(b, a.Rule)
+	b = append(b, `,"beneficiary":`...)
+	b = appendString(b, a.Beneficiary)
+	if a.Source != "" {
+		b = append(b, `,"source":`...)
+		b = appendString(b, a.Source)
+	}
+	b = append(b, `,"kind":`...)
+	b = appendString(b, a.Kind.String())
+	b = append(b, `,"level":`...)
+	b = strconv.AppendInt(b, int64(a.Level), 10)
+	b = append(b, `,"paid_level":`...)
+	b = strconv.AppendInt(b, int64(a.PaidLevel), 10)
+	b = append(b, `,"basis":`...)
+	b = appendString(b, a.Basis().String())
+	b = append(b, `,"rate":`...)
+	b = appendString(b, a.Rate().String())
+	b = append(b, `,"amount":`...)
+	b = appendString(b, a.Amount().StringFixed(int32(a.digits)))
+	b = append(b, `,"currency":`...)
+	b = appendString(b, a.Currency)
+	b = append(b, `,"effective":`...)
+	b = appendTime(b, a.Effective)
+	if a.Corrects != (ulid.ULID{}) {
+		b = append(b, `,"corrects":"`...)
+		b = append(b, a.Corrects.String()...)
+		b = append(b, '"')
+	}
+	if len(a.Figures) > 0 {
+		b = append(b, `,"figures":[`...)
+		for i, f := range a.Figures {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"name":`...)
+			b = appendString(b, f.Name)
+			b = append(b, `,"value":`...)
+			b = appendString(b, f.Value.String())
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if a.Snapshot != nil {
+		b = append(b, `,"calc_snapshot":`...)
+		js, _ := a.Snapshot.MarshalJSON()
+		b = append(b, js...)
+	}
+	return append(b, '}')
+}
+
+// MarshalJSON writes the award's JSON form; see AppendJSON.
+func (a Award) MarshalJSON() ([]byte, error) { return a.AppendJSON(nil), nil }
+
+// MarshalAwards writes awards as JSON lines, one award per line.
+func MarshalAwards(awards []Award) []byte {
+	var b []byte
+	for i := range awards {
+		b = awards[i].AppendJSON(b)
+		b = append(b, '\n')
+	}
+	return b
+}
+
+type wireReport struct {
+	Plan struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	} `json:"plan"`
+	Period struct {
+		ID   string    `json:"id"`
+		From time.Time `json:"from"`
+		To   time.Time `json:"to"`
+	} `json:"period"`
+	Known   time.Time `json:"known"`
+	Member  string    `json:"member"`
+	Volumes struct {
+		PV       string `json:"pv"`
+		QV       string `json:"qv"`
+		CV       string `json:"cv"`
+		Own      string `json:"own"`
+		GV       string `json:"gv"`
+		OGV      string `json:"ogv"`
+		Enrolled int    `json:"enrolled"`
+		Active   bool   `json:"active"`
+	} `json:"volumes"`
+	Ranks    wireRanks `json:"ranks"`
+	Previous wireRanks `json:"previous"`
+	RankName string    `json:"rank_name,omitempty"`
+	Legs     []wireLeg `json:"legs"`
+	Trace    []wireTry `json:"trace"`
+	Next     *wireTry  `json:"next,omitempty"`
+}
+
+type wireRanks struct {
+	PaidAs  uint16 `json:"paid_as"`
+	Highest uint16 `json:"highest"`
+}
+
+type wireLeg struct {
+	Member  string `json:"member,omitempty"`
+	Volume  string `json:"volume"`
+	Counted string `json:"counted"`
+	Rank    uint16 `json:"rank"`
+}
+
+type wireTry struct {
+	Rank   uint16          `json:"rank"`
+	Name   string          `json:"name,omitempty"`
+	Met    bool            `json:"met"`
+	Failed []wireShortfall `json:"failed,omitempty"`
+}
+
+type wireShortfall struct {
+	Requirement string    `json:"requirement"`
+	Have        string    `json:"have"`
+	Need        string    `json:"need"`
+	Rank        uint16    `json:"rank,omitempty"`
+	Capped      []wireLeg `json:"capped,omitempty"`
+}
+
+func legsJSON(ls []LegReport) []wireLeg {
+	out := make([]wireLeg, len(ls))
+	for i, l := range ls {
+		out[i] = wireLeg{Member: l.Member, Volume: l.Volume.String(), Counted: l.Counted.String(), Rank: uint16(l.Rank)}
+	}
+	return out
+}
+
+func tryJSON(t *RankTry) wireTry {
+	w := wireTry{Rank: uint16(t.Rank), Name: t.Name, Met: t.Met}
+	for _, f := range t.Failed {
+		w.Failed = append(w.Failed, wireShortfall{Requirement: f.Requirement, Have: f.Have.String(), Need: f.Need.String(), Rank: uint16(f.Rank), Capped: legsJSON(f.Capped)})
+	}
+	return w
+}
+
+// MarshalJSON writes the report: the calc_snapshot of the member's
+// awards. The bytes are computed once.
+func (r *MemberReport) MarshalJSON() ([]byte, error) {
+	r.once.Do(func() {
+		var w wireReport
+		w.Plan.ID, w.Plan.Version = r.PlanID, r.PlanVersion
+		w.Period.ID, w.Period.From, w.Period.To = r.Period.ID, r.Period.From.UTC(), r.Period.To.UTC()
+		w.Known, w.Member = r.Known.UTC(), r.Member
+		v := &w.Volumes
+		v.PV, v.QV, v.CV, v.Own, v.GV, v.OGV = r.Volumes.PV.String(), r.Volumes.QV.String(), r.Volumes.CV.String(),
+			r.Volumes.Own.String(), r.Volumes.GV.String(), r.Volumes.OGV.String()
+		v.Enrolled, v.Active = r.Volumes.Enrolled, r.Volumes.Active
+		w.Ranks = wireRanks{uint16(r.Ranks.PaidAs), uint16(r.Ranks.Highest)}
+		w.Previous = wireRanks{uint16(r.Previous.PaidAs), uint16(r.Previous.Highest)}
+		w.RankName = r.RankName
+		w.Legs = legsJSON(r.Legs)
+		w.Trace = make([]wireTry, len(r.Trace))
+		for i := range r.Trace {
+			w.Trace[i] = tryJSON(&r.Trace[i])
+		}
+		if r.Next != nil {
+			t := tryJSON(r.Next)
+			w.Next = &t
+		}
+		r.json, r.err = json.Marshal(&w)
+	})
+	return r.json, r.err
+}
