@@ -67,15 +67,31 @@
 //     (Stale), the same body again or one that changes no payout
 //     (Unchanged). An order replacing another (a Magento edit) brings the
 //     original to zero and is calculated as the original was.
+//
 //   - A refund is recorded apart from the order's bodies and applies to all
 //     of them. A refund for an order no step has delivered yet waits
 //     (Waiting) and is applied when the order arrives.
+//
 //   - A step the ledger holds — an unknown SKU, no distributor, refunds that
 //     do not fit, two bodies with one version that calculate differently,
 //     an ambiguous replacement — fails the scenario with its cause.
 //
+//   - A period step, <seq>-close[-<note>].json or <seq>-preview[-<note>].json,
+//     holds {"period": "2026-01", "at": "2026-02-05T00:00:00Z"}: it closes
+//     the period with ledger.Ledger.Close at that instant (the genealogy's
+//     knowledge instant, no earlier than the period's end plus the plan's
+//     grace), or previews it with ledger.Ledger.Preview. A close records its
+//     rank changes in the scenario's genealogy, and the orders delivered
+//     after it are first calculated knowing them. Its outcome is Posted when
+//     it appended anything (its first close, or corrections), Unchanged
+//     otherwise; a preview is Previewed and posts nothing.
+//
 // expected.jsonl is commission.MarshalEvents of each step's events, one after
-// the other: what the ledger holds at the end.
+// the other, and after a close step commission.MarshalAwards of the awards
+// and corrections it posted: what the ledger holds at the end. expected.txt
+// shows a period step as its awards (a preview's, as it would post them),
+// carries, rank changes and one report line per member: volumes, the rank
+// reached and what the next rank lacks.
 //
 // # Options
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/uplinehq/upline/ingest"
 	"github.com/uplinehq/upline/ledger"
@@ -54,7 +55,7 @@ func (s *Scenario) sources() []ingest.Source {
 
 // step delivers one step file as its name says: its platform's source,
 // and the topic of a refund or a credit memo.
-func (s *Scenario) step(svc *ingest.Service, name string) (Step, error) {
+func (s *Scenario) step(svc *ingest.Service, name string, known time.Time) (Step, error) {
 	kind, err := parseStepName(name)
 	if err != nil {
 		return Step{}, err
@@ -77,7 +78,7 @@ func (s *Scenario) step(svc *ingest.Service, name string) (Step, error) {
 		d.Topic = "refund"
 	}
 	ctx := context.Background()
-	res, err := svc.Deliver(ctx, d, s.Known)
+	res, err := svc.Deliver(ctx, d, known)
 	if err != nil {
 		return Step{}, err
 	}

@@ -151,8 +151,8 @@ func lineDiff(want, got []byte) string {
 // them: every event posted, in order, one JSON object per line.
 func Events(steps []Step) []byte {
 	var b []byte
-	for _, s := range steps {
-		b = append(b, commission.MarshalEvents(s.Events)...)
+	for i := range steps {
+		b = append(b, stepJSON(&steps[i])...)
 	}
 	return b
 }
@@ -165,7 +165,7 @@ func firstDiff(steps []Step, want []byte) string {
 	}
 	i := 0
 	for _, s := range steps {
-		for _, line := range strings.SplitAfter(string(commission.MarshalEvents(s.Events)), "\n") {
+		for _, line := range strings.SplitAfter(string(stepJSON(&s)), "\n") {
 			if line == "" {
 				continue
 			}
@@ -187,6 +187,18 @@ func Table(steps []Step) []byte {
 	totals := map[total]decimal.Decimal{}
 	var keys []total
 	for _, s := range steps {
+		if s.Period != "" {
+			var sb strings.Builder
+			closeTable(&sb, &s, func(member, currency, rule string, a *commission.Award) {
+				k := total{member, currency, rule}
+				if _, ok := totals[k]; !ok {
+					keys = append(keys, k)
+				}
+				totals[k] = totals[k].Add(a.Amount())
+			})
+			b.WriteString(sb.String())
+			continue
+		}
 		fmt.Fprintf(&b, "== %s  %s  revision %s  %s", s.File, s.Order, instant(s.Revision), s.Outcome)
 		if len(s.Events) > 0 {
 			fmt.Fprintf(&b, " %d", len(s.Events))

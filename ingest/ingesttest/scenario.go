@@ -50,6 +50,14 @@ type Step struct {
 	// Calculation is the latest revision's calculation (nil for a stale
 	// step): its breakage and cap explain the events.
 	Calculation *commission.Calculation
+	// Period is, for a close or preview step, the period's id; Revision
+	// is then the close's revision instant.
+	Period string
+	// Closing is what a close or preview step computed: awards, carries,
+	// rank changes and every member's report.
+	Closing *commission.Closing
+	// Awards are the awards and corrections a close step posted.
+	Awards []commission.Award
 }
 
 // Scenario is a scenario directory loaded and ready to play.
@@ -62,6 +70,8 @@ type Scenario struct {
 	Known time.Time
 	// Steps are the step files, in the order they are delivered.
 	Steps []string
+
+	tree *hierarchy.Genealogy
 }
 
 // Options is the content of scenario.json. Every field is optional.
@@ -124,6 +134,7 @@ func Load(dir string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.tree = tree
 	if s.Engine, err = commission.New(catalog, tree, plans...); err != nil {
 		return nil, err
 	}
@@ -250,6 +261,8 @@ func loadCatalog(dir string) (*sku.Catalog, error) {
 type stepKind struct {
 	platform normalize.Platform // "" for the canonical form
 	refund   bool
+	// close and preview are period steps.
+	close, preview bool
 }
 
 // parseStepName reads "<seq>-[<platform>-]<kind>[-<note>].json", where
@@ -257,7 +270,7 @@ type stepKind struct {
 // creditmemo.
 func parseStepName(name string) (stepKind, error) {
 	bad := func(why string) (stepKind, error) {
-		return stepKind{}, fmt.Errorf("steps/%s: %s; a step is named <seq>-[shopify-|woocommerce-|magento-]<order|refund|creditmemo>[-<note>].json", name, why)
+		return stepKind{}, fmt.Errorf("steps/%s: %s; a step is named <seq>-[shopify-|woocommerce-|magento-]<order|refund|creditmemo>[-<note>].json or <seq>-<close|preview>[-<note>].json", name, why)
 	}
 	base, ok := strings.CutSuffix(name, ".json")
 	if !ok {
@@ -278,6 +291,11 @@ func parseStepName(name string) (stepKind, error) {
 		return bad("no kind")
 	}
 	switch words[0] {
+	case "close", "preview":
+		if k.platform != "" {
+			return bad("a period step names no platform")
+		}
+		k.close, k.preview = words[0] == "close", words[0] == "preview"
 	case "order":
 	case "refund":
 		k.refund = true

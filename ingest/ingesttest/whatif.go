@@ -2,6 +2,7 @@ package ingesttest
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/ingest"
@@ -15,8 +16,19 @@ import (
 func (s *Scenario) PlayOn(l *ledger.Ledger) ([]Step, error) {
 	svc := ingest.New(l, s.sources()...)
 	var steps []Step
+	known := s.Known
 	for _, name := range s.Steps {
-		st, err := s.step(svc, name)
+		var st Step
+		var err error
+		if k, _ := parseStepName(name); k.close || k.preview {
+			var at time.Time
+			st, at, err = s.periodStepAt(l, name, k.preview)
+			if k.close && err == nil && at.After(known) {
+				known = at
+			}
+		} else {
+			st, err = s.step(svc, name, known)
+		}
 		if err != nil {
 			return steps, fmt.Errorf("steps/%s: %w", name, err)
 		}
