@@ -55,6 +55,10 @@ func TestPeriodScenarios(t *testing.T) {
 			{"2026-01", "binary", "YOU", "", "8000.00"},
 			{"2026-02", "binary", "YOU", "", "4800.00"},
 		}},
+		// Nine cycles of 200 at $20 a cycle: 180.
+		{"period-binary-cycles", []string{"USER"}, []award{
+			{"2026-01", "binary", "USER", "", "180.00"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
