@@ -168,7 +168,11 @@
 // drops the activity requirement. Rates and shares are strings as in
 // order rules (at most 1 unless "allow_rates_above_one"); volumes, caps
 // and cycles are decimal strings with at most 6 places; unknown keys are
-// refused with the nearest field named. Each award is rounded once, with
+// refused with the nearest field named. A member's period volume is
+// negative when refunds counted in the period (plan "refunds":
+// "refund_period") exceed its sales: the awards on it are then negative,
+// clawing back; a binary pairs nothing on a side in deficit and carries
+// the deficit. Each award is rounded once, with
 // the plan's rounding, and carries Figures that explain it beside the
 // beneficiary's report (volumes, legs, rank trace).
 //

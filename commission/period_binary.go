@@ -146,11 +146,15 @@ func (b *periodBinary) ApplyPeriod(c *PeriodContext) error {
 			continue // flushed: nothing carries
 		}
 		var cycles, ml, mr, basis int64
-		if b.cycleL > 0 {
+		switch {
+		case l <= 0 || r <= 0:
+			// Refunds counted in this period left a side without volume:
+			// nothing pairs, and the deficit carries.
+		case b.cycleL > 0:
 			cycles = min(l/b.cycleL, r/b.cycleR)
 			ml, mr = cycles*b.cycleL, cycles*b.cycleR
 			basis = cycles * min(b.cycleL, b.cycleR)
-		} else {
+		default:
 			ml, mr = min(l, r), min(l, r)
 			basis = ml
 		}

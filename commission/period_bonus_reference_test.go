@@ -107,7 +107,7 @@ func refUnilevel(ms []refMember, ids []string, u *periodUnilevel) []string {
 		sums := map[int]decimal.Decimal{}
 		counts := map[int]int{}
 		for x := range ms {
-			if !ms[x].vol.IsPositive() || (u.activeOnly && !ms[x].active) {
+			if ms[x].vol.IsZero() || (u.activeOnly && !ms[x].active) {
 				continue
 			}
 			if p, ok := refLevel(ms, int32(x), int32(b), up, u.compression, pays, u.levels); ok {
@@ -117,7 +117,7 @@ func refUnilevel(ms []refMember, ids []string, u *periodUnilevel) []string {
 		}
 		for _, p := range slices.Sorted(maps.Keys(sums)) {
 			r := refRate(u.rates, u.ratesByRank, ms[b].rank, p)
-			if amt := refRound(sums[p].Mul(r)); amt.IsPositive() {
+			if amt := refRound(sums[p].Mul(r)); !amt.IsZero() {
 				out = append(out, refText(ids, b, -1, p, p, sums[p], r, amt))
 			}
 		}
@@ -134,7 +134,7 @@ func refMatching(ms []refMember, ids []string, mt *periodMatching) []string {
 	got := map[key]string{}
 	for b := range ms {
 		for x := range ms {
-			if !ms[x].earned.IsPositive() {
+			if ms[x].earned.IsZero() {
 				continue
 			}
 			p, ok := refLevel(ms, int32(x), int32(b), sp, mt.compression, pays, mt.levels)
@@ -143,7 +143,7 @@ func refMatching(ms []refMember, ids []string, mt *periodMatching) []string {
 			}
 			lv := slices.Index(chain(ms, int32(x), sp), int32(b)) + 1
 			r := refRate(mt.rates, mt.ratesByRank, ms[b].rank, p)
-			if amt := refRound(ms[x].earned.Mul(r)); amt.IsPositive() {
+			if amt := refRound(ms[x].earned.Mul(r)); !amt.IsZero() {
 				got[key{b, x}] = refText(ids, b, x, lv, p, ms[x].earned, r, amt)
 			}
 		}
@@ -165,7 +165,7 @@ func refDifferential(ms []refMember, ids []string, d *periodDifferential) []stri
 	type key struct{ ben, src, kind int }
 	got := map[key]string{}
 	for x := range ms {
-		if !ms[x].vol.IsPositive() {
+		if ms[x].vol.IsZero() {
 			continue
 		}
 		path := chain(ms, int32(x), func(m refMember) int32 { return m.up })
@@ -190,7 +190,7 @@ func refDifferential(ms []refMember, ids []string, d *periodDifferential) []stri
 				if lv == 0 {
 					pl = 0
 				}
-				if amt := refRound(ms[x].vol.Mul(r.Sub(best))); amt.IsPositive() {
+				if amt := refRound(ms[x].vol.Mul(r.Sub(best))); !amt.IsZero() {
 					got[key{int(u), x, 0}] = refText(ids, int(u), x, lv, pl, ms[x].vol, r.Sub(best), amt)
 				}
 				best, paid = r, paid+1
@@ -216,7 +216,7 @@ func refDifferential(ms []refMember, ids []string, d *periodDifferential) []stri
 				net = net.Add(ms[x].vol)
 			}
 		}
-		if !net.IsPositive() {
+		if net.IsZero() {
 			continue
 		}
 		g := 0
@@ -226,7 +226,7 @@ func refDifferential(ms []refMember, ids []string, d *periodDifferential) []stri
 			}
 			g++
 			r := decimal.New(d.generations[g-1], -rateDigits)
-			if amt := refRound(net.Mul(r)); amt.IsPositive() {
+			if amt := refRound(net.Mul(r)); !amt.IsZero() {
 				got[key{int(a), b, 1}] = refText(ids, int(a), b, i+1, g, net, r, amt)
 			}
 		}
@@ -305,7 +305,9 @@ func refBinary(ms []refMember, ids []string, b *periodBinary, carryIn map[carryK
 			continue
 		}
 		var ml, mr, basis decimal.Decimal
-		if b.cycleL > 0 {
+		if !l.IsPositive() || !r.IsPositive() {
+			// nothing pairs
+		} else if b.cycleL > 0 {
 			cl, cr := vd(b.cycleL), vd(b.cycleR)
 			n := decimal.Min(l.Div(cl).Floor(), r.Div(cr).Floor())
 			ml, mr, basis = n.Mul(cl), n.Mul(cr), n.Mul(decimal.Min(cl, cr))
@@ -326,7 +328,7 @@ func refBinary(ms []refMember, ids []string, b *periodBinary, carryIn map[carryK
 				continue
 			}
 		}
-		if amt.IsPositive() {
+		if !amt.IsZero() {
 			awards = append(awards, refText(ids, m, -1, 0, 0, basis, rate, amt))
 		}
 	}

@@ -99,7 +99,7 @@ func (d *periodDifferential) ApplyPeriod(c *PeriodContext) error {
 	vol := periodVolumes(st, d.basis)
 	for _, x := range st.order {
 		v := vol[x]
-		if v <= 0 || (!d.includeSelf && d.breaksAway(st, x)) {
+		if v == 0 || (!d.includeSelf && d.breaksAway(st, x)) {
 			// A breakaway's own volume is in its net group, paid as
 			// generations above it.
 			continue
@@ -147,7 +147,7 @@ func (d *periodDifferential) ApplyPeriod(c *PeriodContext) error {
 		case st.up[x] >= 0:
 			near[x] = near[st.up[x]]
 		}
-		if b := near[x]; b >= 0 && vol[x] > 0 {
+		if b := near[x]; b >= 0 && vol[x] != 0 {
 			if _, seen := net[b]; !seen {
 				bs = append(bs, b)
 			}
@@ -156,6 +156,9 @@ func (d *periodDifferential) ApplyPeriod(c *PeriodContext) error {
 	}
 	slices.Sort(bs)
 	for _, b := range bs {
+		if net[b] == 0 {
+			continue
+		}
 		g := 0
 		for a, lv := st.up[b], 1; a >= 0 && g < len(d.generations); a, lv = st.up[a], lv+1 {
 			if !d.breaksAway(st, a) {

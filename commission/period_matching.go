@@ -65,7 +65,7 @@ func (m *periodMatching) ApplyPeriod(c *PeriodContext) error {
 	earned := append([]int64(nil), st.earned...)
 	for _, x := range st.order {
 		e := earned[x]
-		if e <= 0 {
+		if e == 0 {
 			continue
 		}
 		p := 1

@@ -160,7 +160,7 @@ func (u *periodUnilevel) ApplyPeriod(c *PeriodContext) error {
 	sums := newULSums(st.n, u.levels, maxFlatSums)
 	for _, x := range st.order {
 		v := vol[x]
-		if v <= 0 || (u.activeOnly && !st.active[x]) {
+		if v == 0 || (u.activeOnly && !st.active[x]) {
 			continue
 		}
 		p := 1

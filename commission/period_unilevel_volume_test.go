@@ -68,6 +68,8 @@ func TestPeriodUnilevel(t *testing.T) {
 				{id: "MID", up: "TOP", active: true},
 				{id: "A", up: "MID", active: true, vol: "100"},
 			}, "", []string{"TOP<-- 1/1 100 x 0.1 = 10.00"}},
+		{"refunds counted in the period beyond its sales claw back", `{"type": "unilevel_volume", "name": "ul", "basis": "pv", "rates": ["0.10"]}`,
+			[]pm{{id: "TOP", active: true}, {id: "A", up: "TOP", active: true, vol: "-50"}}, "", []string{"TOP<-- 1/1 -50 x 0.1 = -5.00"}},
 		{"qualify active false pays an inactive upline", `{"type": "unilevel_volume", "name": "ul", "basis": "pv",
 			"rates": ["0.10"], "qualify": {"active": false}}`,
 			[]pm{{id: "TOP"}, {id: "A", up: "TOP", active: true, vol: "100"}}, "", []string{"TOP<-- 1/1 100 x 0.1 = 10.00"}},
