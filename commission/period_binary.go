@@ -129,6 +129,10 @@ func (b *periodBinary) ApplyPeriod(c *PeriodContext) error {
 		}
 	}
 	name := c.ruleName()
+	if st.carryOut == nil {
+		// About one carry a member: grown once, not by doubling.
+		st.carryOut = make(map[carryKey]int64, st.n)
+	}
 	for m := int32(0); int(m) < st.n; m++ {
 		if !st.in[m] {
 			continue
@@ -163,7 +167,12 @@ func (b *periodBinary) ApplyPeriod(c *PeriodContext) error {
 		if basis == 0 || rate == 0 {
 			continue
 		}
-		vd := func(v int64) decimal.Decimal { return decimal.New(v, -volScale) }
+		vd := func(v int64) decimal.Decimal {
+			if v == 0 {
+				return decimal.Zero // shared: a zero needs no allocation
+			}
+			return decimal.New(v, -volScale)
+		}
 		figs := []Figure{
 			{Name: "left_carried", Value: vd(inL)}, {Name: "right_carried", Value: vd(inR)},
 			{Name: "left_new", Value: vd(newVol[2*m])}, {Name: "right_new", Value: vd(newVol[2*m+1])},
@@ -211,8 +220,13 @@ func (b *periodBinary) carry(st *periodState, rule string, m int32, l, r int64) 
 	if b.maxCarry > 0 {
 		l, r = min(l, b.maxCarry), min(r, b.maxCarry)
 	}
-	st.setCarry(carryKey{rule, m, hierarchy.Left}, l)
-	st.setCarry(carryKey{rule, m, hierarchy.Right}, r)
+	// The close starts with nothing carried out: a zero needs no entry.
+	if l != 0 {
+		st.setCarry(carryKey{rule, m, hierarchy.Left}, l)
+	}
+	if r != 0 {
+		st.setCarry(carryKey{rule, m, hierarchy.Right}, r)
+	}
 }
 
 // placementOrder returns every member, children before parents in the

@@ -1,8 +1,6 @@
 package commission
 
 import (
-	"slices"
-
 	"github.com/shopspring/decimal"
 	"github.com/uplinehq/upline/hierarchy"
 )
@@ -97,9 +95,24 @@ func (d *periodDifferential) breaksAway(st *periodState, m int32) bool {
 func (d *periodDifferential) ApplyPeriod(c *PeriodContext) error {
 	st := c.st
 	vol := periodVolumes(st, d.basis)
+	rates := newFigureCache(func(k [2]int64) []Figure {
+		return []Figure{{Name: "rate", Value: decimal.New(k[0], -rateDigits)}, {Name: "paid_below", Value: decimal.New(k[1], -rateDigits)}}
+	})
+	// diffStep packs what the walk reads of a member into one memory
+	// read: its group-tree parent, its rate (0 when it does not qualify)
+	// and whether it breaks away.
+	type diffStep struct {
+		up     int32
+		breaks bool
+		rate   int64
+	}
+	h := make([]diffStep, st.n)
+	for m := range h {
+		h[m] = diffStep{up: st.up[m], rate: d.rateOf(st, int32(m)), breaks: d.breaksAway(st, int32(m))}
+	}
 	for _, x := range st.order {
 		v := vol[x]
-		if v == 0 || (!d.includeSelf && d.breaksAway(st, x)) {
+		if v == 0 || (!d.includeSelf && h[x].breaks) {
 			// A breakaway's own volume is in its net group, paid as
 			// generations above it.
 			continue
@@ -107,22 +120,20 @@ func (d *periodDifferential) ApplyPeriod(c *PeriodContext) error {
 		paid, n := int64(0), 0
 		a, lv := x, 0
 		if !d.includeSelf {
-			a, lv = st.up[x], 1
+			a, lv = h[x].up, 1
 		}
-		for ; a >= 0; a, lv = st.up[a], lv+1 {
-			if r := d.rateOf(st, a); r > paid {
+		for ; a >= 0; a, lv = h[a].up, lv+1 {
+			if r := h[a].rate; r > paid {
 				pl := n + 1
 				if lv == 0 {
 					pl = 0
 				}
-				figs := []Figure{{Name: "rate", Value: decimal.New(r, -rateDigits)},
-					{Name: "paid_below", Value: decimal.New(paid, -rateDigits)}}
-				if err := c.pay(a, x, lv, pl, fixed{v: v, scale: volScale}, r-paid, figs); err != nil {
+				if err := c.pay(a, x, lv, pl, fixed{v: v, scale: volScale}, r-paid, rates.get([2]int64{r, paid})); err != nil {
 					return err
 				}
 				paid, n = r, n+1
 			}
-			if paid >= d.top || d.breaksAway(st, a) {
+			if paid >= d.top || h[a].breaks {
 				break
 			}
 		}
@@ -137,36 +148,31 @@ func (d *periodDifferential) ApplyPeriod(c *PeriodContext) error {
 	for i := range near {
 		near[i] = -1
 	}
-	net := make(map[int32]int64)
-	var bs []int32
+	net := make([]int64, st.n)
 	for i := len(st.order) - 1; i >= 0; i-- {
 		x := st.order[i]
 		switch {
-		case d.breaksAway(st, x):
+		case h[x].breaks:
 			near[x] = x
-		case st.up[x] >= 0:
-			near[x] = near[st.up[x]]
+		case h[x].up >= 0:
+			near[x] = near[h[x].up]
 		}
-		if b := near[x]; b >= 0 && vol[x] != 0 {
-			if _, seen := net[b]; !seen {
-				bs = append(bs, b)
-			}
+		if b := near[x]; b >= 0 {
 			net[b] += vol[x]
 		}
 	}
-	slices.Sort(bs)
-	for _, b := range bs {
-		if net[b] == 0 {
+	gens := newFigureCache(func(g int) []Figure { return []Figure{{Name: "generation", Value: decimal.NewFromInt(int64(g))}} })
+	for b := range int32(st.n) {
+		if !h[b].breaks || net[b] == 0 {
 			continue
 		}
 		g := 0
-		for a, lv := st.up[b], 1; a >= 0 && g < len(d.generations); a, lv = st.up[a], lv+1 {
-			if !d.breaksAway(st, a) {
+		for a, lv := h[b].up, 1; a >= 0 && g < len(d.generations); a, lv = h[a].up, lv+1 {
+			if !h[a].breaks {
 				continue
 			}
 			g++
-			figs := []Figure{{Name: "generation", Value: decimal.NewFromInt(int64(g))}}
-			if err := c.pay(a, b, lv, g, fixed{v: net[b], scale: volScale}, d.generations[g-1], figs); err != nil {
+			if err := c.pay(a, b, lv, g, fixed{v: net[b], scale: volScale}, d.generations[g-1], gens.get(g)); err != nil {
 				return err
 			}
 		}

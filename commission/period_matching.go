@@ -1,5 +1,7 @@
 package commission
 
+import "github.com/uplinehq/upline/hierarchy"
+
 // periodMatching is the "matching" period rule: a share of what the
 // period rules before it paid each member in this close, to the members
 // above it in the sponsor (enroller) tree, by level, or by generation
@@ -43,15 +45,8 @@ func readPeriodMatching(name string, o *object, _ *PeriodPlan, rs rates) (Period
 	return m, nil
 }
 
-func (m *periodMatching) rateAt(st *periodState, a int32, p int) int64 {
-	rs := m.rates
-	if t, ok := m.ratesByRank.lookup(st.rank[a]); ok {
-		rs = t
-	}
-	if p < 1 || p > len(rs) {
-		return 0
-	}
-	return rs[p-1]
+func (m *periodMatching) rateAt(r hierarchy.Rank, p int) int64 {
+	return levelRate(m.rates, &m.ratesByRank, r, p)
 }
 
 // ApplyPeriod pays, for every member the rules before this one paid in
@@ -63,19 +58,20 @@ func (m *periodMatching) rateAt(st *periodState, a int32, p int) int64 {
 func (m *periodMatching) ApplyPeriod(c *PeriodContext) error {
 	st := c.st
 	earned := append([]int64(nil), st.earned...)
+	h := walkSteps(st, st.sponsor, m.qualify)
 	for _, x := range st.order {
 		e := earned[x]
 		if e == 0 {
 			continue
 		}
 		p := 1
-		for lv, a := 1, st.sponsor[x]; a >= 0 && p <= m.levels; lv, a = lv+1, st.sponsor[a] {
+		for lv, a := 1, h[x].up; a >= 0 && p <= m.levels; lv, a = lv+1, h[a].up {
 			if !m.compression {
 				p = lv
 			}
 			r := int64(0)
-			if st.in[a] && m.qualify.ok(st, a) {
-				r = m.rateAt(st, a, p)
+			if h[a].ok {
+				r = m.rateAt(h[a].rank, p)
 			}
 			if r == 0 {
 				continue

@@ -89,16 +89,17 @@ func (p *periodPool) ApplyPeriod(c *PeriodContext) error {
 	if total == 0 {
 		return nil
 	}
-	d := -c.digits
-	for i, m := range who {
-		figs := []Figure{
+	figs := newFigureCache(func(shares int64) []Figure {
+		return []Figure{
 			{Name: "company_volume", Value: decimal.New(company, -volScale)},
-			{Name: "pool", Value: decimal.New(pool, d)},
-			{Name: "shares", Value: decimal.NewFromInt(weights[i])},
+			{Name: "pool", Value: decimal.New(pool, -c.digits)},
+			{Name: "shares", Value: decimal.NewFromInt(shares)},
 			{Name: "total_shares", Value: decimal.NewFromInt(total)},
 		}
+	})
+	for i, m := range who {
 		// The part is exact; it is paid as its own basis at rate 1.
-		if err := c.pay(m, int32(hierarchy.None), 0, 0, fixed{v: parts[i], scale: int8(c.digits)}, rateOne, figs); err != nil {
+		if err := c.pay(m, int32(hierarchy.None), 0, 0, fixed{v: parts[i], scale: int8(c.digits)}, rateOne, figs.get(weights[i])); err != nil {
 			return err
 		}
 	}

@@ -60,17 +60,40 @@ func readPeriodUnilevel(name string, o *object, _ *PeriodPlan, rs rates) (Period
 	return u, nil
 }
 
-// rateAt returns the rate member m earns as paid level p: its paid-as
-// rank's table, else rates; 0 past the table's end (its depth).
-func (u *periodUnilevel) rateAt(st *periodState, m int32, p int) int64 {
-	rs := u.rates
-	if t, ok := u.ratesByRank.lookup(st.rank[m]); ok {
+// rateAt returns the rate a member paid as rank r earns as paid level p:
+// its rank's table, else rates; 0 past the table's end (its depth).
+func (u *periodUnilevel) rateAt(r hierarchy.Rank, p int) int64 {
+	return levelRate(u.rates, &u.ratesByRank, r, p)
+}
+
+func levelRate(rates []int64, byRank *byRank[[]int64], r hierarchy.Rank, p int) int64 {
+	rs := rates
+	if t, ok := byRank.lookup(r); ok {
 		rs = t
 	}
 	if p < 1 || p > len(rs) {
 		return 0
 	}
 	return rs[p-1]
+}
+
+// walkStep is what a walk up a tree reads of a member, packed so that each
+// step costs one memory read: its parent, its paid-as rank and whether
+// it qualifies for the rule.
+type walkStep struct {
+	up   int32
+	rank hierarchy.Rank
+	ok   bool
+}
+
+// walkSteps packs every member's parent (up or sponsor) with its rank and
+// qualification.
+func walkSteps(st *periodState, parent []int32, q periodQualify) []walkStep {
+	h := make([]walkStep, st.n)
+	for m := range h {
+		h[m] = walkStep{up: parent[m], rank: st.rank[m], ok: st.in[m] && q.ok(st, int32(m))}
+	}
+	return h
 }
 
 // ulSums sums what each beneficiary earns at each paid level: the
@@ -158,13 +181,14 @@ func (u *periodUnilevel) ApplyPeriod(c *PeriodContext) error {
 	}
 	vol := periodVolumes(st, u.basis)
 	sums := newULSums(st.n, u.levels, maxFlatSums)
+	h := walkSteps(st, st.up, u.qualify)
 	for _, x := range st.order {
 		v := vol[x]
 		if v == 0 || (u.activeOnly && !st.active[x]) {
 			continue
 		}
 		p := 1
-		for lv, a := 1, st.up[x]; a >= 0 && p <= u.levels; lv, a = lv+1, st.up[a] {
+		for lv, a := 1, h[x].up; a >= 0 && p <= u.levels; lv, a = lv+1, h[a].up {
 			if !u.compression {
 				if p = lv; p > u.levels {
 					break
@@ -172,17 +196,41 @@ func (u *periodUnilevel) ApplyPeriod(c *PeriodContext) error {
 			}
 			// Not qualified, or past its rank's depth: compression skips
 			// it; without, its level is unpaid.
-			if !st.in[a] || !u.qualify.ok(st, a) || u.rateAt(st, a, p) == 0 {
+			if !h[a].ok || u.rateAt(h[a].rank, p) == 0 {
 				continue
 			}
 			sums.add(a, p, v)
 			p++
 		}
 	}
-	return sums.each(func(ben int32, p int, v int64, n int32) error {
-		figs := []Figure{{Name: "members", Value: decimal.NewFromInt(int64(n))}}
-		return c.pay(ben, int32(hierarchy.None), p, p, fixed{v: v, scale: volScale}, u.rateAt(st, ben, p), figs)
+	figs := newFigureCache(func(n int32) []Figure {
+		return []Figure{{Name: "members", Value: decimal.NewFromInt(int64(n))}}
 	})
+	return sums.each(func(ben int32, p int, v int64, n int32) error {
+		return c.pay(ben, int32(hierarchy.None), p, p, fixed{v: v, scale: volScale}, u.rateAt(st.rank[ben], p), figs.get(n))
+	})
+}
+
+// figureCache shares the Figures of awards explained by the same numbers
+// (a level's member count, a differential's two rates, a pool share):
+// awards hold their figures read-only, and one slice per distinct value
+// saves allocations on every award of a large close.
+type figureCache[K comparable] struct {
+	m    map[K][]Figure
+	make func(K) []Figure
+}
+
+func newFigureCache[K comparable](f func(K) []Figure) *figureCache[K] {
+	return &figureCache[K]{m: make(map[K][]Figure), make: f}
+}
+
+func (fc *figureCache[K]) get(k K) []Figure {
+	f, ok := fc.m[k]
+	if !ok {
+		f = fc.make(k)
+		fc.m[k] = f
+	}
+	return f
 }
 
 // periodQualify says who may earn a period rule: a member active in the
