@@ -54,8 +54,9 @@ type Closing struct {
 	PlanID      string
 	PlanVersion int
 	Known       time.Time
-	// Awards are the desired awards, ordered by rule (plan order),
-	// beneficiary id, level, then source id.
+	// Awards are the desired awards, ordered by rule (plan order), then
+	// beneficiary, level and source, members in the genealogy's order
+	// (hierarchy.Member: the order enrollments were recorded).
 	Awards []Award
 	// Carry is what the period rules carry forward, ordered by rule,
 	// member id, then leg; zero carries are left out.
@@ -96,10 +97,10 @@ type Award struct {
 	// Figures explain the award beyond the beneficiary's report (a
 	// binary's legs and carry, a pool's shares).
 	Figures []Figure
-	// Snapshot is the beneficiary's report for the period: the volumes
-	// used, the legs with their capped contributions and the rank trace.
-	// Awards of one beneficiary in one close share it.
-	Snapshot *MemberReport
+
+	// report is the beneficiary's report, built when first asked for
+	// (Snapshot) and shared by the beneficiary's awards in one close.
+	report *reportRef
 
 	basisV     int64
 	basisScale int8
@@ -119,6 +120,40 @@ func (a *Award) Amount() decimal.Decimal { return decimal.New(a.amount, -int32(a
 
 // AmountMinor returns the amount in the currency's minor unit.
 func (a *Award) AmountMinor() int64 { return a.amount }
+
+// Snapshot returns the award's calc_snapshot: the beneficiary's report
+// for the period (the volumes used, the legs with their capped
+// contributions, the rank trace), shared by the awards of one beneficiary
+// in one close. A close builds it when first asked for, so a close costs
+// explanations only for what is read or stored; nil for an award that
+// carries none.
+func (a *Award) Snapshot() *MemberReport {
+	if a.report == nil {
+		return nil
+	}
+	return a.report.get()
+}
+
+// WithSnapshot returns a with r as its calc_snapshot: for a store that
+// reads awards back.
+func (a Award) WithSnapshot(r *MemberReport) Award {
+	a.report = &reportRef{r: r}
+	a.report.once.Do(func() {})
+	return a
+}
+
+// reportRef is a member's report in a close, built once on demand.
+type reportRef struct {
+	once sync.Once
+	pc   *PeriodContext
+	m    int32
+	r    *MemberReport
+}
+
+func (r *reportRef) get() *MemberReport {
+	r.once.Do(func() { r.r = r.pc.report(r.m) })
+	return r.r
+}
 
 // AwardSlot is what an award pays for. An award and every correction of it
 // share a slot, and their amounts sum to what the slot pays now.

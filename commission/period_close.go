@@ -411,9 +411,8 @@ func (c *PeriodContext) closing(in *PeriodInput) (*Closing, error) {
 		}
 		return c.tree.ID(hierarchy.Member(m))
 	}
-	slices.SortStableFunc(st.awards, func(a, b award) int {
-		return cmp.Or(cmp.Compare(a.rule, b.rule), cmp.Compare(ids(a.ben), ids(b.ben)), cmp.Compare(a.level, b.level),
-			cmp.Compare(ids(a.src), ids(b.src)))
+	slices.SortFunc(st.awards, func(a, b award) int {
+		return cmp.Or(cmp.Compare(a.rule, b.rule), cmp.Compare(a.ben, b.ben), cmp.Compare(a.level, b.level), cmp.Compare(a.src, b.src))
 	})
 	for i := 1; i < len(st.awards); i++ {
 		a, b := &st.awards[i-1], &st.awards[i]
@@ -424,21 +423,24 @@ func (c *PeriodContext) closing(in *PeriodInput) (*Closing, error) {
 	}
 	h := hashOrder(periodKey(c.plan.ID, c.period.ID))
 	ms := uint64(max(c.period.From.UnixMilli(), 0))
-	reports := make(map[int32]*MemberReport)
+	// One report per beneficiary, built when first read.
+	refOf := make([]int32, st.n)
+	var refs []reportRef
+	for i := range st.awards {
+		if b := st.awards[i].ben; refOf[b] == 0 {
+			refs = append(refs, reportRef{pc: c, m: b})
+			refOf[b] = int32(len(refs))
+		}
+	}
 	out.Awards = make([]Award, len(st.awards))
 	for i := range st.awards {
 		a := &st.awards[i]
-		rep := reports[a.ben]
-		if rep == nil {
-			rep = c.report(a.ben)
-			reports[a.ben] = rep
-		}
-		w := Award{Plan: c.plan.ID, Period: c.period.ID, Rule: c.pp.Rules[a.rule].Name(), Beneficiary: ids(a.ben), Source: ids(a.src),
+		w := &out.Awards[i]
+		*w = Award{Plan: c.plan.ID, Period: c.period.ID, Rule: c.pp.Rules[a.rule].Name(), Beneficiary: ids(a.ben), Source: ids(a.src),
 			Level: int(a.level), PaidLevel: int(a.paidLevel), Kind: KindCommission, Currency: c.pp.Currency,
-			Effective: c.period.From, Figures: a.figures, Snapshot: rep,
+			Effective: c.period.From, Figures: a.figures, report: &refs[refOf[a.ben]-1],
 			basisV: a.basis, basisScale: a.basisScale, digits: int8(c.digits), rate: a.rate, amount: a.amount}
-		w.ID = awardID(&h, ms, &w, 0, false)
-		out.Awards[i] = w
+		w.ID = awardID(&h, ms, w, 0, false)
 	}
 	for k, v := range st.carryOut {
 		out.Carry = append(out.Carry, Carry{Rule: k.rule, Member: ids(k.member), Leg: k.leg, Volume: volumeDecimal(v)})
@@ -448,16 +450,22 @@ func (c *PeriodContext) closing(in *PeriodInput) (*Closing, error) {
 	})
 	if len(c.pp.Ranks) > 0 {
 		next := c.tree.SnapshotAsOf(c.period.To, in.Known)
+		differs := func(m int) bool {
+			have, err := next.Ranks(hierarchy.Member(m))
+			return st.in[m] && (err != nil || have != hierarchy.Ranks{PaidAs: st.rank[m], Highest: st.highest[m]})
+		}
+		k := 0
 		for m := range st.n {
-			if !st.in[m] {
-				continue
+			if differs(m) {
+				k++
 			}
-			want := hierarchy.Ranks{PaidAs: st.rank[m], Highest: st.highest[m]}
-			if have, err := next.Ranks(hierarchy.Member(m)); err == nil && have == want {
-				continue
+		}
+		out.RankChanges = make([]hierarchy.Change, 0, k)
+		for m := range st.n {
+			if differs(m) {
+				out.RankChanges = append(out.RankChanges, hierarchy.Change{Op: hierarchy.OpRank, Member: ids(int32(m)),
+					PaidAs: st.rank[m], Highest: st.highest[m], Effective: c.period.To, Recorded: in.Known.UTC()})
 			}
-			out.RankChanges = append(out.RankChanges, hierarchy.Change{Op: hierarchy.OpRank, Member: ids(int32(m)),
-				PaidAs: want.PaidAs, Highest: want.Highest, Effective: c.period.To, Recorded: in.Known.UTC()})
 		}
 	}
 	return out, nil

@@ -2,16 +2,17 @@ package commission
 
 import "time"
 
-// AwardCorrections returns what to post so that a period's posted awards
-// (every award and correction already posted for it, of one plan and
-// period) pay what desired pays: for each slot whose posted amounts do not
+// Corrections returns what to post so that a period's posted awards
+// (every award and correction already posted for it) pay what the close
+// desires: for each slot whose posted amounts do not
 // sum to the desired amount, the desired award itself when the slot was
 // never posted, else a correction of the difference, effective at revision
 // (the re-close's instant) and pointing at the slot's first award. A slot
 // no longer desired is brought to zero. Nothing changed: nothing to post.
 // The same posted, desired and revision give the same corrections, ids
 // included.
-func AwardCorrections(posted, desired []Award, revision time.Time) []Award {
+func (cl *Closing) Corrections(posted []Award, revision time.Time) []Award {
+	desired := cl.Awards
 	revision = revision.UTC()
 	type slotState struct {
 		total    int64
@@ -65,9 +66,9 @@ func AwardCorrections(posted, desired []Award, revision time.Time) []Award {
 			c = desired[s.desired]
 		} else {
 			c = *orig
-			c.basisV, c.basisScale, c.Figures = 0, 0, nil
-			if len(desired) > 0 && desired[0].Snapshot != nil {
-				c.Snapshot = nil
+			c.basisV, c.basisScale, c.Figures, c.report = 0, 0, nil, nil
+			if m, ok := cl.pc.Lookup(c.Beneficiary); ok {
+				c.report = &reportRef{pc: cl.pc, m: int32(m)}
 			}
 		}
 		c.Kind = KindCorrection

@@ -64,9 +64,9 @@ func (a *Award) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
-	if a.Snapshot != nil {
+	if r := a.Snapshot(); r != nil {
 		b = append(b, `,"calc_snapshot":`...)
-		js, _ := a.Snapshot.MarshalJSON()
+		js, _ := r.MarshalJSON()
 		b = append(b, js...)
 	}
 	return append(b, '}')

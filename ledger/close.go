@@ -97,7 +97,10 @@ func (l *Ledger) Close(ctx context.Context, period string, at time.Time) (CloseR
 		if err != nil {
 			return res, err
 		}
-		add, rev := closeEntries(entries, closing, at)
+		add, rev, err := closeEntries(entries, closing, at)
+		if err != nil {
+			return res, err
+		}
 		res.Revision = rev
 		if len(add) == 0 {
 			res.Outcome = Duplicate
@@ -272,7 +275,7 @@ func carried(entries []Entry) []commission.Carry {
 // closeEntries returns the entries that bring a period's stream to what
 // closing computes, and the revision instant they record: nothing when
 // the stream holds it already.
-func closeEntries(posted []Entry, closing *commission.Closing, at time.Time) ([]Entry, time.Time) {
+func closeEntries(posted []Entry, closing *commission.Closing, at time.Time) (add []Entry, rev time.Time, err error) {
 	var awards []commission.Award
 	var last time.Time
 	closed := false
@@ -288,21 +291,22 @@ func closeEntries(posted []Entry, closing *commission.Closing, at time.Time) ([]
 		}
 		switch e.Type {
 		case TypeAward:
+			if e.Award == nil {
+				return nil, rev, fmt.Errorf("%w: award entry %s of %s holds no award: the store does not keep awards", ErrInvalidEntry, e.ID, e.Stream)
+			}
 			awards = append(awards, *e.Award)
 		case TypeCarry:
+			if e.Carry == nil {
+				return nil, rev, fmt.Errorf("%w: carry entry %s of %s holds no carry: the store does not keep carries", ErrInvalidEntry, e.ID, e.Stream)
+			}
 			k := ckey{e.Carry.Rule, e.Carry.Member, e.Carry.Leg}
 			have[k] = have[k].Add(e.Carry.Volume)
 		case TypeClose:
 			closed = true
 		}
 	}
-	rev := nextRevision(last, at)
-	var add []Entry
-	for _, a := range commission.AwardCorrections(awards, closing.Awards, rev) {
-		if a.Snapshot == nil {
-			a.Snapshot, _ = closing.Report(a.Beneficiary)
-		}
-		a := a
+	rev = nextRevision(last, at)
+	for _, a := range closing.Corrections(awards, rev) {
 		add = append(add, Entry{ID: a.ID.String(), Type: TypeAward, Member: a.Beneficiary, Currency: a.Currency, Amount: a.Amount(),
 			Effective: a.Effective.UTC(), Posted: at, Revision: rev, Rule: a.Rule, Award: &a})
 	}
@@ -334,11 +338,11 @@ func closeEntries(posted []Entry, closing *commission.Closing, at time.Time) ([]
 		carry(commission.Carry{Rule: k.rule, Member: k.member, Leg: k.leg}, have[k].Neg())
 	}
 	if len(add) == 0 && closed {
-		return nil, rev
+		return nil, rev, nil
 	}
 	rec := &Close{Plan: closing.PlanID, Version: closing.PlanVersion, Period: closing.Period.ID, From: closing.Period.From,
 		To: closing.Period.To, Known: closing.Known}
 	add = append(add, Entry{ID: "close " + stream + " " + rev.Format(time.RFC3339Nano), Type: TypeClose,
 		Effective: closing.Period.To, Posted: at, Revision: rev, Close: rec})
-	return add, rev
+	return add, rev, nil
 }

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -46,7 +48,7 @@ var received = time.Date(2025, 8, 28, 8, 11, 4, 0, time.UTC)
 // writes what it shows to w.
 func Run(w io.Writer, store ledger.Store) error {
 	ctx := context.Background()
-	engine, plan, err := load()
+	engine, tree, plan, err := load()
 	if err != nil {
 		return err
 	}
@@ -137,6 +139,10 @@ func Run(w io.Writer, store ledger.Store) error {
 	}
 	fmt.Fprintf(w, "\n== Why %s earned %s %s on line %s of %s\n%s\n", e.Beneficiary, e.Amount().StringFixed(2), e.Currency, e.LineID, orders[0], pretty)
 
+	if err := closeMonth(ctx, w, l, tree); err != nil {
+		return err
+	}
+
 	fmt.Fprintln(w, "\n== Statements, 2025, of every member with entries")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "member\tcurrency\topening\tearned\tclawed back\tpaid\tclosing\tby rule\t")
@@ -167,8 +173,9 @@ func Run(w io.Writer, store ledger.Store) error {
 }
 
 // load builds the engine from the genealogy, catalog and plan in data/,
-// and returns the plan's text.
-func load() (*commission.Engine, string, error) {
+// and returns the genealogy (a period close records its rank changes in
+// it) and the plan's text.
+func load() (*commission.Engine, *hierarchy.Genealogy, string, error) {
 	read := func(name string) []byte {
 		b, err := data.FS.ReadFile(name)
 		if err != nil {
@@ -178,18 +185,18 @@ func load() (*commission.Engine, string, error) {
 	}
 	tree, err := hierarchy.LoadCSV(read("genealogy.csv"))
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	catalog, err := sku.LoadJSON(read("catalog.json"))
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	plan, err := commission.LoadPlan(read("plan.json"))
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	engine, err := commission.New(catalog, tree, plan)
-	return engine, string(read("plan.json")), err
+	return engine, tree, string(read("plan.json")), err
 }
 
 // planBases returns what each rule of the plan applies its rates to
@@ -244,4 +251,57 @@ func printEvents(w io.Writer, events []*commission.Event, bases map[string]strin
 			e.Level, e.PaidLevel, bases[e.Rule], e.Basis(), e.Rate(), e.Amount().StringFixed(2), e.Effective.Format(time.DateOnly))
 	}
 	tw.Flush()
+}
+
+// closeMonth closes March 2025, the month of most of the orders, once
+// they have been delivered: every member's volumes and the rank it
+// qualified for, with what the next rank lacks; the ranks become genealogy
+// rank changes from April on.
+func closeMonth(ctx context.Context, w io.Writer, l *ledger.Ledger, tree *hierarchy.Genealogy) error {
+	at := received.Add(24 * time.Hour)
+	res, err := l.Close(ctx, "2025-03", at)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n== Period close %s (%s – %s), at %s: %s\n", res.Period.ID, res.Period.From.Format(time.DateOnly),
+		res.Period.To.Format(time.DateOnly), at.Format(time.DateOnly), res.Outcome)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "member\tPV\tGV\tlegs (counted/volume)\trank\tthe ranks above: what failed")
+	members := res.Closing.Members()
+	slices.Sort(members)
+	for _, m := range members {
+		r, _ := res.Closing.Report(m)
+		var legs []string
+		for _, leg := range r.Legs {
+			legs = append(legs, fmt.Sprintf("%s %s/%s", leg.Member, leg.Counted, leg.Volume))
+		}
+		rank := fmt.Sprint(r.Ranks.PaidAs)
+		if r.RankName != "" {
+			rank += " " + r.RankName
+		}
+		var above []string
+		for _, t := range r.Trace {
+			if !t.Met {
+				above = append(above, t.String())
+			}
+		}
+		next := "-"
+		if len(above) > 0 {
+			next = strings.Join(above, " | ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m, r.Volumes.PV, r.Volumes.GV, strings.Join(legs, ", "), rank, next)
+	}
+	tw.Flush()
+	for _, c := range res.RankChanges {
+		if err := tree.Apply(c); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "rank change: %s paid as %d, highest %d, from %s\n", c.Member, c.PaidAs, c.Highest, c.Effective.Format(time.DateOnly))
+	}
+	again, err := l.Close(ctx, "2025-03", at.Add(24*time.Hour))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "closing again a day later: %s, %d entries, %d rank changes\n", again.Outcome, len(again.Entries), len(again.RankChanges))
+	return nil
 }

@@ -1,0 +1,109 @@
+package ledger_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/internal/testworld"
+)
+
+// benchWorld is a synthetic close: n members, each sponsored by a random
+// earlier member among the last 1,000 enrolled (a deep, bushy tree), every
+// one with volume from two order lines placed in August 2025.
+func benchWorld(b *testing.B, n int) (*commission.Engine, []refMember, []refOrder, *commission.PeriodInput) {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(uint64(n), 7))
+	ms := make([]refMember, n)
+	var g hierarchy.Genealogy
+	jan := testworld.Jan
+	for i := range ms {
+		ms[i] = refMember{id: fmt.Sprintf("M%07d", i), sponsor: -1, status: hierarchy.Active}
+		sponsor := ""
+		if i > 0 {
+			ms[i].sponsor = max(0, i-1-rng.IntN(1000))
+			sponsor = ms[ms[i].sponsor].id
+		}
+		if err := g.Apply(hierarchy.Change{Op: hierarchy.OpEnroll, Member: ms[i].id, Kind: hierarchy.Distributor, Sponsor: sponsor,
+			Status: hierarchy.Active, Effective: jan, Recorded: jan}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cat, err := testworld.Catalog()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The period's volumes and ranks, without period rules: those are
+	// the bonuses' to measure.
+	plan, err := commission.LoadPlan([]byte(strings.Replace(refPlanJSON, `"rules":[{"type":"pv_bonus","name":"pv_bonus"}]`, `"rules":[]`, 1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := commission.New(cat, &g, plan)
+	if err != nil {
+		b.Fatal(err)
+	}
+	per, _, err := e.Period("2025-08")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := &commission.PeriodInput{Period: per, Known: time.Date(2025, 9, 2, 0, 0, 0, 0, time.UTC)}
+	pvs := []decimal.Decimal{decimal.RequireFromString("25"), decimal.RequireFromString("35")}
+	orders := make([]refOrder, n)
+	for i := range ms {
+		o := refOrder{buyer: i, placed: per.From.Add(time.Hour)}
+		sum := decimal.Zero
+		for l := range 2 {
+			line := refLine{pv: pvs[l], qty: int64(rng.IntN(4))}
+			o.lines = append(o.lines, line)
+			sum = sum.Add(line.pv.Mul(decimal.NewFromInt(line.qty)))
+		}
+		orders[i] = o
+		in.Volumes = append(in.Volumes, commission.PersonalVolume{Member: ms[i].id, PV: sum, QV: sum, CV: sum})
+	}
+	return e, ms, orders, in
+}
+
+// BenchmarkClose closes a period of 1M members (volumes summed, genealogy
+// built), and, on one smaller tree in the same run, the close and the
+// reference (decimals, a loop over every member's ancestors): the
+// reported ratio is the reference's cost per member over the close's.
+// Run with -cpu 1; skipped under -short.
+func BenchmarkClose(b *testing.B) {
+	if testing.Short() {
+		b.Skip("builds a genealogy of 1M members")
+	}
+	b.Run("members=1M", func(b *testing.B) {
+		e, _, _, in := benchWorld(b, 1_000_000)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			if _, err := e.ClosePeriod(in); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ns/member")
+	})
+	b.Run("vs-reference/members=2000", func(b *testing.B) {
+		e, ms, orders, in := benchWorld(b, 2000)
+		var fast, ref time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			if _, err := e.ClosePeriod(in); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			referenceClose(ms, orders, in.Period, false)
+			fast, ref = fast+t1.Sub(t0), ref+time.Since(t1)
+		}
+		b.ReportMetric(float64(fast.Nanoseconds())/float64(b.N)/2000, "close-ns/member")
+		b.ReportMetric(float64(ref.Nanoseconds())/float64(b.N)/2000, "reference-ns/member")
+		b.ReportMetric(float64(ref)/float64(fast), "ratio")
+	})
+}
