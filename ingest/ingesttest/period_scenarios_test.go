@@ -2,6 +2,8 @@ package ingesttest_test
 
 import (
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -76,6 +78,11 @@ func TestPeriodScenarios(t *testing.T) {
 					}
 				}
 			}
+			order := func(a, b award) int {
+				return strings.Compare(a.Period+a.Rule+a.Beneficiary+"\x00"+a.Source, b.Period+b.Rule+b.Beneficiary+"\x00"+b.Source)
+			}
+			slices.SortStableFunc(got, order)
+			slices.SortStableFunc(tt.want, order)
 			if d := cmp.Diff(tt.want, got); d != "" {
 				t.Errorf("awards differ from the published example (-want +got):\n%s", d)
 			}
