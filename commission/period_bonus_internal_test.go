@@ -2,6 +2,8 @@ package commission
 
 import (
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -160,4 +162,41 @@ func checkAwards(t *testing.T, got, want []string) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("awards (-want +got):\n%s", d)
 	}
+}
+
+// periodCase is one table test of a period rule: the rule's JSON, the
+// period, and the awards it must make (only ben's, when ben is set).
+type periodCase struct {
+	name, rule string
+	members    []pm
+	ben        string
+	want       []string
+}
+
+func runPeriodCases(t *testing.T, tests []periodCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tc := newTestClose(t, tt.members)
+			got := tc.apply(t, loadPeriodRule(t, tt.rule))
+			if tt.ben != "" {
+				got = onlyFor(got, tt.ben)
+			}
+			checkAwards(t, got, tt.want)
+		})
+	}
+}
+
+// randomCarryIn gives about a third of the members a random carry on
+// each binary leg, in whole volume units below limit.
+func randomCarryIn(r *rand.Rand, tc *testClose, limit int64) map[carryKey]int64 {
+	in := map[carryKey]int64{}
+	for m := range tc.ids {
+		if r.IntN(3) == 0 {
+			in[carryKey{"binary", int32(m), hierarchy.Left}] = r.Int64N(limit) * 1_000_000
+			in[carryKey{"binary", int32(m), hierarchy.Right}] = r.Int64N(limit) * 1_000_000
+		}
+	}
+	tc.st.carryIn = in
+	return maps.Clone(in)
 }

@@ -70,14 +70,7 @@ func TestPeriodBonusProperties(t *testing.T) {
 			rule := loadPeriodRule(t, body)
 			tc := newTestClose(t, ms)
 			// Random carry-in for the binary.
-			tc.st.carryIn = map[carryKey]int64{}
-			for m := range ms {
-				if r.IntN(3) == 0 {
-					tc.st.carryIn[carryKey{"binary", int32(m), hierarchy.Left}] = r.Int64N(2000) * 1_000_000
-					tc.st.carryIn[carryKey{"binary", int32(m), hierarchy.Right}] = r.Int64N(2000) * 1_000_000
-				}
-			}
-			carryIn := maps.Clone(tc.st.carryIn)
+			carryIn := randomCarryIn(r, tc, 2000)
 			earned := slices.Clone(tc.st.earned)
 			first := tc.apply(t, rule)
 			awards := slices.Clone(tc.st.awards)

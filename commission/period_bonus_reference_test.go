@@ -375,14 +375,7 @@ func TestPeriodBonusesMatchReference(t *testing.T) {
 		for _, body := range rules {
 			rule := loadPeriodRule(t, body)
 			tc := newTestClose(t, ms)
-			tc.st.carryIn = map[carryKey]int64{}
-			for m := range ms {
-				if r.IntN(3) == 0 {
-					tc.st.carryIn[carryKey{"binary", int32(m), hierarchy.Left}] = r.Int64N(800) * 1_000_000
-					tc.st.carryIn[carryKey{"binary", int32(m), hierarchy.Right}] = r.Int64N(800) * 1_000_000
-				}
-			}
-			carryIn := maps.Clone(tc.st.carryIn)
+			carryIn := randomCarryIn(r, tc, 800)
 			ref := refState(tc)
 			got := tc.apply(t, rule)
 			var want, wantCarry []string

@@ -26,12 +26,7 @@ func TestPeriodDifferential(t *testing.T) {
 		{id: "D", up: "A", active: true, vol: "300"},
 		{id: "E", up: "A", active: true, rank: 2, vol: "40000"},
 	}
-	tests := []struct {
-		name, rule string
-		members    []pm
-		ben        string
-		want       []string
-	}{
+	tests := []periodCase{
 		{"published example 2: 14 direct + 220 indirect", diff, example2, "A", []string{
 			"A<-B 1/2 1500 x 0.04 = 60.00",
 			"A<-C 1/2 4000 x 0.04 = 160.00",
@@ -61,14 +56,5 @@ func TestPeriodDifferential(t *testing.T) {
 				"B<-C 1/1 50 x 0.1 = 5.00",
 				"A<-B 1/1 150 x 0.02 = 3.00"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tc := newTestClose(t, tt.members)
-			got := tc.apply(t, loadPeriodRule(t, tt.rule))
-			if tt.ben != "" {
-				got = onlyFor(got, tt.ben)
-			}
-			checkAwards(t, got, tt.want)
-		})
-	}
+	runPeriodCases(t, tests)
 }

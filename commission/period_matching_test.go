@@ -3,12 +3,7 @@ package commission
 import "testing"
 
 func TestPeriodMatching(t *testing.T) {
-	tests := []struct {
-		name, rule string
-		members    []pm
-		ben        string
-		want       []string
-	}{
+	tests := []periodCase{
 		// Global MLM Software's matching example
 		// (testdata/scenarios/period-matching/README.md): A enrolled B,
 		// B enrolled C; B earned 1,000, C 1,200.
@@ -36,16 +31,7 @@ func TestPeriodMatching(t *testing.T) {
 			[]pm{{id: "S", active: true}, {id: "P", up: "S", active: true}, {id: "C", up: "P", sponsor: "S", active: true, earned: "50"}}, "", []string{
 				"S<-C 1/1 50 x 0.1 = 5.00"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tc := newTestClose(t, tt.members)
-			got := tc.apply(t, loadPeriodRule(t, tt.rule))
-			if tt.ben != "" {
-				got = onlyFor(got, tt.ben)
-			}
-			checkAwards(t, got, tt.want)
-		})
-	}
+	runPeriodCases(t, tests)
 }
 
 func TestPeriodMatchingDoesNotMatchItself(t *testing.T) {

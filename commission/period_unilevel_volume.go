@@ -13,15 +13,11 @@ import (
 // period volume of each member's downline in the sponsor tree: the
 // "unilevel" period rule. See the package overview, Period bonuses.
 type periodUnilevel struct {
-	name        string
-	basis       Basis
-	rates       []int64         // rate per paid level
-	ratesByRank byRank[[]int64] // overrides rates by paid-as rank
-	qualify     periodQualify
-	compression bool
+	name  string
+	basis Basis
+	levelWalk
 	// activeOnly: only the volume of members active in the period pays.
 	activeOnly bool
-	levels     int // the most levels any rate table pays
 }
 
 func (u *periodUnilevel) Name() string { return u.name }
@@ -32,26 +28,7 @@ func readPeriodUnilevel(name string, o *object, _ *PeriodPlan, rs rates) (Period
 	if u.basis, err = readVolumeBasis(o); err != nil {
 		return nil, err
 	}
-	raw, ok := o.get("rates")
-	if !ok {
-		return nil, o.absent("rates")
-	}
-	if u.rates, err = rs.list(raw, join(o.path, "rates")); err != nil {
-		return nil, err
-	}
-	u.levels = len(u.rates)
-	if raw, ok := o.get("rates_by_rank"); ok {
-		if u.ratesByRank, err = readByRank(raw, join(o.path, "rates_by_rank"), rs.list); err != nil {
-			return nil, err
-		}
-		for _, v := range u.ratesByRank.vals {
-			u.levels = max(u.levels, len(v))
-		}
-	}
-	if u.qualify, err = readPeriodQualify(o); err != nil {
-		return nil, err
-	}
-	if u.compression, err = o.boolean("compression"); err != nil {
+	if u.levelWalk, err = readLevelWalk(o, rs); err != nil {
 		return nil, err
 	}
 	if u.activeOnly, err = o.boolean("active_volume_only"); err != nil {
@@ -60,15 +37,71 @@ func readPeriodUnilevel(name string, o *object, _ *PeriodPlan, rs rates) (Period
 	return u, nil
 }
 
-// rateAt returns the rate a member paid as rank r earns as paid level p:
-// its rank's table, else rates; 0 past the table's end (its depth).
-func (u *periodUnilevel) rateAt(r hierarchy.Rank, p int) int64 {
-	return levelRate(u.rates, &u.ratesByRank, r, p)
+// levelWalk is what the rules paying by level up a tree share
+// (unilevel_volume, matching): rates per paid level, by paid-as rank;
+// who qualifies; and whether compression skips who does not.
+type levelWalk struct {
+	rates       []int64         // rate per paid level
+	ratesByRank byRank[[]int64] // overrides rates by paid-as rank
+	qualify     periodQualify
+	compression bool
+	levels      int // the most levels any rate table pays
 }
 
-func levelRate(rates []int64, byRank *byRank[[]int64], r hierarchy.Rank, p int) int64 {
-	rs := rates
-	if t, ok := byRank.lookup(r); ok {
+func readLevelWalk(o *object, rs rates) (levelWalk, error) {
+	var w levelWalk
+	raw, ok := o.get("rates")
+	if !ok {
+		return w, o.absent("rates")
+	}
+	var err error
+	if w.rates, err = rs.list(raw, join(o.path, "rates")); err != nil {
+		return w, err
+	}
+	w.levels = len(w.rates)
+	if raw, ok := o.get("rates_by_rank"); ok {
+		if w.ratesByRank, err = readByRank(raw, join(o.path, "rates_by_rank"), rs.list); err != nil {
+			return w, err
+		}
+		for _, v := range w.ratesByRank.vals {
+			w.levels = max(w.levels, len(v))
+		}
+	}
+	if w.qualify, err = readPeriodQualify(o); err != nil {
+		return w, err
+	}
+	w.compression, err = o.boolean("compression")
+	return w, err
+}
+
+// walk calls pay for each member paid on what x brings, going up h: its
+// tree level lv and paid level p. Without compression p is lv, and a
+// level whose member does not qualify (or is past its rank's depth) is
+// unpaid; with compression that member is skipped and consumes no level.
+func (w *levelWalk) walk(h []walkStep, x int32, pay func(a int32, lv, p int) error) error {
+	p := 1
+	for lv, a := 1, h[x].up; a >= 0 && p <= w.levels; lv, a = lv+1, h[a].up {
+		if !w.compression {
+			if p = lv; p > w.levels {
+				break
+			}
+		}
+		if !h[a].ok || w.rateAt(h[a].rank, p) == 0 {
+			continue
+		}
+		if err := pay(a, lv, p); err != nil {
+			return err
+		}
+		p++
+	}
+	return nil
+}
+
+// rateAt returns the rate a member paid as rank r earns as paid level p:
+// its rank's table, else rates; 0 past the table's end (its depth).
+func (w *levelWalk) rateAt(r hierarchy.Rank, p int) int64 {
+	rs := w.rates
+	if t, ok := w.ratesByRank.lookup(r); ok {
 		rs = t
 	}
 	if p < 1 || p > len(rs) {
@@ -187,20 +220,12 @@ func (u *periodUnilevel) ApplyPeriod(c *PeriodContext) error {
 		if v == 0 || (u.activeOnly && !st.active[x]) {
 			continue
 		}
-		p := 1
-		for lv, a := 1, h[x].up; a >= 0 && p <= u.levels; lv, a = lv+1, h[a].up {
-			if !u.compression {
-				if p = lv; p > u.levels {
-					break
-				}
-			}
-			// Not qualified, or past its rank's depth: compression skips
-			// it; without, its level is unpaid.
-			if !h[a].ok || u.rateAt(h[a].rank, p) == 0 {
-				continue
-			}
+		err := u.walk(h, x, func(a int32, _, p int) error {
 			sums.add(a, p, v)
-			p++
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	figs := newFigureCache(func(n int32) []Figure {

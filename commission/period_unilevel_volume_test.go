@@ -22,12 +22,7 @@ func samsLine() []pm {
 
 func TestPeriodUnilevel(t *testing.T) {
 	const rates = `"basis": "pv", "rates": ["0.10", "0.05", "0.03"], "active_volume_only": true`
-	tests := []struct {
-		name, rule string
-		members    []pm
-		ben        string
-		want       []string
-	}{
+	tests := []periodCase{
 		{"published: compression fills three levels past Kat", `{"type": "unilevel_volume", "name": "ul", ` + rates + `, "compression": true}`,
 			samsLine(), "SAM", []string{
 				"SAM<-- 1/1 120 x 0.1 = 12.00",
@@ -74,16 +69,7 @@ func TestPeriodUnilevel(t *testing.T) {
 			"rates": ["0.10"], "qualify": {"active": false}}`,
 			[]pm{{id: "TOP"}, {id: "A", up: "TOP", active: true, vol: "100"}}, "", []string{"TOP<-- 1/1 100 x 0.1 = 10.00"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tc := newTestClose(t, tt.members)
-			got := tc.apply(t, loadPeriodRule(t, tt.rule))
-			if tt.ben != "" {
-				got = onlyFor(got, tt.ben)
-			}
-			checkAwards(t, got, tt.want)
-		})
-	}
+	runPeriodCases(t, tests)
 }
 
 // TestULSums checks that the map kept when the flat arrays would be too
