@@ -110,7 +110,7 @@ func TestPeriodBonusesThroughTheLedger(t *testing.T) {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
 		for _, a := range first.Closing.Awards {
-			if a.Rule == "binary" && a.AmountMinor() > binaryCap[a.Snapshot.Ranks.PaidAs] {
+			if a.Rule == "binary" && a.AmountMinor() > binaryCap[a.Snapshot().Ranks.PaidAs] {
 				t.Fatalf("seed %d: %s's binary pays %s above its cap", seed, a.Beneficiary, a.Amount())
 			}
 		}
