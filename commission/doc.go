@@ -245,8 +245,10 @@
 // basis at rate 1 with Figures "uncapped" and "cap", and the matched
 // volume is used all the same (the excess is flushed). What is not
 // matched carries to the next period, each leg at most max_carry. A
-// member that does not qualify earns nothing and its volume is flushed
-// (carries nothing), or with "unqualified": "carry" is kept for later.
+// member that does not qualify, or whose rank has no rate (below every
+// key of rates_by_rank), pairs nothing and earns nothing: its volume is
+// flushed (carries nothing), or with "unqualified": "carry" kept for
+// later.
 // Figures: left/right carried, new and matched, and cycles.
 //
 // # Money

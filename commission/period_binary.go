@@ -143,7 +143,9 @@ func (b *periodBinary) ApplyPeriod(c *PeriodContext) error {
 		if l == 0 && r == 0 {
 			continue
 		}
-		if !b.qualify.ok(st, m) {
+		rate, _ := b.rates.lookup(st.rank[m])
+		if !b.qualify.ok(st, m) || rate == 0 {
+			// Not qualified, or a rank with no rate: nothing is paired.
 			if b.keepUnqualified {
 				b.carry(st, name, m, l, r)
 			}
@@ -152,8 +154,8 @@ func (b *periodBinary) ApplyPeriod(c *PeriodContext) error {
 		var cycles, ml, mr, basis int64
 		switch {
 		case l <= 0 || r <= 0:
-			// Refunds counted in this period left a side without volume:
-			// nothing pairs, and the deficit carries.
+			// A side without volume pairs nothing; one in deficit
+			// (refunds counted in the period) carries the deficit.
 		case b.cycleL > 0:
 			cycles = min(l/b.cycleL, r/b.cycleR)
 			ml, mr = cycles*b.cycleL, cycles*b.cycleR
@@ -163,8 +165,7 @@ func (b *periodBinary) ApplyPeriod(c *PeriodContext) error {
 			basis = ml
 		}
 		b.carry(st, name, m, l-ml, r-mr)
-		rate, _ := b.rates.lookup(st.rank[m])
-		if basis == 0 || rate == 0 {
+		if basis == 0 {
 			continue
 		}
 		vd := func(v int64) decimal.Decimal {

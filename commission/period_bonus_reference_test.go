@@ -298,7 +298,8 @@ func refBinary(ms []refMember, ids []string, b *periodBinary, carryIn map[carryK
 		}
 		l := side[0].Add(vd(carryIn[carryKey{"binary", int32(m), hierarchy.Left}]))
 		r := side[1].Add(vd(carryIn[carryKey{"binary", int32(m), hierarchy.Right}]))
-		if !refQualifies(b.qualify, ms[m]) {
+		rv, _ := b.rates.lookup(ms[m].rank)
+		if !refQualifies(b.qualify, ms[m]) || rv == 0 {
 			if b.keepUnqualified {
 				carries = append(carries, refCarry(ids[m], l, r, b)...)
 			}
@@ -316,7 +317,6 @@ func refBinary(ms []refMember, ids []string, b *periodBinary, carryIn map[carryK
 			mr, basis = ml, ml
 		}
 		carries = append(carries, refCarry(ids[m], l.Sub(ml), r.Sub(mr), b)...)
-		rv, _ := b.rates.lookup(ms[m].rank)
 		rate := decimal.New(rv, -rateDigits)
 		amt := refRound(basis.Mul(rate))
 		if b.hasCap {
