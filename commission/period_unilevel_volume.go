@@ -10,8 +10,9 @@ import (
 )
 
 // periodUnilevel pays, at period close, rates by paid level on the
-// period volume of each member's downline in the sponsor tree: the
-// "unilevel" period rule. See the package overview, Period bonuses.
+// period volume of each member's downline in the group tree: the
+// "unilevel_volume" period rule. See the package overview, Period
+// bonuses.
 type periodUnilevel struct {
 	name  string
 	basis Basis
