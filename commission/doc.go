@@ -303,6 +303,29 @@
 // does not report its knowledge instant, so the caller supplies it (the
 // recording instant up to which its genealogy is loaded).
 //
+// # Period close
+//
+// A plan's "period" says how time is cut into periods (calendar months in
+// an IANA time zone, or weeks from a weekday; a cutoff and a grace window),
+// which period a refund reduces volume in, the tree group volume rolls up
+// over, what makes a member active, the ranks with their requirements, and
+// the period rules (bonuses). Engine.Period names a period by its id
+// ("2026-11", or a week's first day "2026-11-16"); Engine.ClosePeriod
+// computes its close from the members' own volumes (PeriodInput, which
+// ledger.Ledger.Close sums from the ledger) over the genealogy at the
+// period's end: PV, GV (stopping at a breakaway rank), OGV, legs, enrolled
+// counts and activity, rolled up in one pass children before parents; each
+// member's rank — the highest whose requirements it meets, each leg (and
+// with cap_own its own volume) counting at most max_leg_share of a volume
+// requirement; the period rules, in plan order, through PeriodContext;
+// then the awards with deterministic ids, the carries, and the rank
+// changes the genealogy lacks (effective at the next period's start). A
+// MemberReport says what a member reached and, for every rank above, what
+// failed and by how much ("GV 8,400 of 10,000: leg LENA counts 4,000 of its
+// 6,200"); it is every award's calc_snapshot. Closing.Corrections turns
+// what a period's stream holds into what to post, as Corrections does for
+// an order. See the README's "Period close" for the JSON.
+//
 // # Custom rules
 //
 // A Rule has a Name and an Apply(*Context) error; it reads the order, lines,

@@ -36,9 +36,13 @@
 //	TypeFrozen                      Reason: an order frozen by a currency change
 //	TypePayout, TypeHold, TypeRun   Run, Withheld, Reason, RunParams: a payout run and what it paid or held
 //	TypeAdjustment                  Reason: an operator's adjustment
+//	TypeAward                       Award: a period award, or a correction of its slot (money)
+//	TypeCarry                       Carry: what a period rule carries forward to the next period
+//	TypeClose                       Close: a close of a period
 //
 // Entries are grouped into streams: OrderStream(key) per order,
-// PayoutStream for every payout run, AdjustmentStream(id) per adjustment.
+// PayoutStream for every payout run, AdjustmentStream(id) per adjustment,
+// PeriodStream(plan, period) per closed period.
 // Each entry also gets a Position in the whole store, strictly increasing
 // in the order appends commit, so a follower (an event-bus publisher, a
 // read model, an export) reads what is new with Store.After.
@@ -178,6 +182,18 @@
 // reported (PayoutResult.Negative) until later earnings cover it or an
 // operator posts an Adjustment. Totals gives each member's yearly figures,
 // zero earners included, for an income disclosure statement.
+//
+// # Period close
+//
+// Close closes a period of the plan — summing its volume entries (by the
+// order's period or the refund's, as the plan says), computing volumes,
+// ranks and period rules with the Calculator (a Closer: the engine) over
+// the genealogy as known at the close — and appends its awards, carries
+// and a close record to the period's stream, exactly once: the same close
+// again appends nothing, a close after late refunds or genealogy
+// corrections appends only corrections. It returns the rank changes for
+// the caller to record in the genealogy. Preview computes the same and
+// posts nothing. See the README's "Period close".
 //
 // # Reconciliation
 //
