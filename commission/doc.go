@@ -156,6 +156,81 @@
 // Non-commissionable lines never earn. Kit lines earn per component, by the
 // component's class; the component's SKU id is part of the slot.
 //
+// # Money
+//
+// Each event's amount is basis × rate computed exactly (in integer fixed
+// point: rates in 10^-9, bases in up to 18 significant digits) and rounded
+// once, to the currency's minor unit, with the plan's rounding. An amount that
+// rounds to zero makes no event. The cap is max_payout_share × Σ line net,
+// rounded down to the minor unit; when an order's events exceed it, each is
+// scaled down with normalize.Allocate (weights = the amounts, in event
+// order, largest remainder, ties to the earlier event) so that they sum to
+// the cap exactly; events scaled to zero are dropped. A capped calculation
+// explains itself: each of its events records uncapped_amount (basis ×
+// rate, rounded: what it would have paid; Event.Uncapped), and its
+// calc_snapshot records "cap": the plan's share, the order's basis for the
+// cap (Σ line net), the cap amount and the uncapped total
+// (CalcSnapshot.Cap). Corrections carry no uncapped_amount. A cap
+// re-applied after a partial refund may move money between slots; every
+// slot still ends at exactly what the revision pays.
+//
+// # Events
+//
+// An Event's slot is (order key, line id, component, rule, beneficiary,
+// level). Commissions have id = ULID(time = OrderTS, entropy = 10 bytes of
+// a hash of the slot); corrections add the revision's Version to the hash
+// and take its time. The hash is built from MurmurHash3's 64-bit
+// finaliser: the order key once per order, each line, rule and
+// beneficiary once, then one step per event, exactly as id.go documents;
+// ids are deterministic and distinct for distinct slots (but with
+// probability about 2^-64 per pair of an order's events).
+//
+// Events are ordered by line (and component, in the catalog's order), rule
+// order in the plan, level, then beneficiary id.
+// Their JSON (AppendJSON, MarshalEvents) has snake_case fields: id, order
+// {platform, store, order_id}, line_id, component (omitted when none),
+// beneficiary, rule, kind ("commission" | "correction"), level, paid_level,
+// basis, rate, amount (strings; amount with the currency's minor digits),
+// uncapped_amount (only in a capped calculation), currency, effective
+// (RFC 3339 UTC), corrects (omitted for commissions) and calc_snapshot: the
+// plan id and version, the knowledge instant, the instant read (OrderTS),
+// the revision, the credited distributor and retail customer, the upline
+// chain as far as the rules read it with statuses and ranks, each line's
+// SKU version, and the cap when it bound. The snapshot is shared by the events of
+// a calculation and encoded once.
+//
+// # Lifecycle and locking
+//
+// The first calculation fixes the Lock — the genealogy's knowledge instant,
+// plan id and version — and every later revision must pass the same Lock, so
+// later genealogy corrections and plan versions never change what an order
+// already paid unless an operator deliberately recalculates. hierarchy.Snapshot
+// does not report its knowledge instant, so the caller supplies it (the
+// recording instant up to which its genealogy is loaded).
+//
+// # Period close
+//
+// A plan's "period" says how time is cut into periods (calendar months in
+// an IANA time zone, or weeks from a weekday; a cutoff and a grace window),
+// which period a refund reduces volume in, the tree group volume rolls up
+// over, what makes a member active, the ranks with their requirements, and
+// the period rules (bonuses). Engine.Period names a period by its id
+// ("2026-11", or a week's first day "2026-11-16"); Engine.ClosePeriod
+// computes its close from the members' own volumes (PeriodInput, which
+// ledger.Ledger.Close sums from the ledger) over the genealogy at the
+// period's end: PV, GV (stopping at a breakaway rank), OGV, legs, enrolled
+// counts and activity, rolled up in one pass children before parents; each
+// member's rank — the highest whose requirements it meets, each leg (and
+// with cap_own its own volume) counting at most max_leg_share of a volume
+// requirement; the period rules, in plan order, through PeriodContext;
+// then the awards with deterministic ids, the carries, and the rank
+// changes the genealogy lacks (effective at the next period's start). A
+// MemberReport says what a member reached and, for every rank above, what
+// failed and by how much ("GV 8,400 of 10,000: leg LENA counts 4,000 of its
+// 6,200"); it is every award's calc_snapshot. Closing.Corrections turns
+// what a period's stream holds into what to post, as Corrections does for
+// an order. See the README's "Period close" for the JSON.
+//
 // # Period bonuses
 //
 // A plan's "period" may list bonuses decided at period close, in
@@ -250,81 +325,6 @@
 // flushed (carries nothing), or with "unqualified": "carry" kept for
 // later.
 // Figures: left/right carried, new and matched, and cycles.
-//
-// # Money
-//
-// Each event's amount is basis × rate computed exactly (in integer fixed
-// point: rates in 10^-9, bases in up to 18 significant digits) and rounded
-// once, to the currency's minor unit, with the plan's rounding. An amount that
-// rounds to zero makes no event. The cap is max_payout_share × Σ line net,
-// rounded down to the minor unit; when an order's events exceed it, each is
-// scaled down with normalize.Allocate (weights = the amounts, in event
-// order, largest remainder, ties to the earlier event) so that they sum to
-// the cap exactly; events scaled to zero are dropped. A capped calculation
-// explains itself: each of its events records uncapped_amount (basis ×
-// rate, rounded: what it would have paid; Event.Uncapped), and its
-// calc_snapshot records "cap": the plan's share, the order's basis for the
-// cap (Σ line net), the cap amount and the uncapped total
-// (CalcSnapshot.Cap). Corrections carry no uncapped_amount. A cap
-// re-applied after a partial refund may move money between slots; every
-// slot still ends at exactly what the revision pays.
-//
-// # Events
-//
-// An Event's slot is (order key, line id, component, rule, beneficiary,
-// level). Commissions have id = ULID(time = OrderTS, entropy = 10 bytes of
-// a hash of the slot); corrections add the revision's Version to the hash
-// and take its time. The hash is built from MurmurHash3's 64-bit
-// finaliser: the order key once per order, each line, rule and
-// beneficiary once, then one step per event, exactly as id.go documents;
-// ids are deterministic and distinct for distinct slots (but with
-// probability about 2^-64 per pair of an order's events).
-//
-// Events are ordered by line (and component, in the catalog's order), rule
-// order in the plan, level, then beneficiary id.
-// Their JSON (AppendJSON, MarshalEvents) has snake_case fields: id, order
-// {platform, store, order_id}, line_id, component (omitted when none),
-// beneficiary, rule, kind ("commission" | "correction"), level, paid_level,
-// basis, rate, amount (strings; amount with the currency's minor digits),
-// uncapped_amount (only in a capped calculation), currency, effective
-// (RFC 3339 UTC), corrects (omitted for commissions) and calc_snapshot: the
-// plan id and version, the knowledge instant, the instant read (OrderTS),
-// the revision, the credited distributor and retail customer, the upline
-// chain as far as the rules read it with statuses and ranks, each line's
-// SKU version, and the cap when it bound. The snapshot is shared by the events of
-// a calculation and encoded once.
-//
-// # Lifecycle and locking
-//
-// The first calculation fixes the Lock — the genealogy's knowledge instant,
-// plan id and version — and every later revision must pass the same Lock, so
-// later genealogy corrections and plan versions never change what an order
-// already paid unless an operator deliberately recalculates. hierarchy.Snapshot
-// does not report its knowledge instant, so the caller supplies it (the
-// recording instant up to which its genealogy is loaded).
-//
-// # Period close
-//
-// A plan's "period" says how time is cut into periods (calendar months in
-// an IANA time zone, or weeks from a weekday; a cutoff and a grace window),
-// which period a refund reduces volume in, the tree group volume rolls up
-// over, what makes a member active, the ranks with their requirements, and
-// the period rules (bonuses). Engine.Period names a period by its id
-// ("2026-11", or a week's first day "2026-11-16"); Engine.ClosePeriod
-// computes its close from the members' own volumes (PeriodInput, which
-// ledger.Ledger.Close sums from the ledger) over the genealogy at the
-// period's end: PV, GV (stopping at a breakaway rank), OGV, legs, enrolled
-// counts and activity, rolled up in one pass children before parents; each
-// member's rank — the highest whose requirements it meets, each leg (and
-// with cap_own its own volume) counting at most max_leg_share of a volume
-// requirement; the period rules, in plan order, through PeriodContext;
-// then the awards with deterministic ids, the carries, and the rank
-// changes the genealogy lacks (effective at the next period's start). A
-// MemberReport says what a member reached and, for every rank above, what
-// failed and by how much ("GV 8,400 of 10,000: leg LENA counts 4,000 of its
-// 6,200"); it is every award's calc_snapshot. Closing.Corrections turns
-// what a period's stream holds into what to post, as Corrections does for
-// an order. See the README's "Period close" for the JSON.
 //
 // # Custom rules
 //
