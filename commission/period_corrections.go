@@ -14,48 +14,8 @@ import "time"
 func (cl *Closing) Corrections(posted []Award, revision time.Time) []Award {
 	desired := cl.Awards
 	revision = revision.UTC()
-	type slotState struct {
-		total    int64
-		original int // index into posted of the slot's first award, or -1
-		desired  int // index into desired, or -1
-	}
-	index := make(map[AwardSlot]int, len(posted)+len(desired))
-	slots := make([]slotState, 0, len(desired))
-	keys := make([]AwardSlot, 0, len(desired))
-	for i := range desired {
-		k := desired[i].Slot()
-		if _, ok := index[k]; !ok {
-			index[k] = len(slots)
-			slots = append(slots, slotState{original: -1, desired: i})
-			keys = append(keys, k)
-		}
-	}
-	for i := range posted {
-		k := posted[i].Slot()
-		j, ok := index[k]
-		if !ok {
-			j = len(slots)
-			index[k] = j
-			slots = append(slots, slotState{original: -1, desired: -1})
-			keys = append(keys, k)
-		}
-		s := &slots[j]
-		if s.original < 0 || (posted[i].Kind == KindCommission && posted[s.original].Kind != KindCommission) {
-			s.original = i
-		}
-		s.total += posted[i].amount
-	}
 	var out []Award
-	for j := range slots {
-		s := &slots[j]
-		var want int64
-		if s.desired >= 0 {
-			want = desired[s.desired].amount
-		}
-		diff := want - s.total
-		if diff == 0 {
-			continue
-		}
+	for _, s := range diffSlots[AwardSlot](posted, desired) {
 		if s.original < 0 {
 			out = append(out, desired[s.desired])
 			continue
@@ -72,7 +32,7 @@ func (cl *Closing) Corrections(posted []Award, revision time.Time) []Award {
 			}
 		}
 		c.Kind = KindCorrection
-		c.amount = diff
+		c.amount = s.diff
 		c.Effective = revision
 		c.Corrects = orig.ID
 		h := hashOrder(periodKey(c.Plan, c.Period))

@@ -6,6 +6,10 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/normalize"
 )
 
 // AppendJSON appends the award's JSON form: snake_case fields id, plan,
@@ -185,4 +189,153 @@ func (r *MemberReport) MarshalJSON() ([]byte, error) {
 		r.json, r.err = json.Marshal(&w)
 	})
 	return r.json, r.err
+}
+
+type wireAward struct {
+	ID          string          `json:"id"`
+	Plan        string          `json:"plan"`
+	Period      string          `json:"period"`
+	Rule        string          `json:"rule"`
+	Beneficiary string          `json:"beneficiary"`
+	Source      string          `json:"source"`
+	Kind        string          `json:"kind"`
+	Level       int             `json:"level"`
+	PaidLevel   int             `json:"paid_level"`
+	Basis       string          `json:"basis"`
+	Rate        string          `json:"rate"`
+	Amount      string          `json:"amount"`
+	Currency    string          `json:"currency"`
+	Effective   string          `json:"effective"`
+	Corrects    string          `json:"corrects"`
+	Figures     []wireFigure    `json:"figures"`
+	Snapshot    json.RawMessage `json:"calc_snapshot"`
+}
+
+type wireFigure struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// UnmarshalJSON reads the JSON AppendJSON writes, calc_snapshot included,
+// for stores that keep awards as JSON. Errors name the field.
+func (a *Award) UnmarshalJSON(b []byte) error {
+	var w wireAward
+	if err := strict(b, &w); err != nil {
+		return eventErr("", err.Error())
+	}
+	out := Award{Plan: w.Plan, Period: w.Period, Rule: w.Rule, Beneficiary: w.Beneficiary, Source: w.Source,
+		Level: w.Level, PaidLevel: w.PaidLevel}
+	var err error
+	if out.ID, err = ulid.ParseStrict(w.ID); err != nil {
+		return eventErr("id", err.Error())
+	}
+	switch w.Kind {
+	case "commission":
+		out.Kind = KindCommission
+	case "correction":
+		out.Kind = KindCorrection
+	default:
+		return eventErr("kind", "want commission or correction")
+	}
+	digits, ok := normalize.MinorUnits(w.Currency)
+	if !ok {
+		return eventErr("currency", "unknown currency "+quote(w.Currency))
+	}
+	out.Currency, out.digits = w.Currency, int8(digits)
+	basis, err := readFixed(w.Basis, "basis")
+	if err != nil {
+		return err
+	}
+	out.basisV, out.basisScale = basis.v, basis.scale
+	r, err := readFixed(w.Rate, "rate")
+	if err != nil {
+		return err
+	}
+	if out.rate, ok = rescale(r, rateDigits); !ok || r.v < 0 {
+		return eventErr("rate", "want at most 9 decimal places, not negative")
+	}
+	amt, err := readFixed(w.Amount, "amount")
+	if err != nil {
+		return err
+	}
+	if out.amount, ok = rescale(amt, digits); !ok || int32(amt.scale) != digits {
+		return eventErr("amount", "want exactly the currency's "+itoa(int(digits))+" decimal places")
+	}
+	if out.Effective, err = time.Parse(time.RFC3339Nano, w.Effective); err != nil {
+		return eventErr("effective", err.Error())
+	}
+	out.Effective = out.Effective.UTC()
+	if w.Corrects != "" {
+		if out.Corrects, err = ulid.ParseStrict(w.Corrects); err != nil {
+			return eventErr("corrects", err.Error())
+		}
+	}
+	for i, f := range w.Figures {
+		v, err := decimal.NewFromString(f.Value)
+		if err != nil {
+			return eventErr("figures["+itoa(i)+"].value", err.Error())
+		}
+		out.Figures = append(out.Figures, Figure{Name: f.Name, Value: v})
+	}
+	if len(w.Snapshot) > 0 {
+		rep := &MemberReport{}
+		if err := rep.UnmarshalJSON(w.Snapshot); err != nil {
+			return err
+		}
+		out = out.WithSnapshot(rep)
+	}
+	*a = out
+	return nil
+}
+
+// UnmarshalJSON reads the JSON MarshalJSON writes.
+func (r *MemberReport) UnmarshalJSON(b []byte) error {
+	var w wireReport
+	if err := strict(b, &w); err != nil {
+		return eventErr("calc_snapshot", err.Error())
+	}
+	var err error
+	dec := func(s, path string) decimal.Decimal {
+		d, derr := decimal.NewFromString(s)
+		if derr != nil && err == nil {
+			err = eventErr("calc_snapshot."+path, derr.Error())
+		}
+		return d
+	}
+	legs := func(ws []wireLeg, path string) []LegReport {
+		var out []LegReport
+		for _, l := range ws {
+			out = append(out, LegReport{Member: l.Member, Volume: dec(l.Volume, path), Counted: dec(l.Counted, path), Rank: hierarchy.Rank(l.Rank)})
+		}
+		return out
+	}
+	try := func(t *wireTry) RankTry {
+		out := RankTry{Rank: hierarchy.Rank(t.Rank), Name: t.Name, Met: t.Met}
+		for _, f := range t.Failed {
+			out.Failed = append(out.Failed, Shortfall{Requirement: f.Requirement, Have: dec(f.Have, "trace"), Need: dec(f.Need, "trace"),
+				Rank: hierarchy.Rank(f.Rank), Capped: legs(f.Capped, "trace")})
+		}
+		return out
+	}
+	out := MemberReport{PlanID: w.Plan.ID, PlanVersion: w.Plan.Version, Period: Period{ID: w.Period.ID, From: w.Period.From, To: w.Period.To},
+		Known: w.Known, Member: w.Member, RankName: w.RankName,
+		Ranks:    hierarchy.Ranks{PaidAs: hierarchy.Rank(w.Ranks.PaidAs), Highest: hierarchy.Rank(w.Ranks.Highest)},
+		Previous: hierarchy.Ranks{PaidAs: hierarchy.Rank(w.Previous.PaidAs), Highest: hierarchy.Rank(w.Previous.Highest)}}
+	v := &w.Volumes
+	out.Volumes = Volumes{PV: dec(v.PV, "volumes.pv"), QV: dec(v.QV, "volumes.qv"), CV: dec(v.CV, "volumes.cv"), Own: dec(v.Own, "volumes.own"),
+		GV: dec(v.GV, "volumes.gv"), OGV: dec(v.OGV, "volumes.ogv"), Enrolled: v.Enrolled, Active: v.Active}
+	out.Legs = legs(w.Legs, "legs")
+	for i := range w.Trace {
+		out.Trace = append(out.Trace, try(&w.Trace[i]))
+	}
+	if w.Next != nil {
+		t := try(w.Next)
+		out.Next = &t
+	}
+	if err != nil {
+		return err
+	}
+	r.PlanID, r.PlanVersion, r.Period, r.Known, r.Member = out.PlanID, out.PlanVersion, out.Period, out.Known, out.Member
+	r.Volumes, r.Ranks, r.Previous, r.RankName, r.Legs, r.Trace, r.Next = out.Volumes, out.Ranks, out.Previous, out.RankName, out.Legs, out.Trace, out.Next
+	return nil
 }

@@ -194,3 +194,111 @@ func TestRankQualification(t *testing.T) {
 		t.Errorf("legs (-want +got):\n%s", diff)
 	}
 }
+
+// requirementWorld: TOP sponsors A, B and C; A sponsors A1, which sponsors
+// A2 (deep in A's leg); B sponsors B1 (inactive); C is placed under A in
+// the placement tree. Everyone is active but B1.
+func requirementWorld(t *testing.T) *hierarchy.Genealogy {
+	t.Helper()
+	g := &hierarchy.Genealogy{}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, m := range [][3]string{{"TOP", "", ""}, {"A", "TOP", "TOP"}, {"B", "TOP", "TOP"}, {"C", "TOP", "A"},
+		{"A1", "A", "A"}, {"A2", "A1", "A1"}, {"B1", "B", "B"}} {
+		if err := g.Apply(hierarchy.Change{Op: hierarchy.OpEnroll, Member: m[0], Kind: hierarchy.Distributor, Sponsor: m[1],
+			Parent: m[2], Effective: at, Recorded: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.SetStatus("B1", hierarchy.Inactive, at, at); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestRankRequirements(t *testing.T) {
+	vols := []commission.PersonalVolume{vol("TOP", "100"), vol("A", "300"), vol("A1", "200"), vol("A2", "500"),
+		vol("B", "150"), vol("B1", "400"), vol("C", "50")}
+	// OGV: A2 500, A1 700, A 1000, B1 400, B 550, C 50, TOP 1700.
+	for _, tc := range []struct {
+		name, period string
+		member       string
+		rank         hierarchy.Rank
+		next         string
+	}{
+		{"pv met", `"ranks": [{"rank": 1, "pv": "100"}]`, "TOP", 1, ""},
+		{"pv short", `"ranks": [{"rank": 1, "pv": "101"}]`, "TOP", 0, "rank 1: PV 100 of 101"},
+		{"gv uncapped", `"ranks": [{"rank": 1, "gv": "1700"}]`, "TOP", 1, ""},
+		// TOP's legs: A 1,000, B 550, C 50; own 100. Capped at 0.5 ×
+		// 1,550 = 775: 100 + 775 + 550 + 50 = 1,475; at 0.5 × 1,400 =
+		// 700: 100 + 700 + 550 + 50 = 1,400.
+		{"gv capped per leg", `"ranks": [{"rank": 1, "gv": "1400", "max_leg_share": "0.5"}]`, "TOP", 1, ""},
+		{"gv capped per leg, short", `"ranks": [{"rank": 1, "gv": "1550", "max_leg_share": "0.5"}]`, "TOP", 0,
+			"rank 1: GV 1,475 of 1,550: leg A counts 775 of its 1,000"},
+		{"cap_own", `"ranks": [{"rank": 1, "gv": "200", "max_leg_share": "0.4", "cap_own": true}]`, "A2", 0,
+			"rank 1: GV 80 of 200: own volume counts 80 of its 500"},
+		{"ogv with a cap", `"ranks": [{"rank": 1, "ogv": "1000", "max_leg_share": "0.5"}]`, "TOP", 1, ""},
+		{"legs holding a rank deep in the leg", `"ranks": [{"rank": 1, "pv": "400"}, {"rank": 2, "legs": [{"count": 2, "rank": 1}]}]`,
+			"TOP", 2, ""},
+		{"legs short: an inactive rank holder still counts, a rank below does not", `"ranks": [{"rank": 1, "pv": "400"}, {"rank": 2, "legs": [{"count": 3, "rank": 1}]}]`,
+			"TOP", 0, "rank 1: PV 100 of 400"},
+		{"enrolled counts active members only", `"ranks": [{"rank": 1, "enrolled": 1}]`, "B", 0,
+			"rank 1: personally enrolled active members 0 of 1"},
+		{"active", `"ranks": [{"rank": 1, "active": true}]`, "B1", 0, "rank 1: not active in the period"},
+		{"active_pv", `"active_pv": "160", "ranks": [{"rank": 1, "active": true}]`, "B", 0, "rank 1: not active in the period"},
+		{"walk down past a capped rank", `"ranks": [{"rank": 1, "gv": "1000"}, {"rank": 2, "gv": "1700", "max_leg_share": "0.3"}]`, "TOP", 1,
+			"rank 2: GV 1,170 of 1,700: leg A counts 510 of its 1,000, leg B counts 510 of its 550"},
+		{"placement tree", `"tree": "placement", "ranks": [{"rank": 1, "gv": "1050"}]`, "A", 1, ""},
+		{"breakaway: a leg at the rank adds nothing to GV", `"breakaway_rank": 2, "ranks": [{"rank": 1, "pv": "200"}, {"rank": 2, "gv": "1000"}, {"rank": 3, "gv": "1500"}]`,
+			"TOP", 0, "rank 1: PV 100 of 200"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := mustPlan(t, `{"id": "req", "version": 1, "effective_from": "2025-01-01T00:00:00Z", "rules": [],
+			  "period": {"length": "month", `+tc.period+`}}`)
+			e, err := commission.New(catalog(t), requirementWorld(t), plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			per, _, _ := e.Period("2026-03")
+			c, err := e.ClosePeriod(&commission.PeriodInput{Period: per, Known: per.To, Volumes: vols})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, ok := c.Report(tc.member)
+			if !ok {
+				t.Fatalf("no report for %s", tc.member)
+			}
+			next := ""
+			if r.Next != nil {
+				next = r.Next.String()
+			}
+			if r.Ranks.PaidAs != tc.rank || next != tc.next {
+				t.Errorf("%s: rank %d, next %q; want %d, %q", tc.member, r.Ranks.PaidAs, next, tc.rank, tc.next)
+			}
+		})
+	}
+}
+
+func TestCloseWithoutRanksKeepsTheGenealogysRanks(t *testing.T) {
+	g := requirementWorld(t)
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := g.SetRank("A", hierarchy.Ranks{PaidAs: 2, Highest: 3}, at, at); err != nil {
+		t.Fatal(err)
+	}
+	plan := mustPlan(t, `{"id": "req", "version": 1, "effective_from": "2025-01-01T00:00:00Z", "rules": [], "period": {"length": "month"}}`)
+	e, err := commission.New(catalog(t), g, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per, _, _ := e.Period("2026-03")
+	c, err := e.ClosePeriod(&commission.PeriodInput{Period: per, Known: per.To})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := c.Report("A")
+	if len(c.RankChanges) != 0 || r.Ranks != (hierarchy.Ranks{PaidAs: 2, Highest: 3}) {
+		t.Fatalf("rank changes %v, A's ranks %+v; want none and 2/3", c.RankChanges, r.Ranks)
+	}
+	if _, err := e.ClosePeriod(&commission.PeriodInput{Period: per, Known: per.To, Volumes: []commission.PersonalVolume{vol("NOBODY", "1")}}); !errors.Is(err, commission.ErrInvalid) {
+		t.Fatalf("volume of an unknown member: err = %v, want ErrInvalid", err)
+	}
+}

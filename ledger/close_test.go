@@ -165,6 +165,18 @@ func TestClose(t *testing.T) {
 	if diff := cmp.Diff(want, entryLines(corr.Entries)); diff != "" {
 		t.Fatalf("re-close after a late refund (-want +got):\n%s", diff)
 	}
+	// Awards read back from their JSON write the same JSON, corrections
+	// and calc_snapshots included.
+	for _, e := range append(res.Entries[:1:1], corr.Entries[0]) {
+		b := e.Award.AppendJSON(nil)
+		var back commission.Award
+		if err := back.UnmarshalJSON(b); err != nil {
+			t.Fatal(err)
+		}
+		if got := back.AppendJSON(nil); string(got) != string(b) {
+			t.Fatalf("award JSON round trip:\n%s\n%s", b, got)
+		}
+	}
 	if corr.Entries[0].Award.Corrects != res.Entries[0].Award.ID {
 		t.Errorf("the correction corrects %s, want %s", corr.Entries[0].Award.Corrects, res.Entries[0].Award.ID)
 	}

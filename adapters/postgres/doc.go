@@ -31,8 +31,9 @@
 // calc_snapshot, which is the calculation's and shared by its events: the
 // snapshots table keeps each once, by its SHA-256 (entries.snapshot), so an
 // order's stored size grows with its events plus its lines, not events ×
-// lines; reading an event puts it back byte for byte — and a body and a
-// refund as jsonb in their canonical JSON form. Unique constraints on id and on
+// lines; reading an event puts it back byte for byte — a body and a
+// refund as jsonb in their canonical JSON form, and a period close's
+// award (calc_snapshot included), carry and close record as jsonb. Unique constraints on id and on
 // (stream, seq) make a duplicate id and a lost race errors the ledger
 // understands (ledger.ErrDuplicateID, ledger.ErrVersionConflict). A
 // statement trigger refuses every UPDATE, DELETE and TRUNCATE of entries:

@@ -19,6 +19,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/normalize"
 )
@@ -37,7 +38,7 @@ var columns = []string{
 	"replaced_platform", "replaced_store", "replaced_order_id",
 	"volume_line_id", "volume_component", "pv", "qv", "cv", "net",
 	"run", "run_params_id", "run_period_from_ns", "run_period_to_ns", "run_at_ns", "run_minimum", "run_holds",
-	"withheld", "reason",
+	"withheld", "reason", "award", "carry", "close",
 }
 
 // numericColumns are read as text: pgx's binary numeric drops the
@@ -533,7 +534,43 @@ func encode(e *ledger.Entry, snaps map[[sha256.Size]byte][]byte) ([]any, error) 
 		r[38], r[39] = mb, hb
 	}
 	r[40], r[41] = numeric(e.Withheld), e.Reason
+	if e.Award != nil {
+		r[42] = e.Award.AppendJSON(nil)
+	}
+	if c := e.Carry; c != nil {
+		b, merr := json.Marshal(wireCarry{Rule: c.Rule, Member: c.Member, Leg: int(c.Leg), Volume: c.Volume.String()})
+		if merr != nil {
+			return nil, merr
+		}
+		r[43] = b
+	}
+	if c := e.Close; c != nil {
+		b, merr := json.Marshal(wireClose{Plan: c.Plan, Version: c.Version, Period: c.Period,
+			From: c.From.UTC().Format(time.RFC3339Nano), To: c.To.UTC().Format(time.RFC3339Nano), Known: c.Known.UTC().Format(time.RFC3339Nano)})
+		if merr != nil {
+			return nil, merr
+		}
+		r[44] = b
+	}
 	return r, err
+}
+
+// wireCarry and wireClose are a period close's carry and close record as
+// the award, carry and close columns hold them.
+type wireCarry struct {
+	Rule   string `json:"rule"`
+	Member string `json:"member"`
+	Leg    int    `json:"leg"`
+	Volume string `json:"volume"`
+}
+
+type wireClose struct {
+	Plan    string `json:"plan"`
+	Version int    `json:"version"`
+	Period  string `json:"period"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Known   string `json:"known"`
 }
 
 // row holds one entries row as scanned.
@@ -562,6 +599,7 @@ type row struct {
 	runMinimum, runHolds                 []byte
 	withheld                             pgtype.Text
 	reason                               string
+	award, carry, close                  []byte
 }
 
 func (r *row) dest() []any {
@@ -571,7 +609,7 @@ func (r *row) dest() []any {
 		&r.replPlatform, &r.replStore, &r.replOrderID,
 		&r.volLine, &r.volComponent, &r.pv, &r.qv, &r.cv, &r.net,
 		&r.run, &r.runID, &r.runFrom, &r.runTo, &r.runAt, &r.runMinimum, &r.runHolds,
-		&r.withheld, &r.reason}
+		&r.withheld, &r.reason, &r.award, &r.carry, &r.close}
 }
 
 func fromInstant(v pgtype.Int8) time.Time {
@@ -658,6 +696,39 @@ func (r *row) entry() (ledger.Entry, error) {
 			return fail("run holds", err)
 		}
 		e.RunParams = p
+	}
+	if r.award != nil {
+		e.Award = new(commission.Award)
+		if err := e.Award.UnmarshalJSON(r.award); err != nil {
+			return fail("award", err)
+		}
+	}
+	if r.carry != nil {
+		var w wireCarry
+		if err := json.Unmarshal(r.carry, &w); err != nil {
+			return fail("carry", err)
+		}
+		v, err := decimal.NewFromString(w.Volume)
+		if err != nil {
+			return fail("carry", err)
+		}
+		e.Carry = &commission.Carry{Rule: w.Rule, Member: w.Member, Leg: hierarchy.Leg(w.Leg), Volume: v}
+	}
+	if r.close != nil {
+		var w wireClose
+		if err := json.Unmarshal(r.close, &w); err != nil {
+			return fail("close", err)
+		}
+		c := &ledger.Close{Plan: w.Plan, Version: w.Version, Period: w.Period}
+		for _, t := range []struct {
+			s   string
+			dst *time.Time
+		}{{w.From, &c.From}, {w.To, &c.To}, {w.Known, &c.Known}} {
+			if *t.dst, err = time.Parse(time.RFC3339Nano, t.s); err != nil {
+				return fail("close", err)
+			}
+		}
+		e.Close = c
 	}
 	return e, nil
 }
