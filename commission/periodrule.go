@@ -191,7 +191,7 @@ func (c *PeriodContext) Lookup(id string) (hierarchy.Member, bool) {
 }
 
 // Order returns the members that take part, children before parents in
-// the group tree. Do not modify it.
+// the group tree, in a new slice.
 func (c *PeriodContext) Order() []hierarchy.Member {
 	out := make([]hierarchy.Member, len(c.st.order))
 	for i, m := range c.st.order {
@@ -216,7 +216,7 @@ func (c *PeriodContext) Placement(m hierarchy.Member) (hierarchy.Member, hierarc
 func (c *PeriodContext) Up(m hierarchy.Member) hierarchy.Member { return hierarchy.Member(c.st.up[m]) }
 
 // Legs returns m's children in the group tree, ascending: the roots of
-// its legs.
+// its legs, in a new slice.
 func (c *PeriodContext) Legs(m hierarchy.Member) []hierarchy.Member {
 	ks := c.st.kids[c.st.kidStart[m]:c.st.kidStart[m+1]]
 	out := make([]hierarchy.Member, len(ks))

@@ -160,7 +160,7 @@ func Amounts(r ledger.Result) []string {
 }
 
 // Opts compares entries as a store must give them back: decimals and
-// instants by value, events by their JSON form.
+// instants by value, events and awards by their JSON form.
 var Opts = cmp.Options{
 	cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) }),
 	cmp.Transformer("EventJSON", func(e *commission.Event) string {
@@ -168,6 +168,12 @@ var Opts = cmp.Options{
 			return "<nil>"
 		}
 		return string(e.AppendJSON(nil))
+	}),
+	cmp.Transformer("AwardJSON", func(a *commission.Award) string {
+		if a == nil {
+			return "<nil>"
+		}
+		return string(a.AppendJSON(nil))
 	}),
 }
 

@@ -33,6 +33,19 @@ type Features struct {
 // and more, an order id above 2^53, nanosecond instants — and reads them
 // back through Stream, Scan and After, and through a reopened handle when
 // the store can be reopened.
+// periodAward is a period award as commission writes it, with a
+// correction's fields and a calc_snapshot that explains a leg cap.
+const periodAward = `{"id":"01K3ZZ0000AWARD0000000000A","plan":"ledgertest","period":"2025-08","rule":"unilevel_volume",` +
+	`"beneficiary":"B","source":"C","kind":"correction","level":1,"paid_level":1,"basis":"-25.5","rate":"0.05",` +
+	`"amount":"-1.28","currency":"USD","effective":"2025-09-08T00:00:00.000000001Z","corrects":"01K3ZZ0000AWARD0000000000B",` +
+	`"figures":[{"name":"carried","value":"12.5"}],"calc_snapshot":{"plan":{"id":"ledgertest","version":1},` +
+	`"period":{"id":"2025-08","from":"2025-08-01T00:00:00Z","to":"2025-09-01T00:00:00Z"},"known":"2025-09-08T00:00:00.000000001Z",` +
+	`"member":"B","volumes":{"pv":"50","qv":"50","cv":"40","own":"50","gv":"170","ogv":"170","enrolled":1,"active":true},` +
+	`"ranks":{"paid_as":1,"highest":2},"previous":{"paid_as":2,"highest":2},"rank_name":"Associate",` +
+	`"legs":[{"member":"C","volume":"120","counted":"60","rank":1}],` +
+	`"trace":[{"rank":2,"name":"Senior","met":false,"failed":[{"requirement":"gv","have":"110","need":"120","capped":[{"member":"C","volume":"120","counted":"60","rank":1}]}]},{"rank":1,"met":true}],` +
+	`"next":{"rank":2,"name":"Senior","met":false,"failed":[{"requirement":"gv","have":"110","need":"120","capped":[{"member":"C","volume":"120","counted":"60","rank":1}]}]}}}`
+
 func everyType(t *testing.T, s ledger.Store, f Features) {
 	w := ledgerworld.NewWorld(t)
 	revs := w.Life(t, "9007199254740993", "C", ledgerworld.Placed)
@@ -66,6 +79,19 @@ func everyType(t *testing.T, s ledger.Store, f Features) {
 		{ID: "hold 1", Type: ledger.TypeHold, Member: "B", Currency: "JPY", Effective: run.At, Posted: run.At, Run: run.ID, Withheld: d("1200"), Reason: "KYC pending"},
 		{ID: "adjustment 1", Type: ledger.TypeAdjustment, Member: "A", Currency: "USD", Amount: d("-12.345"), Effective: ledgerworld.Placed, Posted: rev, Reason: "goodwill"},
 	}
+	// A period close's award (with its calc_snapshot), carry and record.
+	var award commission.Award
+	if err := award.UnmarshalJSON([]byte(periodAward)); err != nil {
+		t.Fatal(err)
+	}
+	aug := ledger.Month(2025, time.August)
+	in = append(in,
+		ledger.Entry{ID: award.ID.String(), Type: ledger.TypeAward, Member: award.Beneficiary, Currency: award.Currency,
+			Amount: award.Amount(), Effective: award.Effective, Posted: run.At, Revision: run.At, Rule: award.Rule, Award: &award},
+		ledger.Entry{ID: "carry 1", Type: ledger.TypeCarry, Member: "C", Effective: aug.To, Posted: run.At, Revision: run.At, Rule: "binary",
+			Carry: &commission.Carry{Rule: "binary", Member: "C", Leg: 2, Volume: d("-120.5")}},
+		ledger.Entry{ID: "close 1", Type: ledger.TypeClose, Effective: aug.To, Posted: run.At, Revision: run.At,
+			Close: &ledger.Close{Plan: "ledgertest", Version: 1, Period: "2025-08", From: aug.From, To: aug.To, Known: run.At}})
 	if err := s.Append(ctx, "every", 0, in); err != nil {
 		t.Fatal(err)
 	}
