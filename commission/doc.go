@@ -246,6 +246,101 @@
 // what a period's stream holds into what to post, as Corrections does for
 // an order. See the README's "Period close" for the JSON.
 //
+// # Period bonuses
+//
+// A plan's "period" may list bonuses decided at period close, in
+// "period"."rules", applied in order after volumes and ranks are known.
+// They read the period's volumes (each member's own "pv", "qv" or "cv":
+// the rule's "basis"), its activity (status active and the period's
+// active_pv) and the paid-as ranks the close qualified. "qualify" is
+// {"active": true, "min_rank": 0} by default: a member earns only when
+// active in the period and paid as min_rank or above; "active": false
+// drops the activity requirement. Rates and shares are strings as in
+// order rules (at most 1 unless "allow_rates_above_one"); volumes, caps
+// and cycles are decimal strings with at most 6 places; unknown keys are
+// refused with the nearest field named. A member's period volume is
+// negative when refunds counted in the period (plan "refunds":
+// "refund_period") exceed its sales: the awards on it are then negative,
+// clawing back; a binary pairs nothing on a side in deficit and carries
+// the deficit. Each award is rounded once, with
+// the plan's rounding, and carries Figures that explain it beside the
+// beneficiary's report (volumes, legs, rank trace).
+//
+//	{"type": "unilevel_volume", "name": "unilevel", "basis": "cv",
+//	 "rates": ["0.05", "0.04"], "rates_by_rank": {"3": ["0.05", "0.04", "0.03"]},
+//	 "compression": true, "active_volume_only": false}
+//
+// unilevel_volume walks up the group tree ("period"."tree") from every
+// member with volume and credits it to the member each level lands on,
+// at that member's rate for the level (its paid-as rank's entry of
+// rates_by_rank, else rates; past the end of its list, its depth, it
+// earns nothing). With compression a member that does not qualify (or is
+// past its depth) is skipped and consumes no level; without, its level
+// is unpaid. With active_volume_only the volume of a member not active in
+// the period pays no one. Awards are one per beneficiary and paid level:
+// the level's volume summed (Figure "members" counts whose), rounded
+// once; Source is none and Level = PaidLevel = the paid level.
+//
+//	{"type": "differential", "name": "performance", "basis": "pv",
+//	 "rates_by_rank": {"1": "0.06", "2": "0.12", "3": "0.21"}, "include_self": true,
+//	 "breakaway": {"min_rank": 3, "generations": ["0.04", "0.03"]}}
+//
+// differential pays on every member's own volume, walking up the group
+// tree, each qualifying member whose rank's rate exceeds the highest rate
+// already paid on that volume the difference (Figures "rate" and
+// "paid_below"), until the top rate. With include_self the member itself
+// earns its rate on its own volume (Level 0, PaidLevel 0). A member that
+// qualifies at breakaway.min_rank or above breaks away: the walk stops
+// after it, so its group — the volume whose nearest breakaway at or
+// above it is that member, net of the breakaway groups below it — pays
+// no differential above; instead the breakaways above it earn the
+// generation rates on that net group, the nearest first (Source the
+// breakaway, PaidLevel its generation). Awards are one per beneficiary
+// and source.
+//
+//	{"type": "matching", "name": "match", "rates": ["0.10", "0.05"],
+//	 "rates_by_rank": {"4": ["0.20", "0.10", "0.05"]}, "compression": true}
+//
+// matching pays, on what the period rules before it paid each member in
+// this close (PeriodContext.Earned, never its own awards), the members
+// above it in the sponsor tree — personally enrolled lines, whatever the
+// group tree — their rate for the level: without compression by tree
+// level (an unqualified sponsor's level is unpaid), with compression by
+// generation (only qualifying sponsors count). Source is the earner.
+//
+//	{"type": "pool", "name": "leadership", "basis": "cv", "share": "0.02",
+//	 "shares_by_rank": {"5": 1, "6": 2, "7": 3}}
+//
+// pool rounds share × the company's period volume (the sum of every
+// member's own volume) once to the minor unit and splits it among the
+// qualifying members by their rank's shares (integers): each its floor
+// part, the cents left over to the largest remainders, ties to the lower
+// member index, so the parts sum to the pool exactly. Each part is paid
+// as its own basis at rate 1, with Figures "company_volume", "pool",
+// "shares" and "total_shares". No qualifier: nothing is paid.
+//
+//	{"type": "binary", "name": "team", "basis": "cv",
+//	 "rates_by_rank": {"1": "0.10", "4": "0.12"}, "cycle": {"left": "300", "right": "300"},
+//	 "cap_by_rank": {"1": "500", "4": "2500"}, "max_carry": "50000", "unqualified": "flush"}
+//
+// binary sums each member's new volume on the left and right legs of the
+// placement tree (the whole subtree under each of its two placed
+// children: hierarchy.Left, hierarchy.Right) and adds what the previous
+// period's close carried (PeriodContext.Carried). Without cycle the
+// smaller side matches the same volume on the other; with cycle, each
+// cycle takes cycle.left and cycle.right, and pays on the smaller of the
+// two (so a 300/300 cycle pays on 300). It pays the member's rank rate on
+// the matched volume, at most its rank's cap_by_rank per period (a rank
+// below every key: 0); a capped award pays exactly the cap, as its own
+// basis at rate 1 with Figures "uncapped" and "cap", and the matched
+// volume is used all the same (the excess is flushed). What is not
+// matched carries to the next period, each leg at most max_carry. A
+// member that does not qualify, or whose rank has no rate (below every
+// key of rates_by_rank), pairs nothing and earns nothing: its volume is
+// flushed (carries nothing), or with "unqualified": "carry" kept for
+// later.
+// Figures: left/right carried, new and matched, and cycles.
+//
 // # Custom rules
 //
 // A Rule has a Name and an Apply(*Context) error; it reads the order, lines,

@@ -292,6 +292,16 @@ func closeMonth(ctx context.Context, w io.Writer, l *ledger.Ledger, tree *hierar
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m, r.Volumes.PV, r.Volumes.GV, strings.Join(legs, ", "), rank, next)
 	}
 	tw.Flush()
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "bonus	member	from	level	basis	rate	amount	")
+	for _, a := range res.Closing.Awards {
+		from := a.Source
+		if from == "" {
+			from = "-"
+		}
+		fmt.Fprintf(tw, "%s	%s	%s	%d	%s	%s	%s %s	\n", a.Rule, a.Beneficiary, from, a.PaidLevel, a.Basis(), a.Rate(), a.Amount().StringFixed(2), a.Currency)
+	}
+	tw.Flush()
 	for _, c := range res.RankChanges {
 		if err := tree.Apply(c); err != nil {
 			return err
