@@ -783,3 +783,43 @@ func digits(b []byte, j int) int {
 	}
 	return j
 }
+
+// Members calls yield with the key and the raw value of each member of
+// the JSON object obj, in document order, and reports whether it read the
+// whole object. Like Decode it reads only what it reads exactly as
+// encoding/json would: on false, which may come after some calls, the
+// caller discards what it was given and reads obj with encoding/json.
+func Members(obj []byte, yield func(key string, value []byte)) bool {
+	d := decoder{data: obj}
+	d.space()
+	if d.i >= len(d.data) || d.data[d.i] != '{' {
+		return false
+	}
+	done, ok := d.open('}')
+	for ok && !done {
+		d.space()
+		if d.i >= len(d.data) || d.data[d.i] != '"' {
+			return false
+		}
+		key, read := d.str()
+		if !read {
+			return false
+		}
+		d.space()
+		if d.i >= len(d.data) || d.data[d.i] != ':' {
+			return false
+		}
+		d.i++
+		d.space()
+		start := d.i
+		if !d.skip() {
+			return false
+		}
+		yield(key, d.data[start:d.i])
+		if done, ok = d.after('}'); !ok {
+			return false
+		}
+	}
+	d.space()
+	return ok && d.i == len(d.data)
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/jsondec"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -515,6 +516,15 @@ func objectAttrs(raw json.RawMessage, attrs []normalize.Attr) []normalize.Attr {
 	if !present(raw) || bytes.TrimSpace(raw)[0] != '{' {
 		return attrs
 	}
+	n := len(attrs)
+	if jsondec.Members(raw, func(name string, v []byte) {
+		if s, ok := scalar(v); ok {
+			attrs = append(attrs, normalize.Attr{Name: name, Value: s})
+		}
+	}) {
+		return attrs
+	}
+	attrs = attrs[:n]
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if _, err := dec.Token(); err != nil { // {
 		return attrs
@@ -544,11 +554,8 @@ func scalar(raw json.RawMessage) (string, bool) {
 	}
 	switch {
 	case raw[0] == '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		return s, true
+		s, err := wire.Text(raw)
+		return s, err == nil
 	case raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'):
 		return string(raw), true
 	}

@@ -33,7 +33,7 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		n.raw = ""
 	case len(b) > 0 && b[0] == '"':
-		s, err := text(b)
+		s, err := Text(b)
 		if err != nil {
 			return err
 		}
@@ -66,6 +66,9 @@ func (n Num) Decimal() (decimal.Decimal, error) {
 // Qty returns the value as a whole quantity. Platforms that send "2.0000"
 // mean 2; a fraction, a negative or a number beyond int64 is refused.
 func (n Num) Qty() (int64, error) {
+	if q, ok := plainQty(n.raw); ok {
+		return q, nil
+	}
 	d, err := n.Decimal()
 	if err != nil {
 		return 0, err
@@ -74,6 +77,28 @@ func (n Num) Qty() (int64, error) {
 		return 0, fmt.Errorf("%w: quantity %q is not a whole number from 0 to 2^53", normalize.ErrInvalid, n.raw)
 	}
 	return d.IntPart(), nil
+}
+
+// plainQty reads the quantities platforms send, up to 15 digits (below
+// 2^53) with an optional point and zeros after it ("2", "2.0000"), as Qty
+// would; it reports false for anything else, which Qty reads or refuses.
+func plainQty(s string) (int64, bool) {
+	if len(s) > 20 {
+		return 0, false
+	}
+	var q int64
+	i := 0
+	for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		q = q*10 + int64(s[i]-'0')
+	}
+	if i == 0 || i > 15 {
+		return 0, false
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] == '0'; i++ {
+		}
+	}
+	return q, i == len(s)
 }
 
 // ID is a platform id kept exactly as text, whether sent as a string or as
@@ -89,7 +114,7 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		*id = ""
 	case len(b) > 0 && b[0] == '"':
-		s, err := text(b)
+		s, err := Text(b)
 		if err != nil {
 			return err
 		}
@@ -131,9 +156,10 @@ func Path(parts ...any) string {
 	return b.String()
 }
 
-// text returns the text of the JSON string b. Amounts and ids are plain
-// ASCII: those are read directly, anything else by encoding/json.
-func text(b []byte) (string, error) {
+// Text returns the text of the JSON string b. Amounts, ids and most
+// attribute values are plain ASCII: those are read directly, anything
+// else by encoding/json.
+func Text(b []byte) (string, error) {
 	if len(b) >= 2 && b[len(b)-1] == '"' {
 		inner := b[1 : len(b)-1]
 		plain := true
