@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/internal/fixedpoint"
 )
 
 // Validate checks that o is a well-formed canonical order: identity, times,
@@ -62,33 +64,33 @@ func Validate(o *Order) error {
 	lines := make(map[string]int, len(o.Items))
 	for i := range o.Items {
 		l := &o.Items[i]
-		path := fmt.Sprintf("items[%d]", i)
+		path := func() string { return fmt.Sprintf("items[%d]", i) } // only for an error
 		if l.LineID == "" {
-			return errorf(o, "", path+".line_id", fmt.Errorf("%w: line_id", ErrMissing))
+			return errorf(o, "", path()+".line_id", fmt.Errorf("%w: line_id", ErrMissing))
 		}
 		if _, dup := lines[l.LineID]; dup {
-			return errorf(o, l.LineID, path+".line_id", fmt.Errorf("%w: duplicate line_id %q", ErrInvalid, l.LineID))
+			return errorf(o, l.LineID, path()+".line_id", fmt.Errorf("%w: duplicate line_id %q", ErrInvalid, l.LineID))
 		}
 		lines[l.LineID] = i
 		if l.PlatformSKU == "" && l.VariantID == "" {
-			return errorf(o, l.LineID, path, fmt.Errorf("%w: platform_sku or variant_id (lines are never mapped by name)", ErrMissing))
+			return errorf(o, l.LineID, path(), fmt.Errorf("%w: platform_sku or variant_id (lines are never mapped by name)", ErrMissing))
 		}
 		if l.Qty < 0 {
-			return errorf(o, l.LineID, path+".qty", fmt.Errorf("%w: negative quantity %d", ErrInvalid, l.Qty))
+			return errorf(o, l.LineID, path()+".qty", fmt.Errorf("%w: negative quantity %d", ErrInvalid, l.Qty))
 		}
 		if l.UnitPrice.IsNegative() {
-			return errorf(o, l.LineID, path+".unit_price", fmt.Errorf("%w: negative amount %s", ErrInvalid, l.UnitPrice))
+			return errorf(o, l.LineID, path()+".unit_price", fmt.Errorf("%w: negative amount %s", ErrInvalid, l.UnitPrice))
 		}
 		for _, f := range []struct {
 			name string
 			v    decimal.Decimal
 		}{{"gross", l.Gross}, {"discount", l.Discount}, {"tax", l.Tax}, {"net", l.Net}} {
 			if err := checkAmount(f.v, digits); err != nil {
-				return errorf(o, l.LineID, path+"."+f.name, err)
+				return errorf(o, l.LineID, path()+"."+f.name, err)
 			}
 		}
 		if want := lineNet(l, o.GrossIncludesTax); !l.Net.Equal(want) {
-			return errorf(o, l.LineID, path+".net", fmt.Errorf("%w: net %s does not follow from gross %s, discount %s and tax %s (want %s)",
+			return errorf(o, l.LineID, path()+".net", fmt.Errorf("%w: net %s does not follow from gross %s, discount %s and tax %s (want %s)",
 				ErrInvalid, l.Net, l.Gross, l.Discount, l.Tax, want))
 		}
 	}
@@ -116,7 +118,7 @@ func Validate(o *Order) error {
 				return errorf(o, rl.LineID, lpath+".line_id", fmt.Errorf("%w: refund names line %q that the order does not have", ErrInvalid, rl.LineID))
 			}
 			qty[i] += rl.Qty
-			net[i] = net[i].Add(rl.Net)
+			net[i] = fixedpoint.Add(net[i], rl.Net)
 			if qty[i] > o.Items[i].Qty {
 				return errorf(o, rl.LineID, lpath+".qty", fmt.Errorf("%w: refunds take back %d units of a line that sold %d", ErrRefundExceeds, qty[i], o.Items[i].Qty))
 			}
@@ -210,9 +212,9 @@ func checkAmount(v decimal.Decimal, digits int32) error {
 // decoder that cannot make a payload reconcile rejects it with
 // ErrUnreconciled rather than commission on numbers it cannot explain.
 func Reconcile(o *Order) error {
-	sum := o.Shipping.Add(o.Fees).Add(o.Tax)
+	sum := fixedpoint.Add(fixedpoint.Add(o.Shipping, o.Fees), o.Tax)
 	for i := range o.Items {
-		sum = sum.Add(o.Items[i].Net)
+		sum = fixedpoint.Add(sum, o.Items[i].Net)
 	}
 	if !sum.Equal(o.Total) {
 		return errorf(o, "", "total", fmt.Errorf("%w: Σ net %s + shipping %s + fees %s + tax %s = %s, but the total is %s (off by %s)",
@@ -285,7 +287,7 @@ func (o *Order) capToLines(r *Refund) []RefundLine {
 		for _, rl := range have.Items {
 			if i, ok := index[rl.LineID]; ok {
 				qty[i] += rl.Qty
-				net[i] = net[i].Add(rl.Net)
+				net[i] = fixedpoint.Add(net[i], rl.Net)
 			}
 		}
 	}
@@ -298,7 +300,7 @@ func (o *Order) capToLines(r *Refund) []RefundLine {
 			}
 			continue
 		}
-		left := o.Items[i].Net.Sub(net[i])
+		left := fixedpoint.Sub(o.Items[i].Net, net[i])
 		qty[i] += rl.Qty
 		switch {
 		case qty[i] == o.Items[i].Qty && rl.Qty > 0 && !left.IsNegative():
@@ -306,7 +308,7 @@ func (o *Order) capToLines(r *Refund) []RefundLine {
 		case rl.Net.GreaterThan(left) && !left.IsNegative():
 			rl.Net = left
 		}
-		net[i] = net[i].Add(rl.Net)
+		net[i] = fixedpoint.Add(net[i], rl.Net)
 		items = append(items, rl)
 	}
 	return items

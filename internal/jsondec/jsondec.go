@@ -15,6 +15,7 @@
 package jsondec
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/binary"
 	"encoding/json"
@@ -277,8 +278,15 @@ type decoder struct {
 }
 
 // space skips whitespace; after a newline, indentation eight spaces at
-// a time.
+// a time. Most calls find none: that much is inlined.
 func (d *decoder) space() {
+	if d.i < len(d.data) && d.data[d.i] > ' ' {
+		return
+	}
+	d.spaces()
+}
+
+func (d *decoder) spaces() {
 	const spaces = 0x2020202020202020
 	i, b := d.i, d.data
 	for i < len(b) && b[i] <= ' ' {
@@ -417,19 +425,19 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 	var seen uint64
 	for {
 		d.space()
-		key, upper, ok := d.key()
-		if !ok {
+		key, ok := d.key()
+		if !ok || !d.colon() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != ':' {
-			return false
-		}
-		d.i++
-		d.space()
 		f, found := p.lookup(key)
-		if !found && (upper || p.upper) {
-			f, found = p.lookupFolded(key)
+		if !found {
+			plain, upper := plainKey(key)
+			if !plain {
+				return false
+			}
+			if upper || p.upper {
+				f, found = p.lookupFolded(key)
+			}
 		}
 		if found {
 			if seen&(1<<f) != 0 {
@@ -448,66 +456,65 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 	}
 }
 
-// key reads an object key made of printable ASCII without escapes, and
-// says whether it has an upper-case letter; any other key could match a
-// field only by rules left to encoding/json.
-func (d *decoder) key() (key []byte, upper, ok bool) {
+// key reads an object key up to the next quote. It is the whole key
+// when the key names a field (names are printable ASCII); plainKey tells
+// whether any other key is one Decode can match exactly.
+func (d *decoder) key() (key []byte, ok bool) {
 	if d.i >= len(d.data) || d.data[d.i] != '"' {
-		return nil, false, false
+		return nil, false
 	}
 	start := d.i + 1
-	for j := start; j < len(d.data); j++ {
-		for j < len(d.data) && keyByte[d.data[j]] == keyPlain {
-			j++
-		}
-		if j == len(d.data) {
-			break
-		}
-		switch keyByte[d.data[j]] {
-		case keyEnd:
-			d.i = j + 1
-			return d.data[start:j], upper, true
-		case keyUpper:
-			upper = true
-		case keyOther:
-			return nil, false, false
-		}
+	n := bytes.IndexByte(d.data[start:], '"')
+	if n < 0 {
+		return nil, false
 	}
-	return nil, false, false
+	d.i = start + n + 1
+	return d.data[start : start+n], true
 }
 
-const (
-	keyPlain = iota
-	keyUpper
-	keyEnd
-	keyOther
-)
-
-// keyByte classifies the bytes of a key.
-var keyByte = func() (t [256]uint8) {
-	for c := range t {
-		switch {
-		case c == '"':
-			t[c] = keyEnd
-		case c < 0x20 || c >= 0x7f || c == '\\':
-			t[c] = keyOther
-		case 'A' <= c && c <= 'Z':
-			t[c] = keyUpper
+// plainKey reports whether key, read by key, is printable ASCII without
+// escapes, and whether it has an upper-case letter. Any other key could
+// match a field only by rules left to encoding/json.
+func plainKey(key []byte) (plain, upper bool) {
+	j := 0
+	for ; j+8 <= len(key); j += 8 {
+		x := binary.LittleEndian.Uint64(key[j:])
+		if special(x)|x&highs|zeroByte(x^(ones*0x7f)) != 0 {
+			return false, false
 		}
+		upper = upper || (x+ones*(0x80-'A'))&^(x+ones*(0x80-'Z'-1))&highs != 0
 	}
-	return t
-}()
+	for ; j < len(key); j++ {
+		c := key[j]
+		if c == '\\' || c < 0x20 || c >= 0x7f {
+			return false, false
+		}
+		upper = upper || ('A' <= c && c <= 'Z')
+	}
+	return true, upper
+}
+
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// zeroByte has the high bit of a byte of x set where that byte is zero,
+// and maybe on bytes after a zero one, never before: the lowest set bit
+// is exact.
+func zeroByte(x uint64) uint64 {
+	return (x - ones) &^ x & highs
+}
+
+// special marks, as zeroByte does, the bytes of x that end a plain run
+// of a string: a quote, a backslash or a control character.
+func special(x uint64) uint64 {
+	return zeroByte(x^(ones*'"')) | zeroByte(x^(ones*'\\')) | (x-ones*0x20)&^x&highs
+}
 
 // plainRun returns the index, from j, of the first byte of b that is a
 // quote, a backslash or a control character, or len(b): eight bytes at a
 // time, as the body is valid UTF-8 and other bytes need no look.
 func plainRun(b []byte, j int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; j+8 <= len(b); j += 8 {
-		x := binary.LittleEndian.Uint64(b[j:])
-		q, bs := x^(ones*'"'), x^(ones*'\\')
-		m := ((q - ones) &^ q) | ((bs - ones) &^ bs) | ((x - ones*0x20) &^ x)
-		if m &= highs; m != 0 {
+		if m := special(binary.LittleEndian.Uint64(b[j:])); m != 0 {
 			return j + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -672,15 +679,9 @@ func (d *decoder) skipObject() bool {
 	}
 	for {
 		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != '"' || !d.skipString() {
+		if d.i >= len(d.data) || d.data[d.i] != '"' || !d.skipString() || !d.colon() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != ':' {
-			return false
-		}
-		d.i++
-		d.space()
 		if !d.skip() {
 			return false
 		}
@@ -688,6 +689,23 @@ func (d *decoder) skipObject() bool {
 			return ok
 		}
 	}
+}
+
+// colon reads the colon after a key and the space around it, most
+// often none before it and one after.
+func (d *decoder) colon() bool {
+	i := d.i
+	if i+2 < len(d.data) && d.data[i] == ':' && d.data[i+1] == ' ' && d.data[i+2] > ' ' {
+		d.i = i + 2
+		return true
+	}
+	d.space()
+	if d.i >= len(d.data) || d.data[d.i] != ':' {
+		return false
+	}
+	d.i++
+	d.space()
+	return true
 }
 
 // open steps over the opening bracket of an object or an array at d.i,
@@ -802,15 +820,9 @@ func Members(obj []byte, yield func(key string, value []byte)) bool {
 			return false
 		}
 		key, read := d.str()
-		if !read {
+		if !read || !d.colon() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != ':' {
-			return false
-		}
-		d.i++
-		d.space()
 		start := d.i
 		if !d.skip() {
 			return false

@@ -5,6 +5,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -97,8 +98,8 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 			tax:      r.amount(id, path("base_tax_amount"), it.BaseTax),
 			comp:     r.amount(id, path("base_discount_tax_compensation_amount"), it.BaseDiscountComp),
 		}
-		pre = pre.Add(l.row)
-		post = post.Add(l.row).Add(l.discount)
+		pre = fixedpoint.Add(pre, l.row)
+		post = fixedpoint.Add(fixedpoint.Add(post, l.row), l.discount)
 		lines = append(lines, l)
 	}
 	preDiscount := true
@@ -119,9 +120,9 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 	for _, l := range lines {
 		gross := l.row
 		if !preDiscount {
-			gross = gross.Add(l.discount)
+			gross = fixedpoint.Add(gross, l.discount)
 		}
-		net := gross.Sub(l.discount).Add(l.comp)
+		net := fixedpoint.Add(fixedpoint.Sub(gross, l.discount), l.comp)
 		if net.IsNegative() {
 			r.Fail(l.id, wire.Path("items", l.index, "base_discount_amount"), fmt.Errorf("%w: discount %s exceeds the refunded row %s", normalize.ErrInvalid, l.discount, gross))
 			return normalize.Refund{}, r.Err

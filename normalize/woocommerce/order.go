@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -323,7 +324,7 @@ func (s *orderState) lines() {
 			s.Fail(id, path+".total", fmt.Errorf("%w: total %s after discounts exceeds subtotal %s before them", normalize.ErrInvalid, f.total, f.subtotal))
 			return
 		}
-		discount = discount.Add(f.subtotal.Sub(f.total))
+		discount = fixedpoint.Add(discount, fixedpoint.Sub(f.subtotal, f.total))
 		figs[i] = f
 	}
 	if s.Err != nil {
@@ -357,7 +358,7 @@ func (s *orderState) lines() {
 			Name:      l.Name,
 			Qty:       f.qty,
 			Gross:     f.subtotal,
-			Discount:  f.subtotal.Sub(f.total),
+			Discount:  fixedpoint.Sub(f.subtotal, f.total),
 			Tax:       f.tax,
 		}
 		line.PlatformSKU = strings.TrimSpace(l.SKU)
@@ -415,9 +416,9 @@ func (s *orderState) fees() (fees, discount decimal.Decimal) {
 	for i, f := range s.b.FeeLines {
 		v := s.amount("", wire.Path("fee_lines", i, "total"), f.Total)
 		if v.IsNegative() {
-			discount = discount.Sub(v)
+			discount = fixedpoint.Sub(discount, v)
 		} else {
-			fees = fees.Add(v)
+			fees = fixedpoint.Add(fees, v)
 		}
 	}
 	return fees, discount

@@ -137,7 +137,17 @@ func (id ID) String() string { return string(id) }
 // dot) and ints become "[i]". Path("line_items", 2, "price") is
 // "line_items[2].price".
 func Path(parts ...any) string {
+	n := 0 // the length, so the path is built in one allocation
+	for _, p := range parts {
+		switch v := p.(type) {
+		case int:
+			n += 2 + digits(v)
+		case string:
+			n += 1 + len(v)
+		}
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, p := range parts {
 		switch v := p.(type) {
 		case int:
@@ -154,6 +164,19 @@ func Path(parts ...any) string {
 		}
 	}
 	return b.String()
+}
+
+// digits returns the length of v in decimal.
+func digits(v int) int {
+	n := 1
+	if v < 0 {
+		n++
+	}
+	for v >= 10 || v <= -10 {
+		v /= 10
+		n++
+	}
+	return n
 }
 
 // Text returns the text of the JSON string b. Amounts, ids and most
