@@ -73,6 +73,21 @@ type plan struct {
 	exact  table          // name → index in fields
 	folded map[string]int // ASCII-lowercased name → index
 	upper  bool           // a name has an upper-case letter
+
+	unmarshaler json.Unmarshaler // a *typ: its method table, for any value's address
+	empty       unsafe.Pointer   // slices: the array of an empty, non-nil slice
+}
+
+// iface is the layout of an interface value with methods: the method
+// table of its dynamic type, then its data pointer.
+type iface struct {
+	tab, data unsafe.Pointer
+}
+
+// sliceHeader is the layout of a slice.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
 }
 
 type field struct {
@@ -177,7 +192,7 @@ func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 	}
 	pt := reflect.PointerTo(t)
 	if t.Kind() != reflect.Pointer && pt.Implements(unmarshalerType) {
-		return &plan{kind: kindUnmarshaler, typ: t}
+		return &plan{kind: kindUnmarshaler, typ: t, unmarshaler: reflect.New(t).Interface().(json.Unmarshaler)}
 	}
 	if t.Implements(unmarshalerType) || t.Implements(textUnmarshalerType) || pt.Implements(textUnmarshalerType) {
 		return nil
@@ -202,6 +217,7 @@ func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 		if p.elem = build(t.Elem(), seen); p.elem == nil {
 			return nil
 		}
+		p.empty = reflect.MakeSlice(t, 0, 0).UnsafePointer()
 	case reflect.Struct:
 		p.kind = kindStruct
 		p.folded = map[string]int{}
@@ -323,7 +339,8 @@ func (d *decoder) value(p *plan, ptr unsafe.Pointer) bool {
 		if !d.skip() {
 			return false
 		}
-		u := reflect.NewAt(p.typ, ptr).Interface().(json.Unmarshaler)
+		u := p.unmarshaler // the same method table, on the value at ptr
+		(*iface)(unsafe.Pointer(&u)).data = ptr
 		return u.UnmarshalJSON(d.data[start:d.i]) == nil
 	case kindString:
 		if c == 'n' {
@@ -393,23 +410,24 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 	if !d.enter() {
 		return false
 	}
-	sv := reflect.NewAt(p.typ, ptr).Elem()
-	sv.Set(reflect.MakeSlice(p.typ, 0, 0))
+	h := (*sliceHeader)(ptr)
+	*h = sliceHeader{data: p.empty}
 	d.space()
 	if d.i < len(d.data) && d.data[d.i] == ']' {
 		d.i++
 		d.depth--
 		return true
 	}
+	size := p.elem.typ.Size()
 	for n := 0; ; n++ {
-		if n == sv.Cap() {
+		if n == h.cap {
 			grown := reflect.MakeSlice(p.typ, n, 2*n+2)
-			reflect.Copy(grown, sv)
-			sv.Set(grown)
+			reflect.Copy(grown, reflect.NewAt(p.typ, ptr).Elem())
+			*h = sliceHeader{data: grown.UnsafePointer(), len: n, cap: 2*n + 2}
 		}
-		sv.SetLen(n + 1)
+		h.len = n + 1
 		d.space()
-		if !d.value(p.elem, sv.Index(n).Addr().UnsafePointer()) {
+		if !d.value(p.elem, unsafe.Add(h.data, uintptr(n)*size)) {
 			return false
 		}
 		if done, ok := d.after(']'); done || !ok {
