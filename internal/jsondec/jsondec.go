@@ -430,6 +430,9 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 		if !d.value(p.elem, unsafe.Add(h.data, uintptr(n)*size)) {
 			return false
 		}
+		if d.comma() {
+			continue
+		}
 		if done, ok := d.after(']'); done || !ok {
 			return ok
 		}
@@ -444,7 +447,7 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 	for {
 		d.space()
 		key, ok := d.key()
-		if !ok || !d.colon() {
+		if !ok || !d.colonSpace() && !d.colon() {
 			return false
 		}
 		f, found := p.lookup(key)
@@ -467,6 +470,9 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 			}
 		} else if !d.skip() {
 			return false
+		}
+		if d.comma() {
+			continue
 		}
 		if done, ok := d.after('}'); done || !ok {
 			return ok
@@ -494,22 +500,30 @@ func (d *decoder) key() (key []byte, ok bool) {
 // escapes, and whether it has an upper-case letter. Any other key could
 // match a field only by rules left to encoding/json.
 func plainKey(key []byte) (plain, upper bool) {
-	j := 0
-	for ; j+8 <= len(key); j += 8 {
+	if len(key) < 8 {
+		for _, c := range key {
+			if c == '\\' || c < 0x20 || c >= 0x7f {
+				return false, false
+			}
+			upper = upper || ('A' <= c && c <= 'Z')
+		}
+		return true, upper
+	}
+	var bad, up uint64
+	for j := 0; ; j += 8 {
+		if j > len(key)-8 {
+			j = len(key) - 8 // the last word overlaps the one before
+		}
 		x := binary.LittleEndian.Uint64(key[j:])
-		if special(x)|x&highs|zeroByte(x^(ones*0x7f)) != 0 {
-			return false, false
+		// A byte is bad when 0x7f or above (high bit of x or of x+1), below
+		// 0x20 or a backslash; for ASCII bytes, upper when from 'A' to 'Z'.
+		bad |= x | (x + ones) | (x-ones*0x20)&^x | zeroByte(x^(ones*'\\'))
+		up |= (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1))
+		if j == len(key)-8 {
+			break
 		}
-		upper = upper || (x+ones*(0x80-'A'))&^(x+ones*(0x80-'Z'-1))&highs != 0
 	}
-	for ; j < len(key); j++ {
-		c := key[j]
-		if c == '\\' || c < 0x20 || c >= 0x7f {
-			return false, false
-		}
-		upper = upper || ('A' <= c && c <= 'Z')
-	}
-	return true, upper
+	return bad&highs == 0, up&highs != 0
 }
 
 const ones, highs = 0x0101010101010101, 0x8080808080808080
@@ -697,11 +711,14 @@ func (d *decoder) skipObject() bool {
 	}
 	for {
 		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != '"' || !d.skipString() || !d.colon() {
+		if d.i >= len(d.data) || d.data[d.i] != '"' || !d.skipString() || !d.colonSpace() && !d.colon() {
 			return false
 		}
 		if !d.skip() {
 			return false
+		}
+		if d.comma() {
+			continue
 		}
 		if done, ok := d.after('}'); done || !ok {
 			return ok
@@ -712,9 +729,7 @@ func (d *decoder) skipObject() bool {
 // colon reads the colon after a key and the space around it, most
 // often none before it and one after.
 func (d *decoder) colon() bool {
-	i := d.i
-	if i+2 < len(d.data) && d.data[i] == ':' && d.data[i+1] == ' ' && d.data[i+2] > ' ' {
-		d.i = i + 2
+	if d.colonSpace() {
 		return true
 	}
 	d.space()
@@ -724,6 +739,26 @@ func (d *decoder) colon() bool {
 	d.i++
 	d.space()
 	return true
+}
+
+// colonSpace reads the most common colon, followed by one space, and
+// reports whether it was there. It is inlined where keys are read.
+func (d *decoder) colonSpace() bool {
+	if i := d.i; i+2 < len(d.data) && d.data[i] == ':' && d.data[i+1] == ' ' && d.data[i+2] > ' ' {
+		d.i = i + 2
+		return true
+	}
+	return false
+}
+
+// comma reads a comma right after a member or an element, the most
+// common case of after, and reports whether it was there. It is inlined.
+func (d *decoder) comma() bool {
+	if i := d.i; i < len(d.data) && d.data[i] == ',' {
+		d.i = i + 1
+		return true
+	}
+	return false
 }
 
 // open steps over the opening bracket of an object or an array at d.i,
@@ -770,6 +805,9 @@ func (d *decoder) skipArray() bool {
 		d.space()
 		if !d.skip() {
 			return false
+		}
+		if d.comma() {
+			continue
 		}
 		if done, ok := d.after(']'); done || !ok {
 			return ok
