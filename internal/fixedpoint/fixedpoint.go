@@ -142,3 +142,47 @@ func sum(a, b decimal.Decimal, negate bool) (int64, int32, bool) {
 	}
 	return s, exp, true
 }
+
+// DivRound returns d ÷ n rounded to places decimal places, half away
+// from zero, with the value and exponent d.DivRound(decimal.NewFromInt(n),
+// places) gives, computed in int64 when everything fits one.
+func DivRound(d decimal.Decimal, n int64, places int32) decimal.Decimal {
+	if q, ok := divRound(d, n, places); ok {
+		return decimal.New(q, -places)
+	}
+	return d.DivRound(decimal.NewFromInt(n), places)
+}
+
+func divRound(d decimal.Decimal, n int64, places int32) (int64, bool) {
+	if n == 0 || n == math.MinInt64 || d.NumDigits() > 18 || places < 0 || places > MaxScale {
+		return 0, false
+	}
+	e := int64(d.Exponent()) + int64(places) // d × 10^places = a × 10^e
+	if e > MaxScale || e < -MaxScale {
+		return 0, false
+	}
+	a, b, ok := d.CoefficientInt64(), n, true
+	if e >= 0 {
+		a, ok = Rescale(a, 0, int(e))
+	} else {
+		b, ok = Rescale(b, 0, int(-e))
+	}
+	if !ok || b == math.MinInt64 {
+		return 0, false
+	}
+	q, r := a/b, a%b
+	if r < 0 {
+		r = -r
+	}
+	if b < 0 {
+		b = -b
+	}
+	if r >= b-r { // 2|r| ≥ |b|: away from zero
+		if (a < 0) != (n < 0) {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q, true
+}

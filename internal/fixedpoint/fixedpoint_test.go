@@ -158,3 +158,47 @@ func FuzzAddSub(f *testing.F) {
 		sameDecimal(t, "Sub", fixedpoint.Sub(a, b), a.Sub(b))
 	})
 }
+
+// TestDivRound: DivRound gives exactly what decimal's DivRound gives.
+func TestDivRound(t *testing.T) {
+	for _, tc := range []struct {
+		d      decimal.Decimal
+		n      int64
+		places int32
+		want   string
+	}{
+		{dec("10.00"), 3, 2, "3.33"},
+		{dec("20.00"), 3, 2, "6.67"},
+		{dec("-20.00"), 3, 2, "-6.67"},
+		{dec("0.05"), 2, 2, "0.03"}, // half away from zero
+		{dec("-0.05"), 2, 2, "-0.03"},
+		{dec("0.05"), -2, 2, "-0.03"},
+		{dec("100"), 4, 0, "25"},
+		{dec("1e3"), 7, 3, "142.857"},
+		{dec("0"), 5, 2, "0"},
+		{decimal.Decimal{}, 5, 2, "0"},
+		{dec("999999999999999999"), 1, 2, "999999999999999999"},
+		{dec("12345678901234567890.5"), 2, 1, "6172839450617283945.3"},
+	} {
+		got := fixedpoint.DivRound(tc.d, tc.n, tc.places)
+		sameDecimal(t, "DivRound("+tc.d.String()+")", got, tc.d.DivRound(decimal.NewFromInt(tc.n), tc.places))
+		if !got.Equal(dec(tc.want)) || got.Exponent() != -tc.places {
+			t.Errorf("DivRound(%s, %d, %d) = %s e%d, want %s e%d", tc.d, tc.n, tc.places, got, got.Exponent(), tc.want, -tc.places)
+		}
+	}
+}
+
+// FuzzDivRound: DivRound against decimal's own.
+func FuzzDivRound(f *testing.F) {
+	f.Add(int64(1000), int32(-2), int64(3), int32(2))
+	f.Add(int64(-5), int32(-2), int64(2), int32(2))
+	f.Add(int64(999999999999999999), int32(0), int64(-7), int32(18))
+	f.Fuzz(func(t *testing.T, x int64, ex int32, n int64, places int32) {
+		if n == 0 {
+			return // decimal panics
+		}
+		ex, places = ex%40, places%40
+		d := decimal.New(x, ex)
+		sameDecimal(t, "DivRound", fixedpoint.DivRound(d, n, places), d.DivRound(decimal.NewFromInt(n), places))
+	})
+}
