@@ -34,7 +34,7 @@ import (
 // decodes with encoding/json.
 func Decode(body []byte, v any) bool {
 	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || !zeroBytes(rv.UnsafePointer(), rv.Type().Elem().Size()) {
 		return false // encoding/json decodes into what is there: not handled
 	}
 	p := planFor(rv.Type().Elem())
@@ -48,6 +48,25 @@ func Decode(body []byte, v any) bool {
 	if !ok || d.i != len(d.data) {
 		rv.Elem().SetZero()
 		return false
+	}
+	return true
+}
+
+// zeroBytes reports whether the size bytes at p are all zero, which a
+// zero value's are (a value that is zero in another way, such as with
+// non-zero padding, is merely left to encoding/json).
+func zeroBytes(p unsafe.Pointer, size uintptr) bool {
+	b := unsafe.Slice((*byte)(p), size)
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
 	}
 	return true
 }
@@ -421,9 +440,10 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 	size := p.elem.typ.Size()
 	for n := 0; ; n++ {
 		if n == h.cap {
-			grown := reflect.MakeSlice(p.typ, n, 2*n+2)
+			c := max(4, 2*n) // bodies' lists are mostly short: one allocation
+			grown := reflect.MakeSlice(p.typ, n, c)
 			reflect.Copy(grown, reflect.NewAt(p.typ, ptr).Elem())
-			*h = sliceHeader{data: grown.UnsafePointer(), len: n, cap: 2*n + 2}
+			*h = sliceHeader{data: grown.UnsafePointer(), len: n, cap: c}
 		}
 		h.len = n + 1
 		d.space()
@@ -488,6 +508,13 @@ func (d *decoder) key() (key []byte, ok bool) {
 		return nil, false
 	}
 	start := d.i + 1
+	if start+8 <= len(d.data) { // most keys are short: look at one word first
+		if m := zeroByte(binary.LittleEndian.Uint64(d.data[start:]) ^ (ones * '"')); m != 0 {
+			n := bits.TrailingZeros64(m) / 8
+			d.i = start + n + 1
+			return d.data[start : start+n], true
+		}
+	}
 	n := bytes.IndexByte(d.data[start:], '"')
 	if n < 0 {
 		return nil, false

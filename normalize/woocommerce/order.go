@@ -249,7 +249,7 @@ func (s *orderState) distributorRef() string {
 // starts with "_", and plugins store private fields that way, so such a
 // key also matches without its underscore.
 func attrs(ms []metaBody) []normalize.Attr {
-	var as []normalize.Attr
+	as := make([]normalize.Attr, 0, len(ms)+len(ms)/2)
 	for _, m := range ms {
 		v, ok := m.text()
 		if !ok {
@@ -379,7 +379,10 @@ func (s *orderState) lines() {
 // meta _bundled_by / _composite_parent (the parent's cart key).
 func parentOf(l lineBody, index, cartKeys map[string]int) int {
 	for _, id := range []wire.ID{l.BundledBy, l.CompositeParent} {
-		if p, ok := index[id.String()]; ok && id != "" {
+		if id == "" {
+			continue
+		}
+		if p, ok := index[id.String()]; ok {
 			return p
 		}
 	}

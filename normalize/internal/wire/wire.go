@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -37,7 +38,10 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 		if err != nil {
 			return err
 		}
-		n.raw = strings.TrimSpace(s)
+		if s != "" && (s[0] <= ' ' || s[0] >= utf8.RuneSelf || s[len(s)-1] <= ' ' || s[len(s)-1] >= utf8.RuneSelf) {
+			s = strings.TrimSpace(s) // Unicode spaces too, such as U+00A0
+		}
+		n.raw = s
 	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
 		n.raw = string(b)
 	default:
@@ -120,7 +124,7 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 		}
 		*id = ID(s)
 	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
-		if bytes.ContainsAny(b, ".eE") {
+		if !integer(b) {
 			return &json.UnmarshalTypeError{Value: "number " + string(b), Type: reflect.TypeFor[ID]()}
 		}
 		*id = ID(b)
@@ -128,6 +132,16 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[ID]()}
 	}
 	return nil
+}
+
+// integer reports whether the JSON number b has no fraction or exponent.
+func integer(b []byte) bool {
+	for _, c := range b {
+		if c == '.' || c == 'e' || c == 'E' {
+			return false
+		}
+	}
+	return true
 }
 
 // String returns the id's text.
