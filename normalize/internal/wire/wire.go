@@ -73,6 +73,11 @@ func (n Num) Qty() (int64, error) {
 	if q, ok := plainQty(n.raw); ok {
 		return q, nil
 	}
+	return n.qty()
+}
+
+// qty is Qty for every form.
+func (n Num) qty() (int64, error) {
 	d, err := n.Decimal()
 	if err != nil {
 		return 0, err
