@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/internal/fixedpoint"
 )
 
 // This file is the one place where commissionable net amounts are computed.
@@ -41,7 +43,7 @@ func ComputeNets(o *Order, orderDiscount decimal.Decimal, discountPath string) e
 			if weights[i].IsNegative() {
 				return errorf(o, o.Items[i].LineID, "", fmt.Errorf("%w: discount and tax exceed the line's gross %s", ErrInvalid, o.Items[i].Gross))
 			}
-			value = value.Add(weights[i])
+			value = fixedpoint.Add(value, weights[i])
 		}
 		if orderDiscount.GreaterThan(value) {
 			return errorf(o, "", discountPath, fmt.Errorf("%w: order-level discount %s exceeds the lines' value %s", ErrInvalid, orderDiscount, value))
@@ -51,7 +53,7 @@ func ComputeNets(o *Order, orderDiscount decimal.Decimal, discountPath string) e
 			return errorf(o, "", discountPath, err)
 		}
 		for i := range o.Items {
-			o.Items[i].Discount = o.Items[i].Discount.Add(shares[i])
+			o.Items[i].Discount = fixedpoint.Add(o.Items[i].Discount, shares[i])
 		}
 	}
 	for i := range o.Items {
@@ -62,9 +64,9 @@ func ComputeNets(o *Order, orderDiscount decimal.Decimal, discountPath string) e
 
 // lineNet is the net formula itself; Validate holds canonical orders to it.
 func lineNet(l *Line, grossIncludesTax bool) decimal.Decimal {
-	net := l.Gross.Sub(l.Discount)
+	net := fixedpoint.Sub(l.Gross, l.Discount)
 	if grossIncludesTax {
-		net = net.Sub(l.Tax)
+		net = fixedpoint.Sub(net, l.Tax)
 	}
 	return net
 }
@@ -157,7 +159,7 @@ func Commissionable(o *Order) []decimal.Decimal {
 	for _, r := range o.Refunds {
 		for _, rl := range r.Items {
 			if i, ok := index[rl.LineID]; ok {
-				nets[i] = nets[i].Sub(rl.Net)
+				nets[i] = fixedpoint.Sub(nets[i], rl.Net)
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/internal/fixedpoint"
 )
 
 // Platform names the system an order came from.
@@ -118,7 +120,7 @@ func (o *Order) Key() Key {
 func (o *Order) Discount() decimal.Decimal {
 	sum := decimal.Zero
 	for i := range o.Items {
-		sum = sum.Add(o.Items[i].Discount)
+		sum = fixedpoint.Add(sum, o.Items[i].Discount)
 	}
 	return sum
 }

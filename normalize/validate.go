@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/internal/fixedpoint"
 )
 
 // Validate checks that o is a well-formed canonical order: identity, times,
@@ -62,33 +64,34 @@ func Validate(o *Order) error {
 	lines := make(map[string]int, len(o.Items))
 	for i := range o.Items {
 		l := &o.Items[i]
-		path := fmt.Sprintf("items[%d]", i)
+		path := func() string { return fmt.Sprintf("items[%d]", i) } // only for an error
 		if l.LineID == "" {
-			return errorf(o, "", path+".line_id", fmt.Errorf("%w: line_id", ErrMissing))
+			return errorf(o, "", path()+".line_id", fmt.Errorf("%w: line_id", ErrMissing))
 		}
 		if _, dup := lines[l.LineID]; dup {
-			return errorf(o, l.LineID, path+".line_id", fmt.Errorf("%w: duplicate line_id %q", ErrInvalid, l.LineID))
+			return errorf(o, l.LineID, path()+".line_id", fmt.Errorf("%w: duplicate line_id %q", ErrInvalid, l.LineID))
 		}
 		lines[l.LineID] = i
 		if l.PlatformSKU == "" && l.VariantID == "" {
-			return errorf(o, l.LineID, path, fmt.Errorf("%w: platform_sku or variant_id (lines are never mapped by name)", ErrMissing))
+			return errorf(o, l.LineID, path(), fmt.Errorf("%w: platform_sku or variant_id (lines are never mapped by name)", ErrMissing))
 		}
 		if l.Qty < 0 {
-			return errorf(o, l.LineID, path+".qty", fmt.Errorf("%w: negative quantity %d", ErrInvalid, l.Qty))
+			return errorf(o, l.LineID, path()+".qty", fmt.Errorf("%w: negative quantity %d", ErrInvalid, l.Qty))
 		}
 		if l.UnitPrice.IsNegative() {
-			return errorf(o, l.LineID, path+".unit_price", fmt.Errorf("%w: negative amount %s", ErrInvalid, l.UnitPrice))
+			return errorf(o, l.LineID, path()+".unit_price", fmt.Errorf("%w: negative amount %s", ErrInvalid, l.UnitPrice))
 		}
 		for _, f := range []struct {
 			name string
 			v    decimal.Decimal
 		}{{"gross", l.Gross}, {"discount", l.Discount}, {"tax", l.Tax}, {"net", l.Net}} {
 			if err := checkAmount(f.v, digits); err != nil {
-				return errorf(o, l.LineID, path+"."+f.name, err)
+				return errorf(o, l.LineID, path()+"."+f.name, err)
 			}
 		}
-		if want := lineNet(l, o.GrossIncludesTax); !l.Net.Equal(want) {
-			return errorf(o, l.LineID, path+".net", fmt.Errorf("%w: net %s does not follow from gross %s, discount %s and tax %s (want %s)",
+		if !netFollows(l, o.GrossIncludesTax, digits) {
+			want := lineNet(l, o.GrossIncludesTax)
+			return errorf(o, l.LineID, path()+".net", fmt.Errorf("%w: net %s does not follow from gross %s, discount %s and tax %s (want %s)",
 				ErrInvalid, l.Net, l.Gross, l.Discount, l.Tax, want))
 		}
 	}
@@ -116,7 +119,7 @@ func Validate(o *Order) error {
 				return errorf(o, rl.LineID, lpath+".line_id", fmt.Errorf("%w: refund names line %q that the order does not have", ErrInvalid, rl.LineID))
 			}
 			qty[i] += rl.Qty
-			net[i] = net[i].Add(rl.Net)
+			net[i] = fixedpoint.Add(net[i], rl.Net)
 			if qty[i] > o.Items[i].Qty {
 				return errorf(o, rl.LineID, lpath+".qty", fmt.Errorf("%w: refunds take back %d units of a line that sold %d", ErrRefundExceeds, qty[i], o.Items[i].Qty))
 			}
@@ -210,15 +213,66 @@ func checkAmount(v decimal.Decimal, digits int32) error {
 // decoder that cannot make a payload reconcile rejects it with
 // ErrUnreconciled rather than commission on numbers it cannot explain.
 func Reconcile(o *Order) error {
-	sum := o.Shipping.Add(o.Fees).Add(o.Tax)
+	if reconciled(o) {
+		return nil
+	}
+	sum := fixedpoint.Add(fixedpoint.Add(o.Shipping, o.Fees), o.Tax)
 	for i := range o.Items {
-		sum = sum.Add(o.Items[i].Net)
+		sum = fixedpoint.Add(sum, o.Items[i].Net)
 	}
 	if !sum.Equal(o.Total) {
 		return errorf(o, "", "total", fmt.Errorf("%w: Σ net %s + shipping %s + fees %s + tax %s = %s, but the total is %s (off by %s)",
 			ErrUnreconciled, sum.Sub(o.Shipping).Sub(o.Fees).Sub(o.Tax), o.Shipping, o.Fees, o.Tax, sum, o.Total, o.Total.Sub(sum)))
 	}
 	return nil
+}
+
+// netFollows reports whether l.Net is lineNet(l, grossIncludesTax), in
+// int64 minor units when the amounts fit one (Validate has checked they
+// are whole minor units).
+func netFollows(l *Line, grossIncludesTax bool, digits int32) bool {
+	g, ok1 := fixedpoint.Minor(l.Gross, digits)
+	d, ok2 := fixedpoint.Minor(l.Discount, digits)
+	t, ok3 := fixedpoint.Minor(l.Tax, digits)
+	n, ok4 := fixedpoint.Minor(l.Net, digits)
+	const limit = 1 << 61
+	if !ok1 || !ok2 || !ok3 || !ok4 || max(g, d, t) > limit || min(g, d, t) < -limit {
+		return l.Net.Equal(lineNet(l, grossIncludesTax))
+	}
+	want := g - d
+	if grossIncludesTax {
+		want -= t
+	}
+	return n == want
+}
+
+// reconciled is Reconcile's check in int64 minor units, for the orders
+// whose amounts all fit one: most, and without a decimal allocated. false
+// means unreconciled or not known here.
+func reconciled(o *Order) bool {
+	digits, ok := MinorUnits(o.Currency)
+	if !ok {
+		return false
+	}
+	var sum int64
+	add := func(d decimal.Decimal) bool {
+		v, ok := fixedpoint.Minor(d, digits)
+		if !ok || v > 1<<61 || v < -1<<61 || sum > 1<<61 || sum < -1<<61 {
+			return false
+		}
+		sum += v
+		return true
+	}
+	if !add(o.Shipping) || !add(o.Fees) || !add(o.Tax) {
+		return false
+	}
+	for i := range o.Items {
+		if !add(o.Items[i].Net) {
+			return false
+		}
+	}
+	total, ok := fixedpoint.Minor(o.Total, digits)
+	return ok && total == sum
 }
 
 // ApplyRefund returns a copy of o with r among its refunds: the order as it
@@ -285,7 +339,7 @@ func (o *Order) capToLines(r *Refund) []RefundLine {
 		for _, rl := range have.Items {
 			if i, ok := index[rl.LineID]; ok {
 				qty[i] += rl.Qty
-				net[i] = net[i].Add(rl.Net)
+				net[i] = fixedpoint.Add(net[i], rl.Net)
 			}
 		}
 	}
@@ -298,7 +352,7 @@ func (o *Order) capToLines(r *Refund) []RefundLine {
 			}
 			continue
 		}
-		left := o.Items[i].Net.Sub(net[i])
+		left := fixedpoint.Sub(o.Items[i].Net, net[i])
 		qty[i] += rl.Qty
 		switch {
 		case qty[i] == o.Items[i].Qty && rl.Qty > 0 && !left.IsNegative():
@@ -306,7 +360,7 @@ func (o *Order) capToLines(r *Refund) []RefundLine {
 		case rl.Net.GreaterThan(left) && !left.IsNegative():
 			rl.Net = left
 		}
-		net[i] = net[i].Add(rl.Net)
+		net[i] = fixedpoint.Add(net[i], rl.Net)
 		items = append(items, rl)
 	}
 	return items

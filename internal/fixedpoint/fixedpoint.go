@@ -98,3 +98,91 @@ func Minor(d decimal.Decimal, digits int32) (int64, bool) {
 	}
 	return Rescale(v, scale, int(digits))
 }
+
+// Add returns a + b with the value and exponent a.Add(b) gives (the
+// smaller of the two exponents), computed in an int64 when both
+// coefficients and the sum fit one, so it allocates only the result.
+func Add(a, b decimal.Decimal) decimal.Decimal {
+	if v, exp, ok := sum(a, b, false); ok {
+		return decimal.New(v, exp)
+	}
+	return a.Add(b)
+}
+
+// Sub returns a − b as a.Sub(b) does; see Add.
+func Sub(a, b decimal.Decimal) decimal.Decimal {
+	if v, exp, ok := sum(a, b, true); ok {
+		return decimal.New(v, exp)
+	}
+	return a.Sub(b)
+}
+
+// sum is a + b, or a − b when negate, as a coefficient at the smaller
+// exponent, if every step fits an int64.
+func sum(a, b decimal.Decimal, negate bool) (int64, int32, bool) {
+	if a.NumDigits() > 18 || b.NumDigits() > 18 {
+		return 0, 0, false
+	}
+	ea, eb := a.Exponent(), b.Exponent()
+	exp := min(ea, eb)
+	if int64(ea)-int64(exp) > 18 || int64(eb)-int64(exp) > 18 {
+		return 0, 0, false
+	}
+	x, ok1 := Rescale(a.CoefficientInt64(), 0, int(ea-exp))
+	y, ok2 := Rescale(b.CoefficientInt64(), 0, int(eb-exp))
+	if !ok1 || !ok2 {
+		return 0, 0, false
+	}
+	if negate {
+		y = -y // |y| < 2^63: Rescale keeps it within ±MaxInt64
+	}
+	s := x + y
+	if (x >= 0) == (y >= 0) && (s >= 0) != (x >= 0) {
+		return 0, 0, false // overflow
+	}
+	return s, exp, true
+}
+
+// DivRound returns d ÷ n rounded to places decimal places, half away
+// from zero, with the value and exponent d.DivRound(decimal.NewFromInt(n),
+// places) gives, computed in int64 when everything fits one.
+func DivRound(d decimal.Decimal, n int64, places int32) decimal.Decimal {
+	if q, ok := divRound(d, n, places); ok {
+		return decimal.New(q, -places)
+	}
+	return d.DivRound(decimal.NewFromInt(n), places)
+}
+
+func divRound(d decimal.Decimal, n int64, places int32) (int64, bool) {
+	if n == 0 || n == math.MinInt64 || d.NumDigits() > 18 || places < 0 || places > MaxScale {
+		return 0, false
+	}
+	e := int64(d.Exponent()) + int64(places) // d × 10^places = a × 10^e
+	if e > MaxScale || e < -MaxScale {
+		return 0, false
+	}
+	a, b, ok := d.CoefficientInt64(), n, true
+	if e >= 0 {
+		a, ok = Rescale(a, 0, int(e))
+	} else {
+		b, ok = Rescale(b, 0, int(-e))
+	}
+	if !ok || b == math.MinInt64 {
+		return 0, false
+	}
+	q, r := a/b, a%b
+	if r < 0 {
+		r = -r
+	}
+	if b < 0 {
+		b = -b
+	}
+	if r >= b-r { // 2|r| ≥ |b|: away from zero
+		if (a < 0) != (n < 0) {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q, true
+}

@@ -15,6 +15,7 @@
 package jsondec
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/binary"
 	"encoding/json"
@@ -33,7 +34,7 @@ import (
 // decodes with encoding/json.
 func Decode(body []byte, v any) bool {
 	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() || !rv.Elem().IsZero() {
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || !zeroBytes(rv.UnsafePointer(), rv.Type().Elem().Size()) {
 		return false // encoding/json decodes into what is there: not handled
 	}
 	p := planFor(rv.Type().Elem())
@@ -47,6 +48,25 @@ func Decode(body []byte, v any) bool {
 	if !ok || d.i != len(d.data) {
 		rv.Elem().SetZero()
 		return false
+	}
+	return true
+}
+
+// zeroBytes reports whether the size bytes at p are all zero, which a
+// zero value's are (a value that is zero in another way, such as with
+// non-zero padding, is merely left to encoding/json).
+func zeroBytes(p unsafe.Pointer, size uintptr) bool {
+	b := unsafe.Slice((*byte)(p), size)
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
 	}
 	return true
 }
@@ -72,6 +92,21 @@ type plan struct {
 	exact  table          // name → index in fields
 	folded map[string]int // ASCII-lowercased name → index
 	upper  bool           // a name has an upper-case letter
+
+	unmarshaler json.Unmarshaler // a *typ: its method table, for any value's address
+	empty       unsafe.Pointer   // slices: the array of an empty, non-nil slice
+}
+
+// iface is the layout of an interface value with methods: the method
+// table of its dynamic type, then its data pointer.
+type iface struct {
+	tab, data unsafe.Pointer
+}
+
+// sliceHeader is the layout of a slice.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
 }
 
 type field struct {
@@ -176,7 +211,7 @@ func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 	}
 	pt := reflect.PointerTo(t)
 	if t.Kind() != reflect.Pointer && pt.Implements(unmarshalerType) {
-		return &plan{kind: kindUnmarshaler, typ: t}
+		return &plan{kind: kindUnmarshaler, typ: t, unmarshaler: reflect.New(t).Interface().(json.Unmarshaler)}
 	}
 	if t.Implements(unmarshalerType) || t.Implements(textUnmarshalerType) || pt.Implements(textUnmarshalerType) {
 		return nil
@@ -201,6 +236,7 @@ func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 		if p.elem = build(t.Elem(), seen); p.elem == nil {
 			return nil
 		}
+		p.empty = reflect.MakeSlice(t, 0, 0).UnsafePointer()
 	case reflect.Struct:
 		p.kind = kindStruct
 		p.folded = map[string]int{}
@@ -277,8 +313,15 @@ type decoder struct {
 }
 
 // space skips whitespace; after a newline, indentation eight spaces at
-// a time.
+// a time. Most calls find none: that much is inlined.
 func (d *decoder) space() {
+	if d.i < len(d.data) && d.data[d.i] > ' ' {
+		return
+	}
+	d.spaces()
+}
+
+func (d *decoder) spaces() {
 	const spaces = 0x2020202020202020
 	i, b := d.i, d.data
 	for i < len(b) && b[i] <= ' ' {
@@ -315,7 +358,8 @@ func (d *decoder) value(p *plan, ptr unsafe.Pointer) bool {
 		if !d.skip() {
 			return false
 		}
-		u := reflect.NewAt(p.typ, ptr).Interface().(json.Unmarshaler)
+		u := p.unmarshaler // the same method table, on the value at ptr
+		(*iface)(unsafe.Pointer(&u)).data = ptr
 		return u.UnmarshalJSON(d.data[start:d.i]) == nil
 	case kindString:
 		if c == 'n' {
@@ -385,24 +429,29 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 	if !d.enter() {
 		return false
 	}
-	sv := reflect.NewAt(p.typ, ptr).Elem()
-	sv.Set(reflect.MakeSlice(p.typ, 0, 0))
+	h := (*sliceHeader)(ptr)
+	*h = sliceHeader{data: p.empty}
 	d.space()
 	if d.i < len(d.data) && d.data[d.i] == ']' {
 		d.i++
 		d.depth--
 		return true
 	}
+	size := p.elem.typ.Size()
 	for n := 0; ; n++ {
-		if n == sv.Cap() {
-			grown := reflect.MakeSlice(p.typ, n, 2*n+2)
-			reflect.Copy(grown, sv)
-			sv.Set(grown)
+		if n == h.cap {
+			c := max(4, 2*n) // bodies' lists are mostly short: one allocation
+			grown := reflect.MakeSlice(p.typ, n, c)
+			reflect.Copy(grown, reflect.NewAt(p.typ, ptr).Elem())
+			*h = sliceHeader{data: grown.UnsafePointer(), len: n, cap: c}
 		}
-		sv.SetLen(n + 1)
+		h.len = n + 1
 		d.space()
-		if !d.value(p.elem, sv.Index(n).Addr().UnsafePointer()) {
+		if !d.value(p.elem, unsafe.Add(h.data, uintptr(n)*size)) {
 			return false
+		}
+		if d.comma() {
+			continue
 		}
 		if done, ok := d.after(']'); done || !ok {
 			return ok
@@ -417,19 +466,19 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 	var seen uint64
 	for {
 		d.space()
-		key, upper, ok := d.key()
-		if !ok {
+		key, ok := d.key()
+		if !ok || !d.colonSpace() && !d.colon() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != ':' {
-			return false
-		}
-		d.i++
-		d.space()
 		f, found := p.lookup(key)
-		if !found && (upper || p.upper) {
-			f, found = p.lookupFolded(key)
+		if !found {
+			plain, upper := plainKey(key)
+			if !plain {
+				return false
+			}
+			if upper || p.upper {
+				f, found = p.lookupFolded(key)
+			}
 		}
 		if found {
 			if seen&(1<<f) != 0 {
@@ -442,72 +491,89 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 		} else if !d.skip() {
 			return false
 		}
+		if d.comma() {
+			continue
+		}
 		if done, ok := d.after('}'); done || !ok {
 			return ok
 		}
 	}
 }
 
-// key reads an object key made of printable ASCII without escapes, and
-// says whether it has an upper-case letter; any other key could match a
-// field only by rules left to encoding/json.
-func (d *decoder) key() (key []byte, upper, ok bool) {
+// key reads an object key up to the next quote. It is the whole key
+// when the key names a field (names are printable ASCII); plainKey tells
+// whether any other key is one Decode can match exactly.
+func (d *decoder) key() (key []byte, ok bool) {
 	if d.i >= len(d.data) || d.data[d.i] != '"' {
-		return nil, false, false
+		return nil, false
 	}
 	start := d.i + 1
-	for j := start; j < len(d.data); j++ {
-		for j < len(d.data) && keyByte[d.data[j]] == keyPlain {
-			j++
-		}
-		if j == len(d.data) {
-			break
-		}
-		switch keyByte[d.data[j]] {
-		case keyEnd:
-			d.i = j + 1
-			return d.data[start:j], upper, true
-		case keyUpper:
-			upper = true
-		case keyOther:
-			return nil, false, false
+	if start+8 <= len(d.data) { // most keys are short: look at one word first
+		if m := zeroByte(binary.LittleEndian.Uint64(d.data[start:]) ^ (ones * '"')); m != 0 {
+			n := bits.TrailingZeros64(m) / 8
+			d.i = start + n + 1
+			return d.data[start : start+n], true
 		}
 	}
-	return nil, false, false
+	n := bytes.IndexByte(d.data[start:], '"')
+	if n < 0 {
+		return nil, false
+	}
+	d.i = start + n + 1
+	return d.data[start : start+n], true
 }
 
-const (
-	keyPlain = iota
-	keyUpper
-	keyEnd
-	keyOther
-)
-
-// keyByte classifies the bytes of a key.
-var keyByte = func() (t [256]uint8) {
-	for c := range t {
-		switch {
-		case c == '"':
-			t[c] = keyEnd
-		case c < 0x20 || c >= 0x7f || c == '\\':
-			t[c] = keyOther
-		case 'A' <= c && c <= 'Z':
-			t[c] = keyUpper
+// plainKey reports whether key, read by key, is printable ASCII without
+// escapes, and whether it has an upper-case letter. Any other key could
+// match a field only by rules left to encoding/json.
+func plainKey(key []byte) (plain, upper bool) {
+	if len(key) < 8 {
+		for _, c := range key {
+			if c == '\\' || c < 0x20 || c >= 0x7f {
+				return false, false
+			}
+			upper = upper || ('A' <= c && c <= 'Z')
+		}
+		return true, upper
+	}
+	var bad, up uint64
+	for j := 0; ; j += 8 {
+		if j > len(key)-8 {
+			j = len(key) - 8 // the last word overlaps the one before
+		}
+		x := binary.LittleEndian.Uint64(key[j:])
+		// A byte is bad when 0x7f or above (high bit of x or of x+1), below
+		// 0x20 or a backslash; for ASCII bytes, upper when from 'A' to 'Z'.
+		bad |= x | (x + ones) | (x-ones*0x20)&^x | zeroByte(x^(ones*'\\'))
+		up |= (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1))
+		if j == len(key)-8 {
+			break
 		}
 	}
-	return t
-}()
+	return bad&highs == 0, up&highs != 0
+}
+
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// zeroByte has the high bit of a byte of x set where that byte is zero,
+// and maybe on bytes after a zero one, never before: the lowest set bit
+// is exact.
+func zeroByte(x uint64) uint64 {
+	return (x - ones) &^ x & highs
+}
+
+// special marks, as zeroByte does, the bytes of x that end a plain run
+// of a string: a quote, a backslash or a control character.
+func special(x uint64) uint64 {
+	return zeroByte(x^(ones*'"')) | zeroByte(x^(ones*'\\')) | (x-ones*0x20)&^x&highs
+}
 
 // plainRun returns the index, from j, of the first byte of b that is a
 // quote, a backslash or a control character, or len(b): eight bytes at a
 // time, as the body is valid UTF-8 and other bytes need no look.
 func plainRun(b []byte, j int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; j+8 <= len(b); j += 8 {
-		x := binary.LittleEndian.Uint64(b[j:])
-		q, bs := x^(ones*'"'), x^(ones*'\\')
-		m := ((q - ones) &^ q) | ((bs - ones) &^ bs) | ((x - ones*0x20) &^ x)
-		if m &= highs; m != 0 {
+		if m := special(binary.LittleEndian.Uint64(b[j:])); m != 0 {
 			return j + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -672,22 +738,54 @@ func (d *decoder) skipObject() bool {
 	}
 	for {
 		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != '"' || !d.skipString() {
+		if d.i >= len(d.data) || d.data[d.i] != '"' || !d.skipString() || !d.colonSpace() && !d.colon() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != ':' {
-			return false
-		}
-		d.i++
-		d.space()
 		if !d.skip() {
 			return false
+		}
+		if d.comma() {
+			continue
 		}
 		if done, ok := d.after('}'); done || !ok {
 			return ok
 		}
 	}
+}
+
+// colon reads the colon after a key and the space around it, most
+// often none before it and one after.
+func (d *decoder) colon() bool {
+	if d.colonSpace() {
+		return true
+	}
+	d.space()
+	if d.i >= len(d.data) || d.data[d.i] != ':' {
+		return false
+	}
+	d.i++
+	d.space()
+	return true
+}
+
+// colonSpace reads the most common colon, followed by one space, and
+// reports whether it was there. It is inlined where keys are read.
+func (d *decoder) colonSpace() bool {
+	if i := d.i; i+2 < len(d.data) && d.data[i] == ':' && d.data[i+1] == ' ' && d.data[i+2] > ' ' {
+		d.i = i + 2
+		return true
+	}
+	return false
+}
+
+// comma reads a comma right after a member or an element, the most
+// common case of after, and reports whether it was there. It is inlined.
+func (d *decoder) comma() bool {
+	if i := d.i; i < len(d.data) && d.data[i] == ',' {
+		d.i = i + 1
+		return true
+	}
+	return false
 }
 
 // open steps over the opening bracket of an object or an array at d.i,
@@ -734,6 +832,9 @@ func (d *decoder) skipArray() bool {
 		d.space()
 		if !d.skip() {
 			return false
+		}
+		if d.comma() {
+			continue
 		}
 		if done, ok := d.after(']'); done || !ok {
 			return ok
@@ -782,4 +883,38 @@ func digits(b []byte, j int) int {
 		j++
 	}
 	return j
+}
+
+// Members calls yield with the key and the raw value of each member of
+// the JSON object obj, in document order, and reports whether it read the
+// whole object. Like Decode it reads only what it reads exactly as
+// encoding/json would: on false, which may come after some calls, the
+// caller discards what it was given and reads obj with encoding/json.
+func Members(obj []byte, yield func(key string, value []byte)) bool {
+	d := decoder{data: obj}
+	d.space()
+	if d.i >= len(d.data) || d.data[d.i] != '{' {
+		return false
+	}
+	done, ok := d.open('}')
+	for ok && !done {
+		d.space()
+		if d.i >= len(d.data) || d.data[d.i] != '"' {
+			return false
+		}
+		key, read := d.str()
+		if !read || !d.colon() {
+			return false
+		}
+		start := d.i
+		if !d.skip() {
+			return false
+		}
+		yield(key, d.data[start:d.i])
+		if done, ok = d.after('}'); !ok {
+			return false
+		}
+	}
+	d.space()
+	return ok && d.i == len(d.data)
 }

@@ -1,6 +1,7 @@
 package jsondec
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -123,6 +124,55 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !reflect.DeepEqual(fast, std) {
 			t.Fatalf("fast %#v\nstd  %#v", fast, std)
+		}
+	})
+}
+
+// members reads a JSON object's members with encoding/json, the
+// reference for Members.
+func members(obj []byte) (keys []string, values []string, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, nil, false
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, false
+		}
+		keys, values = append(keys, tok.(string)), append(values, string(v))
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return nil, nil, false
+	}
+	return keys, values, true
+}
+
+// FuzzMembers: whenever Members reads a whole object, it is valid JSON
+// and encoding/json reads the same keys and raw values in the same order.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{`{}`, ` { "a" : 1 , "b":[1,{"c":null}] } `, `{"\u0061\"b":"x\ny","a":"é"}`, `{"a":1,"a":2}`,
+		`{"a":}`, `{"a":1,}`, `[]`, `{"a":"\ud800"}`, `{"a":1} x`, `{"k":{"l":[true,false,-1.5e3]}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, obj []byte) {
+		if !utf8.Valid(obj) {
+			return // Members' callers pass text that strictjson.Check accepted
+		}
+		var keys, values []string
+		if !Members(obj, func(k string, v []byte) { keys, values = append(keys, k), append(values, string(v)) }) {
+			return
+		}
+		if !json.Valid(obj) {
+			t.Fatalf("Members read %q, which is not valid JSON", obj)
+		}
+		wk, wv, ok := members(obj)
+		if !ok || !reflect.DeepEqual(keys, wk) || !reflect.DeepEqual(values, wv) {
+			t.Fatalf("Members(%q) = %q %q; encoding/json %q %q (%v)", obj, keys, values, wk, wv, ok)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -65,8 +66,8 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		Currency: w.BaseCurrencyCode,
 		RefundID: w.EntityID.String(),
 		TS:       r.Time("created_at", w.CreatedAt),
-		Shipping: r.amount("", "base_shipping_amount", w.BaseShipping),
-		Amount:   r.amount("", "base_grand_total", w.BaseGrandTotal),
+		Shipping: r.amount("", wire.At("base_shipping_amount"), w.BaseShipping),
+		Amount:   r.amount("", wire.At("base_grand_total"), w.BaseGrandTotal),
 	}
 
 	type memoLine struct {
@@ -80,6 +81,7 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 	for i := range w.Items {
 		it := &w.Items[i]
 		path := func(f string) string { return wire.Path("items", i, f) }
+		at := func(f string) func() string { return func() string { return path(f) } }
 		id := it.OrderItemID.String()
 		if id == "" {
 			r.Fail("", path("order_item_id"), fmt.Errorf("%w: order_item_id", normalize.ErrMissing))
@@ -91,19 +93,19 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		l := memoLine{
 			index:    i,
 			id:       id,
-			qty:      r.Qty(id, path("qty"), it.Qty),
-			row:      r.amount(id, path("base_row_total"), it.BaseRowTotal),
-			discount: r.amount(id, path("base_discount_amount"), it.BaseDiscount),
-			tax:      r.amount(id, path("base_tax_amount"), it.BaseTax),
-			comp:     r.amount(id, path("base_discount_tax_compensation_amount"), it.BaseDiscountComp),
+			qty:      r.Qty(id, at("qty"), it.Qty),
+			row:      r.amount(id, at("base_row_total"), it.BaseRowTotal),
+			discount: r.amount(id, at("base_discount_amount"), it.BaseDiscount),
+			tax:      r.amount(id, at("base_tax_amount"), it.BaseTax),
+			comp:     r.amount(id, at("base_discount_tax_compensation_amount"), it.BaseDiscountComp),
 		}
-		pre = pre.Add(l.row)
-		post = post.Add(l.row).Add(l.discount)
+		pre = fixedpoint.Add(pre, l.row)
+		post = fixedpoint.Add(fixedpoint.Add(post, l.row), l.discount)
 		lines = append(lines, l)
 	}
 	preDiscount := true
 	if w.BaseSubtotal.IsSet() && r.Err == nil {
-		subtotal := r.amount("", "base_subtotal", w.BaseSubtotal)
+		subtotal := r.amount("", wire.At("base_subtotal"), w.BaseSubtotal)
 		switch {
 		case pre.Equal(subtotal):
 		case post.Equal(subtotal):
@@ -119,9 +121,9 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 	for _, l := range lines {
 		gross := l.row
 		if !preDiscount {
-			gross = gross.Add(l.discount)
+			gross = fixedpoint.Add(gross, l.discount)
 		}
-		net := gross.Sub(l.discount).Add(l.comp)
+		net := fixedpoint.Add(fixedpoint.Sub(gross, l.discount), l.comp)
 		if net.IsNegative() {
 			r.Fail(l.id, wire.Path("items", l.index, "base_discount_amount"), fmt.Errorf("%w: discount %s exceeds the refunded row %s", normalize.ErrInvalid, l.discount, gross))
 			return normalize.Refund{}, r.Err

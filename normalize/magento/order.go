@@ -8,6 +8,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/fixedpoint"
+	"github.com/uplinehq/upline/internal/jsondec"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -148,11 +150,11 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 	checkComplete(r, w, lines)
 	preDiscount := rowTotalBasis(r, w, lines)
 
-	refunded := r.amount("", "base_total_refunded", w.BaseTotalRefunded)
+	refunded := r.amount("", wire.At("base_total_refunded"), w.BaseTotalRefunded)
 	o.Status = status(r, w, refunded)
 	if o.Status != normalize.StatusCancelled {
 		for _, l := range lines {
-			if q := r.Qty(l.it.ItemID.String(), itemPath(l.index, "qty_canceled"), l.it.QtyCanceled); q > 0 && r.Err == nil {
+			if q := r.Qty(l.it.ItemID.String(), itemAt(l.index, "qty_canceled"), l.it.QtyCanceled); q > 0 && r.Err == nil {
 				r.Fail(l.it.ItemID.String(), itemPath(l.index, "qty_canceled"), fmt.Errorf(
 					"%w: %d of %d units cancelled in an order that stands (partial cancellation is not decoded)", normalize.ErrUnsupported, q, l.qty))
 			}
@@ -172,7 +174,7 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 		id := l.it.ItemID.String()
 		gross := l.rowTotal
 		if !preDiscount {
-			gross = gross.Add(l.discount)
+			gross = fixedpoint.Add(gross, l.discount)
 		}
 		nl := normalize.Line{
 			LineID:       id,
@@ -181,7 +183,7 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 			ParentLineID: l.parentID,
 			Name:         l.it.Name,
 			Qty:          l.qty,
-			UnitPrice:    r.exact(id, itemPath(l.index, "base_price"), l.it.BasePrice),
+			UnitPrice:    r.exact(id, itemAt(l.index, "base_price"), l.it.BasePrice),
 			Gross:        gross,
 			Discount:     l.discount,
 			Tax:          l.tax,
@@ -193,35 +195,35 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 			nl.VariantID = l.variant.ProductID.String()
 		}
 		if o.GrossIncludesTax {
-			nl.Gross = gross.Add(l.tax).Add(l.comp)
-			nl.UnitPrice = r.exact(id, itemPath(l.index, "base_price_incl_tax"), l.it.BasePriceInclTax)
+			nl.Gross = fixedpoint.Add(fixedpoint.Add(gross, l.tax), l.comp)
+			nl.UnitPrice = r.exact(id, itemAt(l.index, "base_price_incl_tax"), l.it.BasePriceInclTax)
 			if !l.it.BasePriceInclTax.IsSet() {
 				r.Fail(id, itemPath(l.index, "base_price_incl_tax"), fmt.Errorf("%w: base_price_incl_tax (prices include tax)", normalize.ErrMissing))
 			}
 		}
-		itemDiscounts = itemDiscounts.Add(l.discount)
+		itemDiscounts = fixedpoint.Add(itemDiscounts, l.discount)
 		o.Items[k] = nl
 	}
 
-	orderDiscount := r.signed("", "base_discount_amount", w.BaseDiscount)
+	orderDiscount := r.signed("", wire.At("base_discount_amount"), w.BaseDiscount)
 	if orderDiscount.IsPositive() {
 		r.Fail("", "base_discount_amount", fmt.Errorf("%w: order-level discount %s is positive (Magento writes it negative)", normalize.ErrInvalid, orderDiscount))
 	}
-	shipping := r.amount("", "base_shipping_amount", w.BaseShipping)
-	shipDiscount := r.amount("", "base_shipping_discount_amount", w.BaseShipDiscount)
-	shipComp := r.amount("", "base_shipping_discount_tax_compensation_amnt", w.BaseShipDiscountComp)
+	shipping := r.amount("", wire.At("base_shipping_amount"), w.BaseShipping)
+	shipDiscount := r.amount("", wire.At("base_shipping_discount_amount"), w.BaseShipDiscount)
+	shipComp := r.amount("", wire.At("base_shipping_discount_tax_compensation_amnt"), w.BaseShipDiscountComp)
 	if !w.BaseShipDiscountComp.IsSet() {
-		shipComp = r.amount("", "base_shipping_discount_tax_compensation_amount", w.BaseShipDiscountCompLong)
+		shipComp = r.amount("", wire.At("base_shipping_discount_tax_compensation_amount"), w.BaseShipDiscountCompLong)
 	}
-	o.Shipping = shipping.Sub(shipDiscount).Add(shipComp)
+	o.Shipping = fixedpoint.Add(fixedpoint.Sub(shipping, shipDiscount), shipComp)
 	if o.Shipping.IsNegative() && r.Err == nil {
 		r.Fail("", "base_shipping_discount_amount", fmt.Errorf("%w: shipping discount %s exceeds shipping %s", normalize.ErrInvalid, shipDiscount, shipping))
 	}
-	o.Tax = r.amount("", "base_tax_amount", w.BaseTax)
-	o.Total = r.amount("", "base_grand_total", w.BaseGrandTotal).
-		Add(r.amount("", "base_gift_cards_amount", w.BaseGiftCards)).
-		Add(r.amount("", "base_customer_balance_amount", w.BaseCustomerBalance)).
-		Add(r.amount("", "base_reward_currency_amount", w.BaseRewardCurrency))
+	o.Tax = r.amount("", wire.At("base_tax_amount"), w.BaseTax)
+	o.Total = r.amount("", wire.At("base_grand_total"), w.BaseGrandTotal).
+		Add(r.amount("", wire.At("base_gift_cards_amount"), w.BaseGiftCards)).
+		Add(r.amount("", wire.At("base_customer_balance_amount"), w.BaseCustomerBalance)).
+		Add(r.amount("", wire.At("base_reward_currency_amount"), w.BaseRewardCurrency))
 	if !w.BaseGrandTotal.IsSet() {
 		r.Fail("", "base_grand_total", fmt.Errorf("%w: base_grand_total", normalize.ErrMissing))
 	}
@@ -230,7 +232,7 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 		pr := newReader(r.OrderID, prefix)
 		if pd, ok := normalize.MinorUnits(o.PresentmentCurrency); ok {
 			pr.digits = pd
-			o.PresentmentTotal = pr.amount("", "grand_total", w.GrandTotal)
+			o.PresentmentTotal = pr.amount("", wire.At("grand_total"), w.GrandTotal)
 		} else {
 			pr.Fail("", "order_currency_code", fmt.Errorf("%w: unknown currency %q", normalize.ErrInvalid, o.PresentmentCurrency))
 		}
@@ -245,7 +247,7 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 	// Magento allocates its discounts to the items and to shipping; what
 	// the order-level figure holds beyond them (extensions' discounts) is
 	// spread over the lines.
-	unallocated := orderDiscount.Neg().Sub(itemDiscounts).Sub(shipDiscount)
+	unallocated := fixedpoint.Sub(fixedpoint.Sub(orderDiscount.Neg(), itemDiscounts), shipDiscount)
 	if unallocated.IsNegative() {
 		r.Fail("", "base_discount_amount", fmt.Errorf("%w: order-level discount %s is less than the items' discounts %s and the shipping discount %s together",
 			normalize.ErrUnreconciled, orderDiscount.Neg(), itemDiscounts, shipDiscount))
@@ -258,6 +260,11 @@ func (d Decoder) order(w *order, prefix string) (normalize.Order, error) {
 		return normalize.Order{}, err
 	}
 	return o, nil
+}
+
+// itemAt is itemPath in the form the reader's methods take it.
+func itemAt(i int, field string) func() string {
+	return func() string { return itemPath(i, field) }
 }
 
 func itemPath(i int, field string) string { return wire.Path("items", i, field) }
@@ -390,11 +397,11 @@ func countedLines(r *reader, w *order) []line {
 		return line{
 			index:    i,
 			it:       it,
-			qty:      r.Qty(id, itemPath(i, "qty_ordered"), it.QtyOrdered),
-			rowTotal: r.amount(id, itemPath(i, "base_row_total"), it.BaseRowTotal),
-			discount: r.amount(id, itemPath(i, "base_discount_amount"), it.BaseDiscount),
-			tax:      r.amount(id, itemPath(i, "base_tax_amount"), it.BaseTax),
-			comp:     r.amount(id, itemPath(i, "base_discount_tax_compensation_amount"), it.BaseDiscountComp),
+			qty:      r.Qty(id, itemAt(i, "qty_ordered"), it.QtyOrdered),
+			rowTotal: r.amount(id, itemAt(i, "base_row_total"), it.BaseRowTotal),
+			discount: r.amount(id, itemAt(i, "base_discount_amount"), it.BaseDiscount),
+			tax:      r.amount(id, itemAt(i, "base_tax_amount"), it.BaseTax),
+			comp:     r.amount(id, itemAt(i, "base_discount_tax_compensation_amount"), it.BaseDiscountComp),
 		}
 	}
 	var out []line
@@ -439,7 +446,7 @@ func countedLines(r *reader, w *order) []line {
 
 // carries reports whether an item states any base amount of its own.
 func carries(r *reader, it *item, l line) bool {
-	price := r.exact(l.it.ItemID.String(), itemPath(l.index, "base_price"), it.BasePrice)
+	price := r.exact(l.it.ItemID.String(), itemAt(l.index, "base_price"), it.BasePrice)
 	return !price.IsZero() || !l.rowTotal.IsZero() || !l.discount.IsZero() || !l.tax.IsZero()
 }
 
@@ -459,7 +466,7 @@ func checkComplete(r *reader, w *order, lines []line) {
 	for i := range w.Items {
 		if !isSet(w.Items[i].ParentItemID) {
 			q, _ := w.Items[i].QtyOrdered.Decimal() // read and checked with its line
-			got = got.Add(q)
+			got = fixedpoint.Add(got, q)
 		}
 	}
 	if !got.Equal(want) {
@@ -477,11 +484,11 @@ func rowTotalBasis(r *reader, w *order, lines []line) bool {
 	if !w.BaseSubtotal.IsSet() || r.Err != nil {
 		return true
 	}
-	subtotal := r.amount("", "base_subtotal", w.BaseSubtotal)
+	subtotal := r.amount("", wire.At("base_subtotal"), w.BaseSubtotal)
 	pre, post := decimal.Zero, decimal.Zero
 	for _, l := range lines {
-		pre = pre.Add(l.rowTotal)
-		post = post.Add(l.rowTotal).Add(l.discount)
+		pre = fixedpoint.Add(pre, l.rowTotal)
+		post = fixedpoint.Add(fixedpoint.Add(post, l.rowTotal), l.discount)
 	}
 	switch {
 	case pre.Equal(subtotal):
@@ -515,6 +522,15 @@ func objectAttrs(raw json.RawMessage, attrs []normalize.Attr) []normalize.Attr {
 	if !present(raw) || bytes.TrimSpace(raw)[0] != '{' {
 		return attrs
 	}
+	n := len(attrs)
+	if jsondec.Members(raw, func(name string, v []byte) {
+		if s, ok := scalar(v); ok {
+			attrs = append(attrs, normalize.Attr{Name: name, Value: s})
+		}
+	}) {
+		return attrs
+	}
+	attrs = attrs[:n]
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if _, err := dec.Token(); err != nil { // {
 		return attrs
@@ -544,11 +560,8 @@ func scalar(raw json.RawMessage) (string, bool) {
 	}
 	switch {
 	case raw[0] == '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		return s, true
+		s, err := wire.Text(raw)
+		return s, err == nil
 	case raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'):
 		return string(raw), true
 	}

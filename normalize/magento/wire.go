@@ -163,10 +163,10 @@ func newReader(orderID, prefix string) *reader {
 
 // exact reads a non-negative amount exactly as sent, whatever its digits
 // (unit prices keep Magento's four decimals).
-func (r *reader) exact(line, path string, n wire.Num) decimal.Decimal {
+func (r *reader) exact(line string, path func() string, n wire.Num) decimal.Decimal {
 	d := r.Decimal(line, path, n)
 	if d.IsNegative() {
-		r.Fail(line, path, fmt.Errorf("%w: negative amount %s", normalize.ErrInvalid, n.Raw()))
+		r.Fail(line, path(), fmt.Errorf("%w: negative amount %s", normalize.ErrInvalid, n.Raw()))
 		return decimal.Zero
 	}
 	return d
@@ -174,12 +174,12 @@ func (r *reader) exact(line, path string, n wire.Num) decimal.Decimal {
 
 // amount reads a non-negative amount at the currency's minor unit; see
 // minor for digits beyond it.
-func (r *reader) amount(line, path string, n wire.Num) decimal.Decimal {
+func (r *reader) amount(line string, path func() string, n wire.Num) decimal.Decimal {
 	return r.minor(line, path, r.exact(line, path, n))
 }
 
 // signed reads an amount that may be negative, at the minor unit.
-func (r *reader) signed(line, path string, n wire.Num) decimal.Decimal {
+func (r *reader) signed(line string, path func() string, n wire.Num) decimal.Decimal {
 	return r.minor(line, path, r.Decimal(line, path, n))
 }
 
@@ -189,13 +189,13 @@ func (r *reader) signed(line, path string, n wire.Num) decimal.Decimal {
 // unit: those are rounded half-up, once, here. Any other amount with more
 // digits than its currency allows did not come from core Magento and is
 // refused.
-func (r *reader) minor(line, path string, d decimal.Decimal) decimal.Decimal {
+func (r *reader) minor(line string, path func() string, d decimal.Decimal) decimal.Decimal {
 	if d.Shift(r.digits).IsInteger() {
 		return d
 	}
 	if r.digits < 2 && d.Shift(2).IsInteger() {
 		return d.Round(r.digits)
 	}
-	r.Fail(line, path, fmt.Errorf("%w: amount %s has more digits than the currency's minor unit (%d)", normalize.ErrInvalid, d, r.digits))
+	r.Fail(line, path(), fmt.Errorf("%w: amount %s has more digits than the currency's minor unit (%d)", normalize.ErrInvalid, d, r.digits))
 	return decimal.Zero
 }

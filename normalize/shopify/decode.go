@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -108,7 +109,7 @@ func (s *state) allocations(list []allocation, line string, path func(i int) str
 			s.Fail(line, path(i), fmt.Errorf("%w: amount", normalize.ErrMissing))
 			return sum
 		}
-		sum = sum.Add(s.money(list[i].Amount, line, func() string { return path(i) }))
+		sum = fixedpoint.Add(sum, s.money(list[i].Amount, line, func() string { return path(i) }))
 	}
 	return sum
 }
@@ -116,7 +117,7 @@ func (s *state) allocations(list []allocation, line string, path func(i int) str
 func (s *state) taxes(list []taxLine, line string, path func(i int) string) decimal.Decimal {
 	sum := decimal.Zero
 	for i := range list {
-		sum = sum.Add(s.money(list[i].Price, line, func() string { return path(i) }))
+		sum = fixedpoint.Add(sum, s.money(list[i].Price, line, func() string { return path(i) }))
 	}
 	return sum
 }

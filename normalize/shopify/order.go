@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -112,9 +113,9 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 		l.Discount = s.lineDiscount(li.DiscountAllocations, li.TotalDiscount, id, at)
 		l.Tax = s.taxes(li.TaxLines, id, func(k int) string { return wire.Path("line_items", i, "tax_lines", k, "price") })
 		platform[i] = l.Discount
-		lineDiscounts = lineDiscounts.Add(l.Discount)
-		lineTax = lineTax.Add(l.Tax)
-		afterAllocations = afterAllocations.Add(l.Gross.Sub(l.Discount))
+		lineDiscounts = fixedpoint.Add(lineDiscounts, l.Discount)
+		lineTax = fixedpoint.Add(lineTax, l.Tax)
+		afterAllocations = fixedpoint.Add(afterAllocations, fixedpoint.Sub(l.Gross, l.Discount))
 		o.Items[i] = l
 	}
 
@@ -126,16 +127,16 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 		price := s.money(sl.Price, "", func() string { return wire.Path("shipping_lines", i, "price") })
 		alloc := s.allocations(sl.DiscountAllocations, "", func(k int) string { return wire.Path("shipping_lines", i, "discount_allocations", k, "amount") })
 		tax := s.taxes(sl.TaxLines, "", func(k int) string { return wire.Path("shipping_lines", i, "tax_lines", k, "price") })
-		paid := price.Sub(alloc)
+		paid := fixedpoint.Sub(price, alloc)
 		if sl.DiscountedPrice.IsSet() {
 			paid = s.money(sl.DiscountedPrice, "", func() string { return wire.Path("shipping_lines", i, "discounted_price") })
 		}
 		if b.TaxesIncluded {
-			paid = paid.Sub(tax)
+			paid = fixedpoint.Sub(paid, tax)
 		}
-		shipDiscounts = shipDiscounts.Add(alloc)
-		shipTax = shipTax.Add(tax)
-		o.Shipping = o.Shipping.Add(paid)
+		shipDiscounts = fixedpoint.Add(shipDiscounts, alloc)
+		shipTax = fixedpoint.Add(shipTax, tax)
+		o.Shipping = fixedpoint.Add(o.Shipping, paid)
 	}
 
 	// Tips, duties and additional fees are fees: they never earn.
@@ -143,7 +144,7 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 		Add(s.money(b.OriginalTotalDutiesSet.Shop.Amount, "", func() string { return "original_total_duties_set.shop_money.amount" })).
 		Add(s.money(b.OriginalTotalAdditionalFeesSet.Shop.Amount, "", func() string { return "original_total_additional_fees_set.shop_money.amount" }))
 
-	o.Tax = lineTax.Add(shipTax)
+	o.Tax = fixedpoint.Add(lineTax, shipTax)
 	if b.TotalTax.IsSet() {
 		total := s.money(b.TotalTax, "", func() string { return "total_tax" })
 		if s.Err == nil && !total.Equal(o.Tax) {
@@ -168,8 +169,8 @@ func (d Decoder) order(s *state, b *orderBody) (normalize.Order, error) {
 		l := &o.Items[i]
 		lines[l.LineID] = &lineState{
 			qty:        l.Qty,
-			discounted: l.Gross.Sub(platform[i]),
-			share:      l.Discount.Sub(platform[i]),
+			discounted: fixedpoint.Sub(l.Gross, platform[i]),
+			share:      fixedpoint.Sub(l.Discount, platform[i]),
 			refSub:     decimal.Zero,
 			refShare:   decimal.Zero,
 		}
@@ -258,7 +259,7 @@ func (s *state) unallocated(b *orderBody, lineDiscounts, shipDiscounts, afterAll
 		return decimal.Zero
 	}
 	total := s.money(b.TotalDiscounts, "", func() string { return "total_discounts" })
-	rest := total.Sub(lineDiscounts).Sub(shipDiscounts)
+	rest := fixedpoint.Sub(fixedpoint.Sub(total, lineDiscounts), shipDiscounts)
 	switch {
 	case rest.IsZero() || (rest.IsNegative() && total.Equal(lineDiscounts)):
 		return decimal.Zero // the second: a total_discounts that leaves shipping discounts out
@@ -273,7 +274,7 @@ func (s *state) unallocated(b *orderBody, lineDiscounts, shipDiscounts, afterAll
 		return decimal.Zero
 	}
 	subtotal := s.money(b.SubtotalPrice, "", func() string { return "subtotal_price" })
-	if want := afterAllocations.Sub(rest); s.Err == nil && !subtotal.Equal(want) {
+	if want := fixedpoint.Sub(afterAllocations, rest); s.Err == nil && !subtotal.Equal(want) {
 		s.Fail("", "total_discounts", fmt.Errorf("%w: total_discounts %s leaves %s allocated to no line or shipping line, but subtotal_price %s is not the lines after their allocations %s less it (%s)",
 			normalize.ErrUnreconciled, total, rest, subtotal, afterAllocations, want))
 		return decimal.Zero

@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -134,7 +135,7 @@ func (s *state) refund(b *refundBody, prefix string, taxesIncluded bool, lookup 
 		tax := s.exact(rl.TotalTax, rl.TotalTaxSet.Shop.Amount, id, at("total_tax"), at("total_tax_set.shop_money.amount"))
 		net := sub
 		if taxesIncluded {
-			net = net.Sub(tax)
+			net = fixedpoint.Sub(net, tax)
 		}
 		ls := lookup(id)
 		if ls == nil && rl.LineItem != nil {
@@ -142,7 +143,7 @@ func (s *state) refund(b *refundBody, prefix string, taxesIncluded bool, lookup 
 		}
 		if ls != nil && s.Err == nil {
 			ls.refQty += q
-			ls.refSub = ls.refSub.Add(sub)
+			ls.refSub = fixedpoint.Add(ls.refSub, sub)
 			if ls.refQty == ls.qty && !ls.refSub.Equal(ls.discounted) {
 				s.Fail(id, at("subtotal")(), fmt.Errorf("%w: refunds take back all %d units with subtotals of %s, but the line's price less its discounts is %s",
 					normalize.ErrUnreconciled, ls.qty, ls.refSub, ls.discounted))
@@ -151,7 +152,7 @@ func (s *state) refund(b *refundBody, prefix string, taxesIncluded bool, lookup 
 				// The spread share taken so far, rounded half-up once on
 				// the cumulative quantity, so the parts sum to the share.
 				taken := ls.share.Mul(decimal.NewFromInt(ls.refQty)).DivRound(decimal.NewFromInt(ls.qty), s.digits)
-				net = net.Sub(taken.Sub(ls.refShare))
+				net = fixedpoint.Sub(net, fixedpoint.Sub(taken, ls.refShare))
 				ls.refShare = taken
 			}
 		}
@@ -194,7 +195,7 @@ func (s *state) embeddedLine(li *refundedLine, id string, path func(field string
 	})
 	return &lineState{
 		qty:        q,
-		discounted: price.Mul(decimal.NewFromInt(q)).Sub(disc),
+		discounted: fixedpoint.Sub(price.Mul(decimal.NewFromInt(q)), disc),
 		share:      decimal.Zero,
 		refSub:     decimal.Zero,
 		refShare:   decimal.Zero,
@@ -217,7 +218,7 @@ func (s *state) refundShipping(b *refundBody, prefix string) decimal.Decimal {
 	}
 	for i := range b.OrderAdjustments {
 		if b.OrderAdjustments[i].Kind == "shipping_refund" {
-			sum = sum.Sub(s.money(b.OrderAdjustments[i].Amount, "", func() string { return prefix + wire.Path("order_adjustments", i, "amount") }))
+			sum = fixedpoint.Sub(sum, s.money(b.OrderAdjustments[i].Amount, "", func() string { return prefix + wire.Path("order_adjustments", i, "amount") }))
 		}
 	}
 	return sum
@@ -236,7 +237,7 @@ func (s *state) refundAmount(b *refundBody, prefix string) decimal.Decimal {
 		if c := strings.TrimSpace(t.Currency); c != "" && c != s.currency {
 			return decimal.Zero
 		}
-		sum = sum.Add(s.money(t.Amount, "", func() string { return prefix + wire.Path("transactions", i, "amount") }))
+		sum = fixedpoint.Add(sum, s.money(t.Amount, "", func() string { return prefix + wire.Path("transactions", i, "amount") }))
 	}
 	return sum
 }

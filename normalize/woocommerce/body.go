@@ -84,11 +84,8 @@ func (m metaBody) text() (string, bool) {
 	case len(v) == 0:
 		return "", false
 	case v[0] == '"':
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			return "", false
-		}
-		return s, true
+		s, err := wire.Text(v)
+		return s, err == nil
 	case v[0] == '-' || (v[0] >= '0' && v[0] <= '9'):
 		return string(v), true
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -98,7 +99,7 @@ type orderState struct {
 }
 
 // amount reads a money field, rounded to the currency's minor unit.
-func (s *orderState) amount(line, path string, n wire.Num) decimal.Decimal {
+func (s *orderState) amount(line string, path func() string, n wire.Num) decimal.Decimal {
 	return toMinor(s.Decimal(line, path, n), s.digits)
 }
 
@@ -148,9 +149,9 @@ func (s *orderState) decode() (normalize.Order, error) {
 
 	var orderDiscount decimal.Decimal
 	o.Fees, orderDiscount = s.fees()
-	o.Shipping = s.amount("", "shipping_total", b.ShippingTotal)
-	o.Tax = s.amount("", "total_tax", b.TotalTax)
-	o.Total = s.amount("", "total", b.Total)
+	o.Shipping = s.amount("", wire.At("shipping_total"), b.ShippingTotal)
+	o.Tax = s.amount("", wire.At("total_tax"), b.TotalTax)
+	o.Total = s.amount("", wire.At("total"), b.Total)
 	s.refunds()
 	if s.Err != nil {
 		return normalize.Order{}, s.Err
@@ -248,7 +249,7 @@ func (s *orderState) distributorRef() string {
 // starts with "_", and plugins store private fields that way, so such a
 // key also matches without its underscore.
 func attrs(ms []metaBody) []normalize.Attr {
-	var as []normalize.Attr
+	as := make([]normalize.Attr, 0, len(ms)+len(ms)/2)
 	for _, m := range ms {
 		v, ok := m.text()
 		if !ok {
@@ -291,46 +292,47 @@ func (s *orderState) lines() {
 	figs := make([]lineFigures, len(b.LineItems))
 	discount := decimal.Zero
 	for i, l := range b.LineItems {
-		path := wire.Path("line_items", i)
+		path := func(field string) string { return wire.Path("line_items", i, field) } // only for an error
+		at := func(field string) func() string { return func() string { return path(field) } }
 		id := l.ID.String()
 		if id == "" {
-			s.Fail("", path+".id", fmt.Errorf("%w: line id", normalize.ErrMissing))
+			s.Fail("", path("id"), fmt.Errorf("%w: line id", normalize.ErrMissing))
 			return
 		}
 		if _, dup := index[id]; dup && index[id] != i {
-			s.Fail(id, path+".id", fmt.Errorf("%w: duplicate line id %q", normalize.ErrInvalid, id))
+			s.Fail(id, path("id"), fmt.Errorf("%w: duplicate line id %q", normalize.ErrInvalid, id))
 			return
 		}
 		qty, err := l.Quantity.Qty()
 		if err != nil {
-			s.Fail(id, path+".quantity", err)
+			s.Fail(id, path("quantity"), err)
 			return
 		}
 		f := lineFigures{
 			qty:      qty,
-			subtotal: s.amount(id, path+".subtotal", l.Subtotal),
-			total:    s.amount(id, path+".total", l.Total),
-			tax:      s.amount(id, path+".total_tax", l.TotalTax),
+			subtotal: s.amount(id, at("subtotal"), l.Subtotal),
+			total:    s.amount(id, at("total"), l.Total),
+			tax:      s.amount(id, at("total_tax"), l.TotalTax),
 			parent:   -1,
 		}
-		subTax := s.amount(id, path+".subtotal_tax", l.SubtotalTax)
+		subTax := s.amount(id, at("subtotal_tax"), l.SubtotalTax)
 		f.zero = f.subtotal.IsZero() && f.total.IsZero() && f.tax.IsZero() && subTax.IsZero()
 		f.parent = parentOf(l, index, cartKeys)
 		if f.parent == i {
 			f.parent = -1
 		}
 		if f.total.GreaterThan(f.subtotal) {
-			s.Fail(id, path+".total", fmt.Errorf("%w: total %s after discounts exceeds subtotal %s before them", normalize.ErrInvalid, f.total, f.subtotal))
+			s.Fail(id, path("total"), fmt.Errorf("%w: total %s after discounts exceeds subtotal %s before them", normalize.ErrInvalid, f.total, f.subtotal))
 			return
 		}
-		discount = discount.Add(f.subtotal.Sub(f.total))
+		discount = fixedpoint.Add(discount, fixedpoint.Sub(f.subtotal, f.total))
 		figs[i] = f
 	}
 	if s.Err != nil {
 		return
 	}
 	if b.DiscountTotal.IsSet() {
-		if want := s.amount("", "discount_total", b.DiscountTotal); s.Err == nil && !want.Equal(discount) {
+		if want := s.amount("", wire.At("discount_total"), b.DiscountTotal); s.Err == nil && !want.Equal(discount) {
 			s.Fail("", "discount_total", fmt.Errorf("%w: the lines' subtotal − total add to %s but discount_total is %s", normalize.ErrUnreconciled, discount, want))
 			return
 		}
@@ -357,7 +359,7 @@ func (s *orderState) lines() {
 			Name:      l.Name,
 			Qty:       f.qty,
 			Gross:     f.subtotal,
-			Discount:  f.subtotal.Sub(f.total),
+			Discount:  fixedpoint.Sub(f.subtotal, f.total),
 			Tax:       f.tax,
 		}
 		line.PlatformSKU = strings.TrimSpace(l.SKU)
@@ -377,7 +379,10 @@ func (s *orderState) lines() {
 // meta _bundled_by / _composite_parent (the parent's cart key).
 func parentOf(l lineBody, index, cartKeys map[string]int) int {
 	for _, id := range []wire.ID{l.BundledBy, l.CompositeParent} {
-		if p, ok := index[id.String()]; ok && id != "" {
+		if id == "" {
+			continue
+		}
+		if p, ok := index[id.String()]; ok {
 			return p
 		}
 	}
@@ -404,7 +409,7 @@ func unitPrice(subtotal decimal.Decimal, qty int64, digits int32) decimal.Decima
 	if qty == 0 {
 		return decimal.Zero
 	}
-	return subtotal.DivRound(decimal.NewFromInt(qty), digits)
+	return fixedpoint.DivRound(subtotal, qty, digits)
 }
 
 // fees splits fee_lines into positive fees (never commissionable) and
@@ -413,11 +418,11 @@ func unitPrice(subtotal decimal.Decimal, qty int64, digits int32) decimal.Decima
 func (s *orderState) fees() (fees, discount decimal.Decimal) {
 	fees, discount = decimal.Zero, decimal.Zero
 	for i, f := range s.b.FeeLines {
-		v := s.amount("", wire.Path("fee_lines", i, "total"), f.Total)
+		v := s.amount("", func() string { return wire.Path("fee_lines", i, "total") }, f.Total)
 		if v.IsNegative() {
-			discount = discount.Sub(v)
+			discount = fixedpoint.Sub(discount, v)
 		} else {
-			fees = fees.Add(v)
+			fees = fixedpoint.Add(fees, v)
 		}
 	}
 	return fees, discount
@@ -433,7 +438,7 @@ func (s *orderState) refunds() {
 			s.Fail("", path+".id", fmt.Errorf("%w: refund id", normalize.ErrMissing))
 			return
 		}
-		total := s.amount("", path+".total", r.Total)
+		total := s.amount("", func() string { return path + ".total" }, r.Total)
 		if total.IsPositive() {
 			s.Fail("", path+".total", fmt.Errorf("%w: refund total %s is positive; WooCommerce lists refunds on an order as negative totals", normalize.ErrInvalid, total))
 			return

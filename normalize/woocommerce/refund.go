@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/normalize/internal/wire"
 )
@@ -120,7 +121,7 @@ func (d Decoder) DecodeRefund(body []byte) (normalize.Refund, error) {
 		if err != nil {
 			return normalize.Refund{}, err
 		}
-		r.Shipping = r.Shipping.Add(v)
+		r.Shipping = fixedpoint.Add(r.Shipping, v)
 	}
 
 	r.Items = make([]normalize.RefundLine, 0, len(b.LineItems))

@@ -51,27 +51,35 @@ func (r *Reader) Fail(line, path string, err error) {
 	}
 }
 
-// Decimal reads an amount exactly; absent or null is zero.
-func (r *Reader) Decimal(line, path string, n Num) decimal.Decimal {
+// At returns path in the form Decimal and Qty take it.
+func At(path string) func() string {
+	return func() string { return path }
+}
+
+// Decimal reads an amount exactly; absent or null is zero. path (below
+// Prefix) is called only for an error: building every amount's path would
+// cost more than reading it.
+func (r *Reader) Decimal(line string, path func() string, n Num) decimal.Decimal {
 	if r.Err != nil {
 		return decimal.Zero
 	}
 	d, err := n.Decimal()
 	if err != nil {
-		r.Fail(line, path, err)
+		r.Fail(line, path(), err)
 		return decimal.Zero
 	}
 	return d
 }
 
-// Qty reads a whole quantity; absent or null is zero.
-func (r *Reader) Qty(line, path string, n Num) int64 {
+// Qty reads a whole quantity; absent or null is zero. path is as for
+// Decimal.
+func (r *Reader) Qty(line string, path func() string, n Num) int64 {
 	if r.Err != nil {
 		return 0
 	}
 	q, err := n.Qty()
 	if err != nil {
-		r.Fail(line, path, err)
+		r.Fail(line, path(), err)
 	}
 	return q
 }

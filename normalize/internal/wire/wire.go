@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -33,11 +34,14 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		n.raw = ""
 	case len(b) > 0 && b[0] == '"':
-		s, err := text(b)
+		s, err := Text(b)
 		if err != nil {
 			return err
 		}
-		n.raw = strings.TrimSpace(s)
+		if s != "" && (s[0] <= ' ' || s[0] >= utf8.RuneSelf || s[len(s)-1] <= ' ' || s[len(s)-1] >= utf8.RuneSelf) {
+			s = strings.TrimSpace(s) // Unicode spaces too, such as U+00A0
+		}
+		n.raw = s
 	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
 		n.raw = string(b)
 	default:
@@ -66,6 +70,14 @@ func (n Num) Decimal() (decimal.Decimal, error) {
 // Qty returns the value as a whole quantity. Platforms that send "2.0000"
 // mean 2; a fraction, a negative or a number beyond int64 is refused.
 func (n Num) Qty() (int64, error) {
+	if q, ok := plainQty(n.raw); ok {
+		return q, nil
+	}
+	return n.qty()
+}
+
+// qty is Qty for every form.
+func (n Num) qty() (int64, error) {
 	d, err := n.Decimal()
 	if err != nil {
 		return 0, err
@@ -74,6 +86,28 @@ func (n Num) Qty() (int64, error) {
 		return 0, fmt.Errorf("%w: quantity %q is not a whole number from 0 to 2^53", normalize.ErrInvalid, n.raw)
 	}
 	return d.IntPart(), nil
+}
+
+// plainQty reads the quantities platforms send, up to 15 digits (below
+// 2^53) with an optional point and zeros after it ("2", "2.0000"), as Qty
+// would; it reports false for anything else, which Qty reads or refuses.
+func plainQty(s string) (int64, bool) {
+	if len(s) > 20 {
+		return 0, false
+	}
+	var q int64
+	i := 0
+	for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		q = q*10 + int64(s[i]-'0')
+	}
+	if i == 0 || i > 15 {
+		return 0, false
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] == '0'; i++ {
+		}
+	}
+	return q, i == len(s)
 }
 
 // ID is a platform id kept exactly as text, whether sent as a string or as
@@ -89,13 +123,13 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		*id = ""
 	case len(b) > 0 && b[0] == '"':
-		s, err := text(b)
+		s, err := Text(b)
 		if err != nil {
 			return err
 		}
 		*id = ID(s)
 	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
-		if bytes.ContainsAny(b, ".eE") {
+		if !integer(b) {
 			return &json.UnmarshalTypeError{Value: "number " + string(b), Type: reflect.TypeFor[ID]()}
 		}
 		*id = ID(b)
@@ -105,6 +139,16 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// integer reports whether the JSON number b has no fraction or exponent.
+func integer(b []byte) bool {
+	for _, c := range b {
+		if c == '.' || c == 'e' || c == 'E' {
+			return false
+		}
+	}
+	return true
+}
+
 // String returns the id's text.
 func (id ID) String() string { return string(id) }
 
@@ -112,7 +156,17 @@ func (id ID) String() string { return string(id) }
 // dot) and ints become "[i]". Path("line_items", 2, "price") is
 // "line_items[2].price".
 func Path(parts ...any) string {
+	n := 0 // the length, so the path is built in one allocation
+	for _, p := range parts {
+		switch v := p.(type) {
+		case int:
+			n += 2 + digits(v)
+		case string:
+			n += 1 + len(v)
+		}
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, p := range parts {
 		switch v := p.(type) {
 		case int:
@@ -131,9 +185,23 @@ func Path(parts ...any) string {
 	return b.String()
 }
 
-// text returns the text of the JSON string b. Amounts and ids are plain
-// ASCII: those are read directly, anything else by encoding/json.
-func text(b []byte) (string, error) {
+// digits returns the length of v in decimal.
+func digits(v int) int {
+	n := 1
+	if v < 0 {
+		n++
+	}
+	for v >= 10 || v <= -10 {
+		v /= 10
+		n++
+	}
+	return n
+}
+
+// Text returns the text of the JSON string b. Amounts, ids and most
+// attribute values are plain ASCII: those are read directly, anything
+// else by encoding/json.
+func Text(b []byte) (string, error) {
 	if len(b) >= 2 && b[len(b)-1] == '"' {
 		inner := b[1 : len(b)-1]
 		plain := true

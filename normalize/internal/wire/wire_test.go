@@ -98,3 +98,17 @@ func TestEscapedText(t *testing.T) {
 		}
 	}
 }
+
+// TestNumSpace: a Num is read without the space around it, Unicode
+// spaces included, as strings.TrimSpace reads it.
+func TestNumSpace(t *testing.T) {
+	for _, tt := range []struct{ in, raw string }{
+		{`"10.00"`, "10.00"}, {`" 10.00"`, "10.00"}, {`"10.00\n"`, "10.00"},
+		{`"\u00a010.00"`, "10.00"}, {`"10.00\u2003"`, "10.00"}, {`"\u00e910"`, "\u00e910"}, {`""`, ""},
+	} {
+		var n wire.Num
+		if err := n.UnmarshalJSON([]byte(tt.in)); err != nil || n.Raw() != tt.raw {
+			t.Errorf("Num %s = %q, %v; want %q", tt.in, n.Raw(), err, tt.raw)
+		}
+	}
+}
