@@ -210,3 +210,43 @@ func BenchmarkBalances(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPostRevision posts the 1st and the 100th revision of one order
+// side by side. Revisions alternate between paid and pending, so that each
+// corrects every slot of the order and its stream grows by a dozen entries
+// a revision; the 99 before the one timed are posted with the timer
+// stopped. The target: the 100th within 1.5× of the first.
+func BenchmarkPostRevision(b *testing.B) {
+	w := ledgerworld.NewWorld(b)
+	paid := w.Life(b, "1", "C", ledgerworld.Placed)[1]
+	revision := func(id string, k int) normalize.Order {
+		o := paid
+		o.PlatformOrderID = id
+		o.Version = ledgerworld.Placed.Add(time.Duration(k) * time.Minute)
+		if k%2 == 0 {
+			o.Status = normalize.StatusPending
+		}
+		return o
+	}
+	for _, n := range []int{1, 100} {
+		b.Run("revision="+strconv.Itoa(n), func(b *testing.B) {
+			l := ledger.New(ledger.NewMemory(), w.Engine)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				i++
+				id := strconv.Itoa(i)
+				for k := 1; k < n; k++ {
+					o := revision(id, k)
+					mustPost(b, l, &o, o.Version)
+				}
+				o := revision(id, n)
+				b.StartTimer()
+				if r, err := l.Post(ctx, &o, o.Version); err != nil || r.Outcome != ledger.Posted {
+					b.Fatal(r.Outcome, err)
+				}
+			}
+		})
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/uplinehq/upline/commission"
@@ -55,7 +57,19 @@ func (l *Ledger) readState(ctx context.Context, k normalize.Key) (orderState, er
 
 // readOrder reads an order's stream.
 func readOrder(k normalize.Key, stream string, entries []Entry, version int) orderState {
-	s := orderState{key: k, stream: stream, version: version, byID: make(map[string]*Entry, len(entries))}
+	s := orderState{key: k, stream: stream}
+	s.fold(entries, version)
+	return s
+}
+
+// fold reads into s entries, what its stream holds after s.version; version
+// is the stream's version after them. Folding a stream in parts gives the
+// state folding it whole does.
+func (s *orderState) fold(entries []Entry, version int) {
+	if s.byID == nil {
+		s.byID = make(map[string]*Entry, len(entries))
+	}
+	corrected := false
 	for i := range entries {
 		e := &entries[i]
 		s.byID[e.ID] = e
@@ -69,6 +83,7 @@ func readOrder(k normalize.Key, stream string, entries []Entry, version int) ord
 			}
 			s.events = append(s.events, *e.Event)
 			s.setCurrency(e.Currency)
+			corrected = corrected || e.Type == TypeCorrection
 		case TypeRevision:
 			s.based, s.lock, s.placed = true, e.Lock, e.Placed
 			s.setCurrency(e.Body.Currency)
@@ -92,7 +107,115 @@ func readOrder(k normalize.Key, stream string, entries []Entry, version int) ord
 			s.frozen = e
 		}
 	}
+	s.version = version
+	if corrected {
+		s.events = sumSlots(s.events, s.last)
+	}
+}
+
+// sumSlots returns an order's posted events summed slot by slot: each
+// slot's original (the event a correction of the slot points at: its first
+// commission, else its first event) and, where the slot's amounts add up to
+// more or less than the original's, one correction carrying the
+// difference, both made by commission.Corrections. Corrections,
+// reconciliation and what-if read the same originals and the same sums
+// from it as from the events themselves, and an order's state costs its
+// slots, not its revisions. last is the newest revision the events record;
+// posted is returned as it is should an event record a later one.
+func sumSlots(posted []commission.Event, last time.Time) []commission.Event {
+	// Each slot's sum, negated.
+	neg, err := commission.Revise(posted, nil, last, time.Time{})
+	if err != nil {
+		return posted
+	}
+	index := make(map[commission.Slot]int, len(posted))
+	origs := make([]commission.Event, 0, len(posted))
+	for i := range posted {
+		e := &posted[i]
+		j, ok := index[e.Slot()]
+		switch {
+		case !ok:
+			index[e.Slot()] = len(origs)
+			origs = append(origs, *e)
+		case e.Kind == commission.KindCommission && origs[j].Kind != commission.KindCommission:
+			origs[j] = *e
+		}
+	}
+	// Each slot's sum less its original's amount: the negation of the
+	// originals and the negated sums together.
+	rest := commission.Corrections(append(slices.Clip(origs), neg...), nil, last)
+	return append(origs, rest...)
+}
+
+// postState reads order k's state for a post: the state the ledger kept
+// from its last post of k, with what was appended since read from the
+// store's tail (Tailer), or else the whole stream. The caller owns it until
+// it hands it back with keepState.
+func (l *Ledger) postState(ctx context.Context, k normalize.Key) (orderState, error) {
+	stream := OrderStream(k)
+	s := l.states.take(stream)
+	if s == nil {
+		s = &orderState{key: k, stream: stream}
+	}
+	entries, version, err := streamAfter(ctx, l.store, stream, s.version)
+	if err != nil {
+		return orderState{}, err
+	}
+	if version-s.version != len(entries) {
+		// Not the tail promised: read the whole stream.
+		return l.readState(ctx, k)
+	}
+	s.fold(entries, version)
+	return *s, nil
+}
+
+// keepState keeps s, a state postState returned, for the order's next
+// post. A state is kept at the version it was read at, which stays true of
+// the stream's first entries whatever is appended after them: the next
+// post reads what is new, its own entries included.
+func (l *Ledger) keepState(s *orderState) {
+	if s.version > 0 {
+		l.states.keep(s)
+	}
+}
+
+// cachedStates bounds the order states a Ledger keeps.
+const cachedStates = 1024
+
+// stateCache holds the states of the orders a ledger posted last, by
+// stream. A state is taken out while a post uses it: two posts of one
+// order at once never share one.
+type stateCache struct {
+	mu     sync.Mutex
+	states map[string]*orderState
+}
+
+func (c *stateCache) take(stream string) *orderState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.states[stream]
+	if s != nil {
+		delete(c.states, stream)
+	}
 	return s
+}
+
+func (c *stateCache) keep(s *orderState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.states == nil {
+		c.states = make(map[string]*orderState)
+	}
+	if old, ok := c.states[s.stream]; ok && old.version >= s.version {
+		return
+	}
+	if len(c.states) >= cachedStates {
+		for k := range c.states { // any one: which does not change what a post does
+			delete(c.states, k)
+			break
+		}
+	}
+	c.states[s.stream] = s
 }
 
 func (s *orderState) setCurrency(c string) {
