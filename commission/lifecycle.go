@@ -1,6 +1,10 @@
 package commission
 
-import "time"
+import (
+	"time"
+
+	"github.com/uplinehq/upline/internal/firstseen"
+)
 
 // Corrections returns what must be posted for an order so that, per slot,
 // what was posted plus the corrections equals what is desired now. posted
@@ -105,23 +109,21 @@ func corrections(posted, desired []Event, revision time.Time) []Event {
 		original int // index into posted of the slot's first event
 		desired  int // index into desired, or -1
 	}
-	// One index per slot and the slots' states in one slice, in the order
-	// first seen: an order of 10,000 lines has some 40,000 slots.
-	index := make(map[Slot]int, len(posted)+len(desired))
+	// One number per slot and the slots' states in one slice, in the order
+	// first seen: an order of 10,000 lines has some 40,000 slots, most a
+	// few dozen.
+	var index firstseen.Index[Slot]
 	slots := make([]slotState, 0, len(desired))
 	for i := range desired {
 		k := desired[i].Slot()
-		if _, ok := index[k]; !ok {
-			index[k] = len(slots)
+		if _, added := index.Add(k); added {
 			slots = append(slots, slotState{slot: k, original: -1, desired: i})
 		}
 	}
 	for i := range posted {
 		k := posted[i].Slot()
-		j, ok := index[k]
-		if !ok {
-			j = len(slots)
-			index[k] = j
+		j, added := index.Add(k)
+		if added {
 			slots = append(slots, slotState{slot: k, original: -1, desired: -1})
 		}
 		s := &slots[j]

@@ -426,7 +426,7 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 	want := desiredVolumes(calc)
 	// Room for every correction, every volume slot, and the records the
 	// caller appends after them: one allocation, even for a large order.
-	add := make([]Entry, 0, len(corr)+len(want.keys)+len(st.vols.keys)+1+len(m.Refunds))
+	add := make([]Entry, 0, len(corr)+len(want.sums)+len(st.vols.sums)+1+len(m.Refunds))
 	add, err = correctionEntries(add, st, corr, at, rev, calc.Lock)
 	if err != nil {
 		return nil, nil, time.Time{}, err

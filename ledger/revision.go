@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/internal/firstseen"
 	"github.com/uplinehq/upline/normalize"
 )
 
@@ -128,14 +129,13 @@ func sumSlots(posted []commission.Event, last time.Time) []commission.Event {
 	if err != nil {
 		return posted
 	}
-	index := make(map[commission.Slot]int, len(posted))
+	var index firstseen.Index[commission.Slot]
 	origs := make([]commission.Event, 0, len(posted))
 	for i := range posted {
 		e := &posted[i]
-		j, ok := index[e.Slot()]
+		j, added := index.Add(e.Slot())
 		switch {
-		case !ok:
-			index[e.Slot()] = len(origs)
+		case added:
 			origs = append(origs, *e)
 		case e.Kind == commission.KindCommission && origs[j].Kind != commission.KindCommission:
 			origs[j] = *e
@@ -264,6 +264,12 @@ func merge(body *normalize.Order, refunds []normalize.Refund) (normalize.Order, 
 // their Version and OrderTS: a delivery received again (the referral form
 // has no timestamp of its own, so its instants are the receive time).
 func sameBody(a, b *normalize.Order) bool {
+	// Fields the canonical form writes as they are: a revision differs
+	// from the body before it here, mostly, without encoding either.
+	if a.Status != b.Status || a.Currency != b.Currency || a.DistributorRef != b.DistributorRef ||
+		len(a.Items) != len(b.Items) || len(a.Refunds) != len(b.Refunds) {
+		return false
+	}
 	x, y := *a, *b
 	x.Version, x.OrderTS = y.Version, y.OrderTS
 	ja, errA := x.MarshalJSON()
@@ -300,23 +306,31 @@ type volumeSlot struct {
 	member, line, component string
 }
 
-// volumeSums sums an order's volume entries per slot, in first-seen order.
+// volumeSums sums an order's volume entries per slot, in first-seen order:
+// sums[i] is the sum of slot index.Keys()[i].
 type volumeSums struct {
-	keys []volumeSlot
-	sums map[volumeSlot]*Volume
+	index firstseen.Index[volumeSlot]
+	sums  []Volume
+}
+
+// keys returns the slots, in first-seen order.
+func (v *volumeSums) keys() []volumeSlot { return v.index.Keys() }
+
+// sum returns the sum of slot k, or nil when k has none.
+func (v *volumeSums) sum(k volumeSlot) *Volume {
+	if i, ok := v.index.Find(k); ok {
+		return &v.sums[i]
+	}
+	return nil
 }
 
 func (v *volumeSums) add(member string, x *Volume) {
-	k := volumeSlot{member, x.LineID, x.Component}
-	if v.sums == nil {
-		v.sums = make(map[volumeSlot]*Volume)
+	i, added := v.index.Add(volumeSlot{member, x.LineID, x.Component})
+	if added {
+		v.sums = append(v.sums, *x)
+		return
 	}
-	s := v.sums[k]
-	if s == nil {
-		s = &Volume{LineID: x.LineID, Component: x.Component}
-		v.sums[k] = s
-		v.keys = append(v.keys, k)
-	}
+	s := &v.sums[i]
 	s.PV, s.QV, s.CV, s.Net = s.PV.Add(x.PV), s.QV.Add(x.QV), s.CV.Add(x.CV), s.Net.Add(x.Net)
 }
 
@@ -356,35 +370,39 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 		out = append(out, Entry{ID: volumeID(st.stream, rev, k), Type: TypeVolume, Member: k.member, Currency: currency,
 			Effective: eff.UTC(), Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Volume: &d})
 	}
-	for _, k := range desired.keys {
-		want := desired.sums[k]
-		have, posted := st.vols.sums[k]
-		if !posted {
+	for i, k := range desired.keys() {
+		want := &desired.sums[i]
+		have := st.vols.sum(k)
+		if have == nil {
 			entry(k, *want, true)
 			continue
 		}
 		entry(k, Volume{PV: want.PV.Sub(have.PV), QV: want.QV.Sub(have.QV), CV: want.CV.Sub(have.CV), Net: want.Net.Sub(have.Net)}, false)
 	}
-	for _, k := range st.vols.keys {
-		if _, ok := desired.sums[k]; ok {
+	for i, k := range st.vols.keys() {
+		if desired.sum(k) != nil {
 			continue
 		}
-		have := st.vols.sums[k]
+		have := &st.vols.sums[i]
 		entry(k, Volume{PV: have.PV.Neg(), QV: have.QV.Neg(), CV: have.CV.Neg(), Net: have.Net.Neg()}, false)
 	}
 	return out
 }
 
 func volumeID(stream string, rev time.Time, k volumeSlot) string {
-	return "volume " + stream + " " + rev.UTC().Format(time.RFC3339Nano) + " " + strconv.Quote(k.member) + " " +
-		strconv.Quote(k.line) + " " + strconv.Quote(k.component)
+	b := make([]byte, 0, len("volume ")+len(stream)+len(time.RFC3339Nano)+len(k.member)+len(k.line)+len(k.component)+10)
+	b = append(append(append(b, "volume "...), stream...), ' ')
+	b = append(rev.UTC().AppendFormat(b, time.RFC3339Nano), ' ')
+	b = append(strconv.AppendQuote(b, k.member), ' ')
+	b = append(strconv.AppendQuote(b, k.line), ' ')
+	return string(strconv.AppendQuote(b, k.component))
 }
 
 // zero returns the entries that bring every money and volume slot of the
 // order to zero at revision rev.
 func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
 	corr := commission.Corrections(s.events, nil, rev)
-	add, err := correctionEntries(make([]Entry, 0, len(corr)+len(s.vols.keys)+1), s, corr, at, rev, s.lock)
+	add, err := correctionEntries(make([]Entry, 0, len(corr)+len(s.vols.sums)+1), s, corr, at, rev, s.lock)
 	if err != nil {
 		return nil, err
 	}
