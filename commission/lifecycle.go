@@ -113,7 +113,8 @@ func corrections(posted, desired []Event, revision time.Time) []Event {
 	// first seen: an order of 10,000 lines has some 40,000 slots, most a
 	// few dozen.
 	var index firstseen.Index[Slot]
-	slots := make([]slotState, 0, len(desired))
+	index.Grow(len(desired) + len(posted))
+	slots := make([]slotState, 0, len(desired)+len(posted))
 	for i := range desired {
 		k := desired[i].Slot()
 		if _, added := index.Add(k); added {

@@ -44,6 +44,9 @@ type orderState struct {
 	// currency is the order's currency: that of the first body, refund
 	// or money its stream records; "" for a stream without any.
 	currency string
+	// summed is how many events sumSlots left: the events are summed
+	// again once they have doubled.
+	summed int
 }
 
 // readState reads the stream of order k from the store.
@@ -109,8 +112,11 @@ func (s *orderState) fold(entries []Entry, version int) {
 		}
 	}
 	s.version = version
-	if corrected {
+	if corrected && len(s.events) > 2*s.summed+16 {
+		// Summed when the events have doubled since they last were: a
+		// post sums its share of them, whatever the order's history.
 		s.events = sumSlots(s.events, s.last)
+		s.summed = len(s.events)
 	}
 }
 
@@ -130,6 +136,7 @@ func sumSlots(posted []commission.Event, last time.Time) []commission.Event {
 		return posted
 	}
 	var index firstseen.Index[commission.Slot]
+	index.Grow(len(posted))
 	origs := make([]commission.Event, 0, len(posted))
 	for i := range posted {
 		e := &posted[i]

@@ -4,6 +4,8 @@
 // than searching a short list, and sometimes tens of thousands.
 package firstseen
 
+import "slices"
+
 // small is how many keys are searched one by one before a map is built.
 const small = 32
 
@@ -16,6 +18,9 @@ type Index[K comparable] struct {
 
 // Len returns how many keys the index holds.
 func (x *Index[K]) Len() int { return len(x.keys) }
+
+// Grow makes room for n more keys without allocating again.
+func (x *Index[K]) Grow(n int) { x.keys = slices.Grow(x.keys, n) }
 
 // Keys returns the keys in the order first seen, the number of each its
 // index. The caller must not modify it.
