@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/uplinehq/upline/internal/firstseen"
+	"github.com/uplinehq/upline/normalize"
 )
 
 // Corrections returns what must be posted for an order so that, per slot,
@@ -112,19 +113,19 @@ func corrections(posted, desired []Event, revision time.Time) []Event {
 	// One number per slot and the slots' states in one slice, in the order
 	// first seen: an order of 10,000 lines has some 40,000 slots, most a
 	// few dozen.
-	var index firstseen.Index[Slot]
+	var index firstseen.Index[slotKey]
 	index.Grow(len(desired) + len(posted))
 	slots := make([]slotState, 0, len(desired)+len(posted))
 	for i := range desired {
 		k := desired[i].Slot()
-		if _, added := index.Add(k); added {
+		if _, added := index.Add(desired[i].slotKey()); added {
 			slots = append(slots, slotState{slot: k, original: -1, desired: i})
 		}
 	}
 	for i := range posted {
-		k := posted[i].Slot()
-		j, added := index.Add(k)
+		j, added := index.Add(posted[i].slotKey())
 		if added {
+			k := posted[i].Slot()
 			slots = append(slots, slotState{slot: k, original: -1, desired: -1})
 		}
 		s := &slots[j]
@@ -181,4 +182,18 @@ func LockFrom(posted []Event) (Lock, bool) {
 		}
 	}
 	return Lock{}, false
+}
+
+// slotKey is a Slot laid out to be compared: the slots of one order share
+// their order, and mostly differ in rule, beneficiary and level, compared
+// first.
+type slotKey struct {
+	rule, beneficiary string
+	level             int
+	line, component   string
+	order             normalize.Key
+}
+
+func (e *Event) slotKey() slotKey {
+	return slotKey{e.Rule, e.Beneficiary, e.Level, e.LineID, e.Component, e.Order}
 }
