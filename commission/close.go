@@ -162,6 +162,9 @@ type AwardSlot struct {
 	Level                                   int
 }
 
+// slotKey is the award's slot, as corrections compare it.
+func (a *Award) slotKey() AwardSlot { return a.Slot() }
+
 // Slot returns the award's slot.
 func (a *Award) Slot() AwardSlot {
 	return AwardSlot{Plan: a.Plan, Period: a.Period, Rule: a.Rule, Beneficiary: a.Beneficiary, Source: a.Source, Level: a.Level}

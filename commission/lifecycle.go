@@ -1,6 +1,11 @@
 package commission
 
-import "time"
+import (
+	"time"
+
+	"github.com/uplinehq/upline/internal/firstseen"
+	"github.com/uplinehq/upline/normalize"
+)
 
 // Corrections returns what must be posted for an order so that, per slot,
 // what was posted plus the corrections equals what is desired now. posted
@@ -100,7 +105,7 @@ func corrections(posted, desired []Event, revision time.Time) []Event {
 		return out
 	}
 	out := make([]Event, 0, len(desired))
-	for _, s := range diffSlots[Slot](posted, desired) {
+	for _, s := range diffSlots[slotKey](posted, desired) {
 		if s.original < 0 {
 			out = append(out, desired[s.desired])
 			continue
@@ -132,7 +137,8 @@ func corrections(posted, desired []Event, revision time.Time) []Event {
 // order's Event or a period's Award: its slot, amount and kind.
 type slotted[S comparable, T any] interface {
 	*T
-	Slot() S
+	// slotKey is the record's slot laid out to be compared fast.
+	slotKey() S
 	AmountMinor() int64
 	kindOf() Kind
 }
@@ -158,22 +164,21 @@ func diffSlots[S comparable, T any, PT slotted[S, T]](posted, desired []T) []slo
 		total             int64
 		original, desired int
 	}
-	index := make(map[S]int, len(posted)+len(desired))
-	slots := make([]slotState, 0, len(desired))
+	// One number per slot and the slots' states in one slice, in the
+	// order first seen: an order of 10,000 lines has some 40,000 slots,
+	// most a few dozen.
+	var index firstseen.Index[S]
+	index.Grow(len(desired) + len(posted))
+	slots := make([]slotState, 0, len(desired)+len(posted))
 	for i := range desired {
-		k := PT(&desired[i]).Slot()
-		if _, ok := index[k]; !ok {
-			index[k] = len(slots)
+		if _, added := index.Add(PT(&desired[i]).slotKey()); added {
 			slots = append(slots, slotState{original: -1, desired: i})
 		}
 	}
 	for i := range posted {
 		p := PT(&posted[i])
-		k := p.Slot()
-		j, ok := index[k]
-		if !ok {
-			j = len(slots)
-			index[k] = j
+		j, added := index.Add(p.slotKey())
+		if added {
 			slots = append(slots, slotState{original: -1, desired: -1})
 		}
 		s := &slots[j]
@@ -205,4 +210,18 @@ func LockFrom(posted []Event) (Lock, bool) {
 		}
 	}
 	return Lock{}, false
+}
+
+// slotKey is a Slot laid out to be compared: the slots of one order share
+// their order, and mostly differ in rule, beneficiary and level, compared
+// first.
+type slotKey struct {
+	rule, beneficiary string
+	level             int
+	line, component   string
+	order             normalize.Key
+}
+
+func (e *Event) slotKey() slotKey {
+	return slotKey{e.Rule, e.Beneficiary, e.Level, e.LineID, e.Component, e.Order}
 }

@@ -72,6 +72,19 @@ type pausing struct {
 
 func (p *pausing) Stream(c context.Context, s string) ([]ledger.Entry, int, error) {
 	es, v, err := p.Memory.Stream(c, s)
+	p.pause(s)
+	return es, v, err
+}
+
+// StreamAfter pauses as Stream does: a post reads an order it posted
+// before through its tail.
+func (p *pausing) StreamAfter(c context.Context, s string, seq int) ([]ledger.Entry, int, error) {
+	es, v, err := p.Memory.StreamAfter(c, s, seq)
+	p.pause(s)
+	return es, v, err
+}
+
+func (p *pausing) pause(s string) {
 	p.mu.Lock()
 	hold := p.armed && s == p.stream
 	if hold {
@@ -82,7 +95,6 @@ func (p *pausing) Stream(c context.Context, s string) ([]ledger.Entry, int, erro
 		close(p.read)
 		<-p.release
 	}
-	return es, v, err
 }
 
 func wooUnitRefund(id, ts string) []byte {

@@ -234,3 +234,50 @@ func BenchmarkPayout(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPostRevision posts the 1st and the 100th revision of one order
+// side by side. Revisions alternate between paid and pending, so that each
+// corrects every slot of the order and its stream grows by a dozen entries
+// a revision. Each op posts 100 revisions, timing only the last: for
+// revision=100 the order's 99 before it, for revision=1 99 of another
+// order, so that both see a store of one size (a larger heap costs the
+// collector more, whatever the order). The target: the 100th within 1.5×
+// of the first. Callgrind cannot stop the timer: the 100th costs the 1st
+// plus revision=100 less revision=1, per op.
+func BenchmarkPostRevision(b *testing.B) {
+	w := ledgerworld.NewWorld(b)
+	paid := w.Life(b, "1", "C", ledgerworld.Placed)[1]
+	revision := func(id string, k int) normalize.Order {
+		o := paid
+		o.PlatformOrderID = id
+		o.Version = ledgerworld.Placed.Add(time.Duration(k) * time.Minute)
+		if k%2 == 0 {
+			o.Status = normalize.StatusPending
+		}
+		return o
+	}
+	for _, n := range []int{1, 100} {
+		b.Run("revision="+strconv.Itoa(n), func(b *testing.B) {
+			l := ledger.New(ledger.NewMemory(), w.Engine)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				i++
+				id := strconv.Itoa(i)
+				for k := 1; k < 100; k++ {
+					o := revision(id, k)
+					if k < 100-n+1 {
+						o = revision("other "+id, k)
+					}
+					mustPost(b, l, &o, o.Version)
+				}
+				o := revision(id, n)
+				b.StartTimer()
+				if r, err := l.Post(ctx, &o, o.Version); err != nil || r.Outcome != ledger.Posted {
+					b.Fatal(r.Outcome, err)
+				}
+			}
+		})
+	}
+}

@@ -235,7 +235,10 @@ func (f *Filter) match(member, currency string, typ Type, run string, effective,
 // OrderStream returns the name of the stream an order's entries are
 // appended to.
 func OrderStream(k normalize.Key) string {
-	return "order " + strconv.Quote(string(k.Platform)) + " " + strconv.Quote(k.Store) + " " + strconv.Quote(k.OrderID)
+	b := make([]byte, 0, len("order ")+len(k.Platform)+len(k.Store)+len(k.OrderID)+8)
+	b = append(strconv.AppendQuote(append(b, "order "...), string(k.Platform)), ' ')
+	b = append(strconv.AppendQuote(b, k.Store), ' ')
+	return string(strconv.AppendQuote(b, k.OrderID))
 }
 
 // PeriodStream returns the name of the stream the closes of a plan's

@@ -36,18 +36,22 @@ type Options struct {
 
 // Ledger posts commission events exactly once and answers balances,
 // statements, payouts, reconciliation and yearly totals from a Store. It
-// keeps no state of its own and is safe for concurrent use; any number of
-// Ledgers (in any number of processes) may share one Store.
+// is safe for concurrent use; any number of Ledgers (in any number of
+// processes) may share one Store. What it keeps of its own is what the
+// Store says already: the state of the orders it posted last, each as of
+// a version of the order's stream, so that a post reads only what was
+// appended since (see Tailer).
 type Ledger struct {
 	store    Store
 	calc     Calculator
 	attempts int
+	states   *stateCache
 }
 
 // New returns a ledger over store that calculates orders with calc (which
 // may be nil when the ledger is used without Post and Reconcile).
 func New(store Store, calc Calculator, opts ...Options) *Ledger {
-	l := &Ledger{store: store, calc: calc, attempts: DefaultAttempts}
+	l := &Ledger{store: store, calc: calc, attempts: DefaultAttempts, states: new(stateCache)}
 	for _, o := range opts {
 		if o.Attempts > 0 {
 			l.attempts = o.Attempts
@@ -209,10 +213,15 @@ func (l *Ledger) retry(res *Result, once func() (bool, error)) error {
 // appended first and Post must read again.
 func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time, app appendFunc, res *Result) (done bool, err error) {
 	key := res.Order
-	st, err := l.readState(ctx, key)
+	st, err := l.postState(ctx, key)
 	if err != nil {
 		return true, err
 	}
+	defer func() {
+		if done {
+			l.keepState(&st)
+		}
+	}()
 	if st.body != nil {
 		res.Newest = st.body.Version.UTC()
 	}
@@ -348,10 +357,15 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 
 // postRefund makes one attempt at PostRefund.
 func (l *Ledger) postRefund(ctx context.Context, r *normalize.Refund, at time.Time, res *Result) (done bool, err error) {
-	st, err := l.readState(ctx, res.Order)
+	st, err := l.postState(ctx, res.Order)
 	if err != nil {
 		return true, err
 	}
+	defer func() {
+		if done {
+			l.keepState(&st)
+		}
+	}()
 	if st.body != nil {
 		res.Newest = st.body.Version.UTC()
 	}
@@ -412,7 +426,7 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 	want := desiredVolumes(calc)
 	// Room for every correction, every volume slot, and the records the
 	// caller appends after them: one allocation, even for a large order.
-	add := make([]Entry, 0, len(corr)+len(want.keys)+len(st.vols.keys)+1+len(m.Refunds))
+	add := make([]Entry, 0, len(corr)+len(want.sums)+len(st.vols.sums)+1+len(m.Refunds))
 	add, err = correctionEntries(add, st, corr, at, rev, calc.Lock)
 	if err != nil {
 		return nil, nil, time.Time{}, err

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/internal/firstseen"
 	"github.com/uplinehq/upline/normalize"
 )
 
@@ -41,6 +44,9 @@ type orderState struct {
 	// currency is the order's currency: that of the first body, refund
 	// or money its stream records; "" for a stream without any.
 	currency string
+	// summed is how many events sumSlots left: the events are summed
+	// again once they have doubled.
+	summed int
 }
 
 // readState reads the stream of order k from the store.
@@ -55,7 +61,19 @@ func (l *Ledger) readState(ctx context.Context, k normalize.Key) (orderState, er
 
 // readOrder reads an order's stream.
 func readOrder(k normalize.Key, stream string, entries []Entry, version int) orderState {
-	s := orderState{key: k, stream: stream, version: version, byID: make(map[string]*Entry, len(entries))}
+	s := orderState{key: k, stream: stream}
+	s.fold(entries, version)
+	return s
+}
+
+// fold reads into s entries, what its stream holds after s.version; version
+// is the stream's version after them. Folding a stream in parts gives the
+// state folding it whole does.
+func (s *orderState) fold(entries []Entry, version int) {
+	if s.byID == nil {
+		s.byID = make(map[string]*Entry, len(entries))
+	}
+	corrected := false
 	for i := range entries {
 		e := &entries[i]
 		s.byID[e.ID] = e
@@ -69,6 +87,7 @@ func readOrder(k normalize.Key, stream string, entries []Entry, version int) ord
 			}
 			s.events = append(s.events, *e.Event)
 			s.setCurrency(e.Currency)
+			corrected = corrected || e.Type == TypeCorrection
 		case TypeRevision:
 			s.based, s.lock, s.placed = true, e.Lock, e.Placed
 			s.setCurrency(e.Body.Currency)
@@ -92,7 +111,118 @@ func readOrder(k normalize.Key, stream string, entries []Entry, version int) ord
 			s.frozen = e
 		}
 	}
+	s.version = version
+	if corrected && len(s.events) > 2*s.summed+16 {
+		// Summed when the events have doubled since they last were: a
+		// post sums its share of them, whatever the order's history.
+		s.events = sumSlots(s.events, s.last)
+		s.summed = len(s.events)
+	}
+}
+
+// sumSlots returns an order's posted events summed slot by slot: each
+// slot's original (the event a correction of the slot points at: its first
+// commission, else its first event) and, where the slot's amounts add up to
+// more or less than the original's, one correction carrying the
+// difference, both made by commission.Corrections. Corrections,
+// reconciliation and what-if read the same originals and the same sums
+// from it as from the events themselves, and an order's state costs its
+// slots, not its revisions. last is the newest revision the events record;
+// posted is returned as it is should an event record a later one.
+func sumSlots(posted []commission.Event, last time.Time) []commission.Event {
+	// Each slot's sum, negated.
+	neg, err := commission.Revise(posted, nil, last, time.Time{})
+	if err != nil {
+		return posted
+	}
+	var index firstseen.Index[commission.Slot]
+	index.Grow(len(posted))
+	origs := make([]commission.Event, 0, len(posted))
+	for i := range posted {
+		e := &posted[i]
+		j, added := index.Add(e.Slot())
+		switch {
+		case added:
+			origs = append(origs, *e)
+		case e.Kind == commission.KindCommission && origs[j].Kind != commission.KindCommission:
+			origs[j] = *e
+		}
+	}
+	// Each slot's sum less its original's amount: the negation of the
+	// originals and the negated sums together.
+	rest := commission.Corrections(append(slices.Clip(origs), neg...), nil, last)
+	return append(origs, rest...)
+}
+
+// postState reads order k's state for a post: the state the ledger kept
+// from its last post of k, with what was appended since read from the
+// store's tail (Tailer), or else the whole stream. The caller owns it until
+// it hands it back with keepState.
+func (l *Ledger) postState(ctx context.Context, k normalize.Key) (orderState, error) {
+	stream := OrderStream(k)
+	s := l.states.take(stream)
+	if s == nil {
+		s = &orderState{key: k, stream: stream}
+	}
+	entries, version, err := streamAfter(ctx, l.store, stream, s.version)
+	if err != nil {
+		return orderState{}, err
+	}
+	if version-s.version != len(entries) {
+		// Not the tail promised: read the whole stream.
+		return l.readState(ctx, k)
+	}
+	s.fold(entries, version)
+	return *s, nil
+}
+
+// keepState keeps s, a state postState returned, for the order's next
+// post. A state is kept at the version it was read at, which stays true of
+// the stream's first entries whatever is appended after them: the next
+// post reads what is new, its own entries included.
+func (l *Ledger) keepState(s *orderState) {
+	if s.version > 0 {
+		l.states.keep(s)
+	}
+}
+
+// cachedStates bounds the order states a Ledger keeps.
+const cachedStates = 1024
+
+// stateCache holds the states of the orders a ledger posted last, by
+// stream. A state is taken out while a post uses it: two posts of one
+// order at once never share one.
+type stateCache struct {
+	mu     sync.Mutex
+	states map[string]*orderState
+}
+
+func (c *stateCache) take(stream string) *orderState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.states[stream]
+	if s != nil {
+		delete(c.states, stream)
+	}
 	return s
+}
+
+func (c *stateCache) keep(s *orderState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.states == nil {
+		c.states = make(map[string]*orderState)
+	}
+	if old, ok := c.states[s.stream]; ok && old.version >= s.version {
+		return
+	}
+	if len(c.states) >= cachedStates {
+		for k := range c.states { // any one: which does not change what a post does
+			delete(c.states, k)
+			break
+		}
+	}
+	c.states[s.stream] = s
 }
 
 func (s *orderState) setCurrency(c string) {
@@ -141,6 +271,12 @@ func merge(body *normalize.Order, refunds []normalize.Refund) (normalize.Order, 
 // their Version and OrderTS: a delivery received again (the referral form
 // has no timestamp of its own, so its instants are the receive time).
 func sameBody(a, b *normalize.Order) bool {
+	// Fields the canonical form writes as they are: a revision differs
+	// from the body before it here, mostly, without encoding either.
+	if a.Status != b.Status || a.Currency != b.Currency || a.DistributorRef != b.DistributorRef ||
+		len(a.Items) != len(b.Items) || len(a.Refunds) != len(b.Refunds) {
+		return false
+	}
 	x, y := *a, *b
 	x.Version, x.OrderTS = y.Version, y.OrderTS
 	ja, errA := x.MarshalJSON()
@@ -177,23 +313,31 @@ type volumeSlot struct {
 	member, line, component string
 }
 
-// volumeSums sums an order's volume entries per slot, in first-seen order.
+// volumeSums sums an order's volume entries per slot, in first-seen order:
+// sums[i] is the sum of slot index.Keys()[i].
 type volumeSums struct {
-	keys []volumeSlot
-	sums map[volumeSlot]*Volume
+	index firstseen.Index[volumeSlot]
+	sums  []Volume
+}
+
+// keys returns the slots, in first-seen order.
+func (v *volumeSums) keys() []volumeSlot { return v.index.Keys() }
+
+// sum returns the sum of slot k, or nil when k has none.
+func (v *volumeSums) sum(k volumeSlot) *Volume {
+	if i, ok := v.index.Find(k); ok {
+		return &v.sums[i]
+	}
+	return nil
 }
 
 func (v *volumeSums) add(member string, x *Volume) {
-	k := volumeSlot{member, x.LineID, x.Component}
-	if v.sums == nil {
-		v.sums = make(map[volumeSlot]*Volume)
+	i, added := v.index.Add(volumeSlot{member, x.LineID, x.Component})
+	if added {
+		v.sums = append(v.sums, *x)
+		return
 	}
-	s := v.sums[k]
-	if s == nil {
-		s = &Volume{LineID: x.LineID, Component: x.Component}
-		v.sums[k] = s
-		v.keys = append(v.keys, k)
-	}
+	s := &v.sums[i]
 	s.PV, s.QV, s.CV, s.Net = s.PV.Add(x.PV), s.QV.Add(x.QV), s.CV.Add(x.CV), s.Net.Add(x.Net)
 }
 
@@ -233,35 +377,39 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 		out = append(out, Entry{ID: volumeID(st.stream, rev, k), Type: TypeVolume, Member: k.member, Currency: currency,
 			Effective: eff.UTC(), Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed.UTC(), Volume: &d})
 	}
-	for _, k := range desired.keys {
-		want := desired.sums[k]
-		have, posted := st.vols.sums[k]
-		if !posted {
+	for i, k := range desired.keys() {
+		want := &desired.sums[i]
+		have := st.vols.sum(k)
+		if have == nil {
 			entry(k, *want, true)
 			continue
 		}
 		entry(k, Volume{PV: want.PV.Sub(have.PV), QV: want.QV.Sub(have.QV), CV: want.CV.Sub(have.CV), Net: want.Net.Sub(have.Net)}, false)
 	}
-	for _, k := range st.vols.keys {
-		if _, ok := desired.sums[k]; ok {
+	for i, k := range st.vols.keys() {
+		if desired.sum(k) != nil {
 			continue
 		}
-		have := st.vols.sums[k]
+		have := &st.vols.sums[i]
 		entry(k, Volume{PV: have.PV.Neg(), QV: have.QV.Neg(), CV: have.CV.Neg(), Net: have.Net.Neg()}, false)
 	}
 	return out
 }
 
 func volumeID(stream string, rev time.Time, k volumeSlot) string {
-	return "volume " + stream + " " + rev.UTC().Format(time.RFC3339Nano) + " " + strconv.Quote(k.member) + " " +
-		strconv.Quote(k.line) + " " + strconv.Quote(k.component)
+	b := make([]byte, 0, len("volume ")+len(stream)+len(time.RFC3339Nano)+len(k.member)+len(k.line)+len(k.component)+10)
+	b = append(append(append(b, "volume "...), stream...), ' ')
+	b = append(rev.UTC().AppendFormat(b, time.RFC3339Nano), ' ')
+	b = append(strconv.AppendQuote(b, k.member), ' ')
+	b = append(strconv.AppendQuote(b, k.line), ' ')
+	return string(strconv.AppendQuote(b, k.component))
 }
 
 // zero returns the entries that bring every money and volume slot of the
 // order to zero at revision rev.
 func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
 	corr := commission.Corrections(s.events, nil, rev)
-	add, err := correctionEntries(make([]Entry, 0, len(corr)+len(s.vols.keys)+1), s, corr, at, rev, s.lock)
+	add, err := correctionEntries(make([]Entry, 0, len(corr)+len(s.vols.sums)+1), s, corr, at, rev, s.lock)
 	if err != nil {
 		return nil, err
 	}

@@ -190,8 +190,8 @@ func (s *comparisonSums) order(st *orderState) (why string) {
 			return err.Error()
 		}
 		t := s.total(m.Currency)
-		for _, k := range st.vols.keys {
-			t.volume = t.volume.Add(st.vols.sums[k].Net)
+		for i := range st.vols.sums {
+			t.volume = t.volume.Add(st.vols.sums[i].Net)
 		}
 		for i := range calc.Lines {
 			t.candidateVolume = t.candidateVolume.Add(calc.Lines[i].Net)

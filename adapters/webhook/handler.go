@@ -133,8 +133,9 @@ func (h *Handler) Service() *ingest.Service { return h.svc.Load() }
 // SetService makes svc the service every later delivery and re-drive goes
 // to; deliveries under way finish on the one they started with. Swap in a
 // service over the same ledger store with a mended catalog, genealogy or
-// plan, then re-drive what was held: the ledger keeps no state but its
-// store, so the two services post as one.
+// plan, then re-drive what was held: a ledger keeps nothing its store
+// does not say (what it keeps of an order it brings up to date from the
+// store at every post), so the two services post as one.
 func (h *Handler) SetService(svc *ingest.Service) { h.svc.Store(svc) }
 
 // Inbox returns the handler's inbox.
