@@ -541,7 +541,7 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 		e.Event = ev
 	}
 	if has&2 != 0 {
-		e.Body = &take(&d.orders, 1, left)[0]
+		e.Body = &take(&d.orders, 1, min(left, 4))[0]
 		d.order(e.Body)
 	}
 	if has&4 != 0 {
@@ -560,6 +560,9 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 // take returns n elements of block, which it fills with blocks of at
 // least hint elements.
 func take[T any](block *[]T, n, hint int) []T {
+	if n == 0 {
+		return []T{} // not nil: the slice read was empty, not absent
+	}
 	b := *block
 	if len(b)+n > cap(b) {
 		b = make([]T, 0, max(n, hint))
