@@ -54,6 +54,9 @@ func (t *memTables) init() {
 }
 
 func (t *memTables) str(s string) uint32 {
+	if s == "" {
+		return 0
+	}
 	if i, ok := t.strIdx[s]; ok {
 		return i
 	}
@@ -122,6 +125,31 @@ func (a *memArena) at(addr uint64) []byte {
 	return a.chunks[addr>>32][addr&(1<<32-1):]
 }
 
+// blocks is a list kept in blocks that never move: appending to a long
+// one copies nothing, so that no append on a large ledger waits for its
+// lists to be copied.
+type blocks[T any] struct {
+	b [][]T
+	n int
+}
+
+const blockLen = 1 << 12
+
+func (l *blocks[T]) add(v T) {
+	if len(l.b) == 0 || len(l.b[len(l.b)-1]) == blockLen {
+		c := 0
+		if len(l.b) > 0 {
+			c = blockLen // the first block grows as a slice: most lists are short
+		}
+		l.b = append(l.b, make([]T, 0, c))
+	}
+	last := &l.b[len(l.b)-1]
+	*last = append(*last, v)
+	l.n++
+}
+
+func (l *blocks[T]) at(i uint32) T { return l.b[i/blockLen][i%blockLen] }
+
 // ID kinds: written out, an event's ULID (its 16 bytes), or the stream's
 // name between a prefix and a suffix (an order's revision and volume
 // entries).
@@ -136,6 +164,10 @@ type enc struct {
 	b       []byte
 	t       *memTables
 	prevSec int64
+	// lastKey is the order key last written, as its strings' numbers:
+	// an order's entries, events and body repeat it.
+	lastKey    normalize.Key
+	lastKeyIDs [3]uint32
 }
 
 func (e *enc) uv(x uint64)           { e.b = binary.AppendUvarint(e.b, x) }
@@ -176,9 +208,12 @@ func (e *enc) time(t time.Time) {
 }
 
 func (e *enc) key(k normalize.Key) {
-	e.str(string(k.Platform))
-	e.str(k.Store)
-	e.str(k.OrderID)
+	if k != e.lastKey {
+		e.lastKey, e.lastKeyIDs = k, [3]uint32{e.t.str(string(k.Platform)), e.t.str(k.Store), e.t.str(k.OrderID)}
+	}
+	for _, i := range e.lastKeyIDs {
+		e.uv(uint64(i))
+	}
 }
 
 // entry writes en, appended to stream number si whose name is stream.
@@ -571,30 +606,6 @@ func take[T any](block *[]T, n, hint int) []T {
 	return b[len(b) : len(b)+n : len(b)+n]
 }
 
-// idHash returns the hash of the id of the entry written at addr, as
-// maphash.String gives it, without reading the rest.
-func (d *dec) idHash(addr uint64, seed maphash.Seed) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	d.b = d.a.at(addr)
-	stream := d.names[d.uv()]
-	d.uv()
-	d.byte()
-	switch d.byte() {
-	case idULID:
-		var s [ulid.EncodedSize]byte
-		_ = d.ulid().MarshalTextTo(s[:])
-		h.Write(s[:])
-	case idStream:
-		h.Write(d.rawBytes())
-		h.WriteString(stream)
-		h.Write(d.rawBytes())
-	default:
-		h.Write(d.rawBytes())
-	}
-	return h.Sum64()
-}
-
 // isULIDString reports whether s is id's string form, without
 // allocating.
 func isULIDString(id ulid.ULID, s string) bool {
@@ -762,60 +773,65 @@ func (d *dec) run(r *Run) {
 }
 
 // idSet is a set of entry ids kept as the positions of the entries that
-// hold them, in an open-addressed table of hashes: a hash match is
-// checked against the entry's id itself.
+// hold them, in an open-addressed table: each slot holds an entry's
+// index in log + 1 (0 is empty) and the low 32 bits of its id's hash,
+// which place it in the table and let a probe pass over other ids without
+// reading their records; an equal hash is checked against the entry's id
+// itself.
 type idSet struct {
 	seed  maphash.Seed
-	slots []uint32 // entry number + 1; 0 is empty
+	slots []uint64 // hash<<32 | index + 1
 	n     int
 }
 
-func (s *idSet) slot(id string, h uint64, is func(pos uint32, id string) bool) (i int, found bool) {
+func (s *idSet) find(id string, h uint32, is func(i uint32, id string) bool) (slot int, found bool) {
 	mask := len(s.slots) - 1
-	for i = int(h) & mask; ; i = (i + 1) & mask {
-		p := s.slots[i]
-		if p == 0 {
-			return i, false
+	for slot = int(h) & mask; ; slot = (slot + 1) & mask {
+		v := s.slots[slot]
+		if v == 0 {
+			return slot, false
 		}
-		if is(p-1, id) {
-			return i, true
+		if uint32(v>>32) == h && is(uint32(v)-1, id) {
+			return slot, true
 		}
 	}
 }
 
-func (s *idSet) has(id string, is func(pos uint32, id string) bool) bool {
+func (s *idSet) has(id string, is func(i uint32, id string) bool) bool {
 	if s.n == 0 {
 		return false
 	}
-	_, found := s.slot(id, maphash.String(s.seed, id), is)
+	_, found := s.find(id, uint32(maphash.String(s.seed, id)), is)
 	return found
 }
 
-// add adds id, held by the entry at pos (0-based), known not to be in s.
-func (s *idSet) add(id string, pos uint32, is func(pos uint32, id string) bool, hashOf func(pos uint32, seed maphash.Seed) uint64) {
+// add adds id, held by the entry at index i of log, known not to be in
+// s.
+func (s *idSet) add(id string, i uint32, is func(i uint32, id string) bool) {
 	if (s.n+1)*4 > len(s.slots)*3 {
-		s.grow(hashOf)
+		s.grow()
 	}
-	i, _ := s.slot(id, maphash.String(s.seed, id), is)
-	s.slots[i] = pos + 1
+	h := uint32(maphash.String(s.seed, id))
+	slot, _ := s.find(id, h, is)
+	s.slots[slot] = uint64(h)<<32 | uint64(i+1)
 	s.n++
 }
 
-func (s *idSet) grow(hashOf func(pos uint32, seed maphash.Seed) uint64) {
+func (s *idSet) grow() {
 	if s.slots == nil {
 		s.seed = maphash.MakeSeed()
 	}
 	old := s.slots
-	s.slots = make([]uint32, max(64, 2*len(old)))
+	s.slots = make([]uint64, max(64, 2*len(old)))
 	mask := len(s.slots) - 1
-	for _, p := range old {
-		if p == 0 {
+	for _, v := range old {
+		if v == 0 {
 			continue
 		}
-		i := int(hashOf(p-1, s.seed)) & mask
+		i := int(v>>32) & mask
 		for s.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		s.slots[i] = p
+		s.slots[i] = v
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"math/big"
 	"slices"
@@ -142,7 +141,7 @@ type Memory struct {
 	// arena holds every entry's record; log their addresses, in position
 	// order (Position = index in log + 1).
 	arena memArena
-	log   []uint64
+	log   blocks[uint64]
 	// streams numbers the streams; names and entries are, by number, a
 	// stream's name and its entries' indexes in log.
 	streams map[string]uint32
@@ -152,7 +151,7 @@ type Memory struct {
 	// byMember holds each member's entries in position order, so that
 	// one member's queries visit only its entries (and sums of every
 	// member only the dense lists); "" holds entries without a member.
-	byMember map[string][]memberEntry
+	byMember map[string]*blocks[memberEntry]
 	scratch  []byte
 }
 
@@ -230,6 +229,34 @@ func (m *Memory) matches(mf *memberFilter, r *memberEntry, member string) bool {
 		(!mf.hasPosted || r.posted <= mf.postedBy)
 }
 
+// each calls fn for every member's entry mf matches, one member after
+// the other (only f.Member, when set), and then done, when not nil, with
+// the member. m.mu must be held.
+func (m *Memory) each(mf *memberFilter, fn func(member string, r *memberEntry), done func(member string)) {
+	one := func(member string, list *blocks[memberEntry]) {
+		if list == nil {
+			return
+		}
+		for _, b := range list.b {
+			for k := range b {
+				if r := &b[k]; m.matches(mf, r, member) {
+					fn(member, r)
+				}
+			}
+		}
+		if done != nil {
+			done(member)
+		}
+	}
+	if mf.f.Member != "" {
+		one(mf.f.Member, m.byMember[mf.f.Member])
+		return
+	}
+	for member, list := range m.byMember {
+		one(member, list)
+	}
+}
+
 // unixNano returns t in Unix nanoseconds, and whether that is exact.
 func unixNano(t time.Time) (int64, bool) {
 	ns := t.UnixNano()
@@ -262,7 +289,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if m.streams == nil {
 		m.tab.init()
 		m.streams = make(map[string]uint32)
-		m.byMember = make(map[string][]memberEntry)
+		m.byMember = make(map[string]*blocks[memberEntry])
 	}
 	n := 0
 	for _, a := range batch {
@@ -271,7 +298,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		}
 		n += len(a.Entries)
 	}
-	if len(m.log)+n > math.MaxUint32 {
+	if m.log.n+n > math.MaxUint32 {
 		return fmt.Errorf("ledger: the memory store holds at most %d entries", uint32(math.MaxUint32))
 	}
 	if err := m.checkIDs(batch, n); err != nil {
@@ -293,6 +320,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		snaps[s] = i
 		return i
 	}
+	e := enc{t: &m.tab}
 	for _, a := range batch {
 		si, ok := m.streams[a.Stream]
 		if !ok {
@@ -305,21 +333,26 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		cur, entries := slices.Grow(m.entries[si], len(a.Entries)), a.Entries
 		for i := range entries {
 			en := &entries[i]
-			li := uint32(len(m.log))
+			li := uint32(m.log.n)
 			en.Stream, en.Seq, en.Position = a.Stream, len(cur)+1, int64(li)+1
-			e := enc{b: m.scratch[:0], t: &m.tab}
+			e.b = m.scratch[:0]
 			e.entry(en, si, a.Stream, snap)
 			m.scratch = e.b
-			m.log = append(m.log, m.arena.add(e.b))
+			m.log.add(m.arena.add(e.b))
 			cur = append(cur, li)
-			m.ids.add(en.ID, li, m.idIs, m.idHash)
+			m.ids.add(en.ID, li, m.idIs)
 			member := m.tab.strs[m.tab.str(en.Member)]
 			r := memberEntry{i: li, currency: m.tab.str(en.Currency), amount: m.tab.dec(en.Amount), typ: en.Type}
 			var ok1, ok2 bool
 			r.effective, ok1 = unixNano(en.Effective)
 			r.posted, ok2 = unixNano(en.Posted)
 			r.wide = !ok1 || !ok2
-			m.byMember[member] = append(m.byMember[member], r)
+			list := m.byMember[member]
+			if list == nil {
+				list = new(blocks[memberEntry])
+				m.byMember[member] = list
+			}
+			list.add(r)
 		}
 		m.entries[si] = cur
 	}
@@ -340,7 +373,7 @@ func (m *Memory) checkIDs(batch []Append, n int) error {
 	// seen maps the ids before the current one to their append, in a
 	// large batch; a small one is searched.
 	var seen map[string]int
-	if n > 16 {
+	if n > 64 {
 		seen = make(map[string]int, n)
 	}
 	for k, a := range batch {
@@ -371,12 +404,7 @@ func (m *Memory) checkIDs(batch []Append, n int) error {
 
 func (m *Memory) idIs(i uint32, id string) bool {
 	d := m.decoder()
-	return d.idIs(m.log[i], id)
-}
-
-func (m *Memory) idHash(i uint32, seed maphash.Seed) uint64 {
-	d := m.decoder()
-	return d.idHash(m.log[i], seed)
+	return d.idIs(m.log.at(i), id)
 }
 
 func (m *Memory) decoder() dec { return dec{t: &m.tab, a: &m.arena, names: m.names} }
@@ -396,7 +424,7 @@ func (m *Memory) readAll(is []uint32) []Entry {
 	ends := small[:0]
 	d := m.decoder()
 	for k, i := range is {
-		d.entry(&out[k], m.log[i], int64(i)+1, len(is)-k)
+		d.entry(&out[k], m.log.at(i), int64(i)+1, len(is)-k)
 		ends = append(ends, len(d.ids))
 	}
 	ids, start := string(d.ids), 0
@@ -469,20 +497,7 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 	var is []uint32
 	m.mu.RLock()
 	mf := m.filter(&f)
-	each := func(member string, list []memberEntry) {
-		for k := range list {
-			if r := &list[k]; m.matches(&mf, r, member) {
-				is = append(is, r.i)
-			}
-		}
-	}
-	if f.Member != "" {
-		each(f.Member, m.byMember[f.Member])
-	} else {
-		for member, list := range m.byMember {
-			each(member, list)
-		}
-	}
+	m.each(&mf, func(_ string, r *memberEntry) { is = append(is, r.i) }, nil)
 	out := m.readAll(is)
 	m.mu.RUnlock()
 	slices.SortFunc(out, func(a, b Entry) int {
@@ -509,38 +524,27 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	// few, and a list beats a map.
 	var curs []uint32
 	var accs []amountSum
-	var mf memberFilter
-	add := func(member string, list []memberEntry) {
-		curs = curs[:0]
-		for i := range list {
-			r := &list[i]
-			if !m.matches(&mf, r, member) {
-				continue
+	add := func(_ string, r *memberEntry) {
+		j := slices.Index(curs, r.currency)
+		if j < 0 {
+			j = len(curs)
+			curs = append(curs, r.currency)
+			if j == len(accs) {
+				accs = append(accs, amountSum{})
 			}
-			j := slices.Index(curs, r.currency)
-			if j < 0 {
-				j = len(curs)
-				curs = append(curs, r.currency)
-				if j == len(accs) {
-					accs = append(accs, amountSum{})
-				}
-				accs[j].reset()
-			}
-			accs[j].add(m.tab.decs[r.amount])
+			accs[j].reset()
 		}
+		accs[j].add(m.tab.decs[r.amount])
+	}
+	done := func(member string) {
 		for j, c := range curs {
 			out = append(out, Balance{Member: member, Currency: m.tab.strs[c], Amount: accs[j].decimal()})
 		}
+		curs = curs[:0]
 	}
 	m.mu.RLock()
-	mf = m.filter(&f)
-	if f.Member != "" {
-		add(f.Member, m.byMember[f.Member])
-	} else {
-		for member, list := range m.byMember {
-			add(member, list)
-		}
-	}
+	mf := m.filter(&f)
+	m.each(&mf, add, done)
 	m.mu.RUnlock()
 	sortBalances(out)
 	return out, nil
@@ -588,10 +592,10 @@ func (m *Memory) After(ctx context.Context, position int64, limit int) ([]Entry,
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if position >= int64(len(m.log)) || limit <= 0 {
+	if position >= int64(m.log.n) || limit <= 0 {
 		return nil, nil
 	}
-	is := make([]uint32, min(int64(len(m.log)), position+int64(limit))-position)
+	is := make([]uint32, min(int64(m.log.n), position+int64(limit))-position)
 	for k := range is {
 		is[k] = uint32(position) + uint32(k)
 	}
