@@ -445,6 +445,7 @@ func (e *enc) run(r *Run) {
 // tables, and allocates the events of the entries it reads from one block.
 type dec struct {
 	b       []byte
+	i       int // where in b the next value is
 	t       *memTables
 	a       *memArena
 	names   []string // stream names, by number
@@ -463,37 +464,48 @@ type dec struct {
 	lastSnapN uint64
 }
 
+// uv reads a uvarint: most are one byte, read inline.
 func (d *dec) uv() uint64 {
-	x, n := binary.Uvarint(d.b)
-	d.b = d.b[n:]
+	if c := d.b[d.i]; c < 0x80 {
+		d.i++
+		return uint64(c)
+	}
+	return d.uvLong()
+}
+
+func (d *dec) uvLong() uint64 {
+	x, n := binary.Uvarint(d.b[d.i:])
+	d.i += n
 	return x
 }
 
+// v reads a varint (zig-zag, as binary.AppendVarint writes it).
 func (d *dec) v() int64 {
-	x, n := binary.Varint(d.b)
-	d.b = d.b[n:]
+	u := d.uv()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
+	}
 	return x
 }
 
 func (d *dec) byte() byte {
-	x := d.b[0]
-	d.b = d.b[1:]
+	x := d.b[d.i]
+	d.i++
 	return x
+}
+
+// at moves to the record at addr.
+func (d *dec) at(addr uint64) {
+	d.b, d.i, d.prevSec = d.a.at(addr), 0, 0
 }
 
 func (d *dec) str() string { return d.t.strs[d.uv()] }
 
-func (d *dec) raw() string {
-	n := d.uv()
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
-
 func (d *dec) rawBytes() []byte {
-	n := d.uv()
-	s := d.b[:n]
-	d.b = d.b[n:]
+	n := int(d.uv())
+	s := d.b[d.i : d.i+n]
+	d.i += n
 	return s
 }
 
@@ -524,8 +536,8 @@ func (d *dec) count() (int, bool) {
 }
 
 func (d *dec) ulid() (id ulid.ULID) {
-	copy(id[:], d.b[:16])
-	d.b = d.b[16:]
+	copy(id[:], d.b[d.i:d.i+16])
+	d.i += 16
 	return id
 }
 
@@ -533,7 +545,7 @@ func (d *dec) ulid() (id ulid.ULID) {
 // left is how many more entries the caller reads, so that their events
 // take one allocation.
 func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
-	d.b, d.prevSec = d.a.at(addr), 0
+	d.at(addr)
 	e.Position = pos
 	e.Stream = d.names[d.uv()]
 	e.Seq = int(d.uv())
@@ -617,7 +629,7 @@ func isULIDString(id ulid.ULID, s string) bool {
 // idIs reports whether the entry written at addr has id, without
 // allocating.
 func (d *dec) idIs(addr uint64, id string) bool {
-	d.b = d.a.at(addr)
+	d.at(addr)
 	stream := d.names[d.uv()]
 	d.uv()
 	d.byte()
@@ -657,9 +669,9 @@ func (d *dec) event(ev *commission.Event, e *Entry, idIsEvent bool, id ulid.ULID
 	}
 	if n := d.uv(); n != 0 {
 		if n != d.lastSnapN {
-			rest, prev := d.b, d.prevSec
+			rest, i, prev := d.b, d.i, d.prevSec
 			d.lastSnap, d.lastSnapN = d.snapshot(d.t.snaps[n-1]), n
-			d.b, d.prevSec = rest, prev
+			d.b, d.i, d.prevSec = rest, i, prev
 		}
 		ev.Snapshot = d.lastSnap
 	}
@@ -670,7 +682,7 @@ func (d *dec) event(ev *commission.Event, e *Entry, idIsEvent bool, id ulid.ULID
 }
 
 func (d *dec) snapshot(addr uint64) *commission.CalcSnapshot {
-	d.b, d.prevSec = d.a.at(addr), 0
+	d.at(addr)
 	s := &commission.CalcSnapshot{PlanID: d.str(), PlanVersion: int(d.v()), Known: d.time(), At: d.time(), OrderVersion: d.time()}
 	s.Credited = d.link()
 	s.Customer = d.str()
