@@ -144,9 +144,10 @@ func appendLife(m *ledger.Memory, life []ledger.Entry, i int) error {
 }
 
 // BenchmarkMemoryStream reads one order's stream (its whole life, 24
-// entries) from a memory store holding 1,000 orders, and sums one
-// member's entries there (about 8,000), the reads a post and a balance
-// make.
+// entries) from a memory store holding 1,000 orders, again and again
+// ("stream": the store keeps the streams it read last) and each order's
+// in turn ("stream-cold"), and sums one member's entries there (about
+// 8,000): the reads a post and a balance make.
 func BenchmarkMemoryStream(b *testing.B) {
 	w := ledgerworld.NewWorld(b)
 	revs := w.Life(b, "1", "C", ledgerworld.Placed)
@@ -163,6 +164,18 @@ func BenchmarkMemoryStream(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if es, v, err := m.Stream(ctx, stream); err != nil || v != 24 || len(es) != 24 {
+				b.Fatal(v, err)
+			}
+		}
+	})
+	b.Run("stream-cold", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			k := revs[0].Key()
+			k.OrderID = strconv.Itoa(i % 1000)
+			if es, v, err := m.Stream(ctx, ledger.OrderStream(k)); err != nil || v != 24 || len(es) != 24 {
 				b.Fatal(v, err)
 			}
 		}

@@ -87,3 +87,28 @@ func TestMemoryKeepsEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryStreamReadAgain reads a stream the store keeps decoded: a
+// caller changing what it read changes nothing stored, and an append
+// is seen.
+func TestMemoryStreamReadAgain(t *testing.T) {
+	m := ledger.NewMemory()
+	e := ledger.Entry{ID: "a", Type: ledger.TypeAdjustment, Member: "A", Currency: "USD", Amount: decimal.RequireFromString("1.50"),
+		Effective: ledgerworld.Jan, Posted: ledgerworld.Jan}
+	if err := m.Append(ctx, "s", 0, []ledger.Entry{e}); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := m.Stream(ctx, "s")
+	first[0].Member = "changed"
+	e.ID = "b"
+	if err := m.Append(ctx, "s", 1, []ledger.Entry{e}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		got, v, err := m.Stream(ctx, "s")
+		if err != nil || v != 2 || len(got) != 2 || got[0].Member != "A" || got[0].ID != "a" || got[1].ID != "b" {
+			t.Fatalf("Stream: %+v, version %d, %v; want a and b, members A", got, v, err)
+		}
+		got[1].ID = "changed"
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -153,7 +154,22 @@ type Memory struct {
 	// member only the dense lists); "" holds entries without a member.
 	byMember map[string]*blocks[memberEntry]
 	scratch  []byte
+	// recent holds the entries of streams last read whole, by stream
+	// number modulo its length, so that reading an order's stream again
+	// (a duplicate delivery, a what-if) copies them instead of decoding
+	// them. Each is immutable once stored, and current while its stream
+	// has as many entries.
+	recent [256]atomic.Pointer[recentStream]
 }
+
+type recentStream struct {
+	stream  uint32
+	entries []Entry
+}
+
+// recentMax is the most entries a stream in Memory.recent has: a long
+// stream (the payouts) would keep too much.
+const recentMax = 64
 
 // memberEntry is what one member's queries filter and sum on, kept in a
 // dense list per member: they touch that list and the entries they
@@ -442,7 +458,16 @@ func (m *Memory) stream(stream string, from int) ([]Entry, int) {
 		return nil, 0
 	}
 	is := m.entries[si]
-	return m.readAll(is[min(from, len(is)):]), len(is)
+	if from > 0 || len(is) > recentMax {
+		return m.readAll(is[min(from, len(is)):]), len(is)
+	}
+	slot := &m.recent[si%uint32(len(m.recent))]
+	if r := slot.Load(); r != nil && r.stream == si && len(r.entries) == len(is) {
+		return slices.Clone(r.entries), len(is)
+	}
+	es := m.readAll(is)
+	slot.Store(&recentStream{stream: si, entries: es})
+	return slices.Clone(es), len(is)
 }
 
 // checkBatch refuses what no store can append: an empty stream name, a
