@@ -135,7 +135,8 @@ var (
 // Memory is the in-memory Store, the embedded default. The zero Memory is
 // ready to use and safe for concurrent use. It keeps entries compactly
 // (see memcodec.go) and gives back, on every read, new entries equal to
-// those appended, instants without their monotonic clock reading.
+// those appended, instants without their monotonic clock reading; their
+// events, bodies and refunds may be shared with other reads.
 type Memory struct {
 	mu  sync.RWMutex
 	tab memTables
