@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -9,11 +10,12 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
 
+	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/internal/ledgerworld"
-	"github.com/uplinehq/upline/normalize"
-
 	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/ledger/ledgertest"
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/sku"
 )
 
 func TestMemoryConformance(t *testing.T) {
@@ -110,5 +112,26 @@ func TestMemoryStreamReadAgain(t *testing.T) {
 			t.Fatalf("Stream: %+v, version %d, %v; want a and b, members A", got, v, err)
 		}
 		got[1].ID = "changed"
+	}
+}
+
+// TestMemoryKnowsEveryField fails when a type Memory writes field by
+// field gains or loses a field: Memory's record (memcodec.go) must then
+// write and read it too, or it would drop it silently.
+func TestMemoryKnowsEveryField(t *testing.T) {
+	for _, c := range []struct {
+		t reflect.Type
+		n int
+	}{
+		{reflect.TypeFor[ledger.Entry](), 24}, {reflect.TypeFor[ledger.Volume](), 6}, {reflect.TypeFor[ledger.Run](), 5},
+		{reflect.TypeFor[commission.Event](), 19}, {reflect.TypeFor[commission.CalcSnapshot](), 12},
+		{reflect.TypeFor[commission.Link](), 5}, {reflect.TypeFor[commission.LineRef](), 5}, {reflect.TypeFor[commission.Cap](), 4},
+		{reflect.TypeFor[commission.Lock](), 3}, {reflect.TypeFor[normalize.Order](), 20}, {reflect.TypeFor[normalize.Line](), 12},
+		{reflect.TypeFor[normalize.Refund](), 10}, {reflect.TypeFor[normalize.RefundLine](), 4}, {reflect.TypeFor[normalize.Key](), 3},
+		{reflect.TypeFor[sku.Ref](), 2},
+	} {
+		if got := c.t.NumField(); got != c.n {
+			t.Errorf("%s has %d fields, Memory's record knows %d: write and read the change in ledger/memcodec.go, then update this count", c.t, got, c.n)
+		}
 	}
 }
