@@ -166,14 +166,31 @@ func newWorld(t testing.TB, r *rand.Rand) *world {
 					rr.rankRates[k] = randRate(r)
 				}
 			}
-			rr.includeSelf = r.IntN(2) == 0
+			switch r.IntN(4) {
+			case 0:
+				rr.includeSelf = true
+			case 1:
+				rr.startLevel, rr.deduct = 2+r.IntN(4), r.IntN(2) == 0
+			}
 		case 2:
 			rr.typ = "retail_profit"
 			rr.retail = map[string]decimal.Decimal{"*": randRate(r), classes[r.IntN(3)]: randRate(r)}
 		case 3:
 			rr.typ = "fast_start"
 			rr.days = 1 + r.IntN(90)
-			rr.fsRates = randRates(r, 1+r.IntN(3))
+			if r.IntN(2) == 0 {
+				rr.fsRates = randRates(r, 1+r.IntN(3))
+			} else {
+				rr.fsByRank = map[int][]decimal.Decimal{}
+				for k := range 4 {
+					if r.IntN(2) == 0 {
+						rr.fsByRank[k] = randRates(r, r.IntN(4))
+					}
+				}
+				if len(rr.fsByRank) == 0 {
+					rr.fsByRank[1+r.IntN(3)] = randRates(r, 1+r.IntN(3))
+				}
+			}
 		}
 		p.rules = append(p.rules, rr)
 	}

@@ -143,7 +143,16 @@
 // top rate. With "include_self": true it starts at level 0: the credited
 // distributor, when it qualifies, earns its own rank's rate on its own order
 // (level 0, paid level 0) and the uplines only what exceeds it, as Amway's
-// performance bonus pays on one's own volume.
+// performance bonus pays on one's own volume. With "start_level": N (1 to
+// 1000; default 1) it pays no one below level N, and "below_start" says
+// what those members do, required with N above 1: "deduct" — a qualifying
+// member's rate still counts as paid, so the members from level N up earn
+// only what exceeds it (another rule pays the levels below, as Be
+// Infinity's unilevel differential from level 2 leaves level 1 to a direct
+// sales bonus) — or "ignore" — they are passed over as if absent (as
+// Purium's infinity bonus, past level 8, is not stopped by a Green Diamond
+// closer than that). include_self and a start_level above 1 exclude each
+// other.
 //
 // retail_profit pays the credited distributor rates[class] on an order
 // placed by its retail customer (level 0, paid level 0), when it qualifies.
@@ -151,7 +160,13 @@
 // fast_start pays rates[L-1] to the member at level L (no compression; an
 // unqualified level is breakage) when the credited distributor's enrollment
 // took effect less than days × 24 h before the order's OrderTS, as the
-// genealogy was known at the lock.
+// genealogy was known at the lock. Instead of rates, "rates_by_rank" gives
+// each rank its own list, {"1": ["0.15", "0.03"], "2": ["0.30", "0.05"]}:
+// the member at level L earns entry L of its own paid-as rank's list (as
+// Unicity pays a Jr. Manager enroller 15% and a Manager 30%); a rank with
+// no list, or a shorter one, earns nothing there and is no breakage, and
+// past the top of the chain there is no rank, so no breakage either. A
+// rule has rates or rates_by_rank, not both.
 //
 // Non-commissionable lines never earn. Kit lines earn per component, by the
 // component's class; the component's SKU id is part of the slot.

@@ -317,11 +317,27 @@ func (r *retailProfit) worst(class string) RuleWorst {
 
 func (f *fastStart) classNames() []string { return nil }
 
+// worst is, level by level, the highest rate a member of any rank that
+// qualifies earns there: the members up a chain have ranks of their own.
 func (f *fastStart) worst(string) RuleWorst {
 	w := RuleWorst{Rule: f.name, Type: "fast_start", Basis: f.basis}
-	for i, r := range f.rates {
-		if r > 0 {
-			w.Terms = append(w.Terms, Term{What: "L" + strconv.Itoa(i+1), Rate: rateDecimal(r)})
+	bands := []hierarchy.Rank{f.qualify.minRank}
+	if f.byRank {
+		bands = rankBands(f.qualify.minRank, f.ratesByRank.ranks)
+	}
+	for lv := 1; lv <= f.levels; lv++ {
+		var best int64
+		var what string
+		for _, r := range bands {
+			if v := f.rate(r, lv); v > best {
+				best, what = v, "L"+strconv.Itoa(lv)
+				if f.byRank {
+					what += ", " + rankWhat(r)
+				}
+			}
+		}
+		if best > 0 {
+			w.Terms = append(w.Terms, Term{What: what, Rate: rateDecimal(best)})
 		}
 	}
 	return w

@@ -62,6 +62,28 @@ plan acme version 1: the most one order can pay, on lines of class starter_kit
   cap: 0.6 × net (max_payout_share)
   the rates decide: at worst the rules pay 0.6 × net, within the cap 0.6
 `},
+		// Up a chain each member has its own rank: the worst fast start
+		// pays L1 at rank 2's rate and L2 at rank 1's. A differential from
+		// a start level pays at most its top rate, as from level 1.
+		{"fast start by rank, level by level; a differential from level 2", planWith("",
+			`{"type":"fast_start","name":"fsb","basis":"net","days":30,"rates_by_rank":{"1":["0.15","0.06"],"2":["0.30","0.05"]}},
+			 {"type":"rank_differential","name":"ub","basis":"net","rates_by_rank":{"0":"0.04","2":"0.12"},"start_level":2,"below_start":"deduct"}`), `
+plan acme version 1: the most one order can pay, on lines of any class
+  fsb (fast_start, on net): 0.3 (L1, rank 2) + 0.06 (L2, rank 1) = 0.36
+  ub (rank_differential, on net): 0.12 (the top rate, rank 2: the differentials up a chain add up to it)
+  worst case: 0.48 × net
+  cap: 1 × net (the default: the plan names no max_payout_share)
+  the rates decide: at worst the rules pay 0.48 × net, within the cap 1
+`},
+		{"fast start by rank from a min rank", planWith("",
+			`{"type":"fast_start","name":"fsb","basis":"net","days":30,"rates_by_rank":{"0":["0.50"],"1":["0.15","0.06"],"2":["0.30","0.05"]},
+			  "qualify":{"statuses":["active"],"min_rank":1}}`), `
+plan acme version 1: the most one order can pay, on lines of any class
+  fsb (fast_start, on net): 0.3 (L1, rank 2) + 0.06 (L2, rank 1) = 0.36
+  worst case: 0.36 × net
+  cap: 1 × net (the default: the plan names no max_payout_share)
+  the rates decide: at worst the rules pay 0.36 × net, within the cap 1
+`},
 		{"uncapped, with rates above one and a custom rule", planWith(`,"max_payout_share":"none"`,
 			`{"type":"unilevel","name":"per_point","basis":"pv","allow_rates_above_one":true,"rates":{"*":["2","0.5"]}},
 			 {"type":"bonus","name":"mine"}`), `
@@ -121,8 +143,8 @@ func TestShippedPlansLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	files = append(files, "../examples/quickstart/data/plan.json")
-	if len(files) < 11 {
-		t.Fatalf("found %d plans, want the ten scenarios' and the quickstart's", len(files))
+	if len(files) < 14 {
+		t.Fatalf("found %d plans, want the thirteen scenarios' and the quickstart's", len(files))
 	}
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {

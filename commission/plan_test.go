@@ -19,6 +19,12 @@ func TestPlanErrors(t *testing.T) {
 	uni := func(rates string) string {
 		return planWith("", `{"type":"unilevel","name":"u","basis":"cv","rates":{"*":`+rates+`}}`)
 	}
+	diff := func(fields string) string {
+		return planWith("", `{"type":"rank_differential","name":"o","basis":"net","rates_by_rank":{"1":"0.1"}`+fields+`}`)
+	}
+	fast := func(fields string) string {
+		return planWith("", `{"type":"fast_start","name":"f","basis":"net","days":30,`+fields+`}`)
+	}
 	tests := []struct{ name, body, msg string }{
 		{"not an object", `[]`, "commission: invalid plan: want a JSON object"},
 		{"missing id", `{"version":1}`, "commission: invalid plan: id: missing"},
@@ -58,6 +64,42 @@ func TestPlanErrors(t *testing.T) {
 			"commission: invalid plan: rules[0].days: want an integer from 1 to 36500"},
 		{"depth", planWith("", `{"type":"unilevel","name":"u","basis":"cv","rates":{"*":["0.1"]},"depth_by_rank":{"0":-1}}`),
 			"commission: invalid plan: rules[0].depth_by_rank.0: want an integer from 0 to 1000"},
+
+		// A rank differential from a start level; fast-start rates by rank.
+		{"start level below 1", diff(`,"start_level":0,"below_start":"ignore"`),
+			"commission: invalid plan: rules[0].start_level: want an integer from 1 to 1000"},
+		{"start level above the most levels", diff(`,"start_level":1001,"below_start":"ignore"`),
+			"commission: invalid plan: rules[0].start_level: want an integer from 1 to 1000"},
+		{"start level without below_start", diff(`,"start_level":2`),
+			`commission: invalid plan: rules[0].below_start: missing: with start_level 2, want "deduct" (the rates of the members below level 2 count as paid) or "ignore" (they are passed over)`},
+		{"below_start unknown", diff(`,"start_level":2,"below_start":"skip"`),
+			`commission: invalid plan: rules[0].below_start: want deduct or ignore, not "skip"`},
+		{"below_start without a start level", diff(`,"below_start":"deduct"`),
+			"commission: invalid plan: rules[0].below_start: applies only with a start_level above 1"},
+		{"below_start with start level 1", diff(`,"start_level":1,"below_start":"deduct"`),
+			"commission: invalid plan: rules[0].below_start: applies only with a start_level above 1"},
+		{"include_self with a start level", diff(`,"include_self":true,"start_level":3,"below_start":"deduct"`),
+			"commission: invalid plan: rules[0].start_level: include_self pays level 0, below a start_level of 3: want one or the other"},
+		{"misspelt start level", diff(`,"start_levle":2`),
+			`commission: invalid plan: rules[0].start_levle: unknown field; did you mean "start_level"?`},
+		{"fast start rates and rates by rank", fast(`"rates":["0.1"],"rates_by_rank":{"1":["0.2"]}`),
+			`commission: invalid plan: rules[0].rates_by_rank: want "rates" (the same for every rank) or "rates_by_rank", not both`},
+		{"fast start with neither", fast(`"rats":["0.1"]`),
+			`commission: invalid plan: rules[0].rats: unknown field; did you mean "rates"?`},
+		{"fast start with a misspelt rates by rank", fast(`"rates_by_rnak":{"1":["0.2"]}`),
+			`commission: invalid plan: rules[0].rates_by_rnak: unknown field; did you mean "rates_by_rank"?`},
+		{"fast start with no rates at all", fast(`"qualify":{"statuses":["active"]}`),
+			`commission: invalid plan: rules[0].rates: missing: want "rates" or "rates_by_rank"`},
+		{"fast start rates by rank with no rank", fast(`"rates_by_rank":{}`),
+			"commission: invalid plan: rules[0].rates_by_rank: no rank: want a list of rates for at least one rank"},
+		{"fast start rates by a rank that is not one", fast(`"rates_by_rank":{"manager":["0.3"]}`),
+			"commission: invalid plan: rules[0].rates_by_rank.manager: want a rank from 0 to 65535"},
+		{"fast start rates by rank not a list", fast(`"rates_by_rank":{"2":"0.3"}`),
+			"commission: invalid plan: rules[0].rates_by_rank.2: want an array"},
+		{"fast start rate by rank as a JSON number", fast(`"rates_by_rank":{"2":[30,"0.05"]}`),
+			`commission: invalid plan: rules[0].rates_by_rank.2[0]: 30 is a JSON number; write it as a string: "0.30" for 30%, or "30" for 30 times the basis, which needs "allow_rates_above_one": true on the rule`},
+		{"fast start rate by rank above one", fast(`"rates_by_rank":{"2":["0.30","5"]}`),
+			`commission: invalid plan: rules[0].rates_by_rank.2[1]: "5" is more than 1 (100% of the basis): a rate is a share of the basis; write "0.05" for 5%, or set "allow_rates_above_one": true on the rule to pay 5 times the basis`},
 
 		// Misspelt keys: the nearest field the object accepts.
 		{"misspelt required rates", uni0(`"rate":{"*":["0.1"]}`),

@@ -69,6 +69,16 @@ func jsonErr(path string, err error) error {
 // differs from it only in case, or a key the object does not accept that
 // is a misspelling of it, is named instead.
 func (o *object) absent(key string) error {
+	if err := o.misspelt(key); err != nil {
+		return err
+	}
+	return planErr(join(o.path, key), "missing")
+}
+
+// misspelt returns the error naming a key of the object that stands for
+// key, which is not there: one that differs from it only in case, or one
+// the object does not accept that is a misspelling of it; nil if none.
+func (o *object) misspelt(key string) error {
 	for _, k := range sortedKeys(o.m) {
 		if strings.EqualFold(k, key) {
 			return planErr(join(o.path, k), "key %q is not %q: keys must match exactly, case included", k, key)
@@ -81,7 +91,7 @@ func (o *object) absent(key string) error {
 			}
 		}
 	}
-	return planErr(join(o.path, key), "missing")
+	return nil
 }
 
 func (o *object) get(key string) (json.RawMessage, bool) {

@@ -33,11 +33,14 @@ type refRule struct {
 	// rank_differential
 	rankRates   map[int]decimal.Decimal
 	includeSelf bool
+	startLevel  int  // 0 or 1: from level 1
+	deduct      bool // below_start: deduct (else ignore)
 	// retail_profit
 	retail map[string]decimal.Decimal
 	// fast_start
-	days    int
-	fsRates []decimal.Decimal
+	days     int
+	fsRates  []decimal.Decimal
+	fsByRank map[int][]decimal.Decimal // replaces fsRates when not nil
 	// qualify
 	statuses []string
 	minRank  int
@@ -115,6 +118,13 @@ func (p refPlan) JSON() string {
 			if r.includeSelf {
 				o["include_self"] = true
 			}
+			if r.startLevel > 1 {
+				o["start_level"] = r.startLevel
+				o["below_start"] = "ignore"
+				if r.deduct {
+					o["below_start"] = "deduct"
+				}
+			}
 		case "retail_profit":
 			rr := map[string]string{}
 			for k, v := range r.retail {
@@ -123,7 +133,15 @@ func (p refPlan) JSON() string {
 			o["rates"] = rr
 		case "fast_start":
 			o["days"] = r.days
-			o["rates"] = rateList(r.fsRates)
+			if r.fsByRank != nil {
+				br := map[string]any{}
+				for k, v := range r.fsByRank {
+					br[strconv.Itoa(k)] = rateList(v)
+				}
+				o["rates_by_rank"] = br
+			} else {
+				o["rates"] = rateList(r.fsRates)
+			}
 		}
 		rules = append(rules, o)
 	}
@@ -368,6 +386,12 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 				if !rt.GreaterThan(paid) {
 					continue
 				}
+				if lv > 0 && lv < rule.startLevel {
+					if rule.deduct {
+						paid = rt
+					}
+					continue
+				}
 				if lv > 0 {
 					n++
 				}
@@ -389,13 +413,24 @@ func (r *reference) calc(o *normalize.Order, known time.Time) ([]byte, error) {
 			if o.OrderTS.Sub(r.enrolled(credited)) >= time.Duration(rule.days)*24*time.Hour {
 				continue
 			}
-			for lv := 1; lv <= len(rule.fsRates); lv++ {
+			levels := len(rule.fsRates)
+			for _, v := range rule.fsByRank {
+				levels = max(levels, len(v))
+			}
+			for lv := 1; lv <= levels; lv++ {
 				l, ok := at(lv)
-				if rule.fsRates[lv-1].IsZero() || !ok || !rule.qualified(l) {
+				if !ok || !rule.qualified(l) {
+					continue
+				}
+				rs := rule.fsRates
+				if rule.fsByRank != nil {
+					rs, _ = atOrBelow(rule.fsByRank, l.paidAs)
+				}
+				if lv > len(rs) || rs[lv-1].IsZero() {
 					continue
 				}
 				for i, m := range lines {
-					pay(i, ri, lv, lv, l.id, refBasis(m, rule.basis), rule.fsRates[lv-1])
+					pay(i, ri, lv, lv, l.id, refBasis(m, rule.basis), rs[lv-1])
 				}
 			}
 		}

@@ -20,9 +20,9 @@ var ruleFields = []string{"type", "name", "basis", "qualify", "allow_rates_above
 // builtin builds the built-in rule types from their JSON objects.
 var builtin = map[string]ruleType{
 	"unilevel":          {readUnilevel, []string{"rates", "rates_by_rank", "depth_by_rank", "compression", "unpaid"}},
-	"rank_differential": {readRankDifferential, []string{"rates_by_rank", "include_self"}},
+	"rank_differential": {readRankDifferential, []string{"rates_by_rank", "include_self", "start_level", "below_start"}},
 	"retail_profit":     {readRetailProfit, []string{"rates"}},
-	"fast_start":        {readFastStart, []string{"days", "rates"}},
+	"fast_start":        {readFastStart, []string{"days", "rates", "rates_by_rank"}},
 }
 
 // unilevel pays a rate per level of the credited distributor's sponsor
@@ -266,6 +266,12 @@ func (u *unilevel) breakAll(c *Context, lv int, m hierarchy.Member) {
 // includeSelf the credited distributor, when it qualifies, is paid its own
 // rank's rate first, at level 0 (Amway's performance bonus on one's own
 // volume), and the uplines only what exceeds it.
+//
+// With start above 1 the members below level start are paid nothing by
+// the rule: with deduct their rates still count as paid (another rule,
+// such as a bonus on level 1, pays them their share), so the members from
+// start up earn only what exceeds them; without it they are passed over
+// as if they were not there.
 type rankDifferential struct {
 	name        string
 	basis       Basis
@@ -273,12 +279,14 @@ type rankDifferential struct {
 	qualify     qualify
 	top         int64
 	includeSelf bool
+	start       int
+	deduct      bool
 }
 
 func (r *rankDifferential) Name() string { return r.name }
 
 func readRankDifferential(name string, o *object, rs rates) (Rule, error) {
-	r := &rankDifferential{name: name}
+	r := &rankDifferential{name: name, start: 1}
 	var err error
 	if r.basis, err = readBasis(o); err != nil {
 		return nil, err
@@ -296,17 +304,58 @@ func readRankDifferential(name string, o *object, rs rates) (Rule, error) {
 	if r.includeSelf, err = o.boolean("include_self"); err != nil {
 		return nil, err
 	}
+	if err := r.readStart(o); err != nil {
+		return nil, err
+	}
 	if r.qualify, err = readQualify(o); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
+// readStart reads start_level and below_start: a start above 1 must say
+// what the members below it do to the differential, since published plans
+// do both.
+func (r *rankDifferential) readStart(o *object) error {
+	n, given, err := o.integer("start_level", false, 1, maxLevels)
+	if err != nil {
+		return err
+	}
+	below, err := o.str("below_start", false)
+	if err != nil {
+		return err
+	}
+	if given {
+		r.start = int(n)
+	}
+	switch {
+	case r.start == 1 && below != "":
+		return planErr(join(o.path, "below_start"), "applies only with a start_level above 1")
+	case r.start == 1:
+		return nil
+	case r.includeSelf:
+		return planErr(join(o.path, "start_level"), "include_self pays level 0, below a start_level of %d: want one or the other", r.start)
+	}
+	switch below {
+	case "deduct":
+		r.deduct = true
+	case "ignore":
+	case "":
+		return planErr(join(o.path, "below_start"), "missing: with start_level %d, want \"deduct\" (the rates of the members below level %d count as paid) or \"ignore\" (they are passed over)", r.start, r.start)
+	default:
+		return planErr(join(o.path, "below_start"), "want deduct or ignore, not %q", below)
+	}
+	return nil
+}
+
 func (r *rankDifferential) Apply(c *Context) error {
 	var paidRate int64
 	n, lv := 0, 1
-	if r.includeSelf {
+	switch {
+	case r.includeSelf:
 		lv = 0
+	case !r.deduct:
+		lv = r.start
 	}
 	for ; paidRate < r.top; lv++ {
 		a := &c.w.self
@@ -321,6 +370,10 @@ func (r *rankDifferential) Apply(c *Context) error {
 		}
 		rate, _ := r.rates.lookup(a.ranks.PaidAs)
 		if rate <= paidRate {
+			continue
+		}
+		if lv > 0 && lv < r.start {
+			paidRate = rate // below the start (deduct): paid by another rule
 			continue
 		}
 		if lv > 0 {
@@ -391,13 +444,18 @@ func (r *retailProfit) Apply(c *Context) error {
 }
 
 // fastStart pays the credited distributor's upline a bonus on its orders
-// during its first days after enrollment.
+// during its first days after enrollment: rates[L-1] to the member at
+// level L, or, with ratesByRank, the entry at L of the member's own paid-as
+// rank's list.
 type fastStart struct {
-	name    string
-	basis   Basis
-	days    int
-	rates   []int64
-	qualify qualify
+	name        string
+	basis       Basis
+	days        int
+	rates       []int64
+	ratesByRank byRank[[]int64]
+	byRank      bool
+	levels      int // the longest list
+	qualify     qualify
 }
 
 func (f *fastStart) Name() string { return f.name }
@@ -413,12 +471,34 @@ func readFastStart(name string, o *object, rs rates) (Rule, error) {
 		return nil, err
 	}
 	f.days = int(d)
-	raw, ok := o.get("rates")
-	if !ok {
-		return nil, o.absent("rates")
-	}
-	if f.rates, err = rs.list(raw, join(o.path, "rates")); err != nil {
-		return nil, err
+	raw, flat := o.get("rates")
+	rawByRank, byRank := o.get("rates_by_rank")
+	switch {
+	case flat && byRank:
+		return nil, planErr(join(o.path, "rates_by_rank"), "want \"rates\" (the same for every rank) or \"rates_by_rank\", not both")
+	case flat:
+		if f.rates, err = rs.list(raw, join(o.path, "rates")); err != nil {
+			return nil, err
+		}
+		f.levels = len(f.rates)
+	case byRank:
+		if f.ratesByRank, err = readByRank(rawByRank, join(o.path, "rates_by_rank"), rs.list); err != nil {
+			return nil, err
+		}
+		if len(f.ratesByRank.ranks) == 0 {
+			return nil, planErr(join(o.path, "rates_by_rank"), "no rank: want a list of rates for at least one rank")
+		}
+		for _, v := range f.ratesByRank.vals {
+			f.levels = max(f.levels, len(v))
+		}
+		f.byRank = true
+	default:
+		for _, k := range []string{"rates", "rates_by_rank"} {
+			if err := o.misspelt(k); err != nil {
+				return nil, err
+			}
+		}
+		return nil, planErr(join(o.path, "rates"), "missing: want \"rates\" or \"rates_by_rank\"")
 	}
 	if f.qualify, err = readQualify(o); err != nil {
 		return nil, err
@@ -426,14 +506,34 @@ func readFastStart(name string, o *object, rs rates) (Rule, error) {
 	return f, nil
 }
 
+// rate returns what a member of rank r earns at level lv.
+func (f *fastStart) rate(r hierarchy.Rank, lv int) int64 {
+	rs := f.rates
+	if f.byRank {
+		rs, _ = f.ratesByRank.lookup(r)
+	}
+	if lv > len(rs) {
+		return 0
+	}
+	return rs[lv-1]
+}
+
 func (f *fastStart) Apply(c *Context) error {
 	since := c.order.OrderTS.Add(-time.Duration(f.days) * 24 * time.Hour)
 	if !c.enrolledSince(c.credited, since) {
 		return nil
 	}
-	for lv := 1; lv <= len(f.rates); lv++ {
+	for lv := 1; lv <= f.levels; lv++ {
 		a := c.hop(lv)
-		rate := f.rates[lv-1]
+		var rate int64
+		switch {
+		case a != nil:
+			rate = f.rate(a.ranks.PaidAs, lv)
+		case !f.byRank:
+			rate = f.rates[lv-1]
+		}
+		// Past the top of the chain there is no member, so no rank: by
+		// rank, the level's rate is unknown and there is no breakage.
 		if rate == 0 {
 			continue
 		}

@@ -210,3 +210,27 @@ func BenchmarkBalances(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPayout measures a payout run that pays 10 and 100 members
+// after 10 past runs and after 1,000, side by side, on ledgers of the
+// same 100k earnings (the past runs paid them: 10 × members payouts
+// against 1,000 × members). "ratio" is the 1,000-run figure over the
+// 10-run one: the target is about 1.3, a run that does not read the
+// runs before it. "plain" hides Memory's Tailer and Summer, so the run
+// reads PayoutStream whole and adds up what Scan returns.
+func BenchmarkPayout(b *testing.B) {
+	for _, members := range []int{10, 100} {
+		small, big := ledger.NewMemory(), ledger.NewMemory()
+		if err := ledgerworld.PayoutHistory(ctx, small, 100_000, 10, members); err != nil {
+			b.Fatal(err)
+		}
+		if err := ledgerworld.PayoutHistory(ctx, big, 100_000, 1000, members); err != nil {
+			b.Fatal(err)
+		}
+		m := "members=" + strconv.Itoa(members)
+		b.Run(m+"/capable", func(b *testing.B) { ledgerworld.BenchPayout(b, small, big, members) })
+		b.Run(m+"/plain", func(b *testing.B) {
+			ledgerworld.BenchPayout(b, struct{ ledger.Store }{small}, struct{ ledger.Store }{big}, members)
+		})
+	}
+}

@@ -51,8 +51,15 @@
 // itself — a SQL aggregate — and the ledger adds up Scan's entries only
 // for a store that is not. Memory is a Summer and keeps each member's
 // entries in a list of their own, so one member's balance costs the same
-// at 10k entries as at 1M (BenchmarkBalance). A payout run still reads
-// PayoutStream whole: the runs before it, their payments and holds.
+// at 10k entries as at 1M (BenchmarkBalance).
+//
+// A payout run reads PayoutStream's version, an earlier run with its id
+// (Filter.Run, which both stores serve from an index) and two sums —
+// what was earned, and every payout — never the runs before it entry by
+// entry. A Store that is also a Tailer reads a stream's version, or what
+// was appended after a version the caller holds, without the entries
+// before it (StreamAfter); the ledger reads the whole stream with Stream
+// on a store that is not. Memory is a Tailer (BenchmarkPayout).
 //
 // # Posting many orders
 //

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -169,31 +170,34 @@ type Filter struct {
 	From, To time.Time
 	// PostedBy selects entries posted at or before it; zero selects all.
 	PostedBy time.Time
+	// Run selects the entries of one payout run (Entry.Run): its
+	// TypeRun, payouts and holds. Memory and the PostgreSQL store serve
+	// it from an index, so that a payout run finds an earlier run with
+	// its id without reading PayoutStream.
+	Run string
 }
 
 // Match reports whether e passes f. Store implementations may use it; a
 // SQL store translates f into a WHERE clause instead. It reads e's Member,
-// Currency, Type, Effective and Posted, nothing else.
+// Currency, Type, Effective, Posted and Run, nothing else.
 func (f *Filter) Match(e *Entry) bool {
-	if f.Member != "" && e.Member != f.Member || f.Currency != "" && e.Currency != f.Currency {
+	return f.match(e.Member, e.Currency, e.Type, e.Run, e.Effective, e.Posted)
+}
+
+// match is Match on the fields it reads, so that a store that keeps
+// them apart from the entry (Memory's member lists) matches without
+// building one.
+func (f *Filter) match(member, currency string, typ Type, run string, effective, posted time.Time) bool {
+	if f.Member != "" && member != f.Member || f.Currency != "" && currency != f.Currency || f.Run != "" && run != f.Run {
 		return false
 	}
-	if len(f.Types) > 0 {
-		ok := false
-		for _, t := range f.Types {
-			if t == e.Type {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	if !f.From.IsZero() && e.Effective.Before(f.From) || !f.To.IsZero() && !e.Effective.Before(f.To) {
+	if len(f.Types) > 0 && !slices.Contains(f.Types, typ) {
 		return false
 	}
-	return f.PostedBy.IsZero() || !e.Posted.After(f.PostedBy)
+	if !f.From.IsZero() && effective.Before(f.From) || !f.To.IsZero() && !effective.Before(f.To) {
+		return false
+	}
+	return f.PostedBy.IsZero() || !posted.After(f.PostedBy)
 }
 
 // OrderStream returns the name of the stream an order's entries are

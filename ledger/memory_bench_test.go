@@ -3,7 +3,6 @@ package ledger_test
 import (
 	"encoding/binary"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,7 +81,7 @@ func BenchmarkPostLedgerSize(b *testing.B) {
 		ls = append(ls, ledger.New(m, w.Engine))
 	}
 	o := revs[1]
-	ts := make([][]time.Duration, len(ls))
+	var ts [2][]time.Duration
 	runtime.GC()
 	b.ReportAllocs()
 	i := 0
@@ -98,13 +97,7 @@ func BenchmarkPostLedgerSize(b *testing.B) {
 			}
 		}
 	}
-	for k := range ts {
-		slices.Sort(ts[k])
-	}
-	small, large := ts[0][len(ts[0])/2], ts[1][len(ts[1])/2]
-	b.ReportMetric(float64(small.Nanoseconds()), "1k-ns/post")
-	b.ReportMetric(float64(large.Nanoseconds()), "1M-ns/post")
-	b.ReportMetric(float64(large)/float64(small), "ratio")
+	ledgerworld.ReportMedians(b, ts[0], ts[1], "post")
 }
 
 // appendLife appends to m, for order number i, the entries life holds

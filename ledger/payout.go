@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -112,6 +113,11 @@ func runEntryID(kind, run, member, currency string) string {
 // r.At, plus every payout recorded (negative). A held member's positive
 // balance gets a TypeHold entry and stays owed; a balance below the
 // minimum is carried; a negative balance is carried and reported.
+//
+// A run reads PayoutStream's version, an earlier run with its id
+// (Filter.Run) and two sums, never the stream's entries: on a store that
+// is a Tailer and a Summer its cost does not grow with the runs before it
+// beyond what the store's sums cost.
 func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 	res := PayoutResult{Run: r.ID}
 	if r.ID == "" || r.At.IsZero() || r.Period.To.Before(r.Period.From) {
@@ -126,19 +132,22 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 	for attempt := 0; attempt < l.attempts; attempt++ {
 		// Nothing of an attempt that lost the race is reported.
 		res = PayoutResult{Run: r.ID}
-		posted, version, err := l.store.Stream(ctx, PayoutStream)
+		// The version first: what is read next includes every run up to
+		// it, and a run appended after it makes this run's append fail.
+		_, version, err := streamAfter(ctx, l.store, PayoutStream, math.MaxInt)
 		if err != nil {
 			return res, err
 		}
-		if done, err := recordedRun(&res, posted, r.ID, params); done || err != nil {
+		if done, err := l.recordedRun(ctx, &res, r.ID, params); done || err != nil {
+			return res, err
+		}
+		paid, err := sum(ctx, l.store, Filter{Types: []Type{TypePayout}})
+		if err != nil {
 			return res, err
 		}
 		due := make(map[[2]string]decimal.Decimal)
-		for i := range posted {
-			if e := &posted[i]; e.Type == TypePayout {
-				k := [2]string{e.Member, e.Currency}
-				due[k] = due[k].Add(e.Amount)
-			}
+		for _, b := range paid {
+			due[[2]string{b.Member, b.Currency}] = b.Amount
 		}
 		earned, err := sum(ctx, l.store, Filter{Types: []Type{TypeCommission, TypeCorrection, TypeAdjustment}, To: r.Period.To, PostedBy: at})
 		if err != nil {
@@ -190,19 +199,18 @@ func (l *Ledger) Payout(ctx context.Context, r Run) (PayoutResult, error) {
 	return PayoutResult{Run: r.ID}, fmt.Errorf("%w: payout run %s after %d attempts", ErrContention, r.ID, l.attempts)
 }
 
-// recordedRun fills res from a run already recorded in posted, or reports
-// a conflict when the run id was used with other parameters.
-func recordedRun(res *PayoutResult, posted []Entry, id, params string) (bool, error) {
+// recordedRun fills res from the run with id already recorded, or
+// reports a conflict when the run id was used with other parameters.
+func (l *Ledger) recordedRun(ctx context.Context, res *PayoutResult, id, params string) (bool, error) {
 	found := false
-	for i := range posted {
-		e := &posted[i]
-		if e.Run != id {
-			continue
+	err := l.store.Scan(ctx, Filter{Run: id}, func(e *Entry) error {
+		if e.Stream != PayoutStream {
+			return nil
 		}
 		switch e.Type {
 		case TypeRun:
 			if recorded := e.RunParams.params(); recorded != params {
-				return true, diffJSON(id, []byte(recorded), []byte(params), runFields)
+				return diffJSON(id, []byte(recorded), []byte(params), runFields)
 			}
 			found = true
 		case TypePayout:
@@ -210,6 +218,11 @@ func recordedRun(res *PayoutResult, posted []Entry, id, params string) (bool, er
 		case TypeHold:
 			res.Held = append(res.Held, Payment{Member: e.Member, Currency: e.Currency, Amount: e.Withheld, Reason: e.Reason})
 		}
+		return nil
+	})
+	if err != nil {
+		res.Paid, res.Held = nil, nil
+		return true, err
 	}
 	res.AlreadyRun = found
 	if !found {

@@ -80,6 +80,22 @@ type Batcher interface {
 	Streams(ctx context.Context, streams []string) (out [][]Entry, err error)
 }
 
+// Tailer is a Store that reads the tail of a stream, as io.WriterTo is a
+// Writer that copies itself: what was appended after a version the caller
+// already holds, so that a reader that keeps a stream's state (a payout
+// run's version check, an order's cached entries) pays for what is new,
+// not for the whole stream again. The ledger uses StreamAfter when its
+// store has it, and Stream otherwise.
+type Tailer interface {
+	Store
+	// StreamAfter returns the entries of stream whose Seq is greater
+	// than seq, in order, and the stream's version, read together: the
+	// last entry returned, if any, is at that version. A seq at or past
+	// the version returns no entries, so it reads the version alone; a
+	// negative seq reads the whole stream, as Stream does.
+	StreamAfter(ctx context.Context, stream string, seq int) (entries []Entry, version int, err error)
+}
+
 // Append is one stream's part of a Batcher's batch: the arguments of
 // Store.Append.
 type Append struct {
@@ -94,15 +110,38 @@ func sum(ctx context.Context, s Store, f Filter) ([]Balance, error) {
 		return sm.Sum(ctx, f)
 	}
 	sums := make(map[[2]string]decimal.Decimal)
-	err := s.Scan(ctx, f, func(e *Entry) error {
-		k := [2]string{e.Member, e.Currency}
-		sums[k] = sums[k].Add(e.Amount)
-		return nil
-	})
+	err := s.Scan(ctx, f, func(e *Entry) error { addTo(sums, e); return nil })
 	if err != nil {
 		return nil, err
 	}
 	return sortedBalances(sums), nil
+}
+
+// addTo adds e's amount to its member's and currency's sum.
+func addTo(sums map[[2]string]decimal.Decimal, e *Entry) {
+	k := [2]string{e.Member, e.Currency}
+	sums[k] = sums[k].Add(e.Amount)
+}
+
+// streamAfter is Tailer.StreamAfter on s, or the same tail of s.Stream.
+func streamAfter(ctx context.Context, s Store, stream string, seq int) ([]Entry, int, error) {
+	if t, ok := s.(Tailer); ok {
+		return t.StreamAfter(ctx, stream, seq)
+	}
+	es, v, err := s.Stream(ctx, stream)
+	if err != nil {
+		return nil, 0, err
+	}
+	return tail(es, seq), v, nil
+}
+
+// tail returns the entries of a whole stream's es whose Seq is greater
+// than seq (es[i].Seq is i+1).
+func tail(es []Entry, seq int) []Entry {
+	if seq >= len(es) {
+		return nil
+	}
+	return es[max(seq, 0):]
 }
 
 func sortedBalances(sums map[[2]string]decimal.Decimal) []Balance {
@@ -161,6 +200,9 @@ type Memory struct {
 	// them. Each is immutable once stored, and current while its stream
 	// has as many entries.
 	recent [256]atomic.Pointer[recentStream]
+	// byRun holds each payout run's entries (their indexes in log) in
+	// position order.
+	byRun map[string][]uint32
 }
 
 type recentStream struct {
@@ -190,14 +232,14 @@ type memberEntry struct {
 // the whole entry (Match reads only the fields r keeps). m.mu must be
 // held.
 func (m *Memory) match(r *memberEntry, f *Filter, member string) bool {
-	e := Entry{Type: r.typ, Member: member, Currency: m.tab.strs[r.currency]}
+	effective, posted := time.Unix(0, r.effective), time.Unix(0, r.posted)
 	if r.wide {
 		full := m.read(r.i)
-		e.Effective, e.Posted = full.Effective, full.Posted
-	} else {
-		e.Effective, e.Posted = time.Unix(0, r.effective), time.Unix(0, r.posted)
+		effective, posted = full.Effective, full.Posted
 	}
-	return f.Match(&e)
+	// A Run filter is served from byRun, never from these lists, which
+	// do not keep the run.
+	return f.match(member, m.tab.strs[r.currency], r.typ, f.Run, effective, posted)
 }
 
 // memberFilter is a Filter as memberEntry lists are matched against it
@@ -283,6 +325,7 @@ func unixNano(t time.Time) (int64, bool) {
 var (
 	_ Summer  = (*Memory)(nil)
 	_ Batcher = (*Memory)(nil)
+	_ Tailer  = (*Memory)(nil)
 )
 
 // NewMemory returns an empty in-memory store.
@@ -307,6 +350,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		m.tab.init()
 		m.streams = make(map[string]uint32)
 		m.byMember = make(map[string]*blocks[memberEntry])
+		m.byRun = make(map[string][]uint32)
 	}
 	n := 0
 	for _, a := range batch {
@@ -370,6 +414,10 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 				m.byMember[member] = list
 			}
 			list.add(r)
+			if en.Run != "" {
+				run := m.tab.strs[m.tab.str(en.Run)]
+				m.byRun[run] = append(m.byRun[run], li)
+			}
 		}
 		m.entries[si] = cur
 	}
@@ -451,8 +499,8 @@ func (m *Memory) readAll(is []uint32) []Entry {
 	return out
 }
 
-// stream returns the entries of stream from the one of Seq from + 1 on,
-// and its version. m.mu must be held.
+// stream returns the entries of stream whose Seq is greater than from
+// (all of them for a negative from), and its version. m.mu must be held.
 func (m *Memory) stream(stream string, from int) ([]Entry, int) {
 	si, ok := m.streams[stream]
 	if !ok {
@@ -460,7 +508,7 @@ func (m *Memory) stream(stream string, from int) ([]Entry, int) {
 	}
 	is := m.entries[si]
 	if from > 0 || len(is) > recentMax {
-		return m.readAll(is[min(from, len(is)):]), len(is)
+		return m.readAll(is[min(max(from, 0), len(is)):]), len(is)
 	}
 	slot := &m.recent[si%uint32(len(m.recent))]
 	if r := slot.Load(); r != nil && r.stream == si && len(r.entries) == len(is) {
@@ -492,12 +540,17 @@ func checkBatch(batch []Append) error {
 
 // Stream implements Store.
 func (m *Memory) Stream(ctx context.Context, stream string) ([]Entry, int, error) {
+	return m.StreamAfter(ctx, stream, 0)
+}
+
+// StreamAfter implements Tailer: it copies the tail only.
+func (m *Memory) StreamAfter(ctx context.Context, stream string, seq int) ([]Entry, int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	es, v := m.stream(stream, 0)
+	es, v := m.stream(stream, seq)
 	return es, v, nil
 }
 
@@ -520,11 +573,8 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var is []uint32
 	m.mu.RLock()
-	mf := m.filter(&f)
-	m.each(&mf, func(_ string, r *memberEntry) { is = append(is, r.i) }, nil)
-	out := m.readAll(is)
+	out := m.scan(&f)
 	m.mu.RUnlock()
 	slices.SortFunc(out, func(a, b Entry) int {
 		if c := cmp.Compare(a.Stream, b.Stream); c != 0 {
@@ -538,6 +588,19 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 		}
 	}
 	return nil
+}
+
+// scan returns the entries f matches, in no particular order: one run's
+// only, when f names the run, or one member's, when f names the member.
+// m.mu must be held.
+func (m *Memory) scan(f *Filter) []Entry {
+	if f.Run != "" {
+		return slices.DeleteFunc(m.readAll(m.byRun[f.Run]), func(e Entry) bool { return !f.Match(&e) })
+	}
+	var is []uint32
+	mf := m.filter(f)
+	m.each(&mf, func(_ string, r *memberEntry) { is = append(is, r.i) }, nil)
+	return m.readAll(is)
 }
 
 // Sum implements Summer, without copying or sorting entries.
@@ -569,6 +632,15 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 		curs = curs[:0]
 	}
 	m.mu.RLock()
+	if f.Run != "" {
+		// A run's entries are few: added up as the ledger adds up Scan's.
+		sums := make(map[[2]string]decimal.Decimal)
+		for _, e := range m.scan(&f) {
+			addTo(sums, &e)
+		}
+		m.mu.RUnlock()
+		return sortedBalances(sums), nil
+	}
 	mf := m.filter(&f)
 	m.each(&mf, add, done)
 	m.mu.RUnlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -96,6 +97,39 @@ func BenchmarkBalance(b *testing.B) {
 	b.Run("plain", func(b *testing.B) {
 		ledgerworld.BenchBalance(b, struct{ ledger.Store }{small}, struct{ ledger.Store }{big})
 	})
+}
+
+// BenchmarkPayout measures a payout run that pays 10 and 100 members
+// after 10 past runs and after 1,000, side by side against the same
+// server, on ledgers of the same 100k earnings (the past runs paid them:
+// 10 × members payouts against 1,000 × members). "ratio" is the
+// 1,000-run figure over the 10-run one: the target is about 1.3, a run
+// that does not read the runs before it. "plain" hides the store's
+// ledger.Tailer and ledger.Summer, so the run reads the payouts stream
+// whole and adds up the rows Scan returns.
+func BenchmarkPayout(b *testing.B) {
+	ctx := context.Background()
+	for _, members := range []int{10, 100} {
+		small, big := benchStore(b), benchStore(b)
+		for _, c := range []struct {
+			s    *Store
+			runs int
+		}{{small, 10}, {big, 1000}} {
+			if err := ledgerworld.PayoutHistory(ctx, c.s, 100_000, c.runs, members); err != nil {
+				b.Fatal(err)
+			}
+			// VACUUM too: autovacuum would visit the table just loaded
+			// while the runs are measured.
+			if _, err := c.s.pool.Exec(ctx, "VACUUM ANALYZE "+c.s.sql.entries.Sanitize()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		m := "members=" + strconv.Itoa(members)
+		b.Run(m+"/capable", func(b *testing.B) { ledgerworld.BenchPayout(b, small, big, members) })
+		b.Run(m+"/plain", func(b *testing.B) {
+			ledgerworld.BenchPayout(b, struct{ ledger.Store }{small}, struct{ ledger.Store }{big}, members)
+		})
+	}
 }
 
 // BenchmarkBalances measures every member's balance on a ledger of 1M

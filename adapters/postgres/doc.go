@@ -69,6 +69,15 @@
 // are served by the (member, currency, effective_ns) index, so their cost
 // follows the member's entries, not the table (BenchmarkBalance).
 //
+// Store is a ledger.Tailer: StreamAfter reads a stream's version and the
+// entries appended after a version the caller holds in one round trip,
+// both served by the (stream, seq) index, so a reader that keeps a
+// stream's state pays for what is new, not for the whole stream. A
+// payout run reads the payouts stream's version so, finds an earlier run
+// with its id through a partial index on run, sums the payouts from a
+// partial index of them (both migration 0005), and sums the earnings: it
+// never reads the runs before it row by row (BenchmarkPayout).
+//
 // # The webhook inbox
 //
 // Store.Inbox returns the webhook.Inbox of package webhook kept in the same

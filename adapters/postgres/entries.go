@@ -26,6 +26,7 @@ import (
 var (
 	_ ledger.Summer  = (*Store)(nil)
 	_ ledger.Batcher = (*Store)(nil)
+	_ ledger.Tailer  = (*Store)(nil)
 )
 
 // columns are the entries table's columns in the order rows are written
@@ -65,8 +66,10 @@ type statements struct {
 	sequence string
 	reserve  string
 	versions string
+	version  string
 	streams  string
 	stream   string
+	tail     string
 	scan     string
 	sum      string
 	after    string
@@ -85,11 +88,14 @@ func newStatements(schema string) statements {
 		reserve: "SELECT (SELECT coalesce(max(seq), 0) FROM " + t + " WHERE stream = $1), setval($2::regclass, nextval($2::regclass) + $3 - 1)",
 		// A batch's: the versions of its streams, then its positions.
 		versions: "SELECT stream, max(seq) FROM " + t + " WHERE stream = ANY($1) GROUP BY stream",
+		version:  "SELECT coalesce(max(seq), 0) FROM " + t + " WHERE stream = $1",
 		stream:   sel + " WHERE stream = $1 ORDER BY seq",
-		streams:  sel + " WHERE stream = ANY($1) ORDER BY stream, seq",
-		scan:     sel,
-		sum:      "SELECT member, currency, sum(amount)::text FROM " + t,
-		after:    sel + " WHERE position > $1 ORDER BY position LIMIT $2",
+		// bigint: a seq past any version (math.MaxInt) reads none.
+		tail:    sel + " WHERE stream = $1 AND seq > $2::bigint ORDER BY seq",
+		streams: sel + " WHERE stream = ANY($1) ORDER BY stream, seq",
+		scan:    sel,
+		sum:     "SELECT member, currency, sum(amount)::text FROM " + t,
+		after:   sel + " WHERE position > $1 ORDER BY position LIMIT $2",
 	}
 }
 
@@ -121,7 +127,7 @@ func (s *Store) Append(ctx context.Context, stream string, expectedVersion int, 
 	}
 	if len(entries) == 0 {
 		var v int
-		if err := s.pool.QueryRow(ctx, "SELECT coalesce(max(seq), 0) FROM "+s.sql.entries.Sanitize()+" WHERE stream = $1", stream).Scan(&v); err != nil {
+		if err := s.pool.QueryRow(ctx, s.sql.version, stream).Scan(&v); err != nil {
 			return fmt.Errorf("postgres: append to %s: %w", stream, err)
 		}
 		if v != expectedVersion {
@@ -281,6 +287,27 @@ func (s *Store) Stream(ctx context.Context, stream string) ([]ledger.Entry, int,
 	return out, len(out), nil
 }
 
+// StreamAfter implements ledger.Tailer: the stream's version and its
+// entries after seq, in one round trip, each served by the (stream, seq)
+// index. The version is read first: when the tail, read next, has
+// entries, the last one is at the version then, which is returned.
+func (s *Store) StreamAfter(ctx context.Context, stream string, seq int) ([]ledger.Entry, int, error) {
+	var version int
+	var out []ledger.Entry
+	b := &pgx.Batch{}
+	b.Queue(s.sql.version, stream).QueryRow(func(r pgx.Row) error { return r.Scan(&version) })
+	b.Queue(s.sql.tail, stream, seq).Query(func(rows pgx.Rows) error {
+		return each(rows, func(e *ledger.Entry) error { out = append(out, *e); return nil })
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, 0, fmt.Errorf("postgres: %w", err)
+	}
+	if len(out) > 0 {
+		version = out[len(out)-1].Seq
+	}
+	return out, version, nil
+}
+
 // Streams implements ledger.Batcher with one query.
 func (s *Store) Streams(ctx context.Context, streams []string) ([][]ledger.Entry, error) {
 	read := make(map[string][]ledger.Entry, len(streams))
@@ -362,6 +389,11 @@ func (s *Store) query(ctx context.Context, fn func(*ledger.Entry) error, sql str
 		return fmt.Errorf("postgres: %w", err)
 	}
 	defer rows.Close()
+	return each(rows, fn)
+}
+
+// each decodes rows of entries, calling fn for each.
+func each(rows pgx.Rows, fn func(*ledger.Entry) error) error {
 	var r row
 	dest := r.dest()
 	for rows.Next() {
@@ -399,12 +431,18 @@ func filterSQL(f *ledger.Filter) (string, []any) {
 	if f.Currency != "" {
 		conds = append(conds, "currency = "+arg(f.Currency))
 	}
+	if f.Run != "" {
+		// run <> '' lets the partial index on run serve the query.
+		conds = append(conds, "run = "+arg(f.Run), "run <> ''")
+	}
 	if len(f.Types) > 0 {
-		ts := make([]int16, len(f.Types))
+		// The types as constants, not a parameter: a plan can then use
+		// the partial index of payouts (type = 4) when f selects them.
+		ts := make([]string, len(f.Types))
 		for i, t := range f.Types {
-			ts[i] = int16(t)
+			ts[i] = strconv.Itoa(int(t))
 		}
-		conds = append(conds, "type = ANY("+arg(ts)+"::smallint[])")
+		conds = append(conds, "type IN ("+strings.Join(ts, ", ")+")")
 	}
 	if !f.From.IsZero() {
 		switch {

@@ -37,3 +37,11 @@ func TestConformance(t *testing.T) {
 		Reopen: func(t *testing.T, s ledger.Store) ledger.Store { return open(t, s.(*postgres.Store).Schema()) },
 	}, func(t *testing.T) ledger.Store { return newStore(t) })
 }
+
+// TestPayoutIndexType: migration 0005 indexes the entries of type 4 as
+// the payouts a payout run sums.
+func TestPayoutIndexType(t *testing.T) {
+	if ledger.TypePayout != 4 {
+		t.Fatalf("ledger.TypePayout is %d; migration 0005's entries_payout_idx indexes type 4", ledger.TypePayout)
+	}
+}

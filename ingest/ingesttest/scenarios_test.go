@@ -58,6 +58,56 @@ func TestDoterraFastStart(t *testing.T) {
 	}
 }
 
+// TestPublishedExamples checks the scenarios reproduced from published
+// plans against the amounts their documents state (or compute by hand from
+// the documents' rates, as each README shows), independently of the golden
+// files.
+func TestPublishedExamples(t *testing.T) {
+	type payment struct{ Order, Beneficiary, Rule, Amount string }
+	tests := []struct {
+		scenario string
+		want     []payment
+	}{
+		// Be Infinity's UB Example 3: "$96" and "$576".
+		{"be-infinity-unilevel-differential", []payment{
+			{"8001", "USER", "unilevel_bonus", "96.00"},
+			{"8002", "USER", "unilevel_bonus", "576.00"}}},
+		// Purium's Infinity Bonus: 2% of 100 BV to a Green Diamond past
+		// level 8, 4% to a Blue Diamond with none below.
+		{"purium-infinity-bonus", []payment{
+			{"9001", "C04", "infinity_gd", "2.00"}, {"9001", "C00", "infinity_bd", "2.00"},
+			{"9002", "C04", "infinity_gd", "2.00"}, {"9002", "C00", "infinity_bd", "2.00"},
+			{"9003", "C00", "infinity_gd", "2.00"}, {"9003", "C00", "infinity_bd", "2.00"}}},
+		// Unicity's Fast Start: Jr. Manager 15% / 3%, Manager 30% / 5%,
+		// of 100 PV.
+		{"unicity-fast-start", []payment{
+			{"6001", "JR", "fast_start", "15.00"}, {"6001", "SPONSOR", "fast_start", "5.00"},
+			{"6002", "MGR", "fast_start", "30.00"}, {"6002", "JR", "fast_start", "3.00"},
+			{"6003", "SPONSOR", "fast_start", "5.00"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			steps, err := ingesttest.Play(filepath.Join(scenarios, tt.scenario))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []payment
+			for _, s := range steps {
+				for i := range s.Events {
+					e := &s.Events[i]
+					if e.Kind != commission.KindCommission {
+						t.Errorf("order %s: a %s event", e.Order.OrderID, e.Kind)
+					}
+					got = append(got, payment{e.Order.OrderID, e.Beneficiary, e.Rule, e.Amount().StringFixed(2)})
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("payments differ from the published plan (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // TestStaleRevisionPostsNothing delivers the lifecycle scenario's stale
 // revision straight to the engine after the steps before it: whatever the
 // player decides, Corrections itself must post nothing for a revision older

@@ -21,7 +21,8 @@
 // (a store that can be reopened is checked through a new handle too).
 //
 // A store that is a ledger.Summer has its sums checked against Scan, a
-// ledger.Batcher its batches checked all or nothing, and the whole suite
+// ledger.Batcher its batches checked all or nothing, a ledger.Tailer its
+// tails checked against Stream, and the whole suite
 // runs again with the capabilities hidden, so the ledger's queries and
 // Ledger.PostAll agree on the capable and the plain path.
 package ledgertest
@@ -48,7 +49,8 @@ import (
 // return a new, empty store each call.
 //
 // The suite runs twice: on the store as it is, and, under "Plain", on the
-// store with its optional capabilities (ledger.Summer, ledger.Batcher) hidden, so that
+// store with its optional capabilities (ledger.Summer, ledger.Batcher,
+// ledger.Tailer) hidden, so that
 // the ledger's answers are checked on both the capable and the plain path.
 func Run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 	run(t, f, newStore)
@@ -74,6 +76,7 @@ func run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 		{"Scan", scan},
 		{"Sum", sum},
 		{"AppendBatch", appendBatch},
+		{"StreamAfter", streamAfter},
 		{"ConcurrentAppends", concurrentAppends},
 		{"PostEventsDuplicateAndConflict", postEventsDuplicateAndConflict},
 		{"PostLife", postLife},
@@ -242,7 +245,7 @@ func scan(t *testing.T, s ledger.Store) {
 	eur := entry("e1", "A", "5", aug)
 	eur.Currency = "EUR"
 	pay := entry("p1", "B", "-3", sep)
-	pay.Type = ledger.TypePayout
+	pay.Type, pay.Run = ledger.TypePayout, "r1"
 	add("z", 0, entry("z1", "A", "1", aug.Add(-time.Nanosecond)), entry("z2", "B", "2", aug))
 	add("b", 0, entry("b1", "A", "3", sep.Add(-time.Nanosecond)), eur)
 	add("z", 2, pay)
@@ -273,6 +276,10 @@ func scan(t *testing.T, s ledger.Store) {
 		{"effective from September", ledger.Filter{From: sep}, "b3:b#3 p1:z#3"},
 		{"posted by", ledger.Filter{PostedBy: aug.Add(time.Hour)}, "e1:b#2 z1:z#1 z2:z#2"},
 		{"member and period", ledger.Filter{Member: "B", From: aug, To: sep.Add(time.Nanosecond)}, "z2:z#2 p1:z#3"},
+		{"run", ledger.Filter{Run: "r1"}, "p1:z#3"},
+		{"run and member", ledger.Filter{Run: "r1", Member: "B"}, "p1:z#3"},
+		{"run and another member", ledger.Filter{Run: "r1", Member: "A"}, ""},
+		{"another run", ledger.Filter{Run: "r"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -349,6 +349,25 @@ func payoutTwice(t *testing.T, s ledger.Store) {
 	}
 	checkPayout(t, r, []string{"A USD 7.55"}, nil, []string{"ROOT USD 3.02"}, nil)
 	checkBalances(t, l, far, "A USD 0.00", "B USD 0.00", "ROOT USD 3.02")
+	// Each run id, found again after later runs, reports its own
+	// payments and holds, none of another run's.
+	for _, c := range []struct {
+		r          ledger.Run
+		paid, held []string
+	}{
+		{augustRun("2025-08"), []string{"B USD 16.30"}, []string{"A USD 7.55 (KYC pending)"}},
+		{lifted, []string{"A USD 7.55"}, nil},
+	} {
+		again, err := l.Payout(ctx, c.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !again.AlreadyRun || len(again.Entries) != 0 {
+			t.Errorf("run %s again: already run %v, %d entries; want true, 0", c.r.ID, again.AlreadyRun, len(again.Entries))
+		}
+		checkPayout(t, again, c.paid, c.held, nil, nil)
+	}
+	checkBalances(t, l, far, "A USD 0.00", "B USD 0.00", "ROOT USD 3.02")
 	if _, err := l.Payout(ctx, ledger.Run{ID: "early", Period: ledger.Month(2025, time.August), At: ledgerworld.Placed}); !errors.Is(err, ledger.ErrInvalid) {
 		t.Errorf("a run before its period ends: %v, want ErrInvalid", err)
 	}

@@ -28,9 +28,9 @@ func sum(t *testing.T, s ledger.Store) {
 	eur := entry("a3", "A", "3", aug)
 	eur.Currency = "EUR"
 	pay := entry("p1", "B", "-1.005", sep)
-	pay.Type = ledger.TypePayout
+	pay.Type, pay.Run = ledger.TypePayout, "r1"
 	hold := ledger.Entry{ID: "h1", Type: ledger.TypeHold, Member: "B", Currency: "USD", Effective: sep, Posted: sep,
-		Withheld: decimal.RequireFromString("7"), Reason: "KYC pending"}
+		Run: "r1", Withheld: decimal.RequireFromString("7"), Reason: "KYC pending"}
 	undated := entry("c1", "C", "1200", time.Time{})
 	undated.Currency, undated.Posted = "JPY", time.Time{}
 	for _, a := range []struct {
@@ -57,6 +57,9 @@ func sum(t *testing.T, s ledger.Store) {
 		{"effective before August, undated included", ledger.Filter{To: aug}, "A USD 10.5, C JPY 1200"},
 		{"effective from August", ledger.Filter{From: aug}, "A EUR 3, A USD -0.5, B USD 0"},
 		{"posted by", ledger.Filter{PostedBy: aug.Add(time.Hour)}, "A EUR 3, A USD 10.5, B USD 1.005, C JPY 1200"},
+		{"run", ledger.Filter{Run: "r1"}, "B USD -1.005"},
+		{"run and type", ledger.Filter{Run: "r1", Types: []ledger.Type{ledger.TypeHold}}, "B USD 0"},
+		{"another run", ledger.Filter{Run: "r2"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
