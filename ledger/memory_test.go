@@ -1,10 +1,21 @@
 package ledger_test
 
 import (
+	"reflect"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/internal/ledgerworld"
 	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/ledger/ledgertest"
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/sku"
 )
 
 func TestMemoryConformance(t *testing.T) {
@@ -21,4 +32,107 @@ func TestMemoryConformanceReopened(t *testing.T) {
 
 func TestZeroMemoryConformance(t *testing.T) {
 	ledgertest.Run(t, ledgertest.Features{}, func(*testing.T) ledger.Store { return new(ledger.Memory) })
+}
+
+// TestMemoryKeepsEdges appends what the conformance suite does not: an
+// instant beyond what Unix nanoseconds hold, one in a fixed zone, an
+// amount beyond int64, a zero amount with a scale, empty (not nil)
+// slices and maps; each reads back exactly, scale and location included,
+// and filters on such instants select what Filter.Match selects.
+func TestMemoryKeepsEdges(t *testing.T) {
+	d := decimal.RequireFromString
+	far := time.Date(3000, 1, 2, 3, 4, 5, 6, time.UTC)
+	zone := time.Date(2025, 5, 1, 12, 0, 0, 7, time.FixedZone("UTC+1", 3600))
+	in := []ledger.Entry{
+		{ID: "far", Type: ledger.TypeAdjustment, Member: "Ä", Currency: "USD", Amount: d("123456789012345678901234.5678"),
+			Effective: far, Posted: zone, Withheld: decimal.New(0, 3), Reason: "r"},
+		{ID: "edges", Type: ledger.TypeRevision, Effective: zone, Posted: zone,
+			Body: &normalize.Order{Items: []normalize.Line{}, Refunds: []normalize.Refund{{Items: []normalize.RefundLine{}}}}},
+		{ID: "run", Type: ledger.TypeRun, Effective: zone, Posted: zone,
+			RunParams: &ledger.Run{ID: "x", Minimum: map[string]decimal.Decimal{}, Holds: map[string]string{}}},
+		{ID: "s", Type: ledger.TypeAdjustment, Member: "Ä", Currency: "USD", Amount: d("-1.50"), Effective: ledgerworld.Jan, Posted: ledgerworld.Jan},
+	}
+	m := ledger.NewMemory()
+	if err := m.Append(ctx, "s", 0, slices.Clone(in)); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := m.Stream(ctx, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact := cmp.Options{
+		cmp.Comparer(func(a, b decimal.Decimal) bool {
+			return a.Equal(b) && a.Exponent() == b.Exponent() && (a == decimal.Decimal{}) == (b == decimal.Decimal{})
+		}),
+		cmp.Comparer(func(a, b time.Time) bool { return a == b }),
+		cmpopts.IgnoreFields(ledger.Entry{}, "Stream", "Seq", "Position"),
+	}
+	if diff := cmp.Diff(in, got, exact); diff != "" {
+		t.Errorf("read back differs (-appended +read):\n%s", diff)
+	}
+	for _, f := range []ledger.Filter{
+		{Member: "Ä", From: time.Date(2500, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Member: "Ä", To: time.Date(2500, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{To: far.Add(time.Nanosecond), PostedBy: zone},
+		{Currency: "EUR"},
+		{Types: []ledger.Type{ledger.TypeRun, ledger.TypeRevision}, From: zone},
+	} {
+		var want, scanned []string
+		for i := range got {
+			if f.Match(&got[i]) {
+				want = append(want, got[i].ID)
+			}
+		}
+		err := m.Scan(ctx, f, func(e *ledger.Entry) error { scanned = append(scanned, e.ID); return nil })
+		if err != nil || !slices.Equal(scanned, want) {
+			t.Errorf("Scan %+v: %q, %v; want %q", f, scanned, err, want)
+		}
+	}
+}
+
+// TestMemoryStreamReadAgain reads a stream the store keeps decoded: a
+// caller changing what it read changes nothing stored, and an append
+// is seen.
+func TestMemoryStreamReadAgain(t *testing.T) {
+	m := ledger.NewMemory()
+	e := ledger.Entry{ID: "a", Type: ledger.TypeAdjustment, Member: "A", Currency: "USD", Amount: decimal.RequireFromString("1.50"),
+		Effective: ledgerworld.Jan, Posted: ledgerworld.Jan}
+	if err := m.Append(ctx, "s", 0, []ledger.Entry{e}); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := m.Stream(ctx, "s")
+	first[0].Member = "changed"
+	e.ID = "b"
+	if err := m.Append(ctx, "s", 1, []ledger.Entry{e}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		got, v, err := m.Stream(ctx, "s")
+		if err != nil || v != 2 || len(got) != 2 || got[0].Member != "A" || got[0].ID != "a" || got[1].ID != "b" {
+			t.Fatalf("Stream: %+v, version %d, %v; want a and b, members A", got, v, err)
+		}
+		got[1].ID = "changed"
+	}
+}
+
+// TestMemoryKnowsEveryField fails when a type Memory writes field by
+// field gains or loses a field: Memory's record (memcodec.go) must then
+// write and read it too, or it would drop it silently.
+func TestMemoryKnowsEveryField(t *testing.T) {
+	for _, c := range []struct {
+		t reflect.Type
+		n int
+	}{
+		{reflect.TypeFor[ledger.Entry](), 27}, {reflect.TypeFor[ledger.Volume](), 6}, {reflect.TypeFor[ledger.Run](), 5},
+		{reflect.TypeFor[ledger.Close](), 6}, {reflect.TypeFor[commission.Carry](), 4},
+		{reflect.TypeFor[commission.Event](), 19}, {reflect.TypeFor[commission.CalcSnapshot](), 12},
+		{reflect.TypeFor[commission.Link](), 5}, {reflect.TypeFor[commission.LineRef](), 5}, {reflect.TypeFor[commission.Cap](), 4},
+		{reflect.TypeFor[commission.Lock](), 3}, {reflect.TypeFor[normalize.Order](), 20}, {reflect.TypeFor[normalize.Line](), 12},
+		{reflect.TypeFor[normalize.Refund](), 10}, {reflect.TypeFor[normalize.RefundLine](), 4}, {reflect.TypeFor[normalize.Key](), 3},
+		{reflect.TypeFor[sku.Ref](), 2},
+	} {
+		if got := c.t.NumField(); got != c.n {
+			t.Errorf("%s has %d fields, Memory's record knows %d: write and read the change in ledger/memcodec.go, then update this count", c.t, got, c.n)
+		}
+	}
 }

@@ -5,13 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
+	"math"
 	"math/big"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/commission"
 )
 
 // Store is where entries are kept. It is append-only: entries are never
@@ -168,43 +172,154 @@ var (
 )
 
 // Memory is the in-memory Store, the embedded default. The zero Memory is
-// ready to use and safe for concurrent use.
+// ready to use and safe for concurrent use. It keeps entries compactly
+// (see memcodec.go) and gives back, on every read, new entries equal to
+// those appended, instants without their monotonic clock reading; their
+// events, bodies and refunds may be shared with other reads.
 type Memory struct {
-	mu      sync.RWMutex
-	streams map[string][]Entry
-	ids     map[string]struct{}
-	// log holds every entry's stream and index there, in position order
-	// (Position = index in log + 1).
-	log []memoryRef
+	mu  sync.RWMutex
+	tab memTables
+	// arena holds every entry's record; log their addresses, in position
+	// order (Position = index in log + 1).
+	arena memArena
+	log   blocks[uint64]
+	// streams numbers the streams; names and entries are, by number, a
+	// stream's name and its entries' indexes in log.
+	streams map[string]uint32
+	names   []string
+	entries [][]uint32
+	ids     idSet
 	// byMember holds each member's entries in position order, so that
 	// one member's queries visit only its entries (and sums of every
 	// member only the dense lists); "" holds entries without a member.
-	byMember map[string][]memberEntry
-	// byRun holds each payout run's entries in position order.
-	byRun map[string][]memoryRef
+	byMember map[string]*blocks[memberEntry]
+	scratch  []byte
+	// recent holds the entries of streams last read whole, by stream
+	// number modulo its length, so that reading an order's stream again
+	// (a duplicate delivery, a what-if) copies them instead of decoding
+	// them. Each is immutable once stored, and current while its stream
+	// has as many entries.
+	recent [256]atomic.Pointer[recentStream]
+	// byRun holds each payout run's entries (their indexes in log) in
+	// position order.
+	byRun map[string][]uint32
 }
 
-type memoryRef struct {
-	stream string
-	i      int
+type recentStream struct {
+	stream  uint32
+	entries []Entry
 }
+
+// recentMax is the most entries a stream in Memory.recent has: a long
+// stream (the payouts) would keep too much.
+const recentMax = 64
 
 // memberEntry is what one member's queries filter and sum on, kept in a
 // dense list per member: they touch that list and the entries they
 // return, wherever those lie in a large ledger.
 type memberEntry struct {
-	ref               memoryRef
+	// effective and posted are Unix nanoseconds, unless wide.
+	effective, posted int64
+	i                 uint32 // index in log
+	currency, amount  uint32 // in tab.strs, tab.decs
 	typ               Type
-	currency          string
-	effective, posted time.Time
-	amount            decimal.Decimal
+	// wide is set for an instant beyond what Unix nanoseconds hold (the
+	// zero Time, say): match then reads it from the entry.
+	wide bool
 }
 
 // match reports whether member's entry r passes f, as f.Match would on
-// the whole entry. A Run filter is served from byRun, never from these
-// lists, which do not keep the run.
-func (r *memberEntry) match(f *Filter, member string) bool {
-	return f.match(member, r.currency, r.typ, f.Run, r.effective, r.posted)
+// the whole entry (Match reads only the fields r keeps). m.mu must be
+// held.
+func (m *Memory) match(r *memberEntry, f *Filter, member string) bool {
+	effective, posted := time.Unix(0, r.effective), time.Unix(0, r.posted)
+	if r.wide {
+		full := m.read(r.i)
+		effective, posted = full.Effective, full.Posted
+	}
+	// A Run filter is served from byRun, never from these lists, which
+	// do not keep the run.
+	return f.match(member, m.tab.strs[r.currency], r.typ, f.Run, effective, posted)
+}
+
+// memberFilter is a Filter as memberEntry lists are matched against it
+// fast: its currency interned, its instants in Unix nanoseconds (when
+// every one fits: m.match otherwise).
+type memberFilter struct {
+	f                         *Filter
+	fast                      bool
+	currency                  uint32
+	from, to, postedBy        int64
+	hasFrom, hasTo, hasPosted bool
+}
+
+// filter returns f's memberFilter. m.mu must be held.
+func (m *Memory) filter(f *Filter) memberFilter {
+	mf := memberFilter{f: f, fast: true, hasFrom: !f.From.IsZero(), hasTo: !f.To.IsZero(), hasPosted: !f.PostedBy.IsZero()}
+	if f.Currency != "" {
+		var ok bool
+		if mf.currency, ok = m.tab.strIdx[f.Currency]; !ok {
+			mf.currency = math.MaxUint32 // no entry has it
+		}
+	}
+	for _, b := range []struct {
+		t   time.Time
+		set bool
+		ns  *int64
+	}{{f.From, mf.hasFrom, &mf.from}, {f.To, mf.hasTo, &mf.to}, {f.PostedBy, mf.hasPosted, &mf.postedBy}} {
+		if b.set {
+			var ok bool
+			*b.ns, ok = unixNano(b.t)
+			mf.fast = mf.fast && ok
+		}
+	}
+	return mf
+}
+
+// matches reports whether member's entry r passes mf's filter, as
+// f.Match would on the whole entry. m.mu must be held.
+func (m *Memory) matches(mf *memberFilter, r *memberEntry, member string) bool {
+	if !mf.fast || r.wide {
+		return m.match(r, mf.f, member)
+	}
+	return (mf.f.Currency == "" || r.currency == mf.currency) &&
+		(len(mf.f.Types) == 0 || slices.Contains(mf.f.Types, r.typ)) &&
+		(!mf.hasFrom || r.effective >= mf.from) && (!mf.hasTo || r.effective < mf.to) &&
+		(!mf.hasPosted || r.posted <= mf.postedBy)
+}
+
+// each calls fn for every member's entry mf matches, one member after
+// the other (only f.Member, when set), and then done, when not nil, with
+// the member. m.mu must be held.
+func (m *Memory) each(mf *memberFilter, fn func(member string, r *memberEntry), done func(member string)) {
+	one := func(member string, list *blocks[memberEntry]) {
+		if list == nil {
+			return
+		}
+		for _, b := range list.b {
+			for k := range b {
+				if r := &b[k]; m.matches(mf, r, member) {
+					fn(member, r)
+				}
+			}
+		}
+		if done != nil {
+			done(member)
+		}
+	}
+	if mf.f.Member != "" {
+		one(mf.f.Member, m.byMember[mf.f.Member])
+		return
+	}
+	for member, list := range m.byMember {
+		one(member, list)
+	}
+}
+
+// unixNano returns t in Unix nanoseconds, and whether that is exact.
+func unixNano(t time.Time) (int64, bool) {
+	ns := t.UnixNano()
+	return ns, time.Unix(0, ns).Equal(t)
 }
 
 var (
@@ -229,60 +344,182 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if err := checkBatch(batch); err != nil {
 		return err
 	}
+	if err := checkAwards(batch); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.streams == nil {
-		m.streams = make(map[string][]Entry)
-		m.ids = make(map[string]struct{})
-		m.byMember = make(map[string][]memberEntry)
-		m.byRun = make(map[string][]memoryRef)
+		m.tab.init()
+		m.streams = make(map[string]uint32)
+		m.byMember = make(map[string]*blocks[memberEntry])
+		m.byRun = make(map[string][]uint32)
 	}
+	n := 0
 	for _, a := range batch {
-		if v := len(m.streams[a.Stream]); v != a.ExpectedVersion {
+		if v := m.version(a.Stream); v != a.ExpectedVersion {
 			return fmt.Errorf("%w: stream %s is at version %d, not %d", ErrVersionConflict, a.Stream, v, a.ExpectedVersion)
 		}
+		n += len(a.Entries)
 	}
-	// One map operation an entry: its id goes into ids as it is checked,
-	// and a duplicate takes back the ids this batch put in.
+	if m.log.n+n > math.MaxUint32 {
+		return fmt.Errorf("ledger: the memory store holds at most %d entries", uint32(math.MaxUint32))
+	}
+	if err := m.checkIDs(batch, n); err != nil {
+		return err
+	}
+	var snaps map[*commission.CalcSnapshot]uint32
+	var snapEnc enc
+	snap := func(s *commission.CalcSnapshot) uint32 {
+		if i, ok := snaps[s]; ok {
+			return i
+		}
+		if snaps == nil {
+			snaps = make(map[*commission.CalcSnapshot]uint32)
+		}
+		snapEnc = enc{b: snapEnc.b[:0], t: &m.tab}
+		snapEnc.snapshot(s)
+		i := uint32(len(m.tab.snaps))
+		m.tab.snaps = append(m.tab.snaps, m.arena.add(snapEnc.b))
+		snaps[s] = i
+		return i
+	}
+	e := enc{t: &m.tab}
+	for _, a := range batch {
+		si, ok := m.streams[a.Stream]
+		if !ok {
+			si = uint32(len(m.names))
+			name := strings.Clone(a.Stream)
+			m.streams[name] = si
+			m.names = append(m.names, name)
+			m.entries = append(m.entries, nil)
+		}
+		cur, entries := slices.Grow(m.entries[si], len(a.Entries)), a.Entries
+		for i := range entries {
+			en := &entries[i]
+			li := uint32(m.log.n)
+			en.Stream, en.Seq, en.Position = a.Stream, len(cur)+1, int64(li)+1
+			e.b = m.scratch[:0]
+			e.entry(en, si, a.Stream, snap)
+			m.scratch = e.b
+			m.log.add(m.arena.add(e.b))
+			cur = append(cur, li)
+			m.ids.add(en.ID, li, m.idIs)
+			member := m.tab.strs[m.tab.str(en.Member)]
+			r := memberEntry{i: li, currency: m.tab.str(en.Currency), amount: m.tab.dec(en.Amount), typ: en.Type}
+			var ok1, ok2 bool
+			r.effective, ok1 = unixNano(en.Effective)
+			r.posted, ok2 = unixNano(en.Posted)
+			r.wide = !ok1 || !ok2
+			list := m.byMember[member]
+			if list == nil {
+				list = new(blocks[memberEntry])
+				m.byMember[member] = list
+			}
+			list.add(r)
+			if en.Run != "" {
+				run := m.tab.strs[m.tab.str(en.Run)]
+				m.byRun[run] = append(m.byRun[run], li)
+			}
+		}
+		m.entries[si] = cur
+	}
+	return nil
+}
+
+// version returns stream's version. m.mu must be held.
+func (m *Memory) version(stream string) int {
+	if si, ok := m.streams[stream]; ok {
+		return len(m.entries[si])
+	}
+	return 0
+}
+
+// checkIDs refuses a batch of n entries with an id in the store or twice
+// in the batch. m.mu must be held.
+func (m *Memory) checkIDs(batch []Append, n int) error {
+	// seen maps the ids before the current one to their append, in a
+	// large batch; a small one is searched.
+	var seen map[string]int
+	if n > 64 {
+		seen = make(map[string]int, n)
+	}
 	for k, a := range batch {
 		for i := range a.Entries {
 			id := a.Entries[i].ID
-			if _, dup := m.ids[id]; dup {
-				for _, b := range batch[:k] {
-					for j := range b.Entries {
-						delete(m.ids, b.Entries[j].ID)
-					}
-				}
-				for j := range i {
-					delete(m.ids, a.Entries[j].ID)
-				}
-				twice := ""
-				if slices.ContainsFunc(a.Entries[:i], func(e Entry) bool { return e.ID == id }) {
-					twice = " twice in one append"
-				}
-				return fmt.Errorf("%w: %s%s", ErrDuplicateID, id, twice)
+			dup, twice := m.ids.has(id, m.idIs), false
+			if !dup && seen != nil {
+				var at int
+				at, dup = seen[id]
+				twice = dup && at == k
+				seen[id] = k
+			} else if !dup {
+				twice = slices.ContainsFunc(a.Entries[:i], func(e Entry) bool { return e.ID == id })
+				dup = twice || slices.ContainsFunc(batch[:k], func(b Append) bool {
+					return slices.ContainsFunc(b.Entries, func(e Entry) bool { return e.ID == id })
+				})
 			}
-			m.ids[id] = struct{}{}
-		}
-	}
-	for _, a := range batch {
-		cur, entries := m.streams[a.Stream], a.Entries
-		out := slices.Grow(cur, len(entries))
-		for i := range entries {
-			ref := memoryRef{a.Stream, len(cur) + i}
-			m.log = append(m.log, ref)
-			entries[i].Stream, entries[i].Seq, entries[i].Position = a.Stream, len(cur)+i+1, int64(len(m.log))
-			e := own(entries[i])
-			out = append(out, e)
-			m.byMember[e.Member] = append(m.byMember[e.Member], memberEntry{ref: ref, typ: e.Type, currency: e.Currency,
-				effective: e.Effective, posted: e.Posted, amount: e.Amount})
-			if e.Run != "" {
-				m.byRun[e.Run] = append(m.byRun[e.Run], ref)
+			if dup {
+				if twice {
+					return fmt.Errorf("%w: %s twice in one append", ErrDuplicateID, id)
+				}
+				return fmt.Errorf("%w: %s", ErrDuplicateID, id)
 			}
 		}
-		m.streams[a.Stream] = out
 	}
 	return nil
+}
+
+func (m *Memory) idIs(i uint32, id string) bool {
+	d := m.decoder()
+	return d.idIs(m.log.at(i), id)
+}
+
+func (m *Memory) decoder() dec { return dec{t: &m.tab, a: &m.arena, names: m.names} }
+
+// read returns the entry at index i of log. m.mu must be held.
+func (m *Memory) read(i uint32) Entry {
+	return m.readAll([]uint32{i})[0]
+}
+
+// readAll reads the entries at indexes is of log. m.mu must be held.
+func (m *Memory) readAll(is []uint32) []Entry {
+	if len(is) == 0 {
+		return nil
+	}
+	out := make([]Entry, len(is))
+	var small [64]int
+	ends := small[:0]
+	d := m.decoder()
+	for k, i := range is {
+		d.entry(&out[k], m.log.at(i), int64(i)+1, len(is)-k)
+		ends = append(ends, len(d.ids))
+	}
+	ids, start := string(d.ids), 0
+	for k, end := range ends {
+		out[k].ID, start = ids[start:end], end
+	}
+	return out
+}
+
+// stream returns the entries of stream whose Seq is greater than from
+// (all of them for a negative from), and its version. m.mu must be held.
+func (m *Memory) stream(stream string, from int) ([]Entry, int) {
+	si, ok := m.streams[stream]
+	if !ok {
+		return nil, 0
+	}
+	is := m.entries[si]
+	if from > 0 || len(is) > recentMax {
+		return m.readAll(is[min(max(from, 0), len(is)):]), len(is)
+	}
+	slot := &m.recent[si%uint32(len(m.recent))]
+	if r := slot.Load(); r != nil && r.stream == si && len(r.entries) == len(is) {
+		return slices.Clone(r.entries), len(is)
+	}
+	es := m.readAll(is)
+	slot.Store(&recentStream{stream: si, entries: es})
+	return slices.Clone(es), len(is)
 }
 
 // checkBatch refuses what no store can append: an empty stream name, a
@@ -304,49 +541,21 @@ func checkBatch(batch []Append) error {
 	return nil
 }
 
-// own returns e with its typed values copied, so that the store keeps
-// nothing the caller may change.
-func own(e Entry) Entry {
-	if e.Event != nil {
-		ev := *e.Event
-		e.Event = &ev
-	}
-	if e.Body != nil {
-		b := *e.Body
-		b.Items, b.Refunds = slices.Clone(b.Items), slices.Clone(b.Refunds)
-		for i := range b.Refunds {
-			b.Refunds[i].Items = slices.Clone(b.Refunds[i].Items)
+// checkAwards refuses an award the store could not read back: Memory
+// keeps an award as its JSON form (see memcodec.go), so a read never
+// fails on what an append accepted.
+func checkAwards(batch []Append) error {
+	for _, a := range batch {
+		for i := range a.Entries {
+			if aw := a.Entries[i].Award; aw != nil {
+				var back commission.Award
+				if err := back.UnmarshalJSON(aw.AppendJSON(nil)); err != nil {
+					return fmt.Errorf("%w: award entry %s of stream %s cannot be kept: %v", ErrInvalidEntry, a.Entries[i].ID, a.Stream, err)
+				}
+			}
 		}
-		e.Body = &b
 	}
-	if e.Refund != nil {
-		r := *e.Refund
-		r.Items = slices.Clone(r.Items)
-		e.Refund = &r
-	}
-	if e.Volume != nil {
-		v := *e.Volume
-		e.Volume = &v
-	}
-	if e.Award != nil {
-		a := *e.Award
-		a.Figures = slices.Clone(a.Figures)
-		e.Award = &a
-	}
-	if e.Carry != nil {
-		c := *e.Carry
-		e.Carry = &c
-	}
-	if e.Close != nil {
-		c := *e.Close
-		e.Close = &c
-	}
-	if e.RunParams != nil {
-		r := *e.RunParams
-		r.Minimum, r.Holds = maps.Clone(r.Minimum), maps.Clone(r.Holds)
-		e.RunParams = &r
-	}
-	return e
+	return nil
 }
 
 // Stream implements Store.
@@ -361,8 +570,8 @@ func (m *Memory) StreamAfter(ctx context.Context, stream string, seq int) ([]Ent
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	s := m.streams[stream]
-	return slices.Clone(tail(s, seq)), len(s), nil
+	es, v := m.stream(stream, seq)
+	return es, v, nil
 }
 
 // Streams implements Batcher.
@@ -374,7 +583,7 @@ func (m *Memory) Streams(ctx context.Context, streams []string) ([][]Entry, erro
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	for i, s := range streams {
-		out[i] = slices.Clone(m.streams[s])
+		out[i], _ = m.stream(s, 0)
 	}
 	return out, nil
 }
@@ -384,9 +593,8 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var out []Entry
 	m.mu.RLock()
-	m.each(&f, func(e *Entry) { out = append(out, *e) })
+	out := m.scan(&f)
 	m.mu.RUnlock()
 	slices.SortFunc(out, func(a, b Entry) int {
 		if c := cmp.Compare(a.Stream, b.Stream); c != 0 {
@@ -402,33 +610,17 @@ func (m *Memory) Scan(ctx context.Context, f Filter, fn func(*Entry) error) erro
 	return nil
 }
 
-// each calls fn for every entry f matches, in no particular order: one
-// run's entries only, when f names the run, or one member's, when f
-// names the member. m.mu must be held.
-func (m *Memory) each(f *Filter, fn func(*Entry)) {
+// scan returns the entries f matches, in no particular order: one run's
+// only, when f names the run, or one member's, when f names the member.
+// m.mu must be held.
+func (m *Memory) scan(f *Filter) []Entry {
 	if f.Run != "" {
-		for _, r := range m.byRun[f.Run] {
-			if e := &m.streams[r.stream][r.i]; f.Match(e) {
-				fn(e)
-			}
-		}
-		return
+		return slices.DeleteFunc(m.readAll(m.byRun[f.Run]), func(e Entry) bool { return !f.Match(&e) })
 	}
-	if f.Member != "" {
-		for i := range m.byMember[f.Member] {
-			if r := &m.byMember[f.Member][i]; r.match(f, f.Member) {
-				fn(&m.streams[r.ref.stream][r.ref.i])
-			}
-		}
-		return
-	}
-	for _, s := range m.streams {
-		for i := range s {
-			if f.Match(&s[i]) {
-				fn(&s[i])
-			}
-		}
-	}
+	var is []uint32
+	mf := m.filter(f)
+	m.each(&mf, func(_ string, r *memberEntry) { is = append(is, r.i) }, nil)
+	return m.readAll(is)
 }
 
 // Sum implements Summer, without copying or sorting entries.
@@ -439,45 +631,38 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	var out []Balance
 	// One member's sums, one per currency: a member's currencies are
 	// few, and a list beats a map.
-	var curs []string
+	var curs []uint32
 	var accs []amountSum
-	add := func(member string, list []memberEntry) {
-		curs = curs[:0]
-		for i := range list {
-			r := &list[i]
-			if !r.match(&f, member) {
-				continue
+	add := func(_ string, r *memberEntry) {
+		j := slices.Index(curs, r.currency)
+		if j < 0 {
+			j = len(curs)
+			curs = append(curs, r.currency)
+			if j == len(accs) {
+				accs = append(accs, amountSum{})
 			}
-			j := slices.Index(curs, r.currency)
-			if j < 0 {
-				j = len(curs)
-				curs = append(curs, r.currency)
-				if j == len(accs) {
-					accs = append(accs, amountSum{})
-				}
-				accs[j].reset()
-			}
-			accs[j].add(r.amount)
+			accs[j].reset()
 		}
+		accs[j].add(m.tab.decs[r.amount])
+	}
+	done := func(member string) {
 		for j, c := range curs {
-			out = append(out, Balance{Member: member, Currency: c, Amount: accs[j].decimal()})
+			out = append(out, Balance{Member: member, Currency: m.tab.strs[c], Amount: accs[j].decimal()})
 		}
+		curs = curs[:0]
 	}
 	m.mu.RLock()
 	if f.Run != "" {
 		// A run's entries are few: added up as the ledger adds up Scan's.
 		sums := make(map[[2]string]decimal.Decimal)
-		m.each(&f, func(e *Entry) { addTo(sums, e) })
+		for _, e := range m.scan(&f) {
+			addTo(sums, &e)
+		}
 		m.mu.RUnlock()
 		return sortedBalances(sums), nil
 	}
-	if f.Member != "" {
-		add(f.Member, m.byMember[f.Member])
-	} else {
-		for member, list := range m.byMember {
-			add(member, list)
-		}
-	}
+	mf := m.filter(&f)
+	m.each(&mf, add, done)
 	m.mu.RUnlock()
 	sortBalances(out)
 	return out, nil
@@ -525,13 +710,12 @@ func (m *Memory) After(ctx context.Context, position int64, limit int) ([]Entry,
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if position >= int64(len(m.log)) || limit <= 0 {
+	if position >= int64(m.log.n) || limit <= 0 {
 		return nil, nil
 	}
-	refs := m.log[position:min(int64(len(m.log)), position+int64(limit))]
-	out := make([]Entry, len(refs))
-	for i, r := range refs {
-		out[i] = m.streams[r.stream][r.i]
+	is := make([]uint32, min(int64(m.log.n), position+int64(limit))-position)
+	for k := range is {
+		is[k] = uint32(position) + uint32(k)
 	}
-	return out, nil
+	return m.readAll(is), nil
 }

@@ -126,5 +126,5 @@ func BenchPayout(b *testing.B, small, big ledger.Store, members int) {
 		}
 		i++
 	}
-	reportMedians(b, ts, tb, "run")
+	ReportMedians(b, ts, tb, "run")
 }

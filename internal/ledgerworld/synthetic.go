@@ -76,12 +76,12 @@ func BenchBalance(b *testing.B, small, big ledger.Store) {
 			}
 		}
 	}
-	reportMedians(b, ts, tb, "balance")
+	ReportMedians(b, ts, tb, "balance")
 }
 
-// reportMedians reports the medians of the times measured side by side
+// ReportMedians reports the medians of the times measured side by side
 // on small and on big, per what, and their ratio, big over small.
-func reportMedians(b *testing.B, small, big []time.Duration, what string) {
+func ReportMedians(b *testing.B, small, big []time.Duration, what string) {
 	slices.Sort(small)
 	slices.Sort(big)
 	ms, mb := small[len(small)/2], big[len(big)/2]

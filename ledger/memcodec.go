@@ -1,0 +1,884 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/maphash"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/internal/eventraw"
+	"github.com/uplinehq/upline/normalize"
+	"github.com/uplinehq/upline/sku"
+)
+
+// Memory keeps each entry as one record of bytes in an arena of large
+// byte chunks, with the strings, decimals and locations it holds interned
+// in tables, and makes the Entry again on every read. The arena holds no
+// pointers, so the garbage collector never scans it, and an entry costs
+// about what its fields take to write down (a few dozen bytes, where the
+// typed Entry with its event, body and snapshot takes kilobytes).
+// Interned values are shared by the entries read: strings and decimals are
+// immutable, so sharing them is sharing nothing a caller can change.
+
+// memTables interns what records refer to by number. String 0 is "",
+// decimal 0 the zero Decimal{}, location 0 UTC.
+type memTables struct {
+	strs   []string
+	strIdx map[string]uint32
+	decs   []decimal.Decimal
+	decIdx map[decKey]uint32
+	bigIdx map[string]uint32 // decimals whose coefficient is beyond int64
+	locs   []*time.Location
+	locIdx map[*time.Location]uint32
+	// snaps are the arena addresses of the calculation snapshots events
+	// refer to, each written once however many events share it.
+	snaps []uint64
+}
+
+type decKey struct {
+	coef int64
+	exp  int32
+}
+
+func (t *memTables) init() {
+	t.strs, t.strIdx = []string{""}, map[string]uint32{"": 0}
+	t.decs, t.decIdx, t.bigIdx = []decimal.Decimal{{}}, map[decKey]uint32{}, map[string]uint32{}
+	t.locs, t.locIdx = []*time.Location{time.UTC}, map[*time.Location]uint32{time.UTC: 0}
+}
+
+func (t *memTables) str(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if i, ok := t.strIdx[s]; ok {
+		return i
+	}
+	s = strings.Clone(s) // not a substring of a caller's large string
+	i := uint32(len(t.strs))
+	t.strs = append(t.strs, s)
+	t.strIdx[s] = i
+	return i
+}
+
+func (t *memTables) dec(d decimal.Decimal) uint32 {
+	if d == (decimal.Decimal{}) {
+		return 0
+	}
+	var i uint32
+	var ok bool
+	if d.NumDigits() <= 18 {
+		k := decKey{d.CoefficientInt64(), d.Exponent()}
+		if i, ok = t.decIdx[k]; !ok {
+			i = uint32(len(t.decs))
+			t.decs = append(t.decs, decimal.New(k.coef, k.exp))
+			t.decIdx[k] = i
+		}
+		return i
+	}
+	k := d.Coefficient().String() + "e" + string(binary.AppendVarint(nil, int64(d.Exponent())))
+	if i, ok = t.bigIdx[k]; !ok {
+		i = uint32(len(t.decs))
+		t.decs = append(t.decs, decimal.NewFromBigInt(d.Coefficient(), d.Exponent()))
+		t.bigIdx[k] = i
+	}
+	return i
+}
+
+func (t *memTables) loc(l *time.Location) uint32 {
+	if i, ok := t.locIdx[l]; ok {
+		return i
+	}
+	i := uint32(len(t.locs))
+	t.locs = append(t.locs, l)
+	t.locIdx[l] = i
+	return i
+}
+
+// memArena holds records in chunks that never move, addressed by chunk
+// and offset.
+type memArena struct {
+	chunks [][]byte
+}
+
+const arenaChunk = 1 << 20
+
+func (a *memArena) add(rec []byte) uint64 {
+	n := len(a.chunks)
+	if n == 0 || len(a.chunks[n-1])+len(rec) > cap(a.chunks[n-1]) {
+		a.chunks = append(a.chunks, make([]byte, 0, max(arenaChunk, len(rec))))
+		n++
+	}
+	c := &a.chunks[n-1]
+	off := len(*c)
+	*c = append(*c, rec...)
+	return uint64(n-1)<<32 | uint64(off)
+}
+
+func (a *memArena) at(addr uint64) []byte {
+	return a.chunks[addr>>32][addr&(1<<32-1):]
+}
+
+// blocks is a list kept in blocks that never move: appending to a long
+// one copies nothing, so that no append on a large ledger waits for its
+// lists to be copied.
+type blocks[T any] struct {
+	b [][]T
+	n int
+}
+
+const blockLen = 1 << 12
+
+func (l *blocks[T]) add(v T) {
+	if len(l.b) == 0 || len(l.b[len(l.b)-1]) == blockLen {
+		c := 0
+		if len(l.b) > 0 {
+			c = blockLen // the first block grows as a slice: most lists are short
+		}
+		l.b = append(l.b, make([]T, 0, c))
+	}
+	last := &l.b[len(l.b)-1]
+	*last = append(*last, v)
+	l.n++
+}
+
+func (l *blocks[T]) at(i uint32) T { return l.b[i/blockLen][i%blockLen] }
+
+// ID kinds: written out, an event's ULID (its 16 bytes), or the stream's
+// name between a prefix and a suffix (an order's revision and volume
+// entries).
+const (
+	idRaw byte = iota
+	idULID
+	idStream
+)
+
+// enc writes one record.
+type enc struct {
+	b       []byte
+	t       *memTables
+	prevSec int64
+	// lastKey is the order key last written, as its strings' numbers:
+	// an order's entries, events and body repeat it.
+	lastKey    normalize.Key
+	lastKeyIDs [3]uint32
+}
+
+func (e *enc) uv(x uint64)           { e.b = binary.AppendUvarint(e.b, x) }
+func (e *enc) v(x int64)             { e.b = binary.AppendVarint(e.b, x) }
+func (e *enc) byte(x byte)           { e.b = append(e.b, x) }
+func (e *enc) str(s string)          { e.uv(uint64(e.t.str(s))) }
+func (e *enc) raw(s string)          { e.uv(uint64(len(s))); e.b = append(e.b, s...) }
+func (e *enc) dec(d decimal.Decimal) { e.uv(uint64(e.t.dec(d))) }
+func (e *enc) bool(x bool) {
+	if x {
+		e.byte(1)
+	} else {
+		e.byte(0)
+	}
+}
+
+// count writes a slice's length, 0 for a nil slice.
+func (e *enc) count(n int, isNil bool) {
+	if isNil {
+		e.uv(0)
+	} else {
+		e.uv(uint64(n) + 1)
+	}
+}
+
+// time writes t's location (0 for the zero Time), and its seconds as the
+// difference from the record's previous instant, most often small.
+func (e *enc) time(t time.Time) {
+	if t == (time.Time{}) {
+		e.uv(0)
+		return
+	}
+	sec := t.Unix()
+	e.uv(uint64(e.t.loc(t.Location())) + 1)
+	e.v(sec - e.prevSec)
+	e.uv(uint64(t.Nanosecond()))
+	e.prevSec = sec
+}
+
+func (e *enc) key(k normalize.Key) {
+	if k != e.lastKey {
+		e.lastKey, e.lastKeyIDs = k, [3]uint32{e.t.str(string(k.Platform)), e.t.str(k.Store), e.t.str(k.OrderID)}
+	}
+	for _, i := range e.lastKeyIDs {
+		e.uv(uint64(i))
+	}
+}
+
+// entry writes en, appended to stream number si whose name is stream.
+// snap returns the number of an event's snapshot, written once.
+func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.CalcSnapshot) uint32) {
+	e.prevSec = 0
+	e.uv(uint64(si))
+	e.uv(uint64(en.Seq))
+	e.byte(byte(en.Type))
+	idIsEvent := en.Event != nil && isULIDString(en.Event.ID, en.ID)
+	switch pre, post, ok := strings.Cut(en.ID, stream); {
+	case idIsEvent:
+		e.byte(idULID)
+		e.b = append(e.b, en.Event.ID[:]...)
+	case ok && stream != "":
+		e.byte(idStream)
+		e.raw(pre)
+		e.raw(post)
+	default:
+		e.byte(idRaw)
+		e.raw(en.ID)
+	}
+	e.str(en.Member)
+	e.str(en.Currency)
+	e.dec(en.Amount)
+	e.time(en.Effective)
+	e.time(en.Posted)
+	e.key(en.Order)
+	e.time(en.Revision)
+	e.time(en.Lock.Known)
+	e.str(en.Lock.PlanID)
+	e.v(int64(en.Lock.PlanVersion))
+	e.time(en.Placed)
+	e.str(en.Rule)
+	e.key(en.ReplacedBy)
+	e.str(en.Run)
+	e.dec(en.Withheld)
+	e.str(en.Reason)
+	var has byte
+	for i, p := range []bool{en.Event != nil, en.Body != nil, en.Refund != nil, en.Volume != nil, en.RunParams != nil,
+		en.Award != nil, en.Carry != nil, en.Close != nil} {
+		if p {
+			has |= 1 << i
+		}
+	}
+	e.byte(has)
+	if ev := en.Event; ev != nil {
+		e.event(ev, en, idIsEvent, snap)
+	}
+	if en.Body != nil {
+		e.order(en.Body)
+	}
+	if en.Refund != nil {
+		e.refund(en.Refund)
+	}
+	if v := en.Volume; v != nil {
+		e.str(v.LineID)
+		e.str(v.Component)
+		e.dec(v.PV)
+		e.dec(v.QV)
+		e.dec(v.CV)
+		e.dec(v.Net)
+	}
+	if r := en.RunParams; r != nil {
+		e.run(r)
+	}
+	// A period's awards, carries and close records are few (one close a
+	// period); an award keeps its JSON form, which reads back exactly.
+	if a := en.Award; a != nil {
+		e.raw(string(a.AppendJSON(nil)))
+	}
+	if c := en.Carry; c != nil {
+		e.str(c.Rule)
+		e.str(c.Member)
+		e.v(int64(c.Leg))
+		e.dec(c.Volume)
+	}
+	if c := en.Close; c != nil {
+		e.str(c.Plan)
+		e.v(int64(c.Version))
+		e.str(c.Period)
+		e.time(c.From)
+		e.time(c.To)
+		e.time(c.Known)
+	}
+}
+
+func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent bool, snap func(*commission.CalcSnapshot) uint32) {
+	if !idIsEvent {
+		e.b = append(e.b, ev.ID[:]...)
+	}
+	if ev.Order == en.Order {
+		e.byte(1)
+	} else {
+		e.byte(0)
+		e.key(ev.Order)
+	}
+	e.str(ev.LineID)
+	e.str(ev.Component)
+	e.str(ev.Beneficiary)
+	e.str(ev.Rule)
+	e.byte(byte(ev.Kind))
+	e.v(int64(ev.Level))
+	e.v(int64(ev.PaidLevel))
+	e.str(ev.Currency)
+	e.time(ev.Effective)
+	if ev.Corrects == (ulid.ULID{}) {
+		e.byte(0)
+	} else {
+		e.byte(1)
+		e.b = append(e.b, ev.Corrects[:]...)
+	}
+	if ev.Snapshot == nil {
+		e.uv(0)
+	} else {
+		e.uv(uint64(snap(ev.Snapshot)) + 1)
+	}
+	f := eventraw.Of(ev)
+	e.v(f.BasisV)
+	e.v(f.Rate)
+	e.v(f.Amount)
+	e.v(f.Uncapped)
+	e.byte(byte(f.BasisScale))
+	e.byte(byte(f.Digits))
+}
+
+func (e *enc) snapshot(s *commission.CalcSnapshot) {
+	e.prevSec = 0
+	e.str(s.PlanID)
+	e.v(int64(s.PlanVersion))
+	e.time(s.Known)
+	e.time(s.At)
+	e.time(s.OrderVersion)
+	e.link(&s.Credited)
+	e.str(s.Customer)
+	e.count(len(s.Upline), s.Upline == nil)
+	for i := range s.Upline {
+		e.link(&s.Upline[i])
+	}
+	e.count(len(s.Lines), s.Lines == nil)
+	for i := range s.Lines {
+		l := &s.Lines[i]
+		e.str(l.LineID)
+		e.str(l.Component)
+		e.str(l.SKU.ID)
+		e.time(l.SKU.EffectiveFrom)
+		e.str(l.Kit.ID)
+		e.time(l.Kit.EffectiveFrom)
+		e.str(l.Class)
+	}
+	if c := s.Cap; c == nil {
+		e.byte(0)
+	} else {
+		e.byte(1)
+		e.dec(c.Share)
+		e.dec(c.Basis)
+		e.dec(c.Amount)
+		e.dec(c.Uncapped)
+	}
+}
+
+func (e *enc) link(l *commission.Link) {
+	e.str(l.Member)
+	e.v(int64(l.Level))
+	e.byte(byte(l.Status))
+	e.uv(uint64(l.PaidAs))
+	e.uv(uint64(l.Highest))
+}
+
+func (e *enc) order(o *normalize.Order) {
+	e.str(string(o.Platform))
+	e.str(o.Store)
+	e.str(o.PlatformOrderID)
+	e.str(o.OrderNumber)
+	e.str(o.ReplacesOrderID)
+	e.time(o.Version)
+	e.time(o.OrderTS)
+	e.str(string(o.Status))
+	e.str(o.Currency)
+	e.str(o.PresentmentCurrency)
+	e.dec(o.PresentmentTotal)
+	e.str(o.DistributorRef)
+	e.str(o.CustomerRef)
+	e.bool(o.GrossIncludesTax)
+	e.count(len(o.Items), o.Items == nil)
+	for i := range o.Items {
+		l := &o.Items[i]
+		e.str(l.LineID)
+		e.str(l.PlatformSKU)
+		e.str(l.VariantID)
+		e.str(l.ProductID)
+		e.str(l.ParentLineID)
+		e.str(l.Name)
+		e.v(l.Qty)
+		e.dec(l.UnitPrice)
+		e.dec(l.Gross)
+		e.dec(l.Discount)
+		e.dec(l.Tax)
+		e.dec(l.Net)
+	}
+	e.dec(o.Shipping)
+	e.dec(o.Fees)
+	e.dec(o.Tax)
+	e.dec(o.Total)
+	e.count(len(o.Refunds), o.Refunds == nil)
+	for i := range o.Refunds {
+		e.refund(&o.Refunds[i])
+	}
+}
+
+func (e *enc) refund(r *normalize.Refund) {
+	e.str(string(r.Platform))
+	e.str(r.Store)
+	e.str(r.OrderID)
+	e.str(r.Currency)
+	e.str(r.RefundID)
+	e.time(r.TS)
+	e.count(len(r.Items), r.Items == nil)
+	for i := range r.Items {
+		l := &r.Items[i]
+		e.str(l.LineID)
+		e.v(l.Qty)
+		e.dec(l.Net)
+		e.dec(l.Tax)
+	}
+	e.dec(r.Shipping)
+	e.dec(r.Amount)
+	e.bool(r.CapToLine)
+}
+
+func (e *enc) run(r *Run) {
+	e.str(r.ID)
+	e.time(r.Period.From)
+	e.time(r.Period.To)
+	e.time(r.At)
+	e.count(len(r.Minimum), r.Minimum == nil)
+	for _, k := range slices.Sorted(maps.Keys(r.Minimum)) {
+		e.str(k)
+		e.dec(r.Minimum[k])
+	}
+	e.count(len(r.Holds), r.Holds == nil)
+	for _, k := range slices.Sorted(maps.Keys(r.Holds)) {
+		e.str(k)
+		e.str(r.Holds[k])
+	}
+}
+
+// dec reads records enc wrote. It shares the strings and decimals of the
+// tables, and allocates the events of the entries it reads from one block.
+type dec struct {
+	b       []byte
+	i       int // where in b the next value is
+	t       *memTables
+	a       *memArena
+	names   []string // stream names, by number
+	prevSec int64
+	// ids holds the ids of the entries read, one after the other: the
+	// caller makes them one string.
+	ids []byte
+	// Entries read together take their events, bodies and lines from
+	// blocks.
+	events []commission.Event
+	orders []normalize.Order
+	lines  []normalize.Line
+	// lastSnap is the snapshot last read, with its number + 1: the events
+	// of one calculation follow one another and share it.
+	lastSnap  *commission.CalcSnapshot
+	lastSnapN uint64
+}
+
+// uv reads a uvarint: most are one byte, read inline.
+func (d *dec) uv() uint64 {
+	if c := d.b[d.i]; c < 0x80 {
+		d.i++
+		return uint64(c)
+	}
+	return d.uvLong()
+}
+
+func (d *dec) uvLong() uint64 {
+	x, n := binary.Uvarint(d.b[d.i:])
+	d.i += n
+	return x
+}
+
+// v reads a varint (zig-zag, as binary.AppendVarint writes it).
+func (d *dec) v() int64 {
+	u := d.uv()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+func (d *dec) byte() byte {
+	x := d.b[d.i]
+	d.i++
+	return x
+}
+
+// at moves to the record at addr.
+func (d *dec) at(addr uint64) {
+	d.b, d.i, d.prevSec = d.a.at(addr), 0, 0
+}
+
+func (d *dec) str() string { return d.t.strs[d.uv()] }
+
+func (d *dec) rawBytes() []byte {
+	n := int(d.uv())
+	s := d.b[d.i : d.i+n]
+	d.i += n
+	return s
+}
+
+func (d *dec) dec() decimal.Decimal { return d.t.decs[d.uv()] }
+
+func (d *dec) time() time.Time {
+	l := d.uv()
+	if l == 0 {
+		return time.Time{}
+	}
+	sec := d.prevSec + d.v()
+	d.prevSec = sec
+	return time.Unix(sec, int64(d.uv())).In(d.t.locs[l-1])
+}
+
+func (d *dec) key() normalize.Key {
+	return normalize.Key{Platform: normalize.Platform(d.str()), Store: d.str(), OrderID: d.str()}
+}
+
+// count reads what enc.count wrote: the length, and whether the slice is
+// nil.
+func (d *dec) count() (int, bool) {
+	n := d.uv()
+	if n == 0 {
+		return 0, true
+	}
+	return int(n - 1), false
+}
+
+func (d *dec) ulid() (id ulid.ULID) {
+	copy(id[:], d.b[d.i:d.i+16])
+	d.i += 16
+	return id
+}
+
+// entryAt reads the entry at position pos (1-based), written at addr.
+// left is how many more entries the caller reads, so that their events
+// take one allocation.
+func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
+	d.at(addr)
+	e.Position = pos
+	e.Stream = d.names[d.uv()]
+	e.Seq = int(d.uv())
+	e.Type = Type(d.byte())
+	var id ulid.ULID
+	kind := d.byte()
+	switch kind {
+	case idULID:
+		id = d.ulid()
+		n := len(d.ids)
+		d.ids = append(d.ids, make([]byte, ulid.EncodedSize)...)
+		_ = id.MarshalTextTo(d.ids[n:])
+	case idStream:
+		d.ids = append(d.ids, d.rawBytes()...)
+		d.ids = append(d.ids, e.Stream...)
+		d.ids = append(d.ids, d.rawBytes()...)
+	default:
+		d.ids = append(d.ids, d.rawBytes()...)
+	}
+	e.Member = d.str()
+	e.Currency = d.str()
+	e.Amount = d.dec()
+	e.Effective = d.time()
+	e.Posted = d.time()
+	e.Order = d.key()
+	e.Revision = d.time()
+	e.Lock.Known = d.time()
+	e.Lock.PlanID = d.str()
+	e.Lock.PlanVersion = int(d.v())
+	e.Placed = d.time()
+	e.Rule = d.str()
+	e.ReplacedBy = d.key()
+	e.Run = d.str()
+	e.Withheld = d.dec()
+	e.Reason = d.str()
+	has := d.byte()
+	if has&1 != 0 {
+		ev := &take(&d.events, 1, left)[0]
+		d.event(ev, e, kind == idULID, id)
+		e.Event = ev
+	}
+	if has&2 != 0 {
+		e.Body = &take(&d.orders, 1, min(left, 4))[0]
+		d.order(e.Body)
+	}
+	if has&4 != 0 {
+		e.Refund = new(normalize.Refund)
+		d.refund(e.Refund)
+	}
+	if has&8 != 0 {
+		e.Volume = &Volume{LineID: d.str(), Component: d.str(), PV: d.dec(), QV: d.dec(), CV: d.dec(), Net: d.dec()}
+	}
+	if has&16 != 0 {
+		e.RunParams = new(Run)
+		d.run(e.RunParams)
+	}
+	if has&32 != 0 {
+		e.Award = new(commission.Award)
+		if err := e.Award.UnmarshalJSON(d.rawBytes()); err != nil {
+			// Unreachable: AppendBatch's checkAwards read these bytes
+			// back before the store kept them.
+			panic(fmt.Sprintf("ledger: Memory cannot read back the award it wrote: %v", err))
+		}
+	}
+	if has&64 != 0 {
+		e.Carry = &commission.Carry{Rule: d.str(), Member: d.str(), Leg: hierarchy.Leg(d.v()), Volume: d.dec()}
+	}
+	if has&128 != 0 {
+		e.Close = &Close{Plan: d.str(), Version: int(d.v()), Period: d.str(), From: d.time(), To: d.time(), Known: d.time()}
+	}
+}
+
+// take returns n elements of block, which it fills with blocks of at
+// least hint elements.
+func take[T any](block *[]T, n, hint int) []T {
+	if n == 0 {
+		return []T{} // not nil: the slice read was empty, not absent
+	}
+	b := *block
+	if len(b)+n > cap(b) {
+		b = make([]T, 0, max(n, hint))
+	}
+	*block = b[:len(b)+n]
+	return b[len(b) : len(b)+n : len(b)+n]
+}
+
+// isULIDString reports whether s is id's string form, without
+// allocating.
+func isULIDString(id ulid.ULID, s string) bool {
+	var b [ulid.EncodedSize]byte
+	_ = id.MarshalTextTo(b[:])
+	return string(b[:]) == s
+}
+
+// idIs reports whether the entry written at addr has id, without
+// allocating.
+func (d *dec) idIs(addr uint64, id string) bool {
+	d.at(addr)
+	stream := d.names[d.uv()]
+	d.uv()
+	d.byte()
+	switch d.byte() {
+	case idULID:
+		return isULIDString(d.ulid(), id)
+	case idStream:
+		pre, post := d.rawBytes(), d.rawBytes()
+		return len(id) == len(pre)+len(stream)+len(post) && id[:len(pre)] == string(pre) &&
+			id[len(pre):len(pre)+len(stream)] == stream && id[len(pre)+len(stream):] == string(post)
+	}
+	return string(d.rawBytes()) == id
+}
+
+func (d *dec) event(ev *commission.Event, e *Entry, idIsEvent bool, id ulid.ULID) {
+	if idIsEvent {
+		ev.ID = id
+	} else {
+		ev.ID = d.ulid()
+	}
+	if d.byte() == 1 {
+		ev.Order = e.Order
+	} else {
+		ev.Order = d.key()
+	}
+	ev.LineID = d.str()
+	ev.Component = d.str()
+	ev.Beneficiary = d.str()
+	ev.Rule = d.str()
+	ev.Kind = commission.Kind(d.byte())
+	ev.Level = int(d.v())
+	ev.PaidLevel = int(d.v())
+	ev.Currency = d.str()
+	ev.Effective = d.time()
+	if d.byte() == 1 {
+		ev.Corrects = d.ulid()
+	}
+	if n := d.uv(); n != 0 {
+		if n != d.lastSnapN {
+			rest, i, prev := d.b, d.i, d.prevSec
+			d.lastSnap, d.lastSnapN = d.snapshot(d.t.snaps[n-1]), n
+			d.b, d.i, d.prevSec = rest, i, prev
+		}
+		ev.Snapshot = d.lastSnap
+	}
+	var f eventraw.Fields
+	f.BasisV, f.Rate, f.Amount, f.Uncapped = d.v(), d.v(), d.v(), d.v()
+	f.BasisScale, f.Digits = int8(d.byte()), int8(d.byte())
+	eventraw.Set(ev, f)
+}
+
+func (d *dec) snapshot(addr uint64) *commission.CalcSnapshot {
+	d.at(addr)
+	s := &commission.CalcSnapshot{PlanID: d.str(), PlanVersion: int(d.v()), Known: d.time(), At: d.time(), OrderVersion: d.time()}
+	s.Credited = d.link()
+	s.Customer = d.str()
+	if n, isNil := d.count(); !isNil {
+		s.Upline = make([]commission.Link, n)
+		for i := range s.Upline {
+			s.Upline[i] = d.link()
+		}
+	}
+	if n, isNil := d.count(); !isNil {
+		s.Lines = make([]commission.LineRef, n)
+		for i := range s.Lines {
+			s.Lines[i] = commission.LineRef{LineID: d.str(), Component: d.str(), SKU: sku.Ref{ID: d.str(), EffectiveFrom: d.time()},
+				Kit: sku.Ref{ID: d.str(), EffectiveFrom: d.time()}, Class: d.str()}
+		}
+	}
+	if d.byte() == 1 {
+		s.Cap = &commission.Cap{Share: d.dec(), Basis: d.dec(), Amount: d.dec(), Uncapped: d.dec()}
+	}
+	return s
+}
+
+func (d *dec) link() commission.Link {
+	return commission.Link{Member: d.str(), Level: int(d.v()), Status: hierarchy.Status(d.byte()),
+		PaidAs: hierarchy.Rank(d.uv()), Highest: hierarchy.Rank(d.uv())}
+}
+
+func (d *dec) order(o *normalize.Order) {
+	o.Platform = normalize.Platform(d.str())
+	o.Store = d.str()
+	o.PlatformOrderID = d.str()
+	o.OrderNumber = d.str()
+	o.ReplacesOrderID = d.str()
+	o.Version = d.time()
+	o.OrderTS = d.time()
+	o.Status = normalize.Status(d.str())
+	o.Currency = d.str()
+	o.PresentmentCurrency = d.str()
+	o.PresentmentTotal = d.dec()
+	o.DistributorRef = d.str()
+	o.CustomerRef = d.str()
+	o.GrossIncludesTax = d.byte() == 1
+	if n, isNil := d.count(); !isNil {
+		o.Items = take(&d.lines, n, 16)
+		for i := range o.Items {
+			o.Items[i] = normalize.Line{LineID: d.str(), PlatformSKU: d.str(), VariantID: d.str(), ProductID: d.str(),
+				ParentLineID: d.str(), Name: d.str(), Qty: d.v(),
+				UnitPrice: d.dec(), Gross: d.dec(), Discount: d.dec(), Tax: d.dec(), Net: d.dec()}
+		}
+	}
+	o.Shipping = d.dec()
+	o.Fees = d.dec()
+	o.Tax = d.dec()
+	o.Total = d.dec()
+	if n, isNil := d.count(); !isNil {
+		o.Refunds = make([]normalize.Refund, n)
+		for i := range o.Refunds {
+			d.refund(&o.Refunds[i])
+		}
+	}
+}
+
+func (d *dec) refund(r *normalize.Refund) {
+	r.Platform = normalize.Platform(d.str())
+	r.Store = d.str()
+	r.OrderID = d.str()
+	r.Currency = d.str()
+	r.RefundID = d.str()
+	r.TS = d.time()
+	if n, isNil := d.count(); !isNil {
+		r.Items = make([]normalize.RefundLine, n)
+		for i := range r.Items {
+			r.Items[i] = normalize.RefundLine{LineID: d.str(), Qty: d.v(), Net: d.dec(), Tax: d.dec()}
+		}
+	}
+	r.Shipping = d.dec()
+	r.Amount = d.dec()
+	r.CapToLine = d.byte() == 1
+}
+
+func (d *dec) run(r *Run) {
+	r.ID = d.str()
+	r.Period.From = d.time()
+	r.Period.To = d.time()
+	r.At = d.time()
+	if n, isNil := d.count(); !isNil {
+		r.Minimum = make(map[string]decimal.Decimal, n)
+		for range n {
+			k := d.str()
+			r.Minimum[k] = d.dec()
+		}
+	}
+	if n, isNil := d.count(); !isNil {
+		r.Holds = make(map[string]string, n)
+		for range n {
+			k := d.str()
+			r.Holds[k] = d.str()
+		}
+	}
+}
+
+// idSet is a set of entry ids kept as the positions of the entries that
+// hold them, in an open-addressed table: each slot holds an entry's
+// index in log + 1 (0 is empty) and the low 32 bits of its id's hash,
+// which place it in the table and let a probe pass over other ids without
+// reading their records; an equal hash is checked against the entry's id
+// itself.
+type idSet struct {
+	seed  maphash.Seed
+	slots []uint64 // hash<<32 | index + 1
+	n     int
+}
+
+func (s *idSet) find(id string, h uint32, is func(i uint32, id string) bool) (slot int, found bool) {
+	mask := len(s.slots) - 1
+	for slot = int(h) & mask; ; slot = (slot + 1) & mask {
+		v := s.slots[slot]
+		if v == 0 {
+			return slot, false
+		}
+		if uint32(v>>32) == h && is(uint32(v)-1, id) {
+			return slot, true
+		}
+	}
+}
+
+func (s *idSet) has(id string, is func(i uint32, id string) bool) bool {
+	if s.n == 0 {
+		return false
+	}
+	_, found := s.find(id, uint32(maphash.String(s.seed, id)), is)
+	return found
+}
+
+// add adds id, held by the entry at index i of log, known not to be in
+// s.
+func (s *idSet) add(id string, i uint32, is func(i uint32, id string) bool) {
+	if (s.n+1)*4 > len(s.slots)*3 {
+		s.grow()
+	}
+	h := uint32(maphash.String(s.seed, id))
+	slot, _ := s.find(id, h, is)
+	s.slots[slot] = uint64(h)<<32 | uint64(i+1)
+	s.n++
+}
+
+func (s *idSet) grow() {
+	if s.slots == nil {
+		s.seed = maphash.MakeSeed()
+	}
+	old := s.slots
+	s.slots = make([]uint64, max(64, 2*len(old)))
+	mask := len(s.slots) - 1
+	for _, v := range old {
+		if v == 0 {
+			continue
+		}
+		i := int(v>>32) & mask
+		for s.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = v
+	}
+}
