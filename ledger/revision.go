@@ -172,9 +172,11 @@ type basis struct {
 
 func (s *orderState) basis() basis { return basis{s.lock, s.placed} }
 
-// volumeSlot is what a volume entry is for.
+// volumeSlot is what a volume entry is for. The customer is part of it,
+// so that an order whose buyer turns out otherwise moves its volume from
+// one slot to the other rather than keeping the first buyer's.
 type volumeSlot struct {
-	member, line, component string
+	member, line, component, customer string
 }
 
 // volumeSums sums an order's volume entries per slot, in first-seen order.
@@ -184,13 +186,13 @@ type volumeSums struct {
 }
 
 func (v *volumeSums) add(member string, x *Volume) {
-	k := volumeSlot{member, x.LineID, x.Component}
+	k := volumeSlot{member, x.LineID, x.Component, x.Customer}
 	if v.sums == nil {
 		v.sums = make(map[volumeSlot]*Volume)
 	}
 	s := v.sums[k]
 	if s == nil {
-		s = &Volume{LineID: x.LineID, Component: x.Component}
+		s = &Volume{LineID: x.LineID, Component: x.Component, Customer: x.Customer}
 		v.sums[k] = s
 		v.keys = append(v.keys, k)
 	}
@@ -210,7 +212,8 @@ func desiredVolumes(calc *commission.Calculation) volumeSums {
 		if m.Component >= 0 {
 			comp = m.SKU.ID
 		}
-		v.add(calc.Snapshot.Credited.Member, &Volume{LineID: m.LineID, Component: comp, PV: m.PV, QV: m.QV, CV: m.CV, Net: m.Net})
+		v.add(calc.Snapshot.Credited.Member, &Volume{LineID: m.LineID, Component: comp, Customer: calc.Snapshot.Customer,
+			PV: m.PV, QV: m.QV, CV: m.CV, Net: m.Net})
 	}
 	return v
 }
@@ -229,7 +232,7 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 		if first {
 			eff = placed
 		}
-		d.LineID, d.Component = k.line, k.component
+		d.LineID, d.Component, d.Customer = k.line, k.component, k.customer
 		out = append(out, Entry{ID: volumeID(st.stream, rev, k), Type: TypeVolume, Member: k.member, Currency: currency,
 			Effective: eff.UTC(), Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed.UTC(), Volume: &d})
 	}
@@ -253,8 +256,12 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 }
 
 func volumeID(stream string, rev time.Time, k volumeSlot) string {
-	return "volume " + stream + " " + rev.UTC().Format(time.RFC3339Nano) + " " + strconv.Quote(k.member) + " " +
+	id := "volume " + stream + " " + rev.UTC().Format(time.RFC3339Nano) + " " + strconv.Quote(k.member) + " " +
 		strconv.Quote(k.line) + " " + strconv.Quote(k.component)
+	if k.customer != "" { // the member's own purchases keep the ids they had before customers were recorded
+		id += " " + strconv.Quote(k.customer)
+	}
+	return id
 }
 
 // zero returns the entries that bring every money and volume slot of the
