@@ -33,6 +33,10 @@ type PeriodInput struct {
 type PersonalVolume struct {
 	Member     string
 	PV, QV, CV decimal.Decimal
+	// CustomerPV is the part of PV from the member's retail customers'
+	// orders: a plan with PeriodPlan.PVExcludesCustomers leaves it out
+	// of the member's PV (not of its group's volumes).
+	CustomerPV decimal.Decimal
 }
 
 // Carry is what a period rule carries forward from one period to the next

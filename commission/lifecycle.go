@@ -188,6 +188,9 @@ func diffSlots[S comparable, T any, PT slotted[S, T]](posted, desired []T) []slo
 		s.total += p.AmountMinor()
 	}
 	var out []slotDiff
+	if len(posted) == 0 {
+		out = make([]slotDiff, 0, len(slots)) // a first close or post: every slot differs
+	}
 	for _, s := range slots {
 		var want int64
 		if s.desired >= 0 {

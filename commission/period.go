@@ -79,6 +79,12 @@ type PeriodPlan struct {
 	// ActivePV is the personal volume (PV) a member with status active
 	// needs in the period to count as active in it; zero: status alone.
 	ActivePV decimal.Decimal
+	// PVExcludesCustomers leaves the orders of a member's retail
+	// customers out of its PV — so out of ActivePV, the ranks' PV and
+	// every rule's "pv" basis of the member — while they still count in
+	// its QV and CV and in GV and OGV. False (the default) counts them in
+	// PV too. JSON "pv_excludes_customers".
+	PVExcludesCustomers bool
 	// Currency is the currency period awards are paid in ("USD").
 	Currency string
 	// Ranks are the ranks a member may qualify for, by ascending Rank.

@@ -236,6 +236,10 @@ func (st *periodState) members(snap hierarchy.Snapshot, pp *PeriodPlan) error {
 
 // addVolumes adds the members' personal volumes.
 func (st *periodState) addVolumes(tree *hierarchy.Genealogy, vols []PersonalVolume, pp *PeriodPlan) error {
+	var customers []int64 // customers' PV per member, when PV leaves it out
+	if pp.PVExcludesCustomers {
+		customers = make([]int64, st.n)
+	}
 	for i := range vols {
 		v := &vols[i]
 		m, ok := tree.Lookup(v.Member)
@@ -256,6 +260,16 @@ func (st *periodState) addVolumes(tree *hierarchy.Genealogy, vols []PersonalVolu
 			}
 			*x.acc = s
 		}
+		if customers != nil {
+			f, ok := volumeFixed(v.CustomerPV)
+			if !ok {
+				return closeError("customers' PV " + v.CustomerPV.String() + " of member " + strconv.Quote(v.Member) + " has more than 6 decimal places or is out of range")
+			}
+			var over bool
+			if customers[m], over = addInt(customers[m], f); over {
+				return &Error{Why: "volume of member " + strconv.Quote(v.Member) + " out of range", Err: ErrOverflow}
+			}
+		}
 	}
 	switch pp.GroupBasis {
 	case BasisPV:
@@ -264,6 +278,13 @@ func (st *periodState) addVolumes(tree *hierarchy.Genealogy, vols []PersonalVolu
 		copy(st.own, st.cv)
 	default:
 		copy(st.own, st.qv)
+	}
+	// Group volumes keep the customers' orders; PV alone leaves them out.
+	for m, c := range customers {
+		var over bool
+		if st.pv[m], over = addInt(st.pv[m], -c); over {
+			return &Error{Why: "volume of member " + strconv.Quote(tree.ID(hierarchy.Member(m))) + " out of range", Err: ErrOverflow}
+		}
 	}
 	return nil
 }

@@ -14,8 +14,9 @@ import "time"
 func (cl *Closing) Corrections(posted []Award, revision time.Time) []Award {
 	desired := cl.Awards
 	revision = revision.UTC()
-	var out []Award
-	for _, s := range diffSlots[AwardSlot](posted, desired) {
+	diffs := diffSlots[AwardSlot](posted, desired)
+	out := make([]Award, 0, len(diffs))
+	for _, s := range diffs {
 		if s.original < 0 {
 			out = append(out, desired[s.desired])
 			continue

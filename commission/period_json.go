@@ -13,7 +13,7 @@ import (
 
 // periodFields are the fields a plan's "period" object accepts.
 var periodFields = []string{"length", "time_zone", "week_start", "cutoff", "grace", "refunds", "tree",
-	"group_basis", "breakaway_rank", "active_pv", "currency", "ranks", "rules"}
+	"group_basis", "breakaway_rank", "active_pv", "pv_excludes_customers", "currency", "ranks", "rules"}
 
 // rankFields are the fields of one entry of "period"."ranks".
 var rankFields = []string{"rank", "pv", "gv", "ogv", "max_leg_share", "cap_own", "legs", "enrolled", "active"}
@@ -102,6 +102,9 @@ func readPeriod(raw json.RawMessage, cfg *loadConfig, p *Plan) (*PeriodPlan, err
 		pp.Breakaway = hierarchy.Rank(n)
 	}
 	if pp.ActivePV, err = readVolumeField(o, "active_pv"); err != nil {
+		return nil, err
+	}
+	if pp.PVExcludesCustomers, err = o.boolean("pv_excludes_customers"); err != nil {
 		return nil, err
 	}
 	if pp.Currency, err = o.str("currency", false); err != nil {

@@ -152,20 +152,24 @@ func (l *Ledger) compute(ctx context.Context, closer Closer, plan *commission.Pl
 	return closer.ClosePeriod(&commission.PeriodInput{Period: per, Known: at, Volumes: vols, Carried: carried(entries)})
 }
 
-// volumeSum adds a member's volumes in fixed point, and in decimals once
-// a volume does not fit.
+// volumeSum adds a member's volumes — PV, QV, CV and the PV of its
+// retail customers' orders — in fixed point, and in decimals once a
+// volume does not fit.
 type volumeSum struct {
-	f   [3]int64 // 10^-volumeScale
-	d   [3]decimal.Decimal
+	f   [4]int64 // 10^-volumeScale
+	d   [4]decimal.Decimal
 	dec bool
 }
 
 const volumeScale = 6
 
 func (s *volumeSum) add(v *Volume) {
-	ds := [3]decimal.Decimal{v.PV, v.QV, v.CV}
+	ds := [4]decimal.Decimal{v.PV, v.QV, v.CV}
+	if v.Customer != "" {
+		ds[3] = v.PV
+	}
 	if !s.dec {
-		var f [3]int64
+		var f [4]int64
 		ok := true
 		for i, d := range ds {
 			x, sc, fits := fixedpoint.FromDecimal(d)
@@ -194,11 +198,15 @@ func (s *volumeSum) add(v *Volume) {
 	}
 }
 
-func (s *volumeSum) decimals() [3]decimal.Decimal {
+func (s *volumeSum) decimals() [4]decimal.Decimal {
 	if s.dec {
 		return s.d
 	}
-	return [3]decimal.Decimal{decimal.New(s.f[0], -volumeScale), decimal.New(s.f[1], -volumeScale), decimal.New(s.f[2], -volumeScale)}
+	var d [4]decimal.Decimal
+	for i, f := range s.f {
+		d[i] = decimal.New(f, -volumeScale)
+	}
+	return d
 }
 
 // periodVolumes sums the volume entries of period per posted by at, per
@@ -213,6 +221,8 @@ func (l *Ledger) periodVolumes(ctx context.Context, pp *commission.PeriodPlan, p
 	}
 	sums := make(map[string]*volumeSum)
 	var order []string
+	var last *volumeSum
+	var lastMember string
 	err := l.store.Scan(ctx, f, func(e *Entry) error {
 		if e.Volume == nil {
 			return nil
@@ -226,13 +236,17 @@ func (l *Ledger) periodVolumes(ctx context.Context, pp *commission.PeriodPlan, p
 				return nil
 			}
 		}
-		s := sums[e.Member]
-		if s == nil {
-			s = &volumeSum{}
-			sums[e.Member] = s
-			order = append(order, e.Member)
+		// An order's lines are entries in a row: look its member up once.
+		if last == nil || e.Member != lastMember {
+			last = sums[e.Member]
+			if last == nil {
+				last = &volumeSum{}
+				sums[e.Member] = last
+				order = append(order, e.Member)
+			}
+			lastMember = e.Member
 		}
-		s.add(e.Volume)
+		last.add(e.Volume)
 		return nil
 	})
 	if err != nil {
@@ -242,7 +256,7 @@ func (l *Ledger) periodVolumes(ctx context.Context, pp *commission.PeriodPlan, p
 	out := make([]commission.PersonalVolume, len(order))
 	for i, m := range order {
 		d := sums[m].decimals()
-		out[i] = commission.PersonalVolume{Member: m, PV: d[0], QV: d[1], CV: d[2]}
+		out[i] = commission.PersonalVolume{Member: m, PV: d[0], QV: d[1], CV: d[2], CustomerPV: d[3]}
 	}
 	return out, nil
 }
@@ -306,9 +320,12 @@ func closeEntries(posted []Entry, closing *commission.Closing, at time.Time) (ad
 		}
 	}
 	rev = nextRevision(last, at)
-	for _, a := range closing.Corrections(awards, rev) {
+	corr := closing.Corrections(awards, rev)
+	add = make([]Entry, 0, len(corr)+len(closing.Carry)+1)
+	for i := range corr {
+		a := &corr[i]
 		add = append(add, Entry{ID: a.ID.String(), Type: TypeAward, Member: a.Beneficiary, Currency: a.Currency, Amount: a.Amount(),
-			Effective: a.Effective.UTC(), Posted: at, Revision: rev, Rule: a.Rule, Award: &a})
+			Effective: a.Effective.UTC(), Posted: at, Revision: rev, Rule: a.Rule, Award: a})
 	}
 	stream := PeriodStream(closing.PlanID, closing.Period.ID)
 	carry := func(c commission.Carry, diff decimal.Decimal) {

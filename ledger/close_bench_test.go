@@ -18,41 +18,14 @@ import (
 	"github.com/uplinehq/upline/internal/testworld"
 )
 
-// benchWorld is a synthetic close: n members, each sponsored by a random
-// earlier member among the last 1,000 enrolled (a deep, bushy tree), every
+// benchWorld is a synthetic close: n members (benchEngine's tree), every
 // one with volume from two order lines placed in August 2025.
 func benchWorld(b *testing.B, n int) (*commission.Engine, []refMember, []refOrder, *commission.PeriodInput) {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
-	ms := make([]refMember, n)
-	var g hierarchy.Genealogy
-	jan := testworld.Jan
-	for i := range ms {
-		ms[i] = refMember{id: fmt.Sprintf("M%07d", i), sponsor: -1, status: hierarchy.Active}
-		sponsor := ""
-		if i > 0 {
-			ms[i].sponsor = max(0, i-1-rng.IntN(1000))
-			sponsor = ms[ms[i].sponsor].id
-		}
-		if err := g.Apply(hierarchy.Change{Op: hierarchy.OpEnroll, Member: ms[i].id, Kind: hierarchy.Distributor, Sponsor: sponsor,
-			Status: hierarchy.Active, Effective: jan, Recorded: jan}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	cat, err := testworld.Catalog()
-	if err != nil {
-		b.Fatal(err)
-	}
 	// The period's volumes and ranks, without period rules: those are
 	// the bonuses' to measure.
-	plan, err := commission.LoadPlan([]byte(strings.Replace(refPlanJSON, `"rules":[{"type":"pv_bonus","name":"pv_bonus"}]`, `"rules":[]`, 1)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := commission.New(cat, &g, plan)
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, ms := benchEngine(b, n, rng, `"rules":[]`)
 	per, _, err := e.Period("2025-08")
 	if err != nil {
 		b.Fatal(err)
@@ -72,6 +45,48 @@ func benchWorld(b *testing.B, n int) (*commission.Engine, []refMember, []refOrde
 		in.Volumes = append(in.Volumes, commission.PersonalVolume{Member: ms[i].id, PV: sum, QV: sum, CV: sum})
 	}
 	return e, ms, orders, in
+}
+
+// benchEngine builds the genealogy of n members, each sponsored by a
+// random earlier member among the last 1,000 enrolled (a deep, bushy
+// tree), and an engine over it whose plan is refPlanJSON with its period
+// rules replaced by periodRules (`"rules":[...]`).
+func benchEngine(b *testing.B, n int, rng *rand.Rand, periodRules string) (*commission.Engine, []refMember) {
+	b.Helper()
+	ms := make([]refMember, n)
+	var g hierarchy.Genealogy
+	jan := testworld.Jan
+	for i := range ms {
+		ms[i] = refMember{id: fmt.Sprintf("M%07d", i), sponsor: -1, status: hierarchy.Active}
+		sponsor := ""
+		if i > 0 {
+			ms[i].sponsor = max(0, i-1-rng.IntN(1000))
+			sponsor = ms[ms[i].sponsor].id
+		}
+		// A complete binary placement tree, for a binary bonus.
+		c := hierarchy.Change{Op: hierarchy.OpEnroll, Member: ms[i].id, Kind: hierarchy.Distributor, Sponsor: sponsor,
+			Status: hierarchy.Active, Effective: jan, Recorded: jan}
+		if i > 0 {
+			c.Parent, c.Leg = ms[(i-1)/2].id, hierarchy.Leg((i-1)%2+1)
+		}
+		if err := g.Apply(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cat, err := testworld.Catalog()
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := strings.Replace(refPlanJSON, `"rules":[{"type":"pv_bonus","name":"pv_bonus"}]`, periodRules, 1)
+	plan, err := commission.LoadPlan([]byte(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := commission.New(cat, &g, plan)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e, ms
 }
 
 // BenchmarkClose closes a period of 1M members (volumes summed, genealogy

@@ -167,7 +167,15 @@ type Close struct {
 type Volume struct {
 	LineID string
 	// Component is the kit component's internal SKU id, or "".
-	Component  string
+	Component string
+	// Customer is the retail customer who bought the line, the order
+	// being credited to the customer's sponsor (the entry's Member); ""
+	// when the member bought it. A plan may leave customers' orders out
+	// of personal volume (commission.PeriodPlan.PVExcludesCustomers).
+	// Volume entries written before this field existed have "": they
+	// count as the member's own purchases until a later revision of
+	// their order moves them to the customer's slot.
+	Customer   string
 	PV, QV, CV decimal.Decimal
 	Net        decimal.Decimal
 }

@@ -277,6 +277,7 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 		e.dec(v.QV)
 		e.dec(v.CV)
 		e.dec(v.Net)
+		e.str(v.Customer)
 	}
 	if r := en.RunParams; r != nil {
 		e.run(r)
@@ -617,7 +618,7 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 		d.refund(e.Refund)
 	}
 	if has&8 != 0 {
-		e.Volume = &Volume{LineID: d.str(), Component: d.str(), PV: d.dec(), QV: d.dec(), CV: d.dec(), Net: d.dec()}
+		e.Volume = &Volume{LineID: d.str(), Component: d.str(), PV: d.dec(), QV: d.dec(), CV: d.dec(), Net: d.dec(), Customer: d.str()}
 	}
 	if has&16 != 0 {
 		e.RunParams = new(Run)

@@ -123,7 +123,7 @@ func TestMemoryKnowsEveryField(t *testing.T) {
 		t reflect.Type
 		n int
 	}{
-		{reflect.TypeFor[ledger.Entry](), 27}, {reflect.TypeFor[ledger.Volume](), 6}, {reflect.TypeFor[ledger.Run](), 5},
+		{reflect.TypeFor[ledger.Entry](), 27}, {reflect.TypeFor[ledger.Volume](), 7}, {reflect.TypeFor[ledger.Run](), 5},
 		{reflect.TypeFor[ledger.Close](), 6}, {reflect.TypeFor[commission.Carry](), 4},
 		{reflect.TypeFor[commission.Event](), 19}, {reflect.TypeFor[commission.CalcSnapshot](), 12},
 		{reflect.TypeFor[commission.Link](), 5}, {reflect.TypeFor[commission.LineRef](), 5}, {reflect.TypeFor[commission.Cap](), 4},

@@ -308,9 +308,11 @@ type basis struct {
 
 func (s *orderState) basis() basis { return basis{s.lock, s.placed} }
 
-// volumeSlot is what a volume entry is for.
+// volumeSlot is what a volume entry is for. The customer is part of it,
+// so that an order whose buyer turns out otherwise moves its volume from
+// one slot to the other rather than keeping the first buyer's.
 type volumeSlot struct {
-	member, line, component string
+	member, line, component, customer string
 }
 
 // volumeSums sums an order's volume entries per slot, in first-seen order:
@@ -332,7 +334,7 @@ func (v *volumeSums) sum(k volumeSlot) *Volume {
 }
 
 func (v *volumeSums) add(member string, x *Volume) {
-	i, added := v.index.Add(volumeSlot{member, x.LineID, x.Component})
+	i, added := v.index.Add(volumeSlot{member, x.LineID, x.Component, x.Customer})
 	if added {
 		v.sums = append(v.sums, *x)
 		return
@@ -354,7 +356,8 @@ func desiredVolumes(calc *commission.Calculation) volumeSums {
 		if m.Component >= 0 {
 			comp = m.SKU.ID
 		}
-		v.add(calc.Snapshot.Credited.Member, &Volume{LineID: m.LineID, Component: comp, PV: m.PV, QV: m.QV, CV: m.CV, Net: m.Net})
+		v.add(calc.Snapshot.Credited.Member, &Volume{LineID: m.LineID, Component: comp, Customer: calc.Snapshot.Customer,
+			PV: m.PV, QV: m.QV, CV: m.CV, Net: m.Net})
 	}
 	return v
 }
@@ -373,7 +376,7 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 		if first {
 			eff = placed
 		}
-		d.LineID, d.Component = k.line, k.component
+		d.LineID, d.Component, d.Customer = k.line, k.component, k.customer
 		out = append(out, Entry{ID: volumeID(st.stream, rev, k), Type: TypeVolume, Member: k.member, Currency: currency,
 			Effective: eff.UTC(), Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed.UTC(), Volume: &d})
 	}
@@ -397,12 +400,16 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 }
 
 func volumeID(stream string, rev time.Time, k volumeSlot) string {
-	b := make([]byte, 0, len("volume ")+len(stream)+len(time.RFC3339Nano)+len(k.member)+len(k.line)+len(k.component)+10)
+	b := make([]byte, 0, len("volume ")+len(stream)+len(time.RFC3339Nano)+len(k.member)+len(k.line)+len(k.component)+len(k.customer)+12)
 	b = append(append(append(b, "volume "...), stream...), ' ')
 	b = append(rev.UTC().AppendFormat(b, time.RFC3339Nano), ' ')
 	b = append(strconv.AppendQuote(b, k.member), ' ')
 	b = append(strconv.AppendQuote(b, k.line), ' ')
-	return string(strconv.AppendQuote(b, k.component))
+	b = strconv.AppendQuote(b, k.component)
+	if k.customer != "" { // the member's own purchases keep the ids they had before customers were recorded
+		b = strconv.AppendQuote(append(b, ' '), k.customer)
+	}
+	return string(b)
 }
 
 // zero returns the entries that bring every money and volume slot of the

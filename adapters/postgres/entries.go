@@ -39,7 +39,7 @@ var columns = []string{
 	"replaced_platform", "replaced_store", "replaced_order_id",
 	"volume_line_id", "volume_component", "pv", "qv", "cv", "net",
 	"run", "run_params_id", "run_period_from_ns", "run_period_to_ns", "run_at_ns", "run_minimum", "run_holds",
-	"withheld", "reason", "award", "carry", "close",
+	"withheld", "reason", "award", "carry", "close", "volume_customer",
 }
 
 // numericColumns are read as text: pgx's binary numeric drops the
@@ -550,6 +550,9 @@ func encode(e *ledger.Entry, snaps map[[sha256.Size]byte][]byte) ([]any, error) 
 	r[24], r[25], r[26] = string(e.ReplacedBy.Platform), e.ReplacedBy.Store, e.ReplacedBy.OrderID
 	if v := e.Volume; v != nil {
 		r[27], r[28], r[29], r[30], r[31], r[32] = v.LineID, v.Component, numeric(v.PV), numeric(v.QV), numeric(v.CV), numeric(v.Net)
+		if v.Customer != "" { // NULL: the member's own, as every row before migration 0007
+			r[45] = v.Customer
+		}
 	}
 	r[33] = e.Run
 	if p := e.RunParams; p != nil {
@@ -638,6 +641,7 @@ type row struct {
 	withheld                             pgtype.Text
 	reason                               string
 	award, carry, close                  []byte
+	volCustomer                          pgtype.Text
 }
 
 func (r *row) dest() []any {
@@ -647,7 +651,7 @@ func (r *row) dest() []any {
 		&r.replPlatform, &r.replStore, &r.replOrderID,
 		&r.volLine, &r.volComponent, &r.pv, &r.qv, &r.cv, &r.net,
 		&r.run, &r.runID, &r.runFrom, &r.runTo, &r.runAt, &r.runMinimum, &r.runHolds,
-		&r.withheld, &r.reason, &r.award, &r.carry, &r.close}
+		&r.withheld, &r.reason, &r.award, &r.carry, &r.close, &r.volCustomer}
 }
 
 func fromInstant(v pgtype.Int8) time.Time {
@@ -705,7 +709,9 @@ func (r *row) entry() (ledger.Entry, error) {
 		}
 	}
 	if r.volLine.Valid {
-		v := &ledger.Volume{LineID: r.volLine.String, Component: r.volComponent.String}
+		// NULL (the member's own purchase, and every row written before
+		// migration 0007) reads as "".
+		v := &ledger.Volume{LineID: r.volLine.String, Component: r.volComponent.String, Customer: r.volCustomer.String}
 		for _, f := range []struct {
 			d *decimal.Decimal
 			n pgtype.Text

@@ -68,7 +68,7 @@ func everyType(t *testing.T, s ledger.Store, f Features) {
 		{ID: ev.ID.String(), Type: ledger.TypeCommission, Member: ev.Beneficiary, Currency: "USD", Amount: ev.Amount(),
 			Effective: ev.Effective, Posted: rev, Order: key, Revision: rev, Lock: lock, Rule: ev.Rule, Event: &ev},
 		{ID: "volume 1", Type: ledger.TypeVolume, Member: "C", Currency: "USD", Effective: ledgerworld.Placed, Posted: rev, Order: key,
-			Revision: rev, Lock: lock, Volume: &ledger.Volume{LineID: "1", Component: "VITC", PV: d("50"), QV: d("-25.5"), CV: d("40.125"), Net: d("39.98")}},
+			Revision: rev, Lock: lock, Volume: &ledger.Volume{LineID: "1", Component: "VITC", Customer: "RC", PV: d("50"), QV: d("-25.5"), CV: d("40.125"), Net: d("39.98")}},
 		{ID: "revision 1", Type: ledger.TypeRevision, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock, Placed: ledgerworld.Placed, Body: &body},
 		{ID: "refund 1", Type: ledger.TypeRefund, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock, Refund: &refund},
 		{ID: "replaced 1", Type: ledger.TypeReplaced, Effective: rev, Posted: rev, Order: key, Revision: rev, Lock: lock,
@@ -86,6 +86,10 @@ func everyType(t *testing.T, s ledger.Store, f Features) {
 	}
 	aug := ledger.Month(2025, time.August)
 	in = append(in,
+		// A volume entry of the member's own purchase: no Customer, as
+		// every volume entry written before they named one.
+		ledger.Entry{ID: "volume 2", Type: ledger.TypeVolume, Member: "C", Currency: "USD", Effective: ledgerworld.Placed, Posted: rev, Order: key,
+			Revision: rev, Lock: lock, Volume: &ledger.Volume{LineID: "2", PV: d("10"), QV: d("10"), CV: d("10"), Net: d("9.99")}},
 		ledger.Entry{ID: award.ID.String(), Type: ledger.TypeAward, Member: award.Beneficiary, Currency: award.Currency,
 			Amount: award.Amount(), Effective: award.Effective, Posted: run.At, Revision: run.At, Rule: award.Rule, Award: &award},
 		ledger.Entry{ID: "carry 1", Type: ledger.TypeCarry, Member: "C", Effective: aug.To, Posted: run.At, Revision: run.At, Rule: "binary",
