@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -400,9 +399,9 @@ func volumeID(stream string, rev time.Time, k volumeSlot) string {
 	b := make([]byte, 0, len("volume ")+len(stream)+len(time.RFC3339Nano)+len(k.member)+len(k.line)+len(k.component)+10)
 	b = append(append(append(b, "volume "...), stream...), ' ')
 	b = append(rev.UTC().AppendFormat(b, time.RFC3339Nano), ' ')
-	b = append(strconv.AppendQuote(b, k.member), ' ')
-	b = append(strconv.AppendQuote(b, k.line), ' ')
-	return string(strconv.AppendQuote(b, k.component))
+	b = append(appendQuote(b, k.member), ' ')
+	b = append(appendQuote(b, k.line), ' ')
+	return string(appendQuote(b, k.component))
 }
 
 // zero returns the entries that bring every money and volume slot of the
