@@ -244,9 +244,21 @@ func (f *Filter) match(member, currency string, typ Type, run string, effective,
 // appended to.
 func OrderStream(k normalize.Key) string {
 	b := make([]byte, 0, len("order ")+len(k.Platform)+len(k.Store)+len(k.OrderID)+8)
-	b = append(strconv.AppendQuote(append(b, "order "...), string(k.Platform)), ' ')
-	b = append(strconv.AppendQuote(b, k.Store), ' ')
-	return string(strconv.AppendQuote(b, k.OrderID))
+	b = append(appendQuote(append(b, "order "...), string(k.Platform)), ' ')
+	b = append(appendQuote(b, k.Store), ' ')
+	return string(appendQuote(b, k.OrderID))
+}
+
+// appendQuote is strconv.AppendQuote, without its rune by rune walk for a
+// string of printable ASCII other than a quote or a backslash (an id most
+// often), which it writes between quotes as it is.
+func appendQuote(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	return append(append(append(b, '"'), s...), '"')
 }
 
 // PeriodStream returns the name of the stream the closes of a plan's

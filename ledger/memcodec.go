@@ -38,6 +38,15 @@ type memTables struct {
 	bigIdx map[string]uint32 // decimals whose coefficient is beyond int64
 	locs   []*time.Location
 	locIdx map[*time.Location]uint32
+	// seen holds strings interned last, by a hash of a few of their
+	// bytes: an entry's member, currency, rule and order key most often
+	// repeat one of the entry before, and comparing a short string costs
+	// a fraction of a map's lookup. Written on the append path only
+	// (under the store's write lock), as the tables are.
+	seen [strSeen]struct {
+		s string
+		i uint32
+	}
 	// snaps are the arena addresses of the calculation snapshots events
 	// refer to, each written once however many events share it.
 	snaps []uint64
@@ -54,17 +63,25 @@ func (t *memTables) init() {
 	t.locs, t.locIdx = []*time.Location{time.UTC}, map[*time.Location]uint32{time.UTC: 0}
 }
 
+const strSeen = 256
+
 func (t *memTables) str(s string) uint32 {
-	if s == "" {
+	n := len(s)
+	if n == 0 {
 		return 0
 	}
-	if i, ok := t.strIdx[s]; ok {
-		return i
+	c := &t.seen[(uint(n)*131+uint(s[0])*31+uint(s[n/2])*7+uint(s[n-1]))%strSeen]
+	if c.s == s {
+		return c.i
 	}
-	s = strings.Clone(s) // not a substring of a caller's large string
-	i := uint32(len(t.strs))
-	t.strs = append(t.strs, s)
-	t.strIdx[s] = i
+	i, ok := t.strIdx[s]
+	if !ok {
+		s = strings.Clone(s) // not a substring of a caller's large string
+		i = uint32(len(t.strs))
+		t.strs = append(t.strs, s)
+		t.strIdx[s] = i
+	}
+	c.s, c.i = t.strs[i], i
 	return i
 }
 
@@ -93,6 +110,9 @@ func (t *memTables) dec(d decimal.Decimal) uint32 {
 }
 
 func (t *memTables) loc(l *time.Location) uint32 {
+	if l == time.UTC {
+		return 0 // most instants
+	}
 	if i, ok := t.locIdx[l]; ok {
 		return i
 	}

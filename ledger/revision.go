@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -403,11 +402,11 @@ func volumeID(stream string, rev time.Time, k volumeSlot) string {
 	b := make([]byte, 0, len("volume ")+len(stream)+len(time.RFC3339Nano)+len(k.member)+len(k.line)+len(k.component)+len(k.customer)+12)
 	b = append(append(append(b, "volume "...), stream...), ' ')
 	b = append(rev.UTC().AppendFormat(b, time.RFC3339Nano), ' ')
-	b = append(strconv.AppendQuote(b, k.member), ' ')
-	b = append(strconv.AppendQuote(b, k.line), ' ')
-	b = strconv.AppendQuote(b, k.component)
+	b = append(appendQuote(b, k.member), ' ')
+	b = append(appendQuote(b, k.line), ' ')
+	b = appendQuote(b, k.component)
 	if k.customer != "" { // the member's own purchases keep the ids they had before customers were recorded
-		b = strconv.AppendQuote(append(b, ' '), k.customer)
+		b = appendQuote(append(b, ' '), k.customer)
 	}
 	return string(b)
 }

@@ -454,10 +454,16 @@ func (m *Memory) checkIDs(batch []Append, n int) error {
 				twice = dup && at == k
 				seen[id] = k
 			} else if !dup {
-				twice = slices.ContainsFunc(a.Entries[:i], func(e Entry) bool { return e.ID == id })
-				dup = twice || slices.ContainsFunc(batch[:k], func(b Append) bool {
-					return slices.ContainsFunc(b.Entries, func(e Entry) bool { return e.ID == id })
-				})
+				// By index: a func of an Entry would copy each entry.
+				for j := 0; j < i && !twice; j++ {
+					twice = a.Entries[j].ID == id
+				}
+				dup = twice
+				for _, b := range batch[:k] {
+					for j := 0; j < len(b.Entries) && !dup; j++ {
+						dup = b.Entries[j].ID == id
+					}
+				}
 			}
 			if dup {
 				if twice {
