@@ -1,7 +1,6 @@
 package ledger_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -48,9 +47,8 @@ func TestVolumeEntriesRecordTheCustomer(t *testing.T) {
 	later[1].CustomerRef = "RC"
 	var e *commission.Engine
 	for _, exclude := range []bool{false, true} {
-		body := strings.Replace(closePlan("order_period"), `"active_pv":"0",`, fmt.Sprintf(`"active_pv":"0","pv_excludes_customers":%v,`, exclude), 1)
-		plan, err := commission.LoadPlan([]byte(body), commission.WithPeriodRuleType("pv_bonus",
-			func(string, json.RawMessage) (commission.PeriodRule, error) { return pvBonus{}, nil }))
+		body := strings.Replace(ledgerworld.ClosePlan("order_period"), `"active_pv":"0",`, fmt.Sprintf(`"active_pv":"0","pv_excludes_customers":%v,`, exclude), 1)
+		plan, err := ledgerworld.LoadClosePlan(body)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package ledger_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
+	"github.com/uplinehq/upline/internal/ledgerworld"
 	"github.com/uplinehq/upline/internal/testworld"
 	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/normalize"
@@ -334,8 +334,7 @@ func refLedger(t *testing.T, ms []refMember) (*ledger.Ledger, *hierarchy.Genealo
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := commission.LoadPlan([]byte(refPlanJSON), commission.WithPeriodRuleType("pv_bonus",
-		func(string, json.RawMessage) (commission.PeriodRule, error) { return pvBonus{}, nil }))
+	plan, err := ledgerworld.LoadClosePlan(refPlanJSON)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,76 +1,24 @@
 package ledger_test
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/internal/ledgerworld"
-	"github.com/uplinehq/upline/internal/testworld"
 	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/normalize"
 )
 
-// pvBonus is a period rule for the tests: it pays every member 10% of its
-// PV plus what it carried from the previous period, and carries its PV
-// forward.
-type pvBonus struct{}
-
-func (pvBonus) Name() string { return "pv_bonus" }
-
-func (pvBonus) ApplyPeriod(c *commission.PeriodContext) error {
-	for _, m := range c.Order() {
-		pv := c.Volumes(m).PV
-		basis := pv.Add(c.Carried(m, 0))
-		if !basis.IsZero() {
-			if err := c.Pay(commission.PeriodPayout{Beneficiary: m, Source: m, Basis: basis, Rate: decimal.RequireFromString("0.10"),
-				Figures: []commission.Figure{{Name: "carried", Value: c.Carried(m, 0)}}}); err != nil {
-				return err
-			}
-		}
-		if err := c.Carry(m, 0, pv); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func closePlan(refunds string) string {
-	return strings.Replace(ledgerworld.Plan, `"rules":[`, `"ranks":{"1":"Associate","2":"Senior"},
-	 "period":{"length":"month","grace":"72h","refunds":"`+refunds+`","currency":"USD","active_pv":"0",
-	   "ranks":[{"rank":1,"pv":"50"},{"rank":2,"pv":"50","gv":"100","max_leg_share":"0.6"}],
-	   "rules":[{"type":"pv_bonus","name":"pv_bonus"}]},
-	 "rules":[`, 1)
-}
-
 func closeWorld(t *testing.T, refunds string) (*ledger.Ledger, *ledgerworld.World, *hierarchy.Genealogy) {
 	t.Helper()
-	g, err := testworld.Genealogy(testworld.Ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := testworld.Catalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := commission.LoadPlan([]byte(closePlan(refunds)), commission.WithPeriodRuleType("pv_bonus",
-		func(string, json.RawMessage) (commission.PeriodRule, error) { return pvBonus{}, nil }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := commission.New(cat, g, plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ledger.New(ledger.NewMemory(), e), &ledgerworld.World{Engine: e}, g
+	w, g := ledgerworld.NewCloseWorld(t, refunds)
+	return ledger.New(ledger.NewMemory(), w.Engine), w, g
 }
 
 // awardLines renders a close's entries: "type member amount rule".

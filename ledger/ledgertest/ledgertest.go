@@ -100,6 +100,7 @@ func run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 		{"PostAll", postAll},
 		{"PostAllOvertaken", postAllOvertaken},
 		{"PostAllStopsAtTheFirstRefusal", postAllStops},
+		{"PeriodClose", func(t *testing.T, s ledger.Store) { periodClose(t, s, f) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newStore(t)) })
