@@ -21,16 +21,6 @@ import (
 	"github.com/uplinehq/upline/ledger"
 )
 
-// lineRules are the five built-in period rules of bonusPlan, in the plan
-// of benchEngine (ranks with leg caps).
-const lineRules = `"rules": [
-   {"type": "unilevel_volume", "name": "volume_unilevel", "basis": "pv", "rates": ["0.05", "0.03"], "rates_by_rank": {"2": ["0.06", "0.04", "0.02"]}, "compression": true},
-   {"type": "differential", "name": "differential", "basis": "cv", "include_self": true, "rates_by_rank": {"1": "0.03", "2": "0.07"}, "breakaway": {"min_rank": 2, "generations": ["0.01"]}},
-   {"type": "binary", "name": "binary", "basis": "pv", "cycle": {"left": "50", "right": "50"}, "rates_by_rank": {"0": "0.10", "2": "0.12"},
-    "cap_by_rank": {"0": "5", "1": "7.50", "2": "12"}, "max_carry": "400"},
-   {"type": "matching", "name": "matching", "rates": ["0.10", "0.05"], "compression": true},
-   {"type": "pool", "name": "pool", "basis": "cv", "share": "0.02", "shares_by_rank": {"1": 1, "2": 3}}]`
-
 // linesPerMember: 1M members, 10M order lines.
 const linesPerMember = 10
 
@@ -138,7 +128,7 @@ func BenchmarkCloseLines(b *testing.B) {
 	ctx := context.Background()
 	at := time.Date(2025, 9, 2, 0, 0, 0, 0, time.UTC)
 	b.Run("members=1M/lines=10M", func(b *testing.B) {
-		l, s, _, _ := linesWorld(b, 1_000_000, lineRules, false)
+		l, s, _, _ := linesWorld(b, 1_000_000, bonusRules, false)
 		b.ReportAllocs()
 		runtime.GC()
 		debug.FreeOSMemory()
@@ -163,7 +153,7 @@ func BenchmarkCloseLines(b *testing.B) {
 		// The same tree and lines twice: the plan with the period
 		// rules, and without them, which computes what the reference
 		// does.
-		bonuses, s, _, _ := linesWorld(b, n, lineRules, false)
+		bonuses, s, _, _ := linesWorld(b, n, bonusRules, false)
 		l, _, ms, orders := linesWorld(b, n, `"rules":[]`, true)
 		var fast, full, ref time.Duration
 		run := func(l *ledger.Ledger) time.Duration {

@@ -16,18 +16,24 @@ import (
 	"github.com/uplinehq/upline/normalize"
 )
 
+// bonusRules are the five built-in period bonuses, as a plan's
+// "period" holds them; BenchmarkCloseLines closes with them too. The
+// unilevel is named volume_unilevel, apart from the order-time unilevel
+// of the plans it joins there.
+const bonusRules = `"rules": [
+   {"type": "unilevel_volume", "name": "volume_unilevel", "basis": "pv", "rates": ["0.05", "0.03"], "rates_by_rank": {"2": ["0.06", "0.04", "0.02"]}, "compression": true},
+   {"type": "differential", "name": "differential", "basis": "cv", "include_self": true, "rates_by_rank": {"1": "0.03", "2": "0.07"}, "breakaway": {"min_rank": 2, "generations": ["0.01"]}},
+   {"type": "binary", "name": "binary", "basis": "pv", "cycle": {"left": "50", "right": "50"}, "rates_by_rank": {"0": "0.10", "2": "0.12"},
+    "cap_by_rank": {"0": "5", "1": "7.50", "2": "12"}, "max_carry": "400"},
+   {"type": "matching", "name": "matching", "rates": ["0.10", "0.05"], "compression": true},
+   {"type": "pool", "name": "pool", "basis": "cv", "share": "0.02", "shares_by_rank": {"1": 1, "2": 3}}]`
+
 // bonusPlan applies every built-in period bonus; the binary's caps are
 // what TestPeriodBonusesThroughTheLedger holds it to.
 const bonusPlan = `{"id": "bonuses", "version": 1, "effective_from": "2025-01-01T00:00:00Z", "rules": [],
  "period": {"length": "month", "grace": "72h", "currency": "USD", "active_pv": "25",
   "ranks": [{"rank": 1, "pv": "25"}, {"rank": 2, "pv": "50", "gv": "150", "max_leg_share": "0.6"}],
-  "rules": [
-   {"type": "unilevel_volume", "name": "unilevel", "basis": "pv", "rates": ["0.05", "0.03"], "rates_by_rank": {"2": ["0.06", "0.04", "0.02"]}, "compression": true},
-   {"type": "differential", "name": "differential", "basis": "cv", "include_self": true, "rates_by_rank": {"1": "0.03", "2": "0.07"}, "breakaway": {"min_rank": 2, "generations": ["0.01"]}},
-   {"type": "binary", "name": "binary", "basis": "pv", "cycle": {"left": "50", "right": "50"}, "rates_by_rank": {"0": "0.10", "2": "0.12"},
-    "cap_by_rank": {"0": "5", "1": "7.50", "2": "12"}, "max_carry": "400"},
-   {"type": "matching", "name": "matching", "rates": ["0.10", "0.05"], "compression": true},
-   {"type": "pool", "name": "pool", "basis": "cv", "share": "0.02", "shares_by_rank": {"1": 1, "2": 3}}]}}`
+  ` + bonusRules + `}}`
 
 var binaryCap = map[hierarchy.Rank]int64{0: 500, 1: 750, 2: 1200}
 
