@@ -189,6 +189,9 @@ type enc struct {
 	// an order's entries, events and body repeat it.
 	lastKey    normalize.Key
 	lastKeyIDs [3]uint32
+	// awards are the JSON forms of the awards still to write, in order
+	// (Memory.AppendBatch made and checked them).
+	awards [][]byte
 }
 
 func (e *enc) uv(x uint64)           { e.b = binary.AppendUvarint(e.b, x) }
@@ -304,8 +307,10 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	}
 	// A period's awards, carries and close records are few (one close a
 	// period); an award keeps its JSON form, which reads back exactly.
-	if a := en.Award; a != nil {
-		e.raw(string(a.AppendJSON(nil)))
+	if en.Award != nil {
+		e.uv(uint64(len(e.awards[0])))
+		e.b = append(e.b, e.awards[0]...)
+		e.awards = e.awards[1:]
 	}
 	if c := en.Carry; c != nil {
 		e.str(c.Rule)
@@ -647,7 +652,7 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 	if has&32 != 0 {
 		e.Award = new(commission.Award)
 		if err := e.Award.UnmarshalJSON(d.rawBytes()); err != nil {
-			// Unreachable: AppendBatch's checkAwards read these bytes
+			// Unreachable: AppendBatch's awardsJSON read these bytes
 			// back before the store kept them.
 			panic(fmt.Sprintf("ledger: Memory cannot read back the award it wrote: %v", err))
 		}

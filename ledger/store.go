@@ -344,7 +344,8 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if err := checkBatch(batch); err != nil {
 		return err
 	}
-	if err := checkAwards(batch); err != nil {
+	awards, err := awardsJSON(batch)
+	if err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -384,7 +385,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		snaps[s] = i
 		return i
 	}
-	e := enc{t: &m.tab}
+	e := enc{t: &m.tab, awards: awards}
 	for _, a := range batch {
 		si, ok := m.streams[a.Stream]
 		if !ok {
@@ -547,21 +548,25 @@ func checkBatch(batch []Append) error {
 	return nil
 }
 
-// checkAwards refuses an award the store could not read back: Memory
-// keeps an award as its JSON form (see memcodec.go), so a read never
-// fails on what an append accepted.
-func checkAwards(batch []Append) error {
+// awardsJSON returns the JSON form of the batch's awards, in batch order,
+// which is how Memory keeps an award (see memcodec.go), having read each
+// back: an award the store could not read back is refused here, so a
+// read never fails on what an append accepted.
+func awardsJSON(batch []Append) ([][]byte, error) {
+	var out [][]byte
 	for _, a := range batch {
 		for i := range a.Entries {
 			if aw := a.Entries[i].Award; aw != nil {
+				js := aw.AppendJSON(nil)
 				var back commission.Award
-				if err := back.UnmarshalJSON(aw.AppendJSON(nil)); err != nil {
-					return fmt.Errorf("%w: award entry %s of stream %s cannot be kept: %v", ErrInvalidEntry, a.Entries[i].ID, a.Stream, err)
+				if err := back.UnmarshalJSON(js); err != nil {
+					return nil, fmt.Errorf("%w: award entry %s of stream %s cannot be kept: %v", ErrInvalidEntry, a.Entries[i].ID, a.Stream, err)
 				}
+				out = append(out, js)
 			}
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // Stream implements Store.
