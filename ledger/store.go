@@ -62,6 +62,25 @@ type Summer interface {
 	Sum(ctx context.Context, f Filter) ([]Balance, error)
 }
 
+// Volumer is a Store that sums a period's volumes itself, as Summer sums
+// amounts: a SQL store with an aggregate, or Memory over its own lists,
+// so that a close reads one sum per member instead of every volume entry.
+// The ledger uses Volumes when its store has it, and Scan otherwise.
+type Volumer interface {
+	Store
+	// Volumes sums, per member, the Volume of the TypeVolume entries
+	// that have one, were posted by postedBy (zero: all) and count in
+	// period per: with commission.RefundsInRefundPeriod those effective
+	// in per; with RefundsInOrderPeriod those effective from per.From on
+	// whose order was placed in per (Placed, or Effective when Placed is
+	// zero). It returns one PersonalVolume per member with at least one
+	// such entry (sums of zero included), sorted by member: PV, QV and
+	// CV, and in CustomerPV the PV of the entries with a Customer. Each
+	// sum equals, exactly, the one made by adding the entries Scan
+	// returns.
+	Volumes(ctx context.Context, per Period, postedBy time.Time, refunds commission.RefundPeriod) ([]commission.PersonalVolume, error)
+}
+
 // Batcher is a Store that appends to several streams in one atomic step,
 // so that importing or replaying history pays one commit for many orders
 // (Ledger.PostAll) instead of one each.
@@ -192,7 +211,7 @@ type Memory struct {
 	// byMember holds each member's entries in position order, so that
 	// one member's queries visit only its entries (and sums of every
 	// member only the dense lists); "" holds entries without a member.
-	byMember map[string]*blocks[memberEntry]
+	byMember map[string]*memberLists
 	scratch  []byte
 	// recent holds the entries of streams last read whole, by stream
 	// number modulo its length, so that reading an order's stream again
@@ -213,6 +232,28 @@ type recentStream struct {
 // recentMax is the most entries a stream in Memory.recent has: a long
 // stream (the payouts) would keep too much.
 const recentMax = 64
+
+// memberLists are one member's entries, and its volume entries again
+// with what a period's volumes are filtered and summed on, so that
+// Volumes visits them only.
+type memberLists struct {
+	entries blocks[memberEntry]
+	vols    blocks[memberVolume]
+}
+
+// memberVolume is a volume entry (of TypeVolume, with a Volume) as
+// Volumes filters and sums it.
+type memberVolume struct {
+	// effective, posted and placed (Placed, or Effective when Placed is
+	// zero) are Unix nanoseconds, unless wide.
+	effective, posted, placed int64
+	i                         uint32    // index in log
+	vol                       [3]uint32 // PV, QV, CV in tab.decs
+	customer                  bool
+	// wide is set for an instant beyond what Unix nanoseconds hold:
+	// Volumes then reads the entry.
+	wide bool
+}
 
 // memberEntry is what one member's queries filter and sum on, kept in a
 // dense list per member: they touch that list and the entries they
@@ -292,11 +333,11 @@ func (m *Memory) matches(mf *memberFilter, r *memberEntry, member string) bool {
 // the other (only f.Member, when set), and then done, when not nil, with
 // the member. m.mu must be held.
 func (m *Memory) each(mf *memberFilter, fn func(member string, r *memberEntry), done func(member string)) {
-	one := func(member string, list *blocks[memberEntry]) {
-		if list == nil {
+	one := func(member string, lists *memberLists) {
+		if lists == nil {
 			return
 		}
-		for _, b := range list.b {
+		for _, b := range lists.entries.b {
 			for k := range b {
 				if r := &b[k]; m.matches(mf, r, member) {
 					fn(member, r)
@@ -326,6 +367,7 @@ var (
 	_ Summer  = (*Memory)(nil)
 	_ Batcher = (*Memory)(nil)
 	_ Tailer  = (*Memory)(nil)
+	_ Volumer = (*Memory)(nil)
 )
 
 // NewMemory returns an empty in-memory store.
@@ -353,7 +395,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if m.streams == nil {
 		m.tab.init()
 		m.streams = make(map[string]uint32)
-		m.byMember = make(map[string]*blocks[memberEntry])
+		m.byMember = make(map[string]*memberLists)
 		m.byRun = make(map[string][]uint32)
 	}
 	n := 0
@@ -412,12 +454,23 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			r.effective, ok1 = unixNano(en.Effective)
 			r.posted, ok2 = unixNano(en.Posted)
 			r.wide = !ok1 || !ok2
-			list := m.byMember[member]
-			if list == nil {
-				list = new(blocks[memberEntry])
-				m.byMember[member] = list
+			lists := m.byMember[member]
+			if lists == nil {
+				lists = new(memberLists)
+				m.byMember[member] = lists
 			}
-			list.add(r)
+			lists.entries.add(r)
+			if v := en.Volume; v != nil && en.Type == TypeVolume {
+				placed := en.Placed
+				if placed.IsZero() {
+					placed = en.Effective
+				}
+				mv := memberVolume{effective: r.effective, posted: r.posted, i: li, vol: e.vol, customer: v.Customer != "", wide: r.wide}
+				var ok bool
+				mv.placed, ok = unixNano(placed)
+				mv.wide = mv.wide || !ok
+				lists.vols.add(mv)
+			}
 			if en.Run != "" {
 				run := m.tab.strs[m.tab.str(en.Run)]
 				m.byRun[run] = append(m.byRun[run], li)
@@ -676,6 +729,73 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	m.each(&mf, add, done)
 	m.mu.RUnlock()
 	sortBalances(out)
+	return out, nil
+}
+
+// Volumes implements Volumer: it visits each member's volume entries
+// only, and adds their volumes as integers (memTables.fixed) until one
+// does not fit, without making an Entry. It visits every volume entry
+// the store holds, of every period.
+func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, refunds commission.RefundPeriod) ([]commission.PersonalVolume, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, byPlaced := volumeFilter(per, postedBy, refunds)
+	from, ok1 := unixNano(per.From)
+	to, ok2 := unixNano(per.To)
+	by, ok3 := unixNano(postedBy)
+	hasPosted := !postedBy.IsZero()
+	// The period's bounds are instants Unix nanoseconds hold, but for
+	// a zero one: matched on the entry then, as a wide entry is.
+	fast := ok1 && ok2 && (ok3 || !hasPosted)
+	in := func(r *memberVolume) bool {
+		if !fast || r.wide {
+			e := m.read(r.i)
+			return f.Match(&e) && (!byPlaced || placedIn(&e, per))
+		}
+		if hasPosted && r.posted > by || r.effective < from {
+			return false
+		}
+		if byPlaced {
+			return r.placed >= from && r.placed < to
+		}
+		return r.effective < to
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	members := make([]string, 0, len(m.byMember))
+	for member, lists := range m.byMember {
+		if lists.vols.n > 0 {
+			members = append(members, member)
+		}
+	}
+	slices.Sort(members)
+	var out []commission.PersonalVolume
+	fx, decs := m.tab.fixed, m.tab.decs
+	for _, member := range members {
+		var s volumeSum
+		n := 0
+		for _, b := range m.byMember[member].vols.b {
+			for k := range b {
+				r := &b[k]
+				if !in(r) {
+					continue
+				}
+				n++
+				pv, qv, cv := &fx[r.vol[0]], &fx[r.vol[1]], &fx[r.vol[2]]
+				x := [4]int64{pv.v, qv.v, cv.v}
+				if r.customer {
+					x[3] = pv.v
+				}
+				if !pv.fits || !qv.fits || !cv.fits || !s.addFixed(&x) {
+					s.addDecimals(decs[r.vol[0]], decs[r.vol[1]], decs[r.vol[2]], r.customer)
+				}
+			}
+		}
+		if n > 0 {
+			out = append(out, s.volume(member))
+		}
+	}
 	return out, nil
 }
 
