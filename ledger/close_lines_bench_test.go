@@ -33,11 +33,12 @@ var lineUnits = []string{"1.5", "2.5", "3.5", "6.25"}
 var linesAt = time.Date(2025, 8, 1, 1, 0, 0, 0, time.UTC)
 
 // linesWorld is n members (benchEngine's tree), each with one order of
-// linesPerMember lines placed in August 2025: in a ledger.Memory, the
-// volume entries a post appends (one stream an order, ids, order key,
-// lock and instants as a post writes them), and, when orders is set, as
-// the reference's orders.
-func linesWorld(b *testing.B, n int, orders bool) (*ledger.Memory, []refMember, []refOrder) {
+// linesPerMember lines placed in August 2025 and in each of the months-1
+// months before: in a ledger.Memory, the volume entries a post appends
+// (one stream an order, ids, order key, lock and instants as a post
+// writes them), and, when orders is set, August's as the reference's
+// orders.
+func linesWorld(b *testing.B, n, months int, orders bool) (*ledger.Memory, []refMember, []refOrder) {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(uint64(n), 11))
 	_, ms := benchEngine(b, n, rng, "ref", `"rules":[]`)
@@ -59,8 +60,6 @@ func linesWorld(b *testing.B, n int, orders bool) (*ledger.Memory, []refMember, 
 		lines[l] = "L" + strconv.Itoa(l)
 	}
 	s := ledger.NewMemory()
-	lock := commission.Lock{PlanID: "ref", PlanVersion: 1, Known: linesAt}
-	rev := linesAt.Format(time.RFC3339Nano)
 	var ref []refOrder
 	var batch []ledger.Append
 	flush := func() {
@@ -69,22 +68,27 @@ func linesWorld(b *testing.B, n int, orders bool) (*ledger.Memory, []refMember, 
 		}
 		batch = batch[:0]
 	}
-	for i := range ms {
-		key := normalize.Key{Platform: "bench", Store: "s", OrderID: ms[i].id}
+	for i := range n * months {
+		month := i / n
+		placed := linesAt.AddDate(0, -month, 0)
+		lock := commission.Lock{PlanID: "ref", PlanVersion: 1, Known: placed}
+		rev := placed.Format(time.RFC3339Nano)
+		i := i % n
+		key := normalize.Key{Platform: "bench", Store: "s", OrderID: ms[i].id + "-" + strconv.Itoa(month)}
 		stream := ledger.OrderStream(key)
-		o := refOrder{buyer: i, placed: linesAt}
+		o := refOrder{buyer: i, placed: placed}
 		es := make([]ledger.Entry, linesPerMember)
 		for l := range es {
 			k := rng.IntN(len(units))
 			v := vols[k]
 			es[l] = ledger.Entry{ID: "volume " + stream + " " + rev + " " + strconv.Quote(ms[i].id) + " " + strconv.Quote(lines[l]) + ` ""`,
-				Type: ledger.TypeVolume, Member: ms[i].id, Currency: "USD", Effective: linesAt, Posted: linesAt, Order: key,
-				Revision: linesAt, Lock: lock, Placed: linesAt, Volume: &ledger.Volume{LineID: lines[l], PV: v, QV: v, CV: v, Net: v}}
-			if orders {
+				Type: ledger.TypeVolume, Member: ms[i].id, Currency: "USD", Effective: placed, Posted: placed, Order: key,
+				Revision: placed, Lock: lock, Placed: placed, Volume: &ledger.Volume{LineID: lines[l], PV: v, QV: v, CV: v, Net: v}}
+			if orders && month == 0 {
 				o.lines = append(o.lines, refLine{pv: units[k].pv, qty: units[k].qty})
 			}
 		}
-		if orders {
+		if orders && month == 0 {
 			ref = append(ref, o)
 		}
 		batch = append(batch, ledger.Append{Stream: stream, Entries: es})
@@ -134,7 +138,9 @@ func (s *unkept) Append(ctx context.Context, stream string, version int, entries
 // it runs (VmRSS, VmHWM reset first). On one 2,000-member tree in the
 // same run it reports the close's CPU per member against the decimal
 // reference's: without period rules (which the reference computes none
-// of), appending to the Memory; with the five, unkept; and, in
+// of), appending to the Memory; the same on a Memory that also holds the
+// eleven months of lines before (history: a close's cost does not grow
+// with the ledger's history); with the five rules, unkept; and, in
 // stored-bonuses, with the five, kept by the Memory. Each close is a
 // first close: a plan id of its own. Run with -cpu 1 and -benchtime 1x;
 // skipped under -short.
@@ -146,7 +152,7 @@ func BenchmarkCloseLines(b *testing.B) {
 	at := time.Date(2025, 9, 2, 0, 0, 0, 0, time.UTC)
 	b.Run("members=1M/lines=10M", func(b *testing.B) {
 		const n = 1_000_000
-		mem, _, _ := linesWorld(b, n, false)
+		mem, _, _ := linesWorld(b, n, 1, false)
 		s := &unkept{Memory: mem}
 		b.ReportAllocs()
 		closes := 0
@@ -178,9 +184,11 @@ func BenchmarkCloseLines(b *testing.B) {
 	})
 	b.Run("vs-reference/members=2000", func(b *testing.B) {
 		const n, closes = 2000, 20
-		s, ms, orders := linesWorld(b, n, true)
+		s, ms, orders := linesWorld(b, n, 1, true)
+		// The same lines with eleven months of history before them.
+		history, _, _ := linesWorld(b, n, 12, false)
 		per := commission.Period{From: time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)}
-		var fast, full, ref time.Duration
+		var fast, full, hist, ref time.Duration
 		round := 0
 		bonuses := &unkept{Memory: s}
 		// closes ledgers over s, each with a plan id of its own (a first
@@ -206,6 +214,7 @@ func BenchmarkCloseLines(b *testing.B) {
 		// entries, which Volumes does not visit.
 		for b.Loop() {
 			fast += run(s, `"rules":[]`)
+			hist += run(history, `"rules":[]`)
 			full += run(bonuses, bonusRules)
 			round++
 			runtime.GC()
@@ -215,9 +224,11 @@ func BenchmarkCloseLines(b *testing.B) {
 		}
 		perFast := float64(fast.Nanoseconds()) / float64(b.N*closes*n)
 		perFull := float64(full.Nanoseconds()) / float64(b.N*closes*n)
+		perHist := float64(hist.Nanoseconds()) / float64(b.N*closes*n)
 		perRef := float64(ref.Nanoseconds()) / float64(b.N*n)
 		b.ReportMetric(perFast, "close-cpu-ns/member")
 		b.ReportMetric(perFull, "bonus-close-cpu-ns/member")
+		b.ReportMetric(perHist, "history-close-cpu-ns/member")
 		b.ReportMetric(perRef, "reference-cpu-ns/member")
 		b.ReportMetric(perRef/perFast, "ratio")
 		b.ReportMetric(perRef/perFull, "bonus-ratio")
@@ -225,7 +236,7 @@ func BenchmarkCloseLines(b *testing.B) {
 	})
 	b.Run("stored-bonuses/members=2000", func(b *testing.B) {
 		const n = 2000
-		s, _, _ := linesWorld(b, n, false)
+		s, _, _ := linesWorld(b, n, 1, false)
 		var cpu time.Duration
 		closes := 0
 		for b.Loop() {

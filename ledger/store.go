@@ -222,6 +222,16 @@ type Memory struct {
 	// byRun holds each payout run's entries (their indexes in log) in
 	// position order.
 	byRun map[string][]uint32
+	// vols holds the volume entries as Volumes filters and sums them,
+	// in position order, with members numbered as in members.
+	vols blocks[memberVolume]
+	// volEffective and volPlaced index vols by the UTC day of an
+	// entry's effective and placed instants, so that a close visits its
+	// period's days only, however long the ledger's history; volWide
+	// holds the entries with an instant Unix nanoseconds cannot hold.
+	volEffective, volPlaced map[int64][]uint32
+	volWide                 []uint32
+	members                 []string
 }
 
 type recentStream struct {
@@ -233,12 +243,10 @@ type recentStream struct {
 // stream (the payouts) would keep too much.
 const recentMax = 64
 
-// memberLists are one member's entries, and its volume entries again
-// with what a period's volumes are filtered and summed on, so that
-// Volumes visits them only.
+// memberLists are one member's entries, and its number (Memory.members).
 type memberLists struct {
 	entries blocks[memberEntry]
-	vols    blocks[memberVolume]
+	num     uint32
 }
 
 // memberVolume is a volume entry (of TypeVolume, with a Volume) as
@@ -249,10 +257,20 @@ type memberVolume struct {
 	effective, posted, placed int64
 	i                         uint32    // index in log
 	vol                       [3]uint32 // PV, QV, CV in tab.decs
+	member                    uint32    // in Memory.members
 	customer                  bool
 	// wide is set for an instant beyond what Unix nanoseconds hold:
 	// Volumes then reads the entry.
 	wide bool
+}
+
+// day is the UTC day of Unix nanoseconds ns, Volumes' index key.
+func day(ns int64) int64 {
+	const d = int64(24 * time.Hour)
+	if ns < 0 {
+		return (ns+1)/d - 1
+	}
+	return ns / d
 }
 
 // memberEntry is what one member's queries filter and sum on, kept in a
@@ -397,6 +415,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		m.streams = make(map[string]uint32)
 		m.byMember = make(map[string]*memberLists)
 		m.byRun = make(map[string][]uint32)
+		m.volEffective, m.volPlaced = make(map[int64][]uint32), make(map[int64][]uint32)
 	}
 	n := 0
 	for _, a := range batch {
@@ -456,20 +475,13 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			r.wide = !ok1 || !ok2
 			lists := m.byMember[member]
 			if lists == nil {
-				lists = new(memberLists)
+				lists = &memberLists{num: uint32(len(m.members))}
 				m.byMember[member] = lists
+				m.members = append(m.members, member)
 			}
 			lists.entries.add(r)
 			if v := en.Volume; v != nil && en.Type == TypeVolume {
-				placed := en.Placed
-				if placed.IsZero() {
-					placed = en.Effective
-				}
-				mv := memberVolume{effective: r.effective, posted: r.posted, i: li, vol: e.vol, customer: v.Customer != "", wide: r.wide}
-				var ok bool
-				mv.placed, ok = unixNano(placed)
-				mv.wide = mv.wide || !ok
-				lists.vols.add(mv)
+				m.addVolume(en, &r, e.vol, lists.num)
 			}
 			if en.Run != "" {
 				run := m.tab.strs[m.tab.str(en.Run)]
@@ -479,6 +491,28 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		m.entries[si] = cur
 	}
 	return nil
+}
+
+// addVolume keeps volume entry en (r its member list's record, vol its
+// volumes' numbers) for Volumes. m.mu must be held.
+func (m *Memory) addVolume(en *Entry, r *memberEntry, vol [3]uint32, member uint32) {
+	placed := en.Placed
+	if placed.IsZero() {
+		placed = en.Effective
+	}
+	mv := memberVolume{effective: r.effective, posted: r.posted, i: r.i, vol: vol, member: member, customer: en.Volume.Customer != ""}
+	var ok bool
+	mv.placed, ok = unixNano(placed)
+	mv.wide = r.wide || !ok
+	k := uint32(m.vols.n)
+	m.vols.add(mv)
+	if mv.wide {
+		m.volWide = append(m.volWide, k)
+		return
+	}
+	de, dp := day(mv.effective), day(mv.placed)
+	m.volEffective[de] = append(m.volEffective[de], k)
+	m.volPlaced[dp] = append(m.volPlaced[dp], k)
 }
 
 // version returns stream's version. m.mu must be held.
@@ -732,10 +766,10 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	return out, nil
 }
 
-// Volumes implements Volumer: it visits each member's volume entries
-// only, and adds their volumes as integers (memTables.fixed) until one
-// does not fit, without making an Entry. It visits every volume entry
-// the store holds, of every period.
+// Volumes implements Volumer: it visits the volume entries of the
+// period's days only (by effective day, or by placed day when refunds
+// count in the order's period), and adds their volumes as integers
+// (memTables.fixed) until one does not fit, without making an Entry.
 func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, refunds commission.RefundPeriod) ([]commission.PersonalVolume, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -745,56 +779,69 @@ func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, re
 	to, ok2 := unixNano(per.To)
 	by, ok3 := unixNano(postedBy)
 	hasPosted := !postedBy.IsZero()
-	// The period's bounds are instants Unix nanoseconds hold, but for
-	// a zero one: matched on the entry then, as a wide entry is.
-	fast := ok1 && ok2 && (ok3 || !hasPosted)
-	in := func(r *memberVolume) bool {
-		if !fast || r.wide {
-			e := m.read(r.i)
-			return f.Match(&e) && (!byPlaced || placedIn(&e, per))
-		}
-		if hasPosted && r.posted > by || r.effective < from {
-			return false
-		}
-		if byPlaced {
-			return r.placed >= from && r.placed < to
-		}
-		return r.effective < to
-	}
+	// The period's bounds are instants Unix nanoseconds hold but for a
+	// zero one: every entry is matched as the fold would then.
+	fast := ok1 && ok2 && (ok3 || !hasPosted) && from < to
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	members := make([]string, 0, len(m.byMember))
-	for member, lists := range m.byMember {
-		if lists.vols.n > 0 {
-			members = append(members, member)
+	// slot holds, by member number, 1 + the member's index in sums.
+	slot := make([]int32, len(m.members))
+	var sums []volumeSum
+	var who []uint32
+	fx, decs := m.tab.fixed, m.tab.decs
+	add := func(k uint32) {
+		r := m.vols.at(k)
+		if !fast || r.wide {
+			e := m.read(r.i)
+			if !f.Match(&e) || byPlaced && !placedIn(&e, per) {
+				return
+			}
+		} else if hasPosted && r.posted > by || r.effective < from || byPlaced && (r.placed < from || r.placed >= to) || !byPlaced && r.effective >= to {
+			return
+		}
+		j := slot[r.member] - 1
+		if j < 0 {
+			j = int32(len(sums))
+			slot[r.member] = j + 1
+			sums = append(sums, volumeSum{})
+			who = append(who, r.member)
+		}
+		s := &sums[j]
+		pv, qv, cv := &fx[r.vol[0]], &fx[r.vol[1]], &fx[r.vol[2]]
+		x := [4]int64{pv.v, qv.v, cv.v}
+		if r.customer {
+			x[3] = pv.v
+		}
+		if !pv.fits || !qv.fits || !cv.fits || !s.addFixed(&x) {
+			s.addDecimals(decs[r.vol[0]], decs[r.vol[1]], decs[r.vol[2]], r.customer)
 		}
 	}
-	slices.Sort(members)
-	var out []commission.PersonalVolume
-	fx, decs := m.tab.fixed, m.tab.decs
-	for _, member := range members {
-		var s volumeSum
-		n := 0
-		for _, b := range m.byMember[member].vols.b {
-			for k := range b {
-				r := &b[k]
-				if !in(r) {
-					continue
-				}
-				n++
-				pv, qv, cv := &fx[r.vol[0]], &fx[r.vol[1]], &fx[r.vol[2]]
-				x := [4]int64{pv.v, qv.v, cv.v}
-				if r.customer {
-					x[3] = pv.v
-				}
-				if !pv.fits || !qv.fits || !cv.fits || !s.addFixed(&x) {
-					s.addDecimals(decs[r.vol[0]], decs[r.vol[1]], decs[r.vol[2]], r.customer)
-				}
+	if fast {
+		idx := m.volEffective
+		if byPlaced {
+			idx = m.volPlaced
+		}
+		for d := day(from); d <= day(to-1); d++ {
+			for _, k := range idx[d] {
+				add(k)
 			}
 		}
-		if n > 0 {
-			out = append(out, s.volume(member))
+		for _, k := range m.volWide {
+			add(k)
 		}
+	} else {
+		for k := range uint32(m.vols.n) {
+			add(k)
+		}
+	}
+	order := make([]int32, len(sums))
+	for j := range order {
+		order[j] = int32(j)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(m.members[who[a]], m.members[who[b]]) })
+	out := make([]commission.PersonalVolume, len(order))
+	for i, j := range order {
+		out[i] = sums[j].volume(m.members[who[j]])
 	}
 	return out, nil
 }

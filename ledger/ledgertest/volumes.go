@@ -18,7 +18,8 @@ import (
 // it, against exact sums and against those made from Scan. Refunds count
 // in the order's period or in their own; a line posted after the cutoff,
 // an entry of another type or without a Volume, one at a period's bound
-// and one without instants are left out as they must be; one member's
+// and one without instants are left out as they must be, one posted at
+// the zero instant counted; one member's
 // PV overflows fixed point at 6 decimals, and another's line has 7.
 func volumes(t *testing.T, s ledger.Store) {
 	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 0, 0, 0, 0, time.UTC) }
@@ -62,6 +63,8 @@ func volumes(t *testing.T, s ledger.Store) {
 			line("f2", "F", "-10", "-10", "-10", day(8, 9), day(8, 9), day(8, 9)),
 			undated,
 			line("h1", "H", "2", "2", "2", day(9, 1), day(8, 31), day(9, 1)),
+			// Posted at the zero instant, which is before every cutoff.
+			line("i1", "I", "1.25", "1", "1", day(8, 4), day(8, 4), time.Time{}),
 		}},
 	} {
 		if err := s.Append(ctx, a.stream, 0, a.es); err != nil {
@@ -78,13 +81,13 @@ func volumes(t *testing.T, s ledger.Store) {
 		want     string // member PV QV CV CustomerPV, ...
 	}{
 		{"August, refunds in the order's period", aug, day(9, 3), order,
-			"A 8 8 7 0, B 10 10 10 7, C 4.0000001 4 4 0, D 12000000000000.5 2 2 0, F 0 0 0 0, H 2 2 2 0"},
+			"A 8 8 7 0, B 10 10 10 7, C 4.0000001 4 4 0, D 12000000000000.5 2 2 0, F 0 0 0 0, H 2 2 2 0, I 1.25 1 1 0"},
 		{"August, refunds in theirs", aug, day(9, 3), own,
-			"A 10.5 10 9 0, B 10 10 10 7, C 3.0000001 3 3 0, D 12000000000000.5 2 2 0, F 0 0 0 0"},
+			"A 10.5 10 9 0, B 10 10 10 7, C 3.0000001 3 3 0, D 12000000000000.5 2 2 0, F 0 0 0 0, I 1.25 1 1 0"},
 		{"August, posted by the refund's eve", aug, day(9, 3).Add(-time.Nanosecond), order,
-			"A 10.5 10 9 0, B 10 10 10 7, C 4.0000001 4 4 0, D 12000000000000.5 2 2 0, F 0 0 0 0, H 2 2 2 0"},
+			"A 10.5 10 9 0, B 10 10 10 7, C 4.0000001 4 4 0, D 12000000000000.5 2 2 0, F 0 0 0 0, H 2 2 2 0, I 1.25 1 1 0"},
 		{"August, everything posted", aug, time.Time{}, order,
-			"A 8 8 7 0, B 110 110 110 7, C 4.0000001 4 4 0, D 12000000000000.5 2 2 0, F 0 0 0 0, H 2 2 2 0"},
+			"A 8 8 7 0, B 110 110 110 7, C 4.0000001 4 4 0, D 12000000000000.5 2 2 0, F 0 0 0 0, H 2 2 2 0, I 1.25 1 1 0"},
 		{"September, refunds in theirs", sep, day(10, 5), own, "A -2.5 -2 -2 0, H 2 2 2 0"},
 		{"September, refunds in the order's period", sep, day(10, 5), order, ""},
 	}
