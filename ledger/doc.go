@@ -68,9 +68,10 @@
 // A close sums its period's volume entries per member. A Store that is
 // also a Volumer returns those sums itself (Volumes); the ledger adds up
 // Scan's entries for a store that is not. Memory is a Volumer: it keeps
-// each member's volume entries apart, with their volumes as integers, so
-// a close visits volume entries only and builds no Entry
-// (BenchmarkCloseLines); the PostgreSQL store sums them in one query.
+// volume entries apart, by day, with their volumes as integers, so a
+// close visits its period's lines only, however long the ledger's
+// history, and builds no Entry (BenchmarkCloseLines); the PostgreSQL
+// store sums them in one query.
 //
 // # Posting many orders
 //
