@@ -224,14 +224,15 @@ type Memory struct {
 	byRun map[string][]uint32
 	// vols holds the volume entries as Volumes filters and sums them,
 	// in position order, with members numbered as in members.
-	vols blocks[memberVolume]
+	vols blocks[volumeRecord]
 	// volEffective and volPlaced index vols by the UTC day of an
 	// entry's effective and placed instants, so that a close visits its
 	// period's days only, however long the ledger's history; volWide
 	// holds the entries with an instant Unix nanoseconds cannot hold.
 	volEffective, volPlaced map[int64][]uint32
 	volWide                 []uint32
-	members                 []string
+	// members are the members by number (memberLists.num).
+	members []string
 }
 
 type recentStream struct {
@@ -249,9 +250,9 @@ type memberLists struct {
 	num     uint32
 }
 
-// memberVolume is a volume entry (of TypeVolume, with a Volume) as
+// volumeRecord is a volume entry (of TypeVolume, with a Volume) as
 // Volumes filters and sums it.
-type memberVolume struct {
+type volumeRecord struct {
 	// effective, posted and placed (Placed, or Effective when Placed is
 	// zero) are Unix nanoseconds, unless wide.
 	effective, posted, placed int64
@@ -500,7 +501,7 @@ func (m *Memory) addVolume(en *Entry, r *memberEntry, vol [3]uint32, member uint
 	if placed.IsZero() {
 		placed = en.Effective
 	}
-	mv := memberVolume{effective: r.effective, posted: r.posted, i: r.i, vol: vol, member: member, customer: en.Volume.Customer != ""}
+	mv := volumeRecord{effective: r.effective, posted: r.posted, i: r.i, vol: vol, member: member, customer: en.Volume.Customer != ""}
 	var ok bool
 	mv.placed, ok = unixNano(placed)
 	mv.wide = r.wide || !ok
@@ -779,8 +780,8 @@ func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, re
 	to, ok2 := unixNano(per.To)
 	by, ok3 := unixNano(postedBy)
 	hasPosted := !postedBy.IsZero()
-	// The period's bounds are instants Unix nanoseconds hold but for a
-	// zero one: every entry is matched as the fold would then.
+	// A bound Unix nanoseconds cannot hold (a zero one, say): every
+	// entry is matched on the entry itself, as the fold matches it.
 	fast := ok1 && ok2 && (ok3 || !hasPosted) && from < to
 	m.mu.RLock()
 	defer m.mu.RUnlock()
