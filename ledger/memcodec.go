@@ -34,10 +34,6 @@ type memTables struct {
 	strs   []string
 	strIdx map[string]uint32
 	decs   []decimal.Decimal
-	// fixed holds, by number, each decimal at volumeScale and whether
-	// it fits there, so that Memory.Volumes adds a line's volumes as
-	// integers.
-	fixed  []fixedDec
 	decIdx map[decKey]uint32
 	bigIdx map[string]uint32 // decimals whose coefficient is beyond int64
 	locs   []*time.Location
@@ -56,11 +52,6 @@ type memTables struct {
 	snaps []uint64
 }
 
-type fixedDec struct {
-	v    int64
-	fits bool
-}
-
 type decKey struct {
 	coef int64
 	exp  int32
@@ -69,7 +60,6 @@ type decKey struct {
 func (t *memTables) init() {
 	t.strs, t.strIdx = []string{""}, map[string]uint32{"": 0}
 	t.decs, t.decIdx, t.bigIdx = []decimal.Decimal{{}}, map[decKey]uint32{}, map[string]uint32{}
-	t.fixed = []fixedDec{{0, true}}
 	t.locs, t.locIdx = []*time.Location{time.UTC}, map[*time.Location]uint32{time.UTC: 0}
 }
 
@@ -104,25 +94,18 @@ func (t *memTables) dec(d decimal.Decimal) uint32 {
 	if d.NumDigits() <= 18 {
 		k := decKey{d.CoefficientInt64(), d.Exponent()}
 		if i, ok = t.decIdx[k]; !ok {
-			i = t.newDec(decimal.New(k.coef, k.exp))
+			i = uint32(len(t.decs))
+			t.decs = append(t.decs, decimal.New(k.coef, k.exp))
 			t.decIdx[k] = i
 		}
 		return i
 	}
 	k := d.Coefficient().String() + "e" + string(binary.AppendVarint(nil, int64(d.Exponent())))
 	if i, ok = t.bigIdx[k]; !ok {
-		i = t.newDec(decimal.NewFromBigInt(d.Coefficient(), d.Exponent()))
+		i = uint32(len(t.decs))
+		t.decs = append(t.decs, decimal.NewFromBigInt(d.Coefficient(), d.Exponent()))
 		t.bigIdx[k] = i
 	}
-	return i
-}
-
-// newDec appends d to the decimals, returning its number.
-func (t *memTables) newDec(d decimal.Decimal) uint32 {
-	i := uint32(len(t.decs))
-	t.decs = append(t.decs, d)
-	v, fits := volumeFixed(d)
-	t.fixed = append(t.fixed, fixedDec{v, fits})
 	return i
 }
 
@@ -209,9 +192,6 @@ type enc struct {
 	// awards are the JSON forms of the awards still to write, in order
 	// (Memory.AppendBatch made and checked them).
 	awards [][]byte
-	// vol holds the numbers of the last volume entry's PV, QV and CV,
-	// for Memory's volume lists.
-	vol [3]uint32
 }
 
 func (e *enc) uv(x uint64)           { e.b = binary.AppendUvarint(e.b, x) }
@@ -316,10 +296,9 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	if v := en.Volume; v != nil {
 		e.str(v.LineID)
 		e.str(v.Component)
-		for k, d := range [3]decimal.Decimal{v.PV, v.QV, v.CV} {
-			e.vol[k] = e.t.dec(d)
-			e.uv(uint64(e.vol[k]))
-		}
+		e.dec(v.PV)
+		e.dec(v.QV)
+		e.dec(v.CV)
 		e.dec(v.Net)
 		e.str(v.Customer)
 	}

@@ -211,7 +211,7 @@ type Memory struct {
 	// byMember holds each member's entries in position order, so that
 	// one member's queries visit only its entries (and sums of every
 	// member only the dense lists); "" holds entries without a member.
-	byMember map[string]*memberLists
+	byMember map[string]*blocks[memberEntry]
 	scratch  []byte
 	// recent holds the entries of streams last read whole, by stream
 	// number modulo its length, so that reading an order's stream again
@@ -231,8 +231,18 @@ type Memory struct {
 	// holds the entries with an instant Unix nanoseconds cannot hold.
 	volEffective, volPlaced map[int64][]uint32
 	volWide                 []uint32
-	// members are the members by number (memberLists.num).
-	members []string
+	// members are the members of volume entries by number, volMember
+	// their numbers; volFixed holds, by number, each of tab.decs at
+	// volumeScale and whether it fits there, so that Volumes adds a
+	// line's volumes as integers.
+	members   []string
+	volMember map[string]uint32
+	volFixed  []fixedDec
+}
+
+type fixedDec struct {
+	v    int64
+	fits bool
 }
 
 type recentStream struct {
@@ -243,12 +253,6 @@ type recentStream struct {
 // recentMax is the most entries a stream in Memory.recent has: a long
 // stream (the payouts) would keep too much.
 const recentMax = 64
-
-// memberLists are one member's entries, and its number (Memory.members).
-type memberLists struct {
-	entries blocks[memberEntry]
-	num     uint32
-}
 
 // volumeRecord is a volume entry (of TypeVolume, with a Volume) as
 // Volumes filters and sums it.
@@ -352,11 +356,11 @@ func (m *Memory) matches(mf *memberFilter, r *memberEntry, member string) bool {
 // the other (only f.Member, when set), and then done, when not nil, with
 // the member. m.mu must be held.
 func (m *Memory) each(mf *memberFilter, fn func(member string, r *memberEntry), done func(member string)) {
-	one := func(member string, lists *memberLists) {
-		if lists == nil {
+	one := func(member string, list *blocks[memberEntry]) {
+		if list == nil {
 			return
 		}
-		for _, b := range lists.entries.b {
+		for _, b := range list.b {
 			for k := range b {
 				if r := &b[k]; m.matches(mf, r, member) {
 					fn(member, r)
@@ -414,9 +418,8 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if m.streams == nil {
 		m.tab.init()
 		m.streams = make(map[string]uint32)
-		m.byMember = make(map[string]*memberLists)
+		m.byMember = make(map[string]*blocks[memberEntry])
 		m.byRun = make(map[string][]uint32)
-		m.volEffective, m.volPlaced = make(map[int64][]uint32), make(map[int64][]uint32)
 	}
 	n := 0
 	for _, a := range batch {
@@ -474,15 +477,14 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			r.effective, ok1 = unixNano(en.Effective)
 			r.posted, ok2 = unixNano(en.Posted)
 			r.wide = !ok1 || !ok2
-			lists := m.byMember[member]
-			if lists == nil {
-				lists = &memberLists{num: uint32(len(m.members))}
-				m.byMember[member] = lists
-				m.members = append(m.members, member)
+			list := m.byMember[member]
+			if list == nil {
+				list = new(blocks[memberEntry])
+				m.byMember[member] = list
 			}
-			lists.entries.add(r)
-			if v := en.Volume; v != nil && en.Type == TypeVolume {
-				m.addVolume(en, &r, e.vol, lists.num)
+			list.add(r)
+			if en.Type == TypeVolume && en.Volume != nil {
+				m.addVolume(en, li)
 			}
 			if en.Run != "" {
 				run := m.tab.strs[m.tab.str(en.Run)]
@@ -494,24 +496,42 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	return nil
 }
 
-// addVolume keeps volume entry en (r its member list's record, vol its
-// volumes' numbers) for Volumes. m.mu must be held.
-func (m *Memory) addVolume(en *Entry, r *memberEntry, vol [3]uint32, member uint32) {
+// addVolume keeps volume entry en, at index i of log, for Volumes. m.mu
+// must be held.
+func (m *Memory) addVolume(en *Entry, i uint32) {
+	if m.volEffective == nil {
+		m.volEffective, m.volPlaced, m.volMember = make(map[int64][]uint32), make(map[int64][]uint32), make(map[string]uint32)
+	}
+	member, ok := m.volMember[en.Member]
+	if !ok {
+		member = uint32(len(m.members))
+		name := m.tab.strs[m.tab.str(en.Member)]
+		m.volMember[name] = member
+		m.members = append(m.members, name)
+	}
+	v := en.Volume
+	r := volumeRecord{i: i, vol: [3]uint32{m.tab.dec(v.PV), m.tab.dec(v.QV), m.tab.dec(v.CV)}, member: member, customer: v.Customer != ""}
+	// The decimals interned since the last volume entry, at volumeScale.
+	for k := len(m.volFixed); k < len(m.tab.decs); k++ {
+		x, fits := volumeFixed(m.tab.decs[k])
+		m.volFixed = append(m.volFixed, fixedDec{x, fits})
+	}
 	placed := en.Placed
 	if placed.IsZero() {
 		placed = en.Effective
 	}
-	mv := volumeRecord{effective: r.effective, posted: r.posted, i: r.i, vol: vol, member: member, customer: en.Volume.Customer != ""}
-	var ok bool
-	mv.placed, ok = unixNano(placed)
-	mv.wide = r.wide || !ok
+	var ok1, ok2, ok3 bool
+	r.effective, ok1 = unixNano(en.Effective)
+	r.posted, ok2 = unixNano(en.Posted)
+	r.placed, ok3 = unixNano(placed)
+	r.wide = !ok1 || !ok2 || !ok3
 	k := uint32(m.vols.n)
-	m.vols.add(mv)
-	if mv.wide {
+	m.vols.add(r)
+	if r.wide {
 		m.volWide = append(m.volWide, k)
 		return
 	}
-	de, dp := day(mv.effective), day(mv.placed)
+	de, dp := day(r.effective), day(r.placed)
 	m.volEffective[de] = append(m.volEffective[de], k)
 	m.volPlaced[dp] = append(m.volPlaced[dp], k)
 }
@@ -770,7 +790,7 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 // Volumes implements Volumer: it visits the volume entries of the
 // period's days only (by effective day, or by placed day when refunds
 // count in the order's period), and adds their volumes as integers
-// (memTables.fixed) until one does not fit, without making an Entry.
+// (volFixed) until one does not fit, without making an Entry.
 func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, refunds commission.RefundPeriod) ([]commission.PersonalVolume, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -789,7 +809,7 @@ func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, re
 	slot := make([]int32, len(m.members))
 	var sums []volumeSum
 	var who []uint32
-	fx, decs := m.tab.fixed, m.tab.decs
+	fx, decs := m.volFixed, m.tab.decs
 	add := func(k uint32) {
 		r := m.vols.at(k)
 		if !fast || r.wide {
