@@ -483,57 +483,17 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 				m.byMember[member] = list
 			}
 			list.add(r)
-			if en.Type == TypeVolume && en.Volume != nil {
-				m.addVolume(en, li)
-			}
 			if en.Run != "" {
 				run := m.tab.strs[m.tab.str(en.Run)]
 				m.byRun[run] = append(m.byRun[run], li)
+			}
+			if en.Type == TypeVolume && en.Volume != nil {
+				m.addVolume(en, li)
 			}
 		}
 		m.entries[si] = cur
 	}
 	return nil
-}
-
-// addVolume keeps volume entry en, at index i of log, for Volumes. m.mu
-// must be held.
-func (m *Memory) addVolume(en *Entry, i uint32) {
-	if m.volEffective == nil {
-		m.volEffective, m.volPlaced, m.volMember = make(map[int64][]uint32), make(map[int64][]uint32), make(map[string]uint32)
-	}
-	member, ok := m.volMember[en.Member]
-	if !ok {
-		member = uint32(len(m.members))
-		name := m.tab.strs[m.tab.str(en.Member)]
-		m.volMember[name] = member
-		m.members = append(m.members, name)
-	}
-	v := en.Volume
-	r := volumeRecord{i: i, vol: [3]uint32{m.tab.dec(v.PV), m.tab.dec(v.QV), m.tab.dec(v.CV)}, member: member, customer: v.Customer != ""}
-	// The decimals interned since the last volume entry, at volumeScale.
-	for k := len(m.volFixed); k < len(m.tab.decs); k++ {
-		x, fits := volumeFixed(m.tab.decs[k])
-		m.volFixed = append(m.volFixed, fixedDec{x, fits})
-	}
-	placed := en.Placed
-	if placed.IsZero() {
-		placed = en.Effective
-	}
-	var ok1, ok2, ok3 bool
-	r.effective, ok1 = unixNano(en.Effective)
-	r.posted, ok2 = unixNano(en.Posted)
-	r.placed, ok3 = unixNano(placed)
-	r.wide = !ok1 || !ok2 || !ok3
-	k := uint32(m.vols.n)
-	m.vols.add(r)
-	if r.wide {
-		m.volWide = append(m.volWide, k)
-		return
-	}
-	de, dp := day(r.effective), day(r.placed)
-	m.volEffective[de] = append(m.volEffective[de], k)
-	m.volPlaced[dp] = append(m.volPlaced[dp], k)
 }
 
 // version returns stream's version. m.mu must be held.
@@ -785,6 +745,46 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	m.mu.RUnlock()
 	sortBalances(out)
 	return out, nil
+}
+
+// addVolume keeps volume entry en, at index i of log, for Volumes. m.mu
+// must be held.
+func (m *Memory) addVolume(en *Entry, i uint32) {
+	if m.volEffective == nil {
+		m.volEffective, m.volPlaced, m.volMember = make(map[int64][]uint32), make(map[int64][]uint32), make(map[string]uint32)
+	}
+	member, ok := m.volMember[en.Member]
+	if !ok {
+		member = uint32(len(m.members))
+		name := m.tab.strs[m.tab.str(en.Member)]
+		m.volMember[name] = member
+		m.members = append(m.members, name)
+	}
+	v := en.Volume
+	r := volumeRecord{i: i, vol: [3]uint32{m.tab.dec(v.PV), m.tab.dec(v.QV), m.tab.dec(v.CV)}, member: member, customer: v.Customer != ""}
+	// The decimals interned since the last volume entry, at volumeScale.
+	for k := len(m.volFixed); k < len(m.tab.decs); k++ {
+		x, fits := volumeFixed(m.tab.decs[k])
+		m.volFixed = append(m.volFixed, fixedDec{x, fits})
+	}
+	placed := en.Placed
+	if placed.IsZero() {
+		placed = en.Effective
+	}
+	var ok1, ok2, ok3 bool
+	r.effective, ok1 = unixNano(en.Effective)
+	r.posted, ok2 = unixNano(en.Posted)
+	r.placed, ok3 = unixNano(placed)
+	r.wide = !ok1 || !ok2 || !ok3
+	k := uint32(m.vols.n)
+	m.vols.add(r)
+	if r.wide {
+		m.volWide = append(m.volWide, k)
+		return
+	}
+	de, dp := day(r.effective), day(r.placed)
+	m.volEffective[de] = append(m.volEffective[de], k)
+	m.volPlaced[dp] = append(m.volPlaced[dp], k)
 }
 
 // Volumes implements Volumer: it visits the volume entries of the
