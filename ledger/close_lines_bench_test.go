@@ -114,8 +114,8 @@ func linesLedger(b *testing.B, s ledger.Store, n int, id, rules string) *ledger.
 // rules a close appends some 6 awards a member, whose JSON Memory keeps
 // with the beneficiary's report in each — 9 kB a member at 100k
 // members (43 kB at 2,000, whose first members have hundreds of legs),
-// some 9 GB for 1M — and writes and reads back at ~1 ms a member (see
-// BenchmarkCloseLines' stored-bonuses).
+// some 9 GB for 1M — and writes and reads back (BenchmarkCloseLines'
+// stored-bonuses).
 type unkept struct {
 	*ledger.Memory
 	appended int
