@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"encoding/binary"
-	"fmt"
 	"hash/maphash"
 	"maps"
 	"slices"
@@ -50,6 +49,9 @@ type memTables struct {
 	// snaps are the arena addresses of the calculation snapshots events
 	// refer to, each written once however many events share it.
 	snaps []uint64
+	// reports are the arena addresses of the awards' reports, each
+	// written once an append however many awards share it.
+	reports []uint64
 }
 
 type decKey struct {
@@ -189,9 +191,10 @@ type enc struct {
 	// an order's entries, events and body repeat it.
 	lastKey    normalize.Key
 	lastKeyIDs [3]uint32
-	// awards are the JSON forms of the awards still to write, in order
-	// (Memory.AppendBatch made and checked them).
-	awards [][]byte
+	// arena takes the awards' reports, each a record of its own;
+	// reports numbers those written by this append.
+	arena   *memArena
+	reports map[*commission.MemberReport]uint32
 }
 
 func (e *enc) uv(x uint64)           { e.b = binary.AppendUvarint(e.b, x) }
@@ -305,12 +308,8 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	if r := en.RunParams; r != nil {
 		e.run(r)
 	}
-	// A period's awards, carries and close records are few (one close a
-	// period); an award keeps its JSON form, which reads back exactly.
 	if en.Award != nil {
-		e.uv(uint64(len(e.awards[0])))
-		e.b = append(e.b, e.awards[0]...)
-		e.awards = e.awards[1:]
+		e.award(en.Award, en.ID)
 	}
 	if c := en.Carry; c != nil {
 		e.str(c.Rule)
@@ -399,6 +398,128 @@ func (e *enc) snapshot(s *commission.CalcSnapshot) {
 		e.dec(c.Basis)
 		e.dec(c.Amount)
 		e.dec(c.Uncapped)
+	}
+}
+
+// award writes a, the award of the entry with id id. Its report (its
+// calc_snapshot) is a record of its own, written once an append: a
+// beneficiary's awards, one a period rule, share one report, which holds
+// its legs and rank trace.
+func (e *enc) award(a *commission.Award, id string) {
+	if isULIDString(a.ID, id) {
+		e.byte(1)
+	} else {
+		e.byte(0)
+		e.b = append(e.b, a.ID[:]...)
+	}
+	e.str(a.Plan)
+	e.str(a.Period)
+	e.str(a.Rule)
+	e.str(a.Beneficiary)
+	e.str(a.Source)
+	e.v(int64(a.Level))
+	e.v(int64(a.PaidLevel))
+	e.byte(byte(a.Kind))
+	e.str(a.Currency)
+	e.time(a.Effective)
+	if a.Corrects == (ulid.ULID{}) {
+		e.byte(0)
+	} else {
+		e.byte(1)
+		e.b = append(e.b, a.Corrects[:]...)
+	}
+	e.count(len(a.Figures), a.Figures == nil)
+	for _, f := range a.Figures {
+		e.str(f.Name)
+		e.dec(f.Value)
+	}
+	f := eventraw.AwardOf(a)
+	e.v(f.BasisV)
+	e.v(f.Rate)
+	e.v(f.Amount)
+	e.byte(byte(f.BasisScale))
+	e.byte(byte(f.Digits))
+	r := a.Snapshot()
+	if r == nil {
+		e.uv(0)
+		return
+	}
+	i, ok := e.reports[r]
+	if !ok {
+		if e.reports == nil {
+			e.reports = make(map[*commission.MemberReport]uint32)
+		}
+		// The report's record is written after the award's, then cut
+		// from it.
+		n, prev := len(e.b), e.prevSec
+		e.report(r)
+		i = uint32(len(e.t.reports))
+		e.t.reports = append(e.t.reports, e.arena.add(e.b[n:]))
+		e.b, e.prevSec = e.b[:n], prev
+		e.reports[r] = i
+	}
+	e.uv(uint64(i) + 1)
+}
+
+func (e *enc) report(r *commission.MemberReport) {
+	e.prevSec = 0
+	e.str(r.PlanID)
+	e.v(int64(r.PlanVersion))
+	e.str(r.Period.ID)
+	e.time(r.Period.From)
+	e.time(r.Period.To)
+	e.time(r.Known)
+	e.str(r.Member)
+	v := &r.Volumes
+	for _, d := range [...]decimal.Decimal{v.PV, v.QV, v.CV, v.Own, v.GV, v.OGV} {
+		e.dec(d)
+	}
+	e.v(int64(v.Enrolled))
+	e.bool(v.Active)
+	e.ranks(r.Ranks)
+	e.ranks(r.Previous)
+	e.str(r.RankName)
+	e.legs(r.Legs)
+	e.count(len(r.Trace), r.Trace == nil)
+	for i := range r.Trace {
+		e.try(&r.Trace[i])
+	}
+	if r.Next == nil {
+		e.byte(0)
+	} else {
+		e.byte(1)
+		e.try(r.Next)
+	}
+}
+
+func (e *enc) ranks(r hierarchy.Ranks) {
+	e.uv(uint64(r.PaidAs))
+	e.uv(uint64(r.Highest))
+}
+
+func (e *enc) legs(ls []commission.LegReport) {
+	e.count(len(ls), ls == nil)
+	for i := range ls {
+		l := &ls[i]
+		e.str(l.Member)
+		e.dec(l.Volume)
+		e.dec(l.Counted)
+		e.uv(uint64(l.Rank))
+	}
+}
+
+func (e *enc) try(t *commission.RankTry) {
+	e.uv(uint64(t.Rank))
+	e.str(t.Name)
+	e.bool(t.Met)
+	e.count(len(t.Failed), t.Failed == nil)
+	for i := range t.Failed {
+		f := &t.Failed[i]
+		e.str(f.Requirement)
+		e.dec(f.Have)
+		e.dec(f.Need)
+		e.uv(uint64(f.Rank))
+		e.legs(f.Capped)
 	}
 }
 
@@ -509,6 +630,11 @@ type dec struct {
 	// of one calculation follow one another and share it.
 	lastSnap  *commission.CalcSnapshot
 	lastSnapN uint64
+	// awards are the awards read, taken from blocks; reports the reports
+	// read, by number, each as an award that holds it and nothing else,
+	// so that a beneficiary's awards share it as they did when appended.
+	awards  []commission.Award
+	reports map[uint64]commission.Award
 }
 
 // uv reads a uvarint: most are one byte, read inline.
@@ -650,12 +776,8 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 		d.run(e.RunParams)
 	}
 	if has&32 != 0 {
-		e.Award = new(commission.Award)
-		if err := e.Award.UnmarshalJSON(d.rawBytes()); err != nil {
-			// Unreachable: AppendBatch's awardsJSON read these bytes
-			// back before the store kept them.
-			panic(fmt.Sprintf("ledger: Memory cannot read back the award it wrote: %v", err))
-		}
+		e.Award = &take(&d.awards, 1, left)[0]
+		d.award(e.Award)
 	}
 	if has&64 != 0 {
 		e.Carry = &commission.Carry{Rule: d.str(), Member: d.str(), Leg: hierarchy.Leg(d.v()), Volume: d.dec()}
@@ -764,6 +886,101 @@ func (d *dec) snapshot(addr uint64) *commission.CalcSnapshot {
 		s.Cap = &commission.Cap{Share: d.dec(), Basis: d.dec(), Amount: d.dec(), Uncapped: d.dec()}
 	}
 	return s
+}
+
+// award reads what enc.award wrote, after its entry's id (the end of
+// d.ids).
+func (d *dec) award(a *commission.Award) {
+	var id ulid.ULID
+	if d.byte() == 1 {
+		_ = id.UnmarshalText(d.ids[len(d.ids)-ulid.EncodedSize:])
+	} else {
+		id = d.ulid()
+	}
+	plan, period, rule, ben, src := d.str(), d.str(), d.str(), d.str(), d.str()
+	level, paid := int(d.v()), int(d.v())
+	kind := commission.Kind(d.byte())
+	cur := d.str()
+	eff := d.time()
+	var corrects ulid.ULID
+	if d.byte() == 1 {
+		corrects = d.ulid()
+	}
+	var figs []commission.Figure
+	if n, isNil := d.count(); !isNil {
+		figs = make([]commission.Figure, n)
+		for i := range figs {
+			figs[i] = commission.Figure{Name: d.str(), Value: d.dec()}
+		}
+	}
+	var f eventraw.AwardFields
+	f.BasisV, f.Rate, f.Amount = d.v(), d.v(), d.v()
+	f.BasisScale, f.Digits = int8(d.byte()), int8(d.byte())
+	var withReport commission.Award
+	if n := d.uv(); n != 0 {
+		var ok bool
+		if withReport, ok = d.reports[n]; !ok {
+			rest, i, prev := d.b, d.i, d.prevSec
+			withReport = commission.Award{}.WithSnapshot(d.report(d.t.reports[n-1]))
+			d.b, d.i, d.prevSec = rest, i, prev
+			if d.reports == nil {
+				d.reports = make(map[uint64]commission.Award)
+			}
+			d.reports[n] = withReport
+		}
+	}
+	*a = withReport
+	a.ID, a.Plan, a.Period, a.Rule, a.Beneficiary, a.Source = id, plan, period, rule, ben, src
+	a.Level, a.PaidLevel, a.Kind, a.Currency, a.Effective, a.Corrects, a.Figures = level, paid, kind, cur, eff, corrects, figs
+	eventraw.SetAward(a, f)
+}
+
+func (d *dec) report(addr uint64) *commission.MemberReport {
+	d.at(addr)
+	r := &commission.MemberReport{PlanID: d.str(), PlanVersion: int(d.v()),
+		Period: commission.Period{ID: d.str(), From: d.time(), To: d.time()}, Known: d.time(), Member: d.str()}
+	r.Volumes = commission.Volumes{PV: d.dec(), QV: d.dec(), CV: d.dec(), Own: d.dec(), GV: d.dec(), OGV: d.dec(),
+		Enrolled: int(d.v()), Active: d.byte() == 1}
+	r.Ranks, r.Previous, r.RankName = d.ranks(), d.ranks(), d.str()
+	r.Legs = d.legs()
+	if n, isNil := d.count(); !isNil {
+		r.Trace = make([]commission.RankTry, n)
+		for i := range r.Trace {
+			r.Trace[i] = d.try()
+		}
+	}
+	if d.byte() == 1 {
+		t := d.try()
+		r.Next = &t
+	}
+	return r
+}
+
+func (d *dec) ranks() hierarchy.Ranks {
+	return hierarchy.Ranks{PaidAs: hierarchy.Rank(d.uv()), Highest: hierarchy.Rank(d.uv())}
+}
+
+func (d *dec) legs() []commission.LegReport {
+	n, isNil := d.count()
+	if isNil {
+		return nil
+	}
+	ls := make([]commission.LegReport, n)
+	for i := range ls {
+		ls[i] = commission.LegReport{Member: d.str(), Volume: d.dec(), Counted: d.dec(), Rank: hierarchy.Rank(d.uv())}
+	}
+	return ls
+}
+
+func (d *dec) try() commission.RankTry {
+	t := commission.RankTry{Rank: hierarchy.Rank(d.uv()), Name: d.str(), Met: d.byte() == 1}
+	if n, isNil := d.count(); !isNil {
+		t.Failed = make([]commission.Shortfall, n)
+		for i := range t.Failed {
+			t.Failed[i] = commission.Shortfall{Requirement: d.str(), Have: d.dec(), Need: d.dec(), Rank: hierarchy.Rank(d.uv()), Capped: d.legs()}
+		}
+	}
+	return t
 }
 
 func (d *dec) link() commission.Link {

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/internal/ledgerworld"
 	"github.com/uplinehq/upline/ledger"
 	"github.com/uplinehq/upline/ledger/ledgertest"
@@ -90,6 +91,102 @@ func TestMemoryKeepsEdges(t *testing.T) {
 	}
 }
 
+// TestMemoryKeepsAwards appends period awards that share a report and
+// one without: every field reads back exactly (decimals' scales,
+// instants' zones, nil and empty slices, the amount's minor digits), the
+// awards that shared a report share one again.
+func TestMemoryKeepsAwards(t *testing.T) {
+	d := decimal.RequireFromString
+	zone := time.FixedZone("UTC-5", -5*3600)
+	legs := []commission.LegReport{{Member: "C", Volume: d("120.50"), Counted: d("60"), Rank: 1}, {Volume: d("0.000"), Counted: decimal.Decimal{}}}
+	rep := &commission.MemberReport{PlanID: "p", PlanVersion: 3,
+		Period: commission.Period{ID: "2025-08", From: time.Date(2025, 8, 1, 0, 0, 0, 0, zone), To: time.Date(2025, 9, 1, 0, 0, 0, 0, zone)},
+		Known:  time.Date(2025, 9, 8, 0, 0, 0, 1, time.UTC), Member: "B",
+		Volumes: commission.Volumes{PV: d("50.00"), QV: d("-1"), CV: d("123456789012345678901234.5"), Own: d("50"), GV: d("170.25"), OGV: d("170.250"),
+			Enrolled: 2, Active: true},
+		Ranks: hierarchy.Ranks{PaidAs: 1, Highest: 300}, Previous: hierarchy.Ranks{PaidAs: 2, Highest: 2}, RankName: "Associate", Legs: legs,
+		Trace: []commission.RankTry{{Rank: 2, Name: "Senior", Failed: []commission.Shortfall{
+			{Requirement: "gv", Have: d("110"), Need: d("120.0"), Capped: legs[:1]},
+			{Requirement: "legs", Have: d("1"), Need: d("2"), Rank: 2, Capped: []commission.LegReport{}}}},
+			{Rank: 1, Met: true, Failed: []commission.Shortfall{}}}}
+	next := rep.Trace[0]
+	rep.Next = &next
+	bare := &commission.MemberReport{Member: "A"}
+	award := func(js string, r *commission.MemberReport) *commission.Award {
+		t.Helper()
+		var a commission.Award
+		if err := a.UnmarshalJSON([]byte(js)); err != nil {
+			t.Fatal(err)
+		}
+		if r == nil {
+			return &a
+		}
+		a = a.WithSnapshot(r)
+		return &a
+	}
+	aws := []*commission.Award{
+		award(`{"id":"01K3ZZ0000AWARD0000000000A","plan":"p","period":"2025-08","rule":"unilevel_volume","beneficiary":"B","source":"C",`+
+			`"kind":"correction","level":1,"paid_level":1,"basis":"-25.50","rate":"0.05","amount":"-1.275","currency":"KWD",`+
+			`"effective":"2025-09-08T00:00:00.000000001Z","corrects":"01K3ZZ0000AWARD0000000000B","figures":[{"name":"carried","value":"12.50"}]}`, rep),
+		award(`{"id":"01K3ZZ0000AWARD0000000000C","plan":"p","period":"2025-08","rule":"matching","beneficiary":"B",`+
+			`"kind":"commission","level":0,"paid_level":0,"basis":"3","rate":"0.1","amount":"0","currency":"JPY",`+
+			`"effective":"2025-08-01T04:00:00Z"}`, rep),
+		award(`{"id":"01K3ZZ0000AWARD0000000000D","plan":"p","period":"2025-08","rule":"pool","beneficiary":"A",`+
+			`"kind":"commission","level":0,"paid_level":0,"basis":"1","rate":"0","amount":"0.00","currency":"USD",`+
+			`"effective":"2025-08-01T04:00:00Z"}`, nil),
+		award(`{"id":"01K3ZZ0000AWARD0000000000E","plan":"p","period":"2025-08","rule":"pool","beneficiary":"A",`+
+			`"kind":"commission","level":0,"paid_level":0,"basis":"1","rate":"0","amount":"0.00","currency":"USD",`+
+			`"effective":"2025-08-01T04:00:00Z"}`, bare),
+	}
+	aws[1].Figures = []commission.Figure{}
+	aws[1].Effective = aws[1].Effective.In(zone)
+	var in []ledger.Entry
+	for i, a := range aws {
+		id := a.ID.String()
+		if i == 3 {
+			id = "not the award's id"
+		}
+		in = append(in, ledger.Entry{ID: id, Type: ledger.TypeAward, Member: a.Beneficiary, Currency: a.Currency, Amount: a.Amount(),
+			Effective: a.Effective, Posted: ledgerworld.Jan, Rule: a.Rule, Award: a})
+	}
+	m := ledger.NewMemory()
+	if err := m.Append(ctx, "period p 2025-08", 0, slices.Clone(in)); err != nil {
+		t.Fatal(err)
+	}
+	exact := cmp.Options{
+		cmp.Comparer(func(a, b decimal.Decimal) bool {
+			return a.Equal(b) && a.Exponent() == b.Exponent() && (a == decimal.Decimal{}) == (b == decimal.Decimal{})
+		}),
+		cmp.Comparer(func(a, b time.Time) bool { return a == b }),
+		cmpopts.IgnoreUnexported(commission.MemberReport{}),
+	}
+	type fields struct {
+		Award               commission.Award
+		Basis, Rate, Amount decimal.Decimal
+		Minor               int64
+		Snapshot            *commission.MemberReport
+	}
+	of := func(a *commission.Award) fields {
+		c := *a
+		c = c.WithSnapshot(nil) // compared as Snapshot
+		return fields{c, a.Basis(), a.Rate(), a.Amount(), a.AmountMinor(), a.Snapshot()}
+	}
+	for round := range 2 {
+		got, _, err := m.Stream(ctx, "period p 2025-08")
+		if err != nil || len(got) != len(in) {
+			t.Fatalf("read %d entries, %v", len(got), err)
+		}
+		for i := range in {
+			if diff := cmp.Diff(of(in[i].Award), of(got[i].Award), exact, cmpopts.IgnoreUnexported(commission.Award{})); diff != "" {
+				t.Errorf("round %d: award %d read back differs (-appended +read):\n%s", round, i, diff)
+			}
+		}
+		if a, b := got[0].Award.Snapshot(), got[1].Award.Snapshot(); a != b || a == rep {
+			t.Errorf("round %d: the awards of B read back %p and %p, want one report, not the appended %p", round, a, b, rep)
+		}
+	}
+}
+
 // TestMemoryStreamReadAgain reads a stream the store keeps decoded: a
 // caller changing what it read changes nothing stored, and an append
 // is seen.
@@ -129,7 +226,10 @@ func TestMemoryKnowsEveryField(t *testing.T) {
 		{reflect.TypeFor[commission.Link](), 5}, {reflect.TypeFor[commission.LineRef](), 5}, {reflect.TypeFor[commission.Cap](), 4},
 		{reflect.TypeFor[commission.Lock](), 3}, {reflect.TypeFor[normalize.Order](), 20}, {reflect.TypeFor[normalize.Line](), 12},
 		{reflect.TypeFor[normalize.Refund](), 10}, {reflect.TypeFor[normalize.RefundLine](), 4}, {reflect.TypeFor[normalize.Key](), 3},
-		{reflect.TypeFor[sku.Ref](), 2},
+		{reflect.TypeFor[sku.Ref](), 2}, {reflect.TypeFor[commission.Award](), 19}, {reflect.TypeFor[commission.Figure](), 2},
+		{reflect.TypeFor[commission.MemberReport](), 15}, {reflect.TypeFor[commission.Period](), 3}, {reflect.TypeFor[commission.Volumes](), 8},
+		{reflect.TypeFor[hierarchy.Ranks](), 2}, {reflect.TypeFor[commission.LegReport](), 4}, {reflect.TypeFor[commission.RankTry](), 4},
+		{reflect.TypeFor[commission.Shortfall](), 5},
 	} {
 		if got := c.t.NumField(); got != c.n {
 			t.Errorf("%s has %d fields, Memory's record knows %d: write and read the change in ledger/memcodec.go, then update this count", c.t, got, c.n)

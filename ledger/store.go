@@ -409,10 +409,6 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if err := checkBatch(batch); err != nil {
 		return err
 	}
-	awards, err := awardsJSON(batch)
-	if err != nil {
-		return err
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.streams == nil {
@@ -450,7 +446,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		snaps[s] = i
 		return i
 	}
-	e := enc{t: &m.tab, awards: awards}
+	e := enc{t: &m.tab, arena: &m.arena}
 	for _, a := range batch {
 		si, ok := m.streams[a.Stream]
 		if !ok {
@@ -614,27 +610,6 @@ func checkBatch(batch []Append) error {
 		}
 	}
 	return nil
-}
-
-// awardsJSON returns the JSON form of the batch's awards, in batch order,
-// which is how Memory keeps an award (see memcodec.go), having read each
-// back: an award the store could not read back is refused here, so a
-// read never fails on what an append accepted.
-func awardsJSON(batch []Append) ([][]byte, error) {
-	var out [][]byte
-	for _, a := range batch {
-		for i := range a.Entries {
-			if aw := a.Entries[i].Award; aw != nil {
-				js := aw.AppendJSON(nil)
-				var back commission.Award
-				if err := back.UnmarshalJSON(js); err != nil {
-					return nil, fmt.Errorf("%w: award entry %s of stream %s cannot be kept: %v", ErrInvalidEntry, a.Entries[i].ID, a.Stream, err)
-				}
-				out = append(out, js)
-			}
-		}
-	}
-	return out, nil
 }
 
 // Stream implements Store.
