@@ -187,8 +187,9 @@ func heapKept() int64 {
 // (Memory.Volumes), the close computed, its awards, carries and close
 // record built and kept by the store. It reports
 // seconds (wall and process CPU) of a first close, the process's
-// resident memory before it (the store and the tree) and its peak while
-// it runs (VmRSS, VmHWM reset first). On one 2,000-member tree in the
+// resident memory before it (the store and the tree), its peak while it
+// runs (VmRSS, VmHWM reset first) and after it (the store now holding
+// the close's entries). On one 2,000-member tree in the
 // same run it reports the close's CPU per member against the decimal
 // reference's: without period rules (which the reference computes none
 // of), appending to the Memory; the same on a Memory that also holds the
@@ -196,8 +197,9 @@ func heapKept() int64 {
 // with the ledger's history); with the five rules, unkept; and, in
 // stored-bonuses, with the five, kept by the Memory, beside the same
 // close kept as Memory kept awards before (awardJSON), with the heap
-// each leaves held. Each close is a first close: a plan id of its own. Run with -cpu 1 and -benchtime 1x;
-// skipped under -short.
+// each leaves held and the CPU time of reading its stream back. Each
+// close is a first close: a plan id of its own. Run with -cpu 1 and
+// -benchtime 1x; skipped under -short.
 func BenchmarkCloseLines(b *testing.B) {
 	if testing.Short() {
 		b.Skip("builds a genealogy of 1M members and 10M order lines")
@@ -210,7 +212,7 @@ func BenchmarkCloseLines(b *testing.B) {
 		b.ReportAllocs()
 		closes := 0
 		var cpu time.Duration
-		var base, peak int64
+		var base, peak, after int64
 		entries := 0
 		for b.Loop() {
 			b.StopTimer()
@@ -230,12 +232,19 @@ func BenchmarkCloseLines(b *testing.B) {
 			}
 			cpu += cpuTime() - t0
 			peak = procStatusKB(b, "VmHWM")
+			b.StopTimer()
 			entries = len(res.Entries)
+			runtime.GC()
+			debug.FreeOSMemory()
+			after = procStatusKB(b, "VmRSS")
+			runtime.KeepAlive(l)
+			b.StartTimer()
 		}
 		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/close")
 		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/close")
 		b.ReportMetric(float64(base)/1024, "base-RSS-MB")
 		b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+		b.ReportMetric(float64(after)/1024, "after-RSS-MB")
 		b.ReportMetric(float64(entries), "entries")
 	})
 	b.Run("vs-reference/members=2000", func(b *testing.B) {
