@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"maps"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -309,7 +310,7 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 		e.run(r)
 	}
 	if en.Award != nil {
-		e.award(en.Award, en.ID)
+		e.award(en.Award, en)
 	}
 	if c := en.Carry; c != nil {
 		e.str(c.Rule)
@@ -401,26 +402,44 @@ func (e *enc) snapshot(s *commission.CalcSnapshot) {
 	}
 }
 
-// award writes a, the award of the entry with id id. Its report (its
-// calc_snapshot) is a record of its own, written once an append: a
-// beneficiary's awards, one a period rule, share one report, which holds
-// its legs and rank trace.
-func (e *enc) award(a *commission.Award, id string) {
-	if isULIDString(a.ID, id) {
-		e.byte(1)
-	} else {
-		e.byte(0)
+// Award fields that are most often the entry's, flagged instead of
+// written again.
+const (
+	awardIDIsEntry byte = 1 << iota
+	awardBeneficiaryIsMember
+	awardRuleIsEntry
+	awardCurrencyIsEntry
+)
+
+// award writes a, the award of en. Its report (its calc_snapshot) is a
+// record of its own, written once an append: a beneficiary's awards, one
+// a period rule, share one report, which holds its legs and rank trace.
+func (e *enc) award(a *commission.Award, en *Entry) {
+	var same byte
+	for i, p := range []bool{isULIDString(a.ID, en.ID), a.Beneficiary == en.Member, a.Rule == en.Rule, a.Currency == en.Currency} {
+		if p {
+			same |= 1 << i
+		}
+	}
+	e.byte(same)
+	if same&awardIDIsEntry == 0 {
 		e.b = append(e.b, a.ID[:]...)
 	}
 	e.str(a.Plan)
 	e.str(a.Period)
-	e.str(a.Rule)
-	e.str(a.Beneficiary)
+	if same&awardRuleIsEntry == 0 {
+		e.str(a.Rule)
+	}
+	if same&awardBeneficiaryIsMember == 0 {
+		e.str(a.Beneficiary)
+	}
 	e.str(a.Source)
 	e.v(int64(a.Level))
 	e.v(int64(a.PaidLevel))
 	e.byte(byte(a.Kind))
-	e.str(a.Currency)
+	if same&awardCurrencyIsEntry == 0 {
+		e.str(a.Currency)
+	}
 	e.time(a.Effective)
 	if a.Corrects == (ulid.ULID{}) {
 		e.byte(0)
@@ -431,7 +450,7 @@ func (e *enc) award(a *commission.Award, id string) {
 	e.count(len(a.Figures), a.Figures == nil)
 	for _, f := range a.Figures {
 		e.str(f.Name)
-		e.dec(f.Value)
+		e.decimal(f.Value)
 	}
 	f := eventraw.AwardOf(a)
 	e.v(f.BasisV)
@@ -472,7 +491,7 @@ func (e *enc) report(r *commission.MemberReport) {
 	e.str(r.Member)
 	v := &r.Volumes
 	for _, d := range [...]decimal.Decimal{v.PV, v.QV, v.CV, v.Own, v.GV, v.OGV} {
-		e.dec(d)
+		e.decimal(d)
 	}
 	e.v(int64(v.Enrolled))
 	e.bool(v.Active)
@@ -492,6 +511,23 @@ func (e *enc) report(r *commission.MemberReport) {
 	}
 }
 
+// decimal writes d in place, not interned: a report's volumes are its
+// member's, most of them found in no other record.
+func (e *enc) decimal(d decimal.Decimal) {
+	switch {
+	case d == (decimal.Decimal{}):
+		e.byte(0)
+	case d.NumDigits() <= 18:
+		e.byte(1)
+		e.v(d.CoefficientInt64())
+		e.v(int64(d.Exponent()))
+	default:
+		e.byte(2)
+		e.raw(d.Coefficient().String())
+		e.v(int64(d.Exponent()))
+	}
+}
+
 func (e *enc) ranks(r hierarchy.Ranks) {
 	e.uv(uint64(r.PaidAs))
 	e.uv(uint64(r.Highest))
@@ -502,8 +538,8 @@ func (e *enc) legs(ls []commission.LegReport) {
 	for i := range ls {
 		l := &ls[i]
 		e.str(l.Member)
-		e.dec(l.Volume)
-		e.dec(l.Counted)
+		e.decimal(l.Volume)
+		e.decimal(l.Counted)
 		e.uv(uint64(l.Rank))
 	}
 }
@@ -516,8 +552,8 @@ func (e *enc) try(t *commission.RankTry) {
 	for i := range t.Failed {
 		f := &t.Failed[i]
 		e.str(f.Requirement)
-		e.dec(f.Have)
-		e.dec(f.Need)
+		e.decimal(f.Have)
+		e.decimal(f.Need)
 		e.uv(uint64(f.Rank))
 		e.legs(f.Capped)
 	}
@@ -776,8 +812,9 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 		d.run(e.RunParams)
 	}
 	if has&32 != 0 {
-		e.Award = &take(&d.awards, 1, left)[0]
-		d.award(e.Award)
+		a := &take(&d.awards, 1, left)[0]
+		d.award(a, e)
+		e.Award = a
 	}
 	if has&64 != 0 {
 		e.Carry = &commission.Carry{Rule: d.str(), Member: d.str(), Leg: hierarchy.Leg(d.v()), Volume: d.dec()}
@@ -888,19 +925,30 @@ func (d *dec) snapshot(addr uint64) *commission.CalcSnapshot {
 	return s
 }
 
-// award reads what enc.award wrote, after its entry's id (the end of
-// d.ids).
-func (d *dec) award(a *commission.Award) {
+// award reads what enc.award wrote, after en's other fields and its id
+// (the end of d.ids).
+func (d *dec) award(a *commission.Award, en *Entry) {
+	same := d.byte()
 	var id ulid.ULID
-	if d.byte() == 1 {
+	if same&awardIDIsEntry != 0 {
 		_ = id.UnmarshalText(d.ids[len(d.ids)-ulid.EncodedSize:])
 	} else {
 		id = d.ulid()
 	}
-	plan, period, rule, ben, src := d.str(), d.str(), d.str(), d.str(), d.str()
+	plan, period, rule, ben := d.str(), d.str(), en.Rule, en.Member
+	if same&awardRuleIsEntry == 0 {
+		rule = d.str()
+	}
+	if same&awardBeneficiaryIsMember == 0 {
+		ben = d.str()
+	}
+	src := d.str()
 	level, paid := int(d.v()), int(d.v())
 	kind := commission.Kind(d.byte())
-	cur := d.str()
+	cur := en.Currency
+	if same&awardCurrencyIsEntry == 0 {
+		cur = d.str()
+	}
 	eff := d.time()
 	var corrects ulid.ULID
 	if d.byte() == 1 {
@@ -910,7 +958,7 @@ func (d *dec) award(a *commission.Award) {
 	if n, isNil := d.count(); !isNil {
 		figs = make([]commission.Figure, n)
 		for i := range figs {
-			figs[i] = commission.Figure{Name: d.str(), Value: d.dec()}
+			figs[i] = commission.Figure{Name: d.str(), Value: d.decimal()}
 		}
 	}
 	var f eventraw.AwardFields
@@ -939,7 +987,7 @@ func (d *dec) report(addr uint64) *commission.MemberReport {
 	d.at(addr)
 	r := &commission.MemberReport{PlanID: d.str(), PlanVersion: int(d.v()),
 		Period: commission.Period{ID: d.str(), From: d.time(), To: d.time()}, Known: d.time(), Member: d.str()}
-	r.Volumes = commission.Volumes{PV: d.dec(), QV: d.dec(), CV: d.dec(), Own: d.dec(), GV: d.dec(), OGV: d.dec(),
+	r.Volumes = commission.Volumes{PV: d.decimal(), QV: d.decimal(), CV: d.decimal(), Own: d.decimal(), GV: d.decimal(), OGV: d.decimal(),
 		Enrolled: int(d.v()), Active: d.byte() == 1}
 	r.Ranks, r.Previous, r.RankName = d.ranks(), d.ranks(), d.str()
 	r.Legs = d.legs()
@@ -956,6 +1004,19 @@ func (d *dec) report(addr uint64) *commission.MemberReport {
 	return r
 }
 
+// decimal reads what enc.decimal wrote.
+func (d *dec) decimal() decimal.Decimal {
+	switch d.byte() {
+	case 0:
+		return decimal.Decimal{}
+	case 1:
+		coef := d.v()
+		return decimal.New(coef, int32(d.v()))
+	}
+	coef, _ := new(big.Int).SetString(string(d.rawBytes()), 10)
+	return decimal.NewFromBigInt(coef, int32(d.v()))
+}
+
 func (d *dec) ranks() hierarchy.Ranks {
 	return hierarchy.Ranks{PaidAs: hierarchy.Rank(d.uv()), Highest: hierarchy.Rank(d.uv())}
 }
@@ -967,7 +1028,7 @@ func (d *dec) legs() []commission.LegReport {
 	}
 	ls := make([]commission.LegReport, n)
 	for i := range ls {
-		ls[i] = commission.LegReport{Member: d.str(), Volume: d.dec(), Counted: d.dec(), Rank: hierarchy.Rank(d.uv())}
+		ls[i] = commission.LegReport{Member: d.str(), Volume: d.decimal(), Counted: d.decimal(), Rank: hierarchy.Rank(d.uv())}
 	}
 	return ls
 }
@@ -977,7 +1038,7 @@ func (d *dec) try() commission.RankTry {
 	if n, isNil := d.count(); !isNil {
 		t.Failed = make([]commission.Shortfall, n)
 		for i := range t.Failed {
-			t.Failed[i] = commission.Shortfall{Requirement: d.str(), Have: d.dec(), Need: d.dec(), Rank: hierarchy.Rank(d.uv()), Capped: d.legs()}
+			t.Failed[i] = commission.Shortfall{Requirement: d.str(), Have: d.decimal(), Need: d.decimal(), Rank: hierarchy.Rank(d.uv()), Capped: d.legs()}
 		}
 	}
 	return t

@@ -142,12 +142,12 @@ func TestMemoryKeepsAwards(t *testing.T) {
 	aws[1].Effective = aws[1].Effective.In(zone)
 	var in []ledger.Entry
 	for i, a := range aws {
-		id := a.ID.String()
-		if i == 3 {
-			id = "not the award's id"
+		e := ledger.Entry{ID: a.ID.String(), Type: ledger.TypeAward, Member: a.Beneficiary, Currency: a.Currency, Amount: a.Amount(),
+			Effective: a.Effective, Posted: ledgerworld.Jan, Rule: a.Rule, Award: a}
+		if i == 3 { // an entry that does not repeat its award's fields
+			e.ID, e.Member, e.Currency, e.Rule = "not the award's id", "X", "EUR", ""
 		}
-		in = append(in, ledger.Entry{ID: id, Type: ledger.TypeAward, Member: a.Beneficiary, Currency: a.Currency, Amount: a.Amount(),
-			Effective: a.Effective, Posted: ledgerworld.Jan, Rule: a.Rule, Award: a})
+		in = append(in, e)
 	}
 	m := ledger.NewMemory()
 	if err := m.Append(ctx, "period p 2025-08", 0, slices.Clone(in)); err != nil {
