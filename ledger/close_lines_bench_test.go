@@ -185,12 +185,12 @@ func heapKept() int64 {
 // ranks (leg caps, leg counts, a breakaway) and the five built-in period
 // rules: the lines' volume entries summed per member by the store
 // (Memory.Volumes), the close computed, its awards, carries and close
-// record built and kept by the store. It reports
-// seconds (wall and process CPU) of a first close, the process's
-// resident memory before it (the store and the tree), its peak while it
-// runs (VmRSS, VmHWM reset first) and after it (the store now holding
-// the close's entries). On one 2,000-member tree in the
-// same run it reports the close's CPU per member against the decimal
+// record built and kept by the store. It reports seconds (wall and
+// process CPU) of a first close, the process's resident memory before it
+// (the store and the tree), its peak while it runs (VmRSS, VmHWM reset
+// first) and after it (the store now holding the close's entries). On
+// one 2,000-member tree in the same run it reports the close's CPU per
+// member against the decimal
 // reference's: without period rules (which the reference computes none
 // of), appending to the Memory; the same on a Memory that also holds the
 // eleven months of lines before (history: a close's cost does not grow
