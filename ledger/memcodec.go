@@ -43,10 +43,15 @@ type memTables struct {
 	// repeat one of the entry before, and comparing a short string costs
 	// a fraction of a map's lookup. Written on the append path only
 	// (under the store's write lock), as the tables are.
-	seen [strSeen]struct {
-		s string
-		i uint32
-	}
+	// Only the string's number is kept: a string stored here would cost a
+	// write barrier while the garbage collector marks.
+	seen [strSeen]uint32
+	// decSeen does for decimals what seen does for strings, by a hash of
+	// their coefficient and exponent; decKeys holds each decimal's, by
+	// number (ok is false for one beyond int64, which decSeen never
+	// holds).
+	decSeen [strSeen]uint32
+	decKeys []smallDec
 	// snaps are the arena addresses of the calculation snapshots events
 	// refer to, each written once however many events share it.
 	snaps []uint64
@@ -57,9 +62,14 @@ type decKey struct {
 	exp  int32
 }
 
+type smallDec struct {
+	k  decKey
+	ok bool
+}
+
 func (t *memTables) init() {
 	t.strs, t.strIdx = []string{""}, map[string]uint32{"": 0}
-	t.decs, t.decIdx, t.bigIdx = []decimal.Decimal{{}}, map[decKey]uint32{}, map[string]uint32{}
+	t.decs, t.decIdx, t.bigIdx, t.decKeys = []decimal.Decimal{{}}, map[decKey]uint32{}, map[string]uint32{}, []smallDec{{}}
 	t.locs, t.locIdx = []*time.Location{time.UTC}, map[*time.Location]uint32{time.UTC: 0}
 }
 
@@ -71,8 +81,8 @@ func (t *memTables) str(s string) uint32 {
 		return 0
 	}
 	c := &t.seen[(uint(n)*131+uint(s[0])*31+uint(s[n/2])*7+uint(s[n-1]))%strSeen]
-	if c.s == s {
-		return c.i
+	if t.strs[*c] == s {
+		return *c
 	}
 	i, ok := t.strIdx[s]
 	if !ok {
@@ -81,7 +91,7 @@ func (t *memTables) str(s string) uint32 {
 		t.strs = append(t.strs, s)
 		t.strIdx[s] = i
 	}
-	c.s, c.i = t.strs[i], i
+	*c = i
 	return i
 }
 
@@ -93,17 +103,24 @@ func (t *memTables) dec(d decimal.Decimal) uint32 {
 	var ok bool
 	if d.NumDigits() <= 18 {
 		k := decKey{d.CoefficientInt64(), d.Exponent()}
+		c := &t.decSeen[(uint64(k.coef)*0x9e3779b97f4a7c15+uint64(uint32(k.exp)))>>32%strSeen]
+		if sk := t.decKeys[*c]; sk.ok && sk.k == k {
+			return *c
+		}
 		if i, ok = t.decIdx[k]; !ok {
 			i = uint32(len(t.decs))
 			t.decs = append(t.decs, decimal.New(k.coef, k.exp))
+			t.decKeys = append(t.decKeys, smallDec{k, true})
 			t.decIdx[k] = i
 		}
+		*c = i
 		return i
 	}
 	k := d.Coefficient().String() + "e" + string(binary.AppendVarint(nil, int64(d.Exponent())))
 	if i, ok = t.bigIdx[k]; !ok {
 		i = uint32(len(t.decs))
 		t.decs = append(t.decs, decimal.NewFromBigInt(d.Coefficient(), d.Exponent()))
+		t.decKeys = append(t.decKeys, smallDec{})
 		t.bigIdx[k] = i
 	}
 	return i
@@ -189,13 +206,37 @@ type enc struct {
 	// an order's entries, events and body repeat it.
 	lastKey    normalize.Key
 	lastKeyIDs [3]uint32
+	// member, currency and amount are the numbers of the last entry's
+	// (in tables' strs and decs), for the store's member lists.
+	member, currency, amount uint32
 	// awards are the JSON forms of the awards still to write, in order
 	// (Memory.AppendBatch made and checked them).
 	awards [][]byte
 }
 
-func (e *enc) uv(x uint64)           { e.b = binary.AppendUvarint(e.b, x) }
-func (e *enc) v(x int64)             { e.b = binary.AppendVarint(e.b, x) }
+// uv writes x as binary.AppendUvarint does. Every write appends to e.b in
+// place, which stores only its length: while the garbage collector marks,
+// storing a slice's pointer costs a write barrier, and a record is dozens
+// of writes.
+func (e *enc) uv(x uint64) {
+	if x < 0x80 {
+		e.b = append(e.b, byte(x))
+		return
+	}
+	e.uvLong(x)
+}
+
+func (e *enc) uvLong(x uint64) {
+	for x >= 0x80 {
+		e.b = append(e.b, byte(x)|0x80)
+		x >>= 7
+	}
+	e.b = append(e.b, byte(x))
+}
+
+// v writes x as binary.AppendVarint does (zig-zag).
+func (e *enc) v(x int64) { e.uv(uint64(x)<<1 ^ uint64(x>>63)) }
+
 func (e *enc) byte(x byte)           { e.b = append(e.b, x) }
 func (e *enc) str(s string)          { e.uv(uint64(e.t.str(s))) }
 func (e *enc) raw(s string)          { e.uv(uint64(len(s))); e.b = append(e.b, s...) }
@@ -232,6 +273,10 @@ func (e *enc) time(t time.Time) {
 }
 
 func (e *enc) key(k normalize.Key) {
+	if k == (normalize.Key{}) {
+		e.b = append(e.b, 0, 0, 0) // most entries have no ReplacedBy: the order's key stays the last
+		return
+	}
 	if k != e.lastKey {
 		e.lastKey, e.lastKeyIDs = k, [3]uint32{e.t.str(string(k.Platform)), e.t.str(k.Store), e.t.str(k.OrderID)}
 	}
@@ -260,18 +305,35 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 		e.byte(idRaw)
 		e.raw(en.ID)
 	}
-	e.str(en.Member)
-	e.str(en.Currency)
-	e.dec(en.Amount)
-	e.time(en.Effective)
+	// An event's entry most often says what its event says: its member,
+	// currency, instant, order and rule are then the event's, written once.
+	ev := en.Event
+	derived := ev != nil && en.Member == ev.Beneficiary && en.Currency == ev.Currency && en.Rule == ev.Rule &&
+		en.Order == ev.Order && sameInstant(en.Effective, ev.Effective)
+	e.bool(derived)
+	if !derived {
+		e.member = e.t.str(en.Member)
+		e.currency = e.t.str(en.Currency)
+		e.uv(uint64(e.member))
+		e.uv(uint64(e.currency))
+	}
+	e.amount = e.t.dec(en.Amount)
+	e.uv(uint64(e.amount))
+	if !derived {
+		e.time(en.Effective)
+	}
 	e.time(en.Posted)
-	e.key(en.Order)
+	if !derived {
+		e.key(en.Order)
+	}
 	e.time(en.Revision)
 	e.time(en.Lock.Known)
 	e.str(en.Lock.PlanID)
 	e.v(int64(en.Lock.PlanVersion))
 	e.time(en.Placed)
-	e.str(en.Rule)
+	if !derived {
+		e.str(en.Rule)
+	}
 	e.key(en.ReplacedBy)
 	e.str(en.Run)
 	e.dec(en.Withheld)
@@ -284,8 +346,8 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 		}
 	}
 	e.byte(has)
-	if ev := en.Event; ev != nil {
-		e.event(ev, en, idIsEvent, snap)
+	if ev != nil {
+		e.event(ev, en, idIsEvent, derived, snap)
 	}
 	if en.Body != nil {
 		e.order(en.Body)
@@ -328,11 +390,14 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	}
 }
 
-func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent bool, snap func(*commission.CalcSnapshot) uint32) {
+// event writes en's event ev; derived reports that en's member,
+// currency, instant, order and rule are ev's, which the entry did not
+// write.
+func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent, derived bool, snap func(*commission.CalcSnapshot) uint32) {
 	if !idIsEvent {
 		e.b = append(e.b, ev.ID[:]...)
 	}
-	if ev.Order == en.Order {
+	if ev.Order == en.Order && !derived {
 		e.byte(1)
 	} else {
 		e.byte(0)
@@ -340,12 +405,17 @@ func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent bool, snap func(*
 	}
 	e.str(ev.LineID)
 	e.str(ev.Component)
-	e.str(ev.Beneficiary)
+	beneficiary := e.t.str(ev.Beneficiary)
+	e.uv(uint64(beneficiary))
 	e.str(ev.Rule)
 	e.byte(byte(ev.Kind))
 	e.v(int64(ev.Level))
 	e.v(int64(ev.PaidLevel))
-	e.str(ev.Currency)
+	currency := e.t.str(ev.Currency)
+	e.uv(uint64(currency))
+	if derived {
+		e.member, e.currency = beneficiary, currency
+	}
 	e.time(ev.Effective)
 	if ev.Corrects == (ulid.ULID{}) {
 		e.byte(0)
@@ -612,18 +682,27 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 	default:
 		d.ids = append(d.ids, d.rawBytes()...)
 	}
-	e.Member = d.str()
-	e.Currency = d.str()
+	derived := d.byte() == 1
+	if !derived {
+		e.Member = d.str()
+		e.Currency = d.str()
+	}
 	e.Amount = d.dec()
-	e.Effective = d.time()
+	if !derived {
+		e.Effective = d.time()
+	}
 	e.Posted = d.time()
-	e.Order = d.key()
+	if !derived {
+		e.Order = d.key()
+	}
 	e.Revision = d.time()
 	e.Lock.Known = d.time()
 	e.Lock.PlanID = d.str()
 	e.Lock.PlanVersion = int(d.v())
 	e.Placed = d.time()
-	e.Rule = d.str()
+	if !derived {
+		e.Rule = d.str()
+	}
 	e.ReplacedBy = d.key()
 	e.Run = d.str()
 	e.Withheld = d.dec()
@@ -633,6 +712,9 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 		ev := &take(&d.events, 1, left)[0]
 		d.event(ev, e, kind == idULID, id)
 		e.Event = ev
+		if derived {
+			e.Member, e.Currency, e.Effective, e.Order, e.Rule = ev.Beneficiary, ev.Currency, ev.Effective, ev.Order, ev.Rule
+		}
 	}
 	if has&2 != 0 {
 		e.Body = &take(&d.orders, 1, min(left, 4))[0]
@@ -677,6 +759,15 @@ func take[T any](block *[]T, n, hint int) []T {
 	}
 	*block = b[:len(b)+n]
 	return b[len(b) : len(b)+n : len(b)+n]
+}
+
+// sameInstant reports whether enc.time writes a and b alike (and dec
+// reads them back alike).
+func sameInstant(a, b time.Time) bool {
+	if a == (time.Time{}) || b == (time.Time{}) {
+		return a == b
+	}
+	return a.Unix() == b.Unix() && a.Nanosecond() == b.Nanosecond() && a.Location() == b.Location()
 }
 
 // isULIDString reports whether s is id's string form, without
@@ -870,21 +961,28 @@ func (s *idSet) find(id string, h uint32, is func(i uint32, id string) bool) (sl
 	}
 }
 
-func (s *idSet) has(id string, is func(i uint32, id string) bool) bool {
+// hash returns id's hash, which has and add take.
+func (s *idSet) hash(id string) uint32 {
+	if s.slots == nil {
+		s.grow() // seeds s
+	}
+	return uint32(maphash.String(s.seed, id))
+}
+
+func (s *idSet) has(id string, h uint32, is func(i uint32, id string) bool) bool {
 	if s.n == 0 {
 		return false
 	}
-	_, found := s.find(id, uint32(maphash.String(s.seed, id)), is)
+	_, found := s.find(id, h, is)
 	return found
 }
 
-// add adds id, held by the entry at index i of log, known not to be in
-// s.
-func (s *idSet) add(id string, i uint32, is func(i uint32, id string) bool) {
+// add adds id, whose hash is h, held by the entry at index i of log,
+// known not to be in s.
+func (s *idSet) add(id string, h uint32, i uint32, is func(i uint32, id string) bool) {
 	if (s.n+1)*4 > len(s.slots)*3 {
 		s.grow()
 	}
-	h := uint32(maphash.String(s.seed, id))
 	slot, _ := s.find(id, h, is)
 	s.slots[slot] = uint64(h)<<32 | uint64(i+1)
 	s.n++

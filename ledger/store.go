@@ -194,6 +194,7 @@ type Memory struct {
 	// member only the dense lists); "" holds entries without a member.
 	byMember map[string]*blocks[memberEntry]
 	scratch  []byte
+	idHashes []uint32 // checkIDs's, for AppendBatch
 	// recent holds the entries of streams last read whole, by stream
 	// number modulo its length, so that reading an order's stream again
 	// (a duplicate delivery, a what-if) copies them instead of decoding
@@ -369,23 +370,34 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if err := m.checkIDs(batch, n); err != nil {
 		return err
 	}
-	var snaps map[*commission.CalcSnapshot]uint32
+	// The snapshots written, each once: an append's events share one, or
+	// a few (a replacement's), so a list beats a map.
+	type written struct {
+		s *commission.CalcSnapshot
+		i uint32
+	}
+	var small [4]written
+	snaps := small[:0]
 	var snapEnc enc
 	snap := func(s *commission.CalcSnapshot) uint32 {
-		if i, ok := snaps[s]; ok {
-			return i
-		}
-		if snaps == nil {
-			snaps = make(map[*commission.CalcSnapshot]uint32)
+		for k := range snaps {
+			if snaps[k].s == s {
+				return snaps[k].i
+			}
 		}
 		snapEnc = enc{b: snapEnc.b[:0], t: &m.tab}
 		snapEnc.snapshot(s)
 		i := uint32(len(m.tab.snaps))
 		m.tab.snaps = append(m.tab.snaps, m.arena.add(snapEnc.b))
-		snaps[s] = i
+		snaps = append(snaps, written{s, i})
 		return i
 	}
-	e := enc{t: &m.tab, awards: awards}
+	e := enc{b: m.scratch, t: &m.tab, awards: awards}
+	defer func() { m.scratch = e.b }()
+	flat := 0 // the entry's index in the batch, and in m.idHashes
+	// The member list last added to: an order's entries are most often
+	// one member's after the other's.
+	lastMember, list := uint32(math.MaxUint32), (*blocks[memberEntry])(nil)
 	for _, a := range batch {
 		si, ok := m.streams[a.Stream]
 		if !ok {
@@ -400,22 +412,24 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			en := &entries[i]
 			li := uint32(m.log.n)
 			en.Stream, en.Seq, en.Position = a.Stream, len(cur)+1, int64(li)+1
-			e.b = m.scratch[:0]
+			e.b = e.b[:0]
 			e.entry(en, si, a.Stream, snap)
-			m.scratch = e.b
 			m.log.add(m.arena.add(e.b))
 			cur = append(cur, li)
-			m.ids.add(en.ID, li, m.idIs)
-			member := m.tab.strs[m.tab.str(en.Member)]
-			r := memberEntry{i: li, currency: m.tab.str(en.Currency), amount: m.tab.dec(en.Amount), typ: en.Type}
+			m.ids.add(en.ID, m.idHashes[flat], li, m.idIs)
+			flat++
+			r := memberEntry{i: li, currency: e.currency, amount: e.amount, typ: en.Type}
 			var ok1, ok2 bool
 			r.effective, ok1 = unixNano(en.Effective)
 			r.posted, ok2 = unixNano(en.Posted)
 			r.wide = !ok1 || !ok2
-			list := m.byMember[member]
-			if list == nil {
-				list = new(blocks[memberEntry])
-				m.byMember[member] = list
+			if e.member != lastMember {
+				member := m.tab.strs[e.member]
+				if list = m.byMember[member]; list == nil {
+					list = new(blocks[memberEntry])
+					m.byMember[member] = list
+				}
+				lastMember = e.member
 			}
 			list.add(r)
 			if en.Run != "" {
@@ -437,18 +451,24 @@ func (m *Memory) version(stream string) int {
 }
 
 // checkIDs refuses a batch of n entries with an id in the store or twice
-// in the batch. m.mu must be held.
+// in the batch. It leaves each id's hash in m.idHashes, in batch order,
+// for AppendBatch to add. m.mu must be held.
 func (m *Memory) checkIDs(batch []Append, n int) error {
 	// seen maps the ids before the current one to their append, in a
-	// large batch; a small one is searched.
+	// large batch; a small one is searched, hashes first.
 	var seen map[string]int
 	if n > 64 {
 		seen = make(map[string]int, n)
 	}
+	hs := slices.Grow(m.idHashes[:0], n)
+	defer func() { m.idHashes = hs }()
 	for k, a := range batch {
+		first := len(hs) // this append's first entry in hs
 		for i := range a.Entries {
 			id := a.Entries[i].ID
-			dup, twice := m.ids.has(id, m.idIs), false
+			h := m.ids.hash(id)
+			hs = append(hs, h)
+			dup, twice := m.ids.has(id, h, m.idIs), false
 			if !dup && seen != nil {
 				var at int
 				at, dup = seen[id]
@@ -457,12 +477,12 @@ func (m *Memory) checkIDs(batch []Append, n int) error {
 			} else if !dup {
 				// By index: a func of an Entry would copy each entry.
 				for j := 0; j < i && !twice; j++ {
-					twice = a.Entries[j].ID == id
+					twice = hs[first+j] == h && a.Entries[j].ID == id
 				}
 				dup = twice
-				for _, b := range batch[:k] {
-					for j := 0; j < len(b.Entries) && !dup; j++ {
-						dup = b.Entries[j].ID == id
+				for b, flat := 0, 0; b < k && !dup; b++ {
+					for j := 0; j < len(batch[b].Entries) && !dup; j, flat = j+1, flat+1 {
+						dup = hs[flat] == h && batch[b].Entries[j].ID == id
 					}
 				}
 			}
