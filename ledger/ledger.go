@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/normalize"
 )
@@ -422,7 +424,10 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 		return nil, nil, time.Time{}, &HeldError{Order: st.key, Revision: m.Version.UTC(), Err: err}
 	}
 	rev := nextRevision(st.last, m.Version)
-	corr := commission.Corrections(st.events, calc.Events, rev)
+	corr := calc.Events // an order's first post: each event with an amount is appended as it is
+	if len(st.events) > 0 {
+		corr = commission.Corrections(st.events, calc.Events, rev)
+	}
 	want := desiredVolumes(calc)
 	// Room for every correction, every volume slot, and the records the
 	// caller appends after them: one allocation, even for a large order.
@@ -467,12 +472,32 @@ func describe(e *Entry) string {
 
 // eventEntry is the entry of ev, which it keeps: ev must not change.
 func eventEntry(ev *commission.Event, at, rev time.Time, lock commission.Lock) Entry {
-	t := TypeCommission
+	var e Entry
+	setEventEntry(&e, ev, ev.ID.String(), at.UTC(), rev, lock)
+	return e
+}
+
+// setEventEntry sets e, a zero Entry, to the entry of ev, which it keeps;
+// id is ev.ID's string form, at in UTC. Set in place: an Entry is large,
+// and copying one costs a write barrier per pointer in it while the
+// garbage collector marks.
+func setEventEntry(e *Entry, ev *commission.Event, id string, at, rev time.Time, lock commission.Lock) {
+	e.ID, e.Type, e.Event = id, TypeCommission, ev
 	if ev.Kind == commission.KindCorrection {
-		t = TypeCorrection
+		e.Type = TypeCorrection
 	}
-	return Entry{ID: ev.ID.String(), Type: t, Member: ev.Beneficiary, Currency: ev.Currency, Amount: ev.Amount(),
-		Effective: ev.Effective.UTC(), Posted: at.UTC(), Order: ev.Order, Revision: rev, Lock: lock, Rule: ev.Rule, Event: ev}
+	e.Member, e.Currency, e.Amount, e.Rule, e.Order = ev.Beneficiary, ev.Currency, ev.Amount(), ev.Rule, ev.Order
+	e.Effective, e.Posted, e.Revision, e.Lock = ev.Effective.UTC(), at, rev, lock
+}
+
+// eventIDs returns the string forms of the ids of events, one after the
+// other in one string: event i's is ids[i*ulid.EncodedSize:][:ulid.EncodedSize].
+func eventIDs(events []commission.Event) (ids string) {
+	b := make([]byte, len(events)*ulid.EncodedSize)
+	for i := range events {
+		_ = events[i].ID.MarshalTextTo(b[i*ulid.EncodedSize : (i+1)*ulid.EncodedSize])
+	}
+	return string(b)
 }
 
 // EventsResult reports what PostEvents did.
