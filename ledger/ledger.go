@@ -490,6 +490,20 @@ func setEventEntry(e *Entry, ev *commission.Event, id string, at, rev time.Time,
 	e.Effective, e.Posted, e.Revision, e.Lock = ev.Effective.UTC(), at, rev, lock
 }
 
+// nextEntry returns add with one more entry, zero, and that entry. The
+// room past the length of a slice of entries a post builds is zero (as
+// make left it), and taken as it is: appending a zero Entry would write
+// each of its pointers again, a write barrier each while the garbage
+// collector marks.
+func nextEntry(add []Entry) ([]Entry, *Entry) {
+	if len(add) < cap(add) {
+		add = add[:len(add)+1]
+	} else {
+		add = append(add, Entry{})
+	}
+	return add, &add[len(add)-1]
+}
+
 // eventIDs returns the string forms of the ids of events, one after the
 // other in one string: event i's is ids[i*ulid.EncodedSize:][:ulid.EncodedSize].
 func eventIDs(events []commission.Event) (ids string) {

@@ -384,8 +384,8 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 		}
 		d.LineID, d.Component, d.Customer = k.line, k.component, k.customer
 		vols = append(vols, d)
-		out = append(out, Entry{})
-		e := &out[len(out)-1]
+		var e *Entry
+		out, e = nextEntry(out)
 		e.ID, e.Type, e.Member, e.Currency, e.Volume = volumeID(prefix, k), TypeVolume, k.member, currency, &vols[len(vols)-1]
 		e.Effective, e.Posted, e.Order, e.Revision, e.Lock, e.Placed = eff.UTC(), at, st.key, rev, b.lock, b.placed.UTC()
 	}
@@ -444,13 +444,14 @@ func correctionEntries(add []Entry, st *orderState, corr []commission.Event, at,
 		if corr[i].AmountMinor() == 0 {
 			continue
 		}
-		add = append(add, Entry{})
-		e := &add[len(add)-1]
+		var e *Entry
+		add, e = nextEntry(add)
 		setEventEntry(e, &corr[i], ids[i*ulid.EncodedSize:][:ulid.EncodedSize], at, rev, lock)
 		if p, ok := st.byID[e.ID]; ok {
 			if err := sameEntry(p, e); err != nil {
 				return nil, err
 			}
+			*e = Entry{} // the room past add's length stays zero
 			add = add[:len(add)-1]
 		}
 	}

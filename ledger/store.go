@@ -193,8 +193,11 @@ type Memory struct {
 	// one member's queries visit only its entries (and sums of every
 	// member only the dense lists); "" holds entries without a member.
 	byMember map[string]*blocks[memberEntry]
-	scratch  []byte
-	idHashes []uint32 // checkIDs's, for AppendBatch
+	// memberLists holds the same lists by the member's number in tab.strs
+	// (nil for a string no entry has as its member), for the append path.
+	memberLists []*blocks[memberEntry]
+	scratch     []byte
+	idHashes    []uint32 // checkIDs's, for AppendBatch
 	// recent holds the entries of streams last read whole, by stream
 	// number modulo its length, so that reading an order's stream again
 	// (a duplicate delivery, a what-if) copies them instead of decoding
@@ -319,6 +322,9 @@ func (m *Memory) each(mf *memberFilter, fn func(member string, r *memberEntry), 
 
 // unixNano returns t in Unix nanoseconds, and whether that is exact.
 func unixNano(t time.Time) (int64, bool) {
+	if sec := t.Unix(); sec > math.MinInt64/int64(time.Second) && sec < math.MaxInt64/int64(time.Second) {
+		return sec*1e9 + int64(t.Nanosecond()), true // t.UnixNano(), in range
+	}
 	ns := t.UnixNano()
 	return ns, time.Unix(0, ns).Equal(t)
 }
@@ -395,9 +401,11 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	e := enc{b: m.scratch, t: &m.tab, awards: awards}
 	defer func() { m.scratch = e.b }()
 	flat := 0 // the entry's index in the batch, and in m.idHashes
-	// The member list last added to: an order's entries are most often
-	// one member's after the other's.
-	lastMember, list := uint32(math.MaxUint32), (*blocks[memberEntry])(nil)
+	// The entries of an append most often share their posting instant:
+	// the last one's, in Unix nanoseconds, and whether that is exact.
+	var posted time.Time
+	var postedNs int64
+	postedOK, havePosted := false, false
 	for _, a := range batch {
 		si, ok := m.streams[a.Stream]
 		if !ok {
@@ -419,19 +427,14 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			m.ids.add(en.ID, m.idHashes[flat], li, m.idIs)
 			flat++
 			r := memberEntry{i: li, currency: e.currency, amount: e.amount, typ: en.Type}
-			var ok1, ok2 bool
-			r.effective, ok1 = unixNano(en.Effective)
-			r.posted, ok2 = unixNano(en.Posted)
-			r.wide = !ok1 || !ok2
-			if e.member != lastMember {
-				member := m.tab.strs[e.member]
-				if list = m.byMember[member]; list == nil {
-					list = new(blocks[memberEntry])
-					m.byMember[member] = list
-				}
-				lastMember = e.member
+			var ok bool
+			r.effective, ok = unixNano(en.Effective)
+			if !havePosted || en.Posted != posted {
+				posted, havePosted = en.Posted, true
+				postedNs, postedOK = unixNano(posted)
 			}
-			list.add(r)
+			r.posted, r.wide = postedNs, !ok || !postedOK
+			m.memberList(e.member).add(r)
 			if en.Run != "" {
 				run := m.tab.strs[m.tab.str(en.Run)]
 				m.byRun[run] = append(m.byRun[run], li)
@@ -440,6 +443,20 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		m.entries[si] = cur
 	}
 	return nil
+}
+
+// memberList returns the list of the member whose number in tab.strs is
+// i, made when it has none. m.mu must be held.
+func (m *Memory) memberList(i uint32) *blocks[memberEntry] {
+	if int(i) >= len(m.memberLists) {
+		m.memberLists = append(m.memberLists, make([]*blocks[memberEntry], int(i)+1-len(m.memberLists))...)
+	}
+	list := m.memberLists[i]
+	if list == nil {
+		list = new(blocks[memberEntry])
+		m.memberLists[i], m.byMember[m.tab.strs[i]] = list, list
+	}
+	return list
 }
 
 // version returns stream's version. m.mu must be held.
