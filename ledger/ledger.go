@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -443,7 +444,14 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 // revisionEntry is the record of body, posted at revision rev on basis b.
 func revisionEntry(st *orderState, body *normalize.Order, b basis, at, rev time.Time) Entry {
 	rec := *body
-	return Entry{ID: "revision " + st.stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
+	var sb strings.Builder // one allocation, where a concatenation of rev.Format takes two
+	sb.Grow(len("revision ") + len(st.stream) + 1 + len(time.RFC3339Nano))
+	var buf [len(time.RFC3339Nano) + 8]byte
+	sb.WriteString("revision ")
+	sb.WriteString(st.stream)
+	sb.WriteByte(' ')
+	sb.Write(rev.AppendFormat(buf[:0], time.RFC3339Nano))
+	return Entry{ID: sb.String(), Type: TypeRevision,
 		Effective: rev, Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed, Body: &rec}
 }
 
@@ -507,11 +515,14 @@ func nextEntry(add []Entry) ([]Entry, *Entry) {
 // eventIDs returns the string forms of the ids of events, one after the
 // other in one string: event i's is ids[i*ulid.EncodedSize:][:ulid.EncodedSize].
 func eventIDs(events []commission.Event) (ids string) {
-	b := make([]byte, len(events)*ulid.EncodedSize)
+	var sb strings.Builder // its String does not copy
+	sb.Grow(len(events) * ulid.EncodedSize)
+	var id [ulid.EncodedSize]byte
 	for i := range events {
-		_ = events[i].ID.MarshalTextTo(b[i*ulid.EncodedSize : (i+1)*ulid.EncodedSize])
+		_ = events[i].ID.MarshalTextTo(id[:])
+		sb.Write(id[:])
 	}
-	return string(b)
+	return sb.String()
 }
 
 // EventsResult reports what PostEvents did.

@@ -372,7 +372,8 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 	// Each entry's volume from one block, and the ids' common part
 	// written once.
 	vols := make([]Volume, 0, len(desired.sums)+len(st.vols.sums))
-	prefix := append(append(append(make([]byte, 0, 128), "volume "...), st.stream...), ' ')
+	var buf [128]byte
+	prefix := append(append(append(buf[:0], "volume "...), st.stream...), ' ')
 	prefix = append(rev.UTC().AppendFormat(prefix, time.RFC3339Nano), ' ')
 	entry := func(k volumeSlot, d Volume, first bool) {
 		if d.PV.IsZero() && d.QV.IsZero() && d.CV.IsZero() && d.Net.IsZero() {
@@ -411,7 +412,8 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 // volumeID is the id of slot k's volume entry; prefix is "volume ", the
 // order's stream, the revision instant and a space.
 func volumeID(prefix []byte, k volumeSlot) string {
-	b := prefix
+	var buf [256]byte
+	b := append(buf[:0], prefix...)
 	b = append(appendQuote(b, k.member), ' ')
 	b = append(appendQuote(b, k.line), ' ')
 	b = appendQuote(b, k.component)

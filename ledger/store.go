@@ -197,6 +197,7 @@ type Memory struct {
 	// (nil for a string no entry has as its member), for the append path.
 	memberLists []*blocks[memberEntry]
 	scratch     []byte
+	snapScratch []byte
 	idHashes    []uint32 // checkIDs's, for AppendBatch
 	// recent holds the entries of streams last read whole, by stream
 	// number modulo its length, so that reading an order's stream again
@@ -391,8 +392,9 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 				return snaps[k].i
 			}
 		}
-		snapEnc = enc{b: snapEnc.b[:0], t: &m.tab}
+		snapEnc = enc{b: m.snapScratch[:0], t: &m.tab}
 		snapEnc.snapshot(s)
+		m.snapScratch = snapEnc.b
 		i := uint32(len(m.tab.snaps))
 		m.tab.snaps = append(m.tab.snaps, m.arena.add(snapEnc.b))
 		snaps = append(snaps, written{s, i})
