@@ -55,6 +55,10 @@ type memTables struct {
 	// snaps are the arena addresses of the calculation snapshots events
 	// refer to, each written once however many events share it.
 	snaps []uint64
+	// heads are the arena addresses of appends' headers: what an append's
+	// first entry says of its posting, revision, lock, placing and order,
+	// which its other entries most often repeat and then do not write.
+	heads []uint64
 }
 
 type decKey struct {
@@ -197,6 +201,19 @@ const (
 	idStream
 )
 
+// Flags of an entry record, written after its id: recDerived, that the
+// entry's member, currency, instant, order and rule are its event's; the
+// others, that a field is its append's header's.
+const (
+	recDerived byte = 1 << iota
+	recPosted
+	recRevision
+	recLock
+	recPlaced
+	recOrder
+	recHead = recPosted | recRevision | recLock | recPlaced | recOrder
+)
+
 // enc writes one record.
 type enc struct {
 	b       []byte
@@ -206,6 +223,10 @@ type enc struct {
 	// an order's entries, events and body repeat it.
 	lastKey    normalize.Key
 	lastKeyIDs [3]uint32
+	// head is the entry whose fields the append's header holds, and
+	// headN the header's number in tables' heads; nil for none.
+	head  *Entry
+	headN uint64
 	// member, currency and amount are the numbers of the last entry's
 	// (in tables' strs and decs), for the store's member lists.
 	member, currency, amount uint32
@@ -310,7 +331,31 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	ev := en.Event
 	derived := ev != nil && en.Member == ev.Beneficiary && en.Currency == ev.Currency && en.Rule == ev.Rule &&
 		en.Order == ev.Order && sameInstant(en.Effective, ev.Effective)
-	e.bool(derived)
+	var flags byte
+	if derived {
+		flags |= recDerived
+	}
+	if h := e.head; h != nil {
+		if sameInstant(en.Posted, h.Posted) {
+			flags |= recPosted
+		}
+		if sameInstant(en.Revision, h.Revision) {
+			flags |= recRevision
+		}
+		if sameInstant(en.Lock.Known, h.Lock.Known) && en.Lock.PlanID == h.Lock.PlanID && en.Lock.PlanVersion == h.Lock.PlanVersion {
+			flags |= recLock
+		}
+		if sameInstant(en.Placed, h.Placed) {
+			flags |= recPlaced
+		}
+		if !derived && en.Order == h.Order {
+			flags |= recOrder
+		}
+	}
+	e.byte(flags)
+	if flags&recHead != 0 {
+		e.uv(e.headN)
+	}
 	if !derived {
 		e.member = e.t.str(en.Member)
 		e.currency = e.t.str(en.Currency)
@@ -322,15 +367,23 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	if !derived {
 		e.time(en.Effective)
 	}
-	e.time(en.Posted)
-	if !derived {
+	if flags&recPosted == 0 {
+		e.time(en.Posted)
+	}
+	if !derived && flags&recOrder == 0 {
 		e.key(en.Order)
 	}
-	e.time(en.Revision)
-	e.time(en.Lock.Known)
-	e.str(en.Lock.PlanID)
-	e.v(int64(en.Lock.PlanVersion))
-	e.time(en.Placed)
+	if flags&recRevision == 0 {
+		e.time(en.Revision)
+	}
+	if flags&recLock == 0 {
+		e.time(en.Lock.Known)
+		e.str(en.Lock.PlanID)
+		e.v(int64(en.Lock.PlanVersion))
+	}
+	if flags&recPlaced == 0 {
+		e.time(en.Placed)
+	}
 	if !derived {
 		e.str(en.Rule)
 	}
@@ -435,6 +488,18 @@ func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent, derived bool, sn
 	e.v(f.Uncapped)
 	e.byte(byte(f.BasisScale))
 	e.byte(byte(f.Digits))
+}
+
+// header writes the header of an append whose first entry is h.
+func (e *enc) header(h *Entry) {
+	e.prevSec = 0
+	e.time(h.Posted)
+	e.time(h.Revision)
+	e.time(h.Lock.Known)
+	e.str(h.Lock.PlanID)
+	e.v(int64(h.Lock.PlanVersion))
+	e.time(h.Placed)
+	e.key(h.Order)
 }
 
 func (e *enc) snapshot(s *commission.CalcSnapshot) {
@@ -579,6 +644,16 @@ type dec struct {
 	// of one calculation follow one another and share it.
 	lastSnap  *commission.CalcSnapshot
 	lastSnapN uint64
+	// lastHead is the append header last read, with its number + 1.
+	lastHead  header
+	lastHeadN uint64
+}
+
+// header is what an append's header holds.
+type header struct {
+	posted, revision, placed time.Time
+	lock                     commission.Lock
+	order                    normalize.Key
 }
 
 // uv reads a uvarint: most are one byte, read inline.
@@ -682,7 +757,12 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 	default:
 		d.ids = append(d.ids, d.rawBytes()...)
 	}
-	derived := d.byte() == 1
+	flags := d.byte()
+	derived := flags&recDerived != 0
+	var h *header
+	if flags&recHead != 0 {
+		h = d.header(d.uv())
+	}
 	if !derived {
 		e.Member = d.str()
 		e.Currency = d.str()
@@ -691,15 +771,34 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 	if !derived {
 		e.Effective = d.time()
 	}
-	e.Posted = d.time()
-	if !derived {
+	if flags&recPosted != 0 {
+		e.Posted = h.posted
+	} else {
+		e.Posted = d.time()
+	}
+	switch {
+	case flags&recOrder != 0:
+		e.Order = h.order
+	case !derived:
 		e.Order = d.key()
 	}
-	e.Revision = d.time()
-	e.Lock.Known = d.time()
-	e.Lock.PlanID = d.str()
-	e.Lock.PlanVersion = int(d.v())
-	e.Placed = d.time()
+	if flags&recRevision != 0 {
+		e.Revision = h.revision
+	} else {
+		e.Revision = d.time()
+	}
+	if flags&recLock != 0 {
+		e.Lock = h.lock
+	} else {
+		e.Lock.Known = d.time()
+		e.Lock.PlanID = d.str()
+		e.Lock.PlanVersion = int(d.v())
+	}
+	if flags&recPlaced != 0 {
+		e.Placed = h.placed
+	} else {
+		e.Placed = d.time()
+	}
 	if !derived {
 		e.Rule = d.str()
 	}
@@ -764,9 +863,12 @@ func take[T any](block *[]T, n, hint int) []T {
 // sameInstant reports whether enc.time writes a and b alike (and dec
 // reads them back alike).
 func sameInstant(a, b time.Time) bool {
-	if a == (time.Time{}) || b == (time.Time{}) {
-		return a == b
-	}
+	return a == b || a != (time.Time{}) && b != (time.Time{}) && sameInstantApart(a, b)
+}
+
+// sameInstantApart is sameInstant for two Times whose fields differ (a
+// monotonic reading, say).
+func sameInstantApart(a, b time.Time) bool {
 	return a.Unix() == b.Unix() && a.Nanosecond() == b.Nanosecond() && a.Location() == b.Location()
 }
 
@@ -831,6 +933,23 @@ func (d *dec) event(ev *commission.Event, e *Entry, idIsEvent bool, id ulid.ULID
 	f.BasisV, f.Rate, f.Amount, f.Uncapped = d.v(), d.v(), d.v(), d.v()
 	f.BasisScale, f.Digits = int8(d.byte()), int8(d.byte())
 	eventraw.Set(ev, f)
+}
+
+// header returns the append header number n, read once for the entries
+// of one append read one after the other.
+func (d *dec) header(n uint64) *header {
+	if n+1 != d.lastHeadN {
+		rest, i, prev := d.b, d.i, d.prevSec
+		d.at(d.t.heads[n])
+		h := &d.lastHead
+		h.posted, h.revision = d.time(), d.time()
+		h.lock = commission.Lock{Known: d.time(), PlanID: d.str(), PlanVersion: int(d.v())}
+		h.placed = d.time()
+		h.order = d.key()
+		d.lastHeadN = n + 1
+		d.b, d.i, d.prevSec = rest, i, prev
+	}
+	return &d.lastHead
 }
 
 func (d *dec) snapshot(addr uint64) *commission.CalcSnapshot {

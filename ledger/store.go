@@ -418,6 +418,13 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			m.entries = append(m.entries, nil)
 		}
 		cur, entries := slices.Grow(m.entries[si], len(a.Entries)), a.Entries
+		e.head = nil
+		if len(entries) > 1 {
+			e.b = e.b[:0]
+			e.header(&entries[0])
+			e.head, e.headN = &entries[0], uint64(len(m.tab.heads))
+			m.tab.heads = append(m.tab.heads, m.arena.add(e.b))
+		}
 		for i := range entries {
 			en := &entries[i]
 			li := uint32(m.log.n)
