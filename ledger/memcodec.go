@@ -202,8 +202,9 @@ const (
 )
 
 // Flags of an entry record, written after its id: recDerived, that the
-// entry's member, currency, instant, order and rule are its event's; the
-// others, that a field is its append's header's.
+// entry's member, currency, instant and rule are its event's (and its
+// order, which the entry writes); the others, that a field is its
+// append's header's.
 const (
 	recDerived byte = 1 << iota
 	recPosted
@@ -327,7 +328,7 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 		e.raw(en.ID)
 	}
 	// An event's entry most often says what its event says: its member,
-	// currency, instant, order and rule are then the event's, written once.
+	// currency, instant, order and rule are then written once.
 	ev := en.Event
 	derived := ev != nil && en.Member == ev.Beneficiary && en.Currency == ev.Currency && en.Rule == ev.Rule &&
 		en.Order == ev.Order && sameInstant(en.Effective, ev.Effective)
@@ -348,7 +349,7 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 		if sameInstant(en.Placed, h.Placed) {
 			flags |= recPlaced
 		}
-		if !derived && en.Order == h.Order {
+		if en.Order == h.Order {
 			flags |= recOrder
 		}
 	}
@@ -370,8 +371,8 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	if flags&recPosted == 0 {
 		e.time(en.Posted)
 	}
-	if !derived && flags&recOrder == 0 {
-		e.key(en.Order)
+	if flags&recOrder == 0 {
+		e.key(en.Order) // a derived entry's too: its event's then says it is the entry's
 	}
 	if flags&recRevision == 0 {
 		e.time(en.Revision)
@@ -444,13 +445,12 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 }
 
 // event writes en's event ev; derived reports that en's member,
-// currency, instant, order and rule are ev's, which the entry did not
-// write.
+// currency, instant and rule are ev's, which the entry did not write.
 func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent, derived bool, snap func(*commission.CalcSnapshot) uint32) {
 	if !idIsEvent {
 		e.b = append(e.b, ev.ID[:]...)
 	}
-	if ev.Order == en.Order && !derived {
+	if ev.Order == en.Order {
 		e.byte(1)
 	} else {
 		e.byte(0)
@@ -776,10 +776,9 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 	} else {
 		e.Posted = d.time()
 	}
-	switch {
-	case flags&recOrder != 0:
+	if flags&recOrder != 0 {
 		e.Order = h.order
-	case !derived:
+	} else {
 		e.Order = d.key()
 	}
 	if flags&recRevision != 0 {
@@ -812,7 +811,7 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 		d.event(ev, e, kind == idULID, id)
 		e.Event = ev
 		if derived {
-			e.Member, e.Currency, e.Effective, e.Order, e.Rule = ev.Beneficiary, ev.Currency, ev.Effective, ev.Order, ev.Rule
+			e.Member, e.Currency, e.Effective, e.Rule = ev.Beneficiary, ev.Currency, ev.Effective, ev.Rule
 		}
 	}
 	if has&2 != 0 {
