@@ -3,8 +3,8 @@ package ledger
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/maphash"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +15,7 @@ import (
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/internal/eventraw"
+	"github.com/uplinehq/upline/internal/strtab"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/sku"
 )
@@ -1061,54 +1062,60 @@ func (d *dec) run(r *Run) {
 // reading their records; an equal hash is checked against the entry's id
 // itself.
 type idSet struct {
-	seed  maphash.Seed
+	seed  uint64   // random: a layout no input can aim at
 	slots []uint64 // hash<<32 | index + 1
 	n     int
 }
 
-func (s *idSet) find(id string, h uint32, is func(i uint32, id string) bool) (slot int, found bool) {
+// find returns the slot of id, whose hash is h, and the index it holds
+// (found), or else the empty slot id would take. is reports whether the
+// entry at index i has id.
+func (s *idSet) find(id string, h uint32, is func(i uint32, id string) bool) (slot int, i uint32, found bool) {
 	mask := len(s.slots) - 1
 	for slot = int(h) & mask; ; slot = (slot + 1) & mask {
 		v := s.slots[slot]
 		if v == 0 {
-			return slot, false
+			return slot, 0, false
 		}
 		if uint32(v>>32) == h && is(uint32(v)-1, id) {
-			return slot, true
+			return slot, uint32(v) - 1, true
 		}
 	}
 }
 
-// hash returns id's hash, which has and add take.
+// hash returns id's hash, which find takes.
 func (s *idSet) hash(id string) uint32 {
-	if s.slots == nil {
-		s.grow() // seeds s
-	}
-	return uint32(maphash.String(s.seed, id))
+	return uint32(strtab.Hash(s.seed, id))
 }
 
-func (s *idSet) has(id string, h uint32, is func(i uint32, id string) bool) bool {
-	if s.n == 0 {
-		return false
-	}
-	_, found := s.find(id, h, is)
-	return found
-}
-
-// add adds id, whose hash is h, held by the entry at index i of log,
-// known not to be in s.
-func (s *idSet) add(id string, h uint32, i uint32, is func(i uint32, id string) bool) {
-	if (s.n+1)*4 > len(s.slots)*3 {
+// reserve makes room for n more ids, at most three quarters full.
+func (s *idSet) reserve(n int) {
+	for s.slots == nil || (s.n+n)*4 > len(s.slots)*3 {
 		s.grow()
 	}
-	slot, _ := s.find(id, h, is)
+}
+
+// put puts an id whose hash is h, held by the entry at index i, in slot,
+// the empty slot find returned for it. reserve must have made room.
+func (s *idSet) put(slot int, h, i uint32) {
 	s.slots[slot] = uint64(h)<<32 | uint64(i+1)
 	s.n++
 }
 
+// takeBack empties the slots put filled since reserve, in the order put
+// filled them: emptied last first, each leaves the table as it was
+// before its put (with linear probing, a put fills a slot that was
+// empty, and nothing probes past it that did not before).
+func (s *idSet) takeBack(slots []int) {
+	for j := len(slots) - 1; j >= 0; j-- {
+		s.slots[slots[j]] = 0
+	}
+	s.n -= len(slots)
+}
+
 func (s *idSet) grow() {
 	if s.slots == nil {
-		s.seed = maphash.MakeSeed()
+		s.seed = rand.Uint64()
 	}
 	old := s.slots
 	s.slots = make([]uint64, max(64, 2*len(old)))

@@ -1,8 +1,10 @@
 package ledger_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -159,6 +161,48 @@ func TestMemoryAppendShares(t *testing.T) {
 	}
 	if diff := cmp.Diff(in[3:], tail, exact); diff != "" {
 		t.Errorf("After differs (-appended +read):\n%s", diff)
+	}
+}
+
+// TestMemoryRefusedIDsLeaveNoTrace appends batches refused for a
+// duplicate id, the duplicate last (the ids before it were taken in the
+// store's id set, and must be given back), then the same ids without the
+// duplicate: they append, and an id refused before is refused after.
+func TestMemoryRefusedIDsLeaveNoTrace(t *testing.T) {
+	entries := func(ids ...string) []ledger.Entry {
+		out := make([]ledger.Entry, len(ids))
+		for i, id := range ids {
+			out[i] = ledger.Entry{ID: id, Type: ledger.TypeAdjustment, Member: "A", Currency: "USD", Posted: ledgerworld.Jan}
+		}
+		return out
+	}
+	many := make([]string, 300) // more than the set's first table holds
+	for i := range many {
+		many[i] = "id " + strconv.Itoa(i)
+	}
+	m := ledger.NewMemory()
+	for _, c := range []struct {
+		stream string
+		ids    []string
+		err    string
+	}{
+		{"s", []string{"a", "b", "c", "a"}, "ledger: duplicate entry id: a twice in one append"},
+		{"s", append(slices.Clone(many), "id 7"), "ledger: duplicate entry id: id 7 twice in one append"},
+		{"s", []string{"a", "b", "c"}, ""},
+		{"t", append(slices.Clone(many), "b"), "ledger: duplicate entry id: b"},
+		{"t", many, ""},
+		{"u", []string{"d", "id 299"}, "ledger: duplicate entry id: id 299"},
+		{"u", []string{"d"}, ""},
+	} {
+		err := m.Append(ctx, c.stream, 0, entries(c.ids...))
+		if got := fmt.Sprint(err); c.err == "" && err != nil || c.err != "" && got != c.err {
+			t.Fatalf("append %d ids to %s: %v; want %q", len(c.ids), c.stream, err, c.err)
+		}
+	}
+	for stream, want := range map[string]int{"s": 3, "t": 300, "u": 1} {
+		if es, v, err := m.Stream(ctx, stream); err != nil || v != want || len(es) != want {
+			t.Errorf("stream %s: %d entries, version %d, %v; want %d", stream, len(es), v, err, want)
+		}
 	}
 }
 

@@ -198,7 +198,7 @@ type Memory struct {
 	memberLists []*blocks[memberEntry]
 	scratch     []byte
 	snapScratch []byte
-	idHashes    []uint32 // checkIDs's, for AppendBatch
+	idSlots     []int // addIDs's, to take back
 	// recent holds the entries of streams last read whole, by stream
 	// number modulo its length, so that reading an order's stream again
 	// (a duplicate delivery, a what-if) copies them instead of decoding
@@ -374,7 +374,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if m.log.n+n > math.MaxUint32 {
 		return fmt.Errorf("ledger: the memory store holds at most %d entries", uint32(math.MaxUint32))
 	}
-	if err := m.checkIDs(batch, n); err != nil {
+	if err := m.addIDs(batch, n); err != nil {
 		return err
 	}
 	// The snapshots written, each once: an append's events share one, or
@@ -402,7 +402,6 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	}
 	e := enc{b: m.scratch, t: &m.tab, awards: awards}
 	defer func() { m.scratch = e.b }()
-	flat := 0 // the entry's index in the batch, and in m.idHashes
 	// The entries of an append most often share their posting instant:
 	// the last one's, in Unix nanoseconds, and whether that is exact.
 	var posted time.Time
@@ -433,8 +432,6 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			e.entry(en, si, a.Stream, snap)
 			m.log.add(m.arena.add(e.b))
 			cur = append(cur, li)
-			m.ids.add(en.ID, m.idHashes[flat], li, m.idIs)
-			flat++
 			r := memberEntry{i: li, currency: e.currency, amount: e.amount, typ: en.Type}
 			var ok bool
 			r.effective, ok = unixNano(en.Effective)
@@ -476,48 +473,47 @@ func (m *Memory) version(stream string) int {
 	return 0
 }
 
-// checkIDs refuses a batch of n entries with an id in the store or twice
-// in the batch. It leaves each id's hash in m.idHashes, in batch order,
-// for AppendBatch to add. m.mu must be held.
-func (m *Memory) checkIDs(batch []Append, n int) error {
-	// seen maps the ids before the current one to their append, in a
-	// large batch; a small one is searched, hashes first.
-	var seen map[string]int
-	if n > 64 {
-		seen = make(map[string]int, n)
+// addIDs adds the ids of a batch of n entries to m.ids, as held by the
+// entries at log indexes m.log.n, m.log.n+1, ... in batch order, or adds
+// none and refuses the batch when an id is in the store or twice in the
+// batch. m.mu must be held.
+func (m *Memory) addIDs(batch []Append, n int) error {
+	base := uint32(m.log.n)
+	// An id the batch added is compared with its entry, whose record is
+	// not written yet.
+	is := func(i uint32, id string) bool {
+		if i < base {
+			return m.idIs(i, id)
+		}
+		flat := int(i - base)
+		for k := range batch {
+			if flat < len(batch[k].Entries) {
+				return batch[k].Entries[flat].ID == id
+			}
+			flat -= len(batch[k].Entries)
+		}
+		return false
 	}
-	hs := slices.Grow(m.idHashes[:0], n)
-	defer func() { m.idHashes = hs }()
-	for k, a := range batch {
-		first := len(hs) // this append's first entry in hs
+	m.ids.reserve(n) // no growing while ids are added: those added can be taken back
+	added := m.idSlots[:0]
+	defer func() { m.idSlots = added }()
+	flat := uint32(0)
+	for _, a := range batch {
+		first := base + flat // this append's first entry
 		for i := range a.Entries {
 			id := a.Entries[i].ID
 			h := m.ids.hash(id)
-			hs = append(hs, h)
-			dup, twice := m.ids.has(id, h, m.idIs), false
-			if !dup && seen != nil {
-				var at int
-				at, dup = seen[id]
-				twice = dup && at == k
-				seen[id] = k
-			} else if !dup {
-				// By index: a func of an Entry would copy each entry.
-				for j := 0; j < i && !twice; j++ {
-					twice = hs[first+j] == h && a.Entries[j].ID == id
-				}
-				dup = twice
-				for b, flat := 0, 0; b < k && !dup; b++ {
-					for j := 0; j < len(batch[b].Entries) && !dup; j, flat = j+1, flat+1 {
-						dup = hs[flat] == h && batch[b].Entries[j].ID == id
-					}
-				}
-			}
-			if dup {
-				if twice {
+			slot, at, found := m.ids.find(id, h, is)
+			if found {
+				m.ids.takeBack(added)
+				if at >= first {
 					return fmt.Errorf("%w: %s twice in one append", ErrDuplicateID, id)
 				}
 				return fmt.Errorf("%w: %s", ErrDuplicateID, id)
 			}
+			m.ids.put(slot, h, base+flat)
+			added = append(added, slot)
+			flat++
 		}
 	}
 	return nil
