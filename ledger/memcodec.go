@@ -295,8 +295,16 @@ func (e *enc) time(t time.Time) {
 	e.prevSec = sec
 }
 
+// bit returns 1<<i when p holds, else 0.
+func bit(p bool, i uint) byte {
+	if p {
+		return 1 << i
+	}
+	return 0
+}
+
 func (e *enc) key(k normalize.Key) {
-	if k == (normalize.Key{}) {
+	if k.Platform == "" && k.Store == "" && k.OrderID == "" {
 		e.b = append(e.b, 0, 0, 0) // most entries have no ReplacedBy: the order's key stays the last
 		return
 	}
@@ -393,14 +401,8 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	e.str(en.Run)
 	e.dec(en.Withheld)
 	e.str(en.Reason)
-	var has byte
-	for i, p := range []bool{en.Event != nil, en.Body != nil, en.Refund != nil, en.Volume != nil, en.RunParams != nil,
-		en.Award != nil, en.Carry != nil, en.Close != nil} {
-		if p {
-			has |= 1 << i
-		}
-	}
-	e.byte(has)
+	e.byte(bit(en.Event != nil, 0) | bit(en.Body != nil, 1) | bit(en.Refund != nil, 2) | bit(en.Volume != nil, 3) |
+		bit(en.RunParams != nil, 4) | bit(en.Award != nil, 5) | bit(en.Carry != nil, 6) | bit(en.Close != nil, 7))
 	if ev != nil {
 		e.event(ev, en, idIsEvent, derived, snap)
 	}
