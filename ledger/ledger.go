@@ -116,7 +116,9 @@ type Result struct {
 	// that replaced it.
 	ReplacedBy normalize.Key
 	// Calculation is the merged order's calculation, whose breakage and
-	// cap explain the events (nil when nothing was calculated).
+	// cap explain the events (nil when nothing was calculated). Its events
+	// may be those of Entries (an order's first post appends them as
+	// they are): do not modify them.
 	Calculation *commission.Calculation
 	// Entries are the entries appended, with Position, Stream and Seq
 	// set: those of other orders first (the original a replacement
