@@ -23,6 +23,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -95,6 +96,8 @@ type plan struct {
 
 	unmarshaler json.Unmarshaler // a *typ: its method table, for any value's address
 	empty       unsafe.Pointer   // slices: the array of an empty, non-nil slice
+
+	shapes atomic.Pointer[[]shape] // structs: the members of the last objects read, the latest first
 }
 
 // iface is the layout of an interface value with methods: the method
@@ -322,21 +325,21 @@ func (d *decoder) space() {
 }
 
 func (d *decoder) spaces() {
-	const spaces = 0x2020202020202020
 	i, b := d.i, d.data
-	for i < len(b) && b[i] <= ' ' {
-		switch b[i] {
-		case '\n':
-			i++
-			for i+8 <= len(b) {
-				x := binary.LittleEndian.Uint64(b[i:]) ^ spaces
-				if x != 0 {
+	for i < len(b) {
+		switch c := b[i]; {
+		case c > ' ':
+			d.i = i
+			return
+		case c == ' ' || c == '\n':
+			// A newline starts indentation, a run of spaces: a word at a time.
+			for i++; i+8 <= len(b); i += 8 {
+				if x := binary.LittleEndian.Uint64(b[i:]) ^ (ones * ' '); x != 0 {
 					i += bits.TrailingZeros64(x) / 8
 					break
 				}
-				i += 8
 			}
-		case ' ', '\t', '\r':
+		case c == '\t' || c == '\r':
 			i++
 		default:
 			d.i = i
@@ -459,28 +462,65 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 	}
 }
 
+// object decodes a JSON object into the struct at ptr. A platform sends
+// the same keys in the same order, with the same spacing, body after
+// body, so p keeps the members of the last few objects it read (see
+// shape): a member whose text is byte for byte the one remembered at its
+// place names the same field, and is read with one comparison instead of
+// a scan, a lookup and a check of its key. Any other member is read in
+// full, and the object's members are remembered once it is read.
 func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
-	if empty, ok := d.open('}'); empty || !ok {
-		return ok
+	if !d.enter() {
+		return false
 	}
+	var known []shape
+	if k := p.shapes.Load(); k != nil {
+		known = *k
+	}
+	var cur shape // the remembered members this object has matched so far
+	if len(known) > 0 {
+		cur = known[0]
+	}
+	var read shape  // this object's members, once they differ from every known shape
+	forget := false // read is not to be remembered
 	var seen uint64
-	for {
-		d.space()
-		key, ok := d.key()
-		if !ok || !d.colonSpace() && !d.colon() {
-			return false
-		}
-		f, found := p.lookup(key)
-		if !found {
-			plain, upper := plainKey(key)
-			if !plain {
+	for n := 0; ; n++ {
+		start := d.i
+		var f int
+		if n < len(cur) && begins(d.data[start:], cur[n].text) {
+			f = cur[n].field
+			d.i += len(cur[n].text)
+			if read != nil {
+				read = append(read, cur[n])
+			}
+		} else if next, ok := match(known, cur, n, d.data[start:]); ok {
+			cur = next
+			f = cur[n].field
+			d.i += len(cur[n].text)
+			if read != nil {
+				read = append(read, cur[n])
+			}
+		} else {
+			d.space()
+			if n == 0 && d.i < len(d.data) && d.data[d.i] == '}' {
+				d.i++
+				d.depth--
+				return true
+			}
+			var ok bool
+			if f, ok = d.member(p); !ok {
 				return false
 			}
-			if upper || p.upper {
-				f, found = p.lookupFolded(key)
+			if read == nil {
+				read = append(make(shape, 0, max(len(cur), n+1)), cur[:min(n, len(cur))]...)
+			}
+			if d.i-start > maxMemberText {
+				forget = true
+			} else {
+				read = append(read, member{text: string(d.data[start:d.i]), field: f})
 			}
 		}
-		if found {
+		if f >= 0 {
 			if seen&(1<<f) != 0 {
 				return false // encoding/json would merge the two: leave it to it
 			}
@@ -494,10 +534,94 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 		if d.comma() {
 			continue
 		}
-		if done, ok := d.after('}'); done || !ok {
-			return ok
+		done, ok := d.after('}')
+		if !ok {
+			return false
+		}
+		if done {
+			if read != nil && !forget && len(read) <= maxShapeMembers {
+				shapes := append([]shape{read}, known[:min(len(known), maxShapes-1)]...)
+				p.shapes.Store(&shapes)
+			}
+			return true
 		}
 	}
+}
+
+// maxShapes bounds the shapes a struct's plan remembers (a body's lines,
+// say, may come in a few); maxShapeMembers and maxMemberText bound what
+// one remembers, so a freak body cannot make a plan keep much of it.
+const (
+	maxShapes       = 4
+	maxShapeMembers = 256
+	maxMemberText   = 128
+)
+
+// match returns a known shape other than cur whose member n begins b,
+// among those that begin with cur's first n members (the members already
+// read), and whether there is one.
+func match(known []shape, cur shape, n int, b []byte) (shape, bool) {
+	for _, s := range known {
+		if n < len(s) && samePrefix(s, cur, n) && begins(b, s[n].text) {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// samePrefix reports whether a and b begin with the same n members.
+func samePrefix(a, b shape, n int) bool {
+	if n > len(b) {
+		return false
+	}
+	for i := range n {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// member reads a member's key, at d.i, and the colon after it, and says
+// which of p's fields it names, or -1 for none; ok is false for a key
+// Decode cannot match exactly as encoding/json would.
+func (d *decoder) member(p *plan) (field int, ok bool) {
+	key, ok := d.key()
+	if !ok || !d.colonSpace() && !d.colon() {
+		return 0, false
+	}
+	f, found := p.lookup(key)
+	if !found {
+		plain, upper := plainKey(key)
+		if !plain {
+			return 0, false
+		}
+		if upper || p.upper {
+			f, found = p.lookupFolded(key)
+		}
+	}
+	if !found {
+		return -1, true
+	}
+	return f, true
+}
+
+// shape is the members of an object as a body last sent them.
+type shape []member
+
+// member is the text of one member up to its value — from just after the
+// brace or comma before it: space, the quoted key, the colon and the
+// space after it — and the field it names, or -1.
+type member struct {
+	text  string
+	field int
+}
+
+// begins reports whether b begins with the text of a member, m, and its
+// value: what follows the text in b is not space, as a member's text
+// takes in all the space before its value.
+func begins(b []byte, m string) bool {
+	return len(b) > len(m) && b[len(m)] > ' ' && string(b[:len(m)]) == m
 }
 
 // key reads an object key up to the next quote. It is the whole key
