@@ -96,6 +96,9 @@ func Validate(o *Order) error {
 		}
 	}
 
+	if len(o.Refunds) == 0 {
+		return nil
+	}
 	refundIDs := make(map[string]bool, len(o.Refunds))
 	qty := make([]int64, len(o.Items))
 	net := make([]decimal.Decimal, len(o.Items))

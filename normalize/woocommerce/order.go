@@ -278,13 +278,16 @@ type lineFigures struct {
 func (s *orderState) lines() {
 	b := s.b
 	index := make(map[string]int, len(b.LineItems))
-	cartKeys := make(map[string]int)
+	var cartKeys map[string]int // made for the first bundle or composite
 	for i, l := range b.LineItems {
 		if _, dup := index[l.ID.String()]; !dup {
 			index[l.ID.String()] = i
 		}
 		for _, k := range []string{"_bundle_cart_key", "_composite_cart_key"} {
 			if v, ok := metaText(l.MetaData, k); ok && v != "" {
+				if cartKeys == nil {
+					cartKeys = make(map[string]int)
+				}
 				cartKeys[v] = i
 			}
 		}
@@ -299,7 +302,7 @@ func (s *orderState) lines() {
 			s.Fail("", path("id"), fmt.Errorf("%w: line id", normalize.ErrMissing))
 			return
 		}
-		if _, dup := index[id]; dup && index[id] != i {
+		if index[id] != i { // the first line with this id is another
 			s.Fail(id, path("id"), fmt.Errorf("%w: duplicate line id %q", normalize.ErrInvalid, id))
 			return
 		}
@@ -370,6 +373,9 @@ func (s *orderState) lines() {
 			line.ParentLineID = b.LineItems[f.parent].ID.String()
 		}
 		line.UnitPrice = unitPrice(f.subtotal, f.qty, s.digits)
+		if s.o.Items == nil {
+			s.o.Items = make([]normalize.Line, 0, len(b.LineItems)-i)
+		}
 		s.o.Items = append(s.o.Items, line)
 	}
 }
