@@ -325,12 +325,14 @@ func (d *decoder) space() {
 }
 
 func (d *decoder) spaces() {
-	i, b := d.i, d.data
+	d.i = skipSpace(d.data, d.i)
+}
+
+func skipSpace(b []byte, i int) int {
 	for i < len(b) {
 		switch c := b[i]; {
 		case c > ' ':
-			d.i = i
-			return
+			return i
 		case c == ' ' || c == '\n':
 			// A newline starts indentation, a run of spaces: a word at a time.
 			for i++; i+8 <= len(b); i += 8 {
@@ -342,11 +344,10 @@ func (d *decoder) spaces() {
 		case c == '\t' || c == '\r':
 			i++
 		default:
-			d.i = i
-			return
+			return i
 		}
 	}
-	d.i = i
+	return i
 }
 
 // value decodes the value at d.i into *ptr, a value of p's type.
@@ -809,10 +810,8 @@ func (d *decoder) skip() bool {
 	switch c := d.data[d.i]; {
 	case c == '"':
 		return d.skipString()
-	case c == '{':
-		return d.skipObject()
-	case c == '[':
-		return d.skipArray()
+	case c == '{' || c == '[':
+		return d.skipNested()
 	case c == 't':
 		return d.literal("true")
 	case c == 'f':
@@ -826,55 +825,181 @@ func (d *decoder) skip() bool {
 }
 
 func (d *decoder) skipString() bool {
-	for j := d.i + 1; ; j++ {
-		j = plainRun(d.data, j)
-		if j == len(d.data) {
-			return false
+	if j := stringEnd(d.data, d.i); j >= 0 {
+		d.i = j
+		return true
+	}
+	return false
+}
+
+// stringEnd returns the index just after the string whose quote is at
+// b[i], or -1 when it is not a valid string.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; ; j++ {
+		j = plainRun(b, j)
+		if j == len(b) {
+			return -1
 		}
-		switch d.data[j] {
+		switch b[j] {
 		case '"':
-			d.i = j + 1
-			return true
+			return j + 1
 		case '\\':
-			if j+1 >= len(d.data) {
-				return false
+			if j = escapeEnd(b, j); j < 0 {
+				return -1
 			}
-			switch d.data[j+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				j++
-			case 'u':
-				if _, ok := hex4(d.data[j+2:]); !ok {
-					return false
-				}
-				j += 5
-			default:
-				return false
-			}
+			j--
 		default:
-			return false // a control character
+			return -1 // a control character
 		}
 	}
 }
 
-func (d *decoder) skipObject() bool {
-	if empty, ok := d.open('}'); empty || !ok {
-		return ok
+// escapeEnd returns the index just after the escape at b[j], or -1 when
+// it is not a valid one.
+func escapeEnd(b []byte, j int) int {
+	if j+1 >= len(b) {
+		return -1
 	}
+	switch b[j+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return j + 2
+	case 'u':
+		if _, ok := hex4(b[j+2:]); ok {
+			return j + 6
+		}
+	}
+	return -1
+}
+
+// skipNested is skip for an object or an array, in one loop: the
+// members, elements, strings and space of a value the wire structs do
+// not hold (an address, a list of tax lines) are read without a call
+// each. Which of the two each open level is sits in a bit set; a value
+// nested deeper than it holds is left to encoding/json.
+func (d *decoder) skipNested() bool {
+	b, i := d.data, d.i
+	var objects uint64 // bit k: the kth innermost open level is an object
+	depth := 0
+	key := false // the value at i is a member's key
 	for {
-		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != '"' || !d.skipString() || !d.colonSpace() && !d.colon() {
+		if i >= len(b) || key && b[i] != '"' {
 			return false
 		}
-		if !d.skip() {
-			return false
+		switch c := b[i]; {
+		case c == '"':
+			j := i + 1
+			for {
+				for ; j+8 <= len(b); j += 8 {
+					if m := special(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+						j += bits.TrailingZeros64(m) / 8
+						break
+					}
+				}
+				for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
+					j++
+				}
+				if j >= len(b) {
+					return false
+				}
+				if b[j] == '"' {
+					break
+				}
+				if b[j] != '\\' {
+					return false // a control character
+				}
+				if j = escapeEnd(b, j); j < 0 {
+					return false
+				}
+			}
+			i = j + 1
+			if key {
+				key = false
+				if i < len(b) && b[i] <= ' ' {
+					i = skipSpace(b, i)
+				}
+				if i >= len(b) || b[i] != ':' {
+					return false
+				}
+				if i++; i < len(b) && b[i] <= ' ' {
+					i = skipSpace(b, i)
+				}
+				continue
+			}
+		case c == '{' || c == '[':
+			if depth == 64 || d.depth+depth >= maxDepth {
+				return false
+			}
+			depth++
+			objects <<= 1
+			end := byte(']')
+			if c == '{' {
+				objects |= 1
+				end = '}'
+			}
+			if i++; i < len(b) && b[i] <= ' ' {
+				i = skipSpace(b, i)
+			}
+			if i >= len(b) || b[i] != end {
+				key = c == '{'
+				continue
+			}
+			i++
+			objects >>= 1
+			depth--
+		case c == 't':
+			if i = literalEnd(b, i, "true"); i < 0 {
+				return false
+			}
+		case c == 'f':
+			if i = literalEnd(b, i, "false"); i < 0 {
+				return false
+			}
+		case c == 'n':
+			if i = literalEnd(b, i, "null"); i < 0 {
+				return false
+			}
+		default:
+			if i = numberEnd(b, i); i < 0 {
+				return false
+			}
 		}
-		if d.comma() {
-			continue
+		// After a value: a comma and the next, or the end of its level.
+		for ; depth > 0; depth-- {
+			if i < len(b) && b[i] <= ' ' {
+				i = skipSpace(b, i)
+			}
+			if i >= len(b) {
+				return false
+			}
+			if b[i] == ',' {
+				if i++; i < len(b) && b[i] <= ' ' {
+					i = skipSpace(b, i)
+				}
+				key = objects&1 != 0
+				break
+			}
+			end := byte(']')
+			if objects&1 != 0 {
+				end = '}'
+			}
+			if b[i] != end {
+				return false
+			}
+			i++
+			objects >>= 1
 		}
-		if done, ok := d.after('}'); done || !ok {
-			return ok
+		if depth == 0 {
+			d.i = i
+			return true
 		}
 	}
+}
+
+func literalEnd(b []byte, i int, word string) int {
+	if len(b)-i < len(word) || string(b[i:i+len(word)]) != word {
+		return -1
+	}
+	return i + len(word)
 }
 
 // colon reads the colon after a key and the space around it, most
@@ -948,58 +1073,48 @@ func (d *decoder) after(close byte) (done, ok bool) {
 	return false, false
 }
 
-func (d *decoder) skipArray() bool {
-	if empty, ok := d.open(']'); empty || !ok {
-		return ok
+func (d *decoder) number() bool {
+	if j := numberEnd(d.data, d.i); j >= 0 {
+		d.i = j
+		return true
 	}
-	for {
-		d.space()
-		if !d.skip() {
-			return false
-		}
-		if d.comma() {
-			continue
-		}
-		if done, ok := d.after(']'); done || !ok {
-			return ok
-		}
-	}
+	return false
 }
 
-// number reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (d *decoder) number() bool {
-	j := d.i
-	if j < len(d.data) && d.data[j] == '-' {
+// numberEnd returns the index just after the JSON number at b[i],
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, or -1 when there is none.
+func numberEnd(b []byte, i int) int {
+	j := i
+	if j < len(b) && b[j] == '-' {
 		j++
 	}
 	switch {
-	case j < len(d.data) && d.data[j] == '0':
+	case j < len(b) && b[j] == '0':
 		j++
-	case j < len(d.data) && '1' <= d.data[j] && d.data[j] <= '9':
-		j = digits(d.data, j)
+	case j < len(b) && '1' <= b[j] && b[j] <= '9':
+		j = digits(b, j)
 	default:
-		return false
+		return -1
 	}
-	if j < len(d.data) && d.data[j] == '.' {
-		k := digits(d.data, j+1)
+	if j < len(b) && b[j] == '.' {
+		k := digits(b, j+1)
 		if k == j+1 {
-			return false
+			return -1
 		}
 		j = k
 	}
-	if j < len(d.data) && (d.data[j] == 'e' || d.data[j] == 'E') {
+	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
 		j++
-		if j < len(d.data) && (d.data[j] == '+' || d.data[j] == '-') {
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
 			j++
 		}
-		k := digits(d.data, j)
+		k := digits(b, j)
 		if k == j {
-			return false
+			return -1
 		}
 		j = k
 	}
-	d.i = j
-	return true
+	return j
 }
 
 func digits(b []byte, j int) int {
