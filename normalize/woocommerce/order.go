@@ -249,7 +249,7 @@ func (s *orderState) distributorRef() string {
 // starts with "_", and plugins store private fields that way, so such a
 // key also matches without its underscore.
 func attrs(ms []metaBody) []normalize.Attr {
-	as := make([]normalize.Attr, 0, len(ms)+len(ms)/2)
+	as := make([]normalize.Attr, 0, 2*len(ms)) // room for each hidden key twice
 	for _, m := range ms {
 		v, ok := m.text()
 		if !ok {
