@@ -10,8 +10,9 @@
 // (wire.Num, wire.ID, json.RawMessage) — and gives up on anything where
 // encoding/json's behaviour is subtle: a field given twice (encoding/json
 // merges), a key with an escape or a non-ASCII byte (Unicode case folding),
-// a type mismatch, a syntax error, deep nesting. Numbers are handed to
-// UnmarshalJSON as their literal text; nothing passes through a float.
+// a type mismatch, a syntax error, deep nesting, text that is not valid
+// Unicode. Numbers are handed to UnmarshalJSON as their literal text;
+// nothing passes through a float.
 package jsondec
 
 import (
@@ -29,10 +30,12 @@ import (
 	"unsafe"
 )
 
-// Decode decodes body, which must be valid UTF-8 (strictjson.Check
-// refuses any other), into v, a pointer to a zero struct. It reports
+// Decode decodes body into v, a pointer to a zero struct. It reports
 // false, with v zero again, when it did not finish: the caller then
-// decodes with encoding/json.
+// decodes with encoding/json. It finishes only on text that is valid
+// Unicode — valid UTF-8 in every string, skipped or not, and no \u escape
+// of half a surrogate pair — so a body it finishes is one that
+// strictjson.Check accepts, and Check need only run when it does not.
 func Decode(body []byte, v any) bool {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || !zeroBytes(rv.UnsafePointer(), rv.Type().Elem().Size()) {
@@ -688,14 +691,15 @@ func zeroByte(x uint64) uint64 {
 }
 
 // special marks, as zeroByte does, the bytes of x that end a plain run
-// of a string: a quote, a backslash or a control character.
+// of a string: a quote, a backslash, a control character or a byte of a
+// character beyond ASCII, whose UTF-8 is to be checked.
 func special(x uint64) uint64 {
-	return zeroByte(x^(ones*'"')) | zeroByte(x^(ones*'\\')) | (x-ones*0x20)&^x&highs
+	return zeroByte(x^(ones*'"')) | zeroByte(x^(ones*'\\')) | ((x-ones*0x20)|x)&highs
 }
 
 // plainRun returns the index, from j, of the first byte of b that is a
-// quote, a backslash or a control character, or len(b): eight bytes at a
-// time, as the body is valid UTF-8 and other bytes need no look.
+// quote, a backslash, a control character or not ASCII, or len(b): eight
+// bytes at a time.
 func plainRun(b []byte, j int) int {
 	for ; j+8 <= len(b); j += 8 {
 		if m := special(binary.LittleEndian.Uint64(b[j:])); m != 0 {
@@ -703,18 +707,42 @@ func plainRun(b []byte, j int) int {
 		}
 	}
 	for ; j < len(b); j++ {
-		if c := b[j]; c == '"' || c == '\\' || c < 0x20 {
+		if c := b[j]; c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
 			return j
 		}
 	}
 	return j
 }
 
+// textRun is plainRun stepping over characters beyond ASCII: it returns
+// the index of the first quote, backslash or control character, or
+// len(b), and -1 at bytes that are not valid UTF-8, which Decode leaves
+// to strictjson.Check to refuse.
+func textRun(b []byte, j int) int {
+	for {
+		if j = plainRun(b, j); j == len(b) || b[j] < utf8.RuneSelf {
+			return j
+		}
+		if j = runeEnd(b, j); j < 0 {
+			return -1
+		}
+	}
+}
+
+// runeEnd returns the index just after the UTF-8 character at b[j], or
+// -1 when the bytes there are not valid UTF-8.
+func runeEnd(b []byte, j int) int {
+	if r, n := utf8.DecodeRune(b[j:]); r != utf8.RuneError || n > 1 {
+		return j + n
+	}
+	return -1
+}
+
 // str reads a string value.
 func (d *decoder) str() (string, bool) {
 	start := d.i + 1
-	j := plainRun(d.data, start)
-	if j == len(d.data) {
+	j := textRun(d.data, start)
+	if j < 0 || j == len(d.data) {
 		return "", false
 	}
 	switch d.data[j] {
@@ -739,6 +767,14 @@ func (d *decoder) escaped(start int) (string, bool) {
 			return string(out), true
 		case c < 0x20:
 			return "", false
+		case c >= utf8.RuneSelf:
+			n := runeEnd(d.data, j)
+			if n < 0 {
+				return "", false
+			}
+			out = append(out, d.data[j:n]...)
+			j = n
+			continue
 		case c != '\\':
 			out = append(out, c)
 			j++
@@ -836,8 +872,7 @@ func (d *decoder) skipString() bool {
 // b[i], or -1 when it is not a valid string.
 func stringEnd(b []byte, i int) int {
 	for j := i + 1; ; j++ {
-		j = plainRun(b, j)
-		if j == len(b) {
+		if j = textRun(b, j); j < 0 || j == len(b) {
 			return -1
 		}
 		switch b[j] {
@@ -855,7 +890,8 @@ func stringEnd(b []byte, i int) int {
 }
 
 // escapeEnd returns the index just after the escape at b[j], or -1 when
-// it is not a valid one.
+// it is not a valid one or is half a surrogate pair (which
+// strictjson.Check refuses), the high half read with the low one after it.
 func escapeEnd(b []byte, j int) int {
 	if j+1 >= len(b) {
 		return -1
@@ -864,8 +900,15 @@ func escapeEnd(b []byte, j int) int {
 	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 		return j + 2
 	case 'u':
-		if _, ok := hex4(b[j+2:]); ok {
+		r, ok := hex4(b[j+2:])
+		switch {
+		case !ok:
+		case !utf16.IsSurrogate(r):
 			return j + 6
+		case r < 0xDC00 && j+12 <= len(b) && b[j+6] == '\\' && b[j+7] == 'u':
+			if lo, ok := hex4(b[j+8:]); ok && 0xDC00 <= lo && lo <= 0xDFFF {
+				return j + 12
+			}
 		}
 	}
 	return -1
@@ -895,11 +938,17 @@ func (d *decoder) skipNested() bool {
 						break
 					}
 				}
-				for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
+				for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 && b[j] < utf8.RuneSelf {
 					j++
 				}
 				if j >= len(b) {
 					return false
+				}
+				if b[j] >= utf8.RuneSelf {
+					if j = runeEnd(b, j); j < 0 {
+						return false
+					}
+					continue
 				}
 				if b[j] == '"' {
 					break

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/uplinehq/upline/internal/strictjson"
 )
 
 // raw keeps a value's JSON text, as wire.Num and wire.ID do.
@@ -65,6 +67,16 @@ func TestDecode(t *testing.T) {
 		{"text after the value", `{} {}`, false},
 		{"not an object", `[]`, false},
 		{"a lone surrogate", `{"name":"\ud800"}`, false},
+		{"a lone surrogate in a skipped value", `{"x":"\ud800"}`, false},
+		{"a lone low surrogate in a skipped value", `{"x":["\udc00\ud800"]}`, false},
+		{"a high surrogate without its low one", `{"meta":{"k":"\ud83d\u0041"}}`, false},
+		{"a surrogate pair in skipped values", `{"x":"\ud83d\ude00","y":{"z":["\ud83d\ude00"]}}`, true},
+		{"UTF-8 in values", "{\"name\":\"é😀\",\"x\":[\"ü\"],\"meta\":\"ñ\"}", true},
+		{"invalid UTF-8 in a value", "{\"name\":\"a\xffb\"}", false},
+		{"invalid UTF-8 in an escaped value", "{\"name\":\"\\n\xc3\"}", false},
+		{"invalid UTF-8 in a skipped value", "{\"x\":\"\xed\xa0\x80\"}", false},
+		{"invalid UTF-8 in a skipped nested value", "{\"x\":{\"k\":\"\xc0\xaf\"}}", false},
+		{"invalid UTF-8 in a skipped key", "{\"x\":{\"\xfe\":1}}", false},
 		{"too deep", `{"x":` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + `}`, false},
 	}
 	for _, tt := range tests {
@@ -200,9 +212,6 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"id":1,"line_items":[{"sku":"a","discount_allocations":[{"amount":"1"}]}],"order":{"name":"\u00e9"}}`))
 	f.Add([]byte(`{"meta":{"a":[1,2,{"b":null}]},"_links":{"up":[{"href":"x"}]},"taxes_included":true}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if !utf8.Valid(b) {
-			return // Decode's callers refuse it first
-		}
 		// Twice: the second time meets the members the first remembered.
 		var fast, again, std body
 		finished := Decode(b, &fast)
@@ -214,6 +223,9 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("left %#v", fast)
 			}
 			return
+		}
+		if err := strictjson.Check(b); err != nil {
+			t.Fatalf("finished where strictjson.Check refuses: %v", err)
 		}
 		if err := json.Unmarshal(b, &std); err != nil {
 			t.Fatalf("finished where encoding/json fails: %v", err)

@@ -166,15 +166,20 @@ func Strict(t testing.TB, body []byte) {
 // reference, and fails t unless they agree: when the fast path finishes,
 // encoding/json must accept body and give a deeply equal T (nil and empty
 // slices told apart, amounts compared as their text); when it does not,
-// it must leave T zero for encoding/json to decode and explain. The
-// canonical order is a function of T alone, so equal Ts give equal orders.
+// it must leave T zero for encoding/json to decode and explain. It finishes
+// only on bodies strictjson.Check accepts, as normalize.Unmarshal checks
+// only the bodies it does not finish. The canonical order is a function
+// of T alone, so equal Ts give equal orders.
 func SameAsEncodingJSON[T any](t testing.TB, body []byte) {
 	t.Helper()
-	if strictjson.Check(body) != nil {
-		return // refused before either decoder runs
-	}
 	var fast, std T
 	finished := jsondec.Decode(body, &fast)
+	if err := strictjson.Check(body); err != nil {
+		if finished {
+			t.Fatalf("%T: the fast path accepted a body strictjson.Check refuses (%v)", fast, err)
+		}
+		return // refused before encoding/json runs
+	}
 	err := json.Unmarshal(body, &std)
 	switch {
 	case !finished:
