@@ -265,10 +265,10 @@ func attrs(ms []metaBody) []normalize.Attr {
 
 // lineFigures are one body line's amounts.
 type lineFigures struct {
-	qty                           int64
-	subtotal, total, tax, parentT decimal.Decimal
-	parent                        int // index of the bundle/composite parent, or -1
-	zero                          bool
+	qty                            int64
+	subtotal, total, tax, discount decimal.Decimal
+	parent                         int // index of the bundle/composite parent, or -1
+	zero                           bool
 }
 
 // lines fills the order's lines, applying the bundle and composite rule:
@@ -328,7 +328,8 @@ func (s *orderState) lines() {
 			s.Fail(id, path("total"), fmt.Errorf("%w: total %s after discounts exceeds subtotal %s before them", normalize.ErrInvalid, f.total, f.subtotal))
 			return
 		}
-		discount = fixedpoint.Add(discount, fixedpoint.Sub(f.subtotal, f.total))
+		f.discount = fixedpoint.Sub(f.subtotal, f.total)
+		discount = fixedpoint.Add(discount, f.discount)
 		figs[i] = f
 	}
 	if s.Err != nil {
@@ -362,7 +363,7 @@ func (s *orderState) lines() {
 			Name:      l.Name,
 			Qty:       f.qty,
 			Gross:     f.subtotal,
-			Discount:  fixedpoint.Sub(f.subtotal, f.total),
+			Discount:  f.discount,
 			Tax:       f.tax,
 		}
 		line.PlatformSKU = strings.TrimSpace(l.SKU)
