@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -158,6 +159,46 @@ func TestDecodeRemembersShapes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDecodeConcurrently decodes bodies of different shapes into one type
+// from several goroutines at once, which share its plan and the shapes it
+// remembers: each gets what encoding/json gives (run with -race).
+func TestDecodeConcurrently(t *testing.T) {
+	type item struct {
+		ID  raw    `json:"id"`
+		SKU string `json:"sku"`
+	}
+	type order struct {
+		ID    raw    `json:"id"`
+		Items []item `json:"items"`
+	}
+	bodies := []string{
+		`{"id": 1, "items": [{"id": 1, "sku": "A"}, {"sku": "B", "id": 2}]}`,
+		`{"items":[{"x":[1,{"y":"z"}],"id":3}],"id":"4"}`,
+		`{ "id" : 5 , "extra": {"k": "v"}, "items": [] }`,
+		`{"id": 6, "items": [{"id": 7, "sku": "C", "qty": 1}, {"id": 8}]}`,
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 200 {
+				body := []byte(bodies[(g+n)%len(bodies)])
+				var fast, std order
+				if !Decode(body, &fast) {
+					t.Errorf("gave up on %s", body)
+					return
+				}
+				if err := json.Unmarshal(body, &std); err != nil || !reflect.DeepEqual(fast, std) {
+					t.Errorf("%s: fast %#v, std %#v (%v)", body, fast, std, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestDecodeRemembersBoundedShapes(t *testing.T) {
