@@ -99,6 +99,7 @@ type plan struct {
 
 	unmarshaler json.Unmarshaler // a *typ: its method table, for any value's address
 	empty       unsafe.Pointer   // slices: the array of an empty, non-nil slice
+	first       reflect.Type     // slices: the array a list's first elements go in
 
 	shapes atomic.Pointer[[]shape] // structs: the members of the last objects read, the latest first
 }
@@ -187,8 +188,10 @@ func (p *plan) lookup(key []byte) (int, bool) {
 }
 
 // maxFields bounds a struct's fields so a bit set can track which were
-// seen; maxDepth bounds nesting, far below encoding/json's own limit.
+// seen; maxDepth bounds nesting, far below encoding/json's own limit;
+// firstCap is the room a decoded list gets at first.
 const (
+	firstCap  = 4
 	maxFields = 64
 	maxDepth  = 500
 )
@@ -243,6 +246,7 @@ func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 			return nil
 		}
 		p.empty = reflect.MakeSlice(t, 0, 0).UnsafePointer()
+		p.first = reflect.ArrayOf(firstCap, t.Elem())
 	case reflect.Struct:
 		p.kind = kindStruct
 		p.folded = map[string]int{}
@@ -447,10 +451,13 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 	size := p.elem.typ.Size()
 	for n := 0; ; n++ {
 		if n == h.cap {
-			c := max(4, 2*n) // bodies' lists are mostly short: one allocation
-			grown := reflect.MakeSlice(p.typ, n, c)
-			reflect.Copy(grown, reflect.NewAt(p.typ, ptr).Elem())
-			*h = sliceHeader{data: grown.UnsafePointer(), len: n, cap: c}
+			if n == 0 { // bodies' lists are mostly short: one allocation, an array
+				*h = sliceHeader{data: reflect.New(p.first).UnsafePointer(), cap: firstCap}
+			} else {
+				grown := reflect.MakeSlice(p.typ, n, 2*n)
+				reflect.Copy(grown, reflect.NewAt(p.typ, ptr).Elem())
+				*h = sliceHeader{data: grown.UnsafePointer(), len: n, cap: 2 * n}
+			}
 		}
 		h.len = n + 1
 		d.space()
