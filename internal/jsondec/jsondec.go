@@ -838,11 +838,11 @@ func hex4(b []byte) (rune, bool) {
 }
 
 func (d *decoder) literal(word string) bool {
-	if len(d.data)-d.i < len(word) || string(d.data[d.i:d.i+len(word)]) != word {
-		return false
+	if j := literalEnd(d.data, d.i, word); j >= 0 {
+		d.i = j
+		return true
 	}
-	d.i += len(word)
-	return true
+	return false
 }
 
 // skip reads over one value, checking its syntax as encoding/json would.
