@@ -62,6 +62,25 @@ type Summer interface {
 	Sum(ctx context.Context, f Filter) ([]Balance, error)
 }
 
+// Volumer is a Store that sums a period's volumes itself, as Summer sums
+// amounts: a SQL store with an aggregate, or Memory over its own lists,
+// so that a close reads one sum per member instead of every volume entry.
+// The ledger uses Volumes when its store has it, and Scan otherwise.
+type Volumer interface {
+	Store
+	// Volumes sums, per member, the Volume of the TypeVolume entries
+	// that have one, were posted by postedBy (zero: all) and count in
+	// period per: with commission.RefundsInRefundPeriod those effective
+	// in per; with RefundsInOrderPeriod those effective from per.From on
+	// whose order was placed in per (Placed, or Effective when Placed is
+	// zero). It returns one PersonalVolume per member with at least one
+	// such entry (sums of zero included), sorted by member: PV, QV and
+	// CV, and in CustomerPV the PV of the entries with a Customer. Each
+	// sum equals, exactly, the one made by adding the entries Scan
+	// returns.
+	Volumes(ctx context.Context, per Period, postedBy time.Time, refunds commission.RefundPeriod) ([]commission.PersonalVolume, error)
+}
+
 // Batcher is a Store that appends to several streams in one atomic step,
 // so that importing or replaying history pays one commit for many orders
 // (Ledger.PostAll) instead of one each.
@@ -208,6 +227,27 @@ type Memory struct {
 	// byRun holds each payout run's entries (their indexes in log) in
 	// position order.
 	byRun map[string][]uint32
+	// vols holds the volume entries as Volumes filters and sums them,
+	// in position order, with members numbered as in members.
+	vols blocks[volumeRecord]
+	// volEffective and volPlaced index vols by the UTC day of an
+	// entry's effective and placed instants, so that a close visits its
+	// period's days only, however long the ledger's history; volWide
+	// holds the entries with an instant Unix nanoseconds cannot hold.
+	volEffective, volPlaced map[int64][]uint32
+	volWide                 []uint32
+	// members are the members of volume entries by number, volMember
+	// their numbers; volFixed holds, by number, each of tab.decs at
+	// volumeScale and whether it fits there, so that Volumes adds a
+	// line's volumes as integers.
+	members   []string
+	volMember map[string]uint32
+	volFixed  []fixedDec
+}
+
+type fixedDec struct {
+	v    int64
+	fits bool
 }
 
 type recentStream struct {
@@ -218,6 +258,30 @@ type recentStream struct {
 // recentMax is the most entries a stream in Memory.recent has: a long
 // stream (the payouts) would keep too much.
 const recentMax = 64
+
+// volumeRecord is a volume entry (of TypeVolume, with a Volume) as
+// Volumes filters and sums it.
+type volumeRecord struct {
+	// effective, posted and placed (Placed, or Effective when Placed is
+	// zero) are Unix nanoseconds, unless wide.
+	effective, posted, placed int64
+	i                         uint32    // index in log
+	vol                       [3]uint32 // PV, QV, CV in tab.decs
+	member                    uint32    // in Memory.members
+	customer                  bool
+	// wide is set for an instant beyond what Unix nanoseconds hold:
+	// Volumes then reads the entry.
+	wide bool
+}
+
+// day is the UTC day of Unix nanoseconds ns, Volumes' index key.
+func day(ns int64) int64 {
+	const d = int64(24 * time.Hour)
+	if ns < 0 {
+		return (ns+1)/d - 1
+	}
+	return ns / d
+}
 
 // memberEntry is what one member's queries filter and sum on, kept in a
 // dense list per member: they touch that list and the entries they
@@ -334,6 +398,7 @@ var (
 	_ Summer  = (*Memory)(nil)
 	_ Batcher = (*Memory)(nil)
 	_ Tailer  = (*Memory)(nil)
+	_ Volumer = (*Memory)(nil)
 )
 
 // NewMemory returns an empty in-memory store.
@@ -444,6 +509,9 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			if en.Run != "" {
 				run := m.tab.strs[m.tab.str(en.Run)]
 				m.byRun[run] = append(m.byRun[run], li)
+			}
+			if en.Type == TypeVolume && en.Volume != nil {
+				m.addVolume(en, li)
 			}
 		}
 		m.entries[si] = cur
@@ -718,6 +786,126 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	m.each(&mf, add, done)
 	m.mu.RUnlock()
 	sortBalances(out)
+	return out, nil
+}
+
+// addVolume keeps volume entry en, at index i of log, for Volumes. m.mu
+// must be held.
+func (m *Memory) addVolume(en *Entry, i uint32) {
+	if m.volEffective == nil {
+		m.volEffective, m.volPlaced, m.volMember = make(map[int64][]uint32), make(map[int64][]uint32), make(map[string]uint32)
+	}
+	member, ok := m.volMember[en.Member]
+	if !ok {
+		member = uint32(len(m.members))
+		name := m.tab.strs[m.tab.str(en.Member)]
+		m.volMember[name] = member
+		m.members = append(m.members, name)
+	}
+	v := en.Volume
+	r := volumeRecord{i: i, vol: [3]uint32{m.tab.dec(v.PV), m.tab.dec(v.QV), m.tab.dec(v.CV)}, member: member, customer: v.Customer != ""}
+	// The decimals interned since the last volume entry, at volumeScale.
+	for k := len(m.volFixed); k < len(m.tab.decs); k++ {
+		x, fits := volumeFixed(m.tab.decs[k])
+		m.volFixed = append(m.volFixed, fixedDec{x, fits})
+	}
+	placed := en.Placed
+	if placed.IsZero() {
+		placed = en.Effective
+	}
+	var ok1, ok2, ok3 bool
+	r.effective, ok1 = unixNano(en.Effective)
+	r.posted, ok2 = unixNano(en.Posted)
+	r.placed, ok3 = unixNano(placed)
+	r.wide = !ok1 || !ok2 || !ok3
+	k := uint32(m.vols.n)
+	m.vols.add(r)
+	if r.wide {
+		m.volWide = append(m.volWide, k)
+		return
+	}
+	de, dp := day(r.effective), day(r.placed)
+	m.volEffective[de] = append(m.volEffective[de], k)
+	m.volPlaced[dp] = append(m.volPlaced[dp], k)
+}
+
+// Volumes implements Volumer: it visits the volume entries of the
+// period's days only (by effective day, or by placed day when refunds
+// count in the order's period), and adds their volumes as integers
+// (volFixed) until one does not fit, without making an Entry.
+func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, refunds commission.RefundPeriod) ([]commission.PersonalVolume, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, byPlaced := volumeFilter(per, postedBy, refunds)
+	from, ok1 := unixNano(per.From)
+	to, ok2 := unixNano(per.To)
+	by, ok3 := unixNano(postedBy)
+	hasPosted := !postedBy.IsZero()
+	// A bound Unix nanoseconds cannot hold (a zero one, say): every
+	// entry is matched on the entry itself, as the fold matches it.
+	fast := ok1 && ok2 && (ok3 || !hasPosted) && from < to
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	// slot holds, by member number, 1 + the member's index in sums.
+	slot := make([]int32, len(m.members))
+	var sums []volumeSum
+	var who []uint32
+	fx, decs := m.volFixed, m.tab.decs
+	add := func(k uint32) {
+		r := m.vols.at(k)
+		if !fast || r.wide {
+			e := m.read(r.i)
+			if !f.Match(&e) || byPlaced && !placedIn(&e, per) {
+				return
+			}
+		} else if hasPosted && r.posted > by || r.effective < from || byPlaced && (r.placed < from || r.placed >= to) || !byPlaced && r.effective >= to {
+			return
+		}
+		j := slot[r.member] - 1
+		if j < 0 {
+			j = int32(len(sums))
+			slot[r.member] = j + 1
+			sums = append(sums, volumeSum{})
+			who = append(who, r.member)
+		}
+		s := &sums[j]
+		pv, qv, cv := &fx[r.vol[0]], &fx[r.vol[1]], &fx[r.vol[2]]
+		x := [4]int64{pv.v, qv.v, cv.v}
+		if r.customer {
+			x[3] = pv.v
+		}
+		if !pv.fits || !qv.fits || !cv.fits || !s.addFixed(&x) {
+			s.addDecimals(decs[r.vol[0]], decs[r.vol[1]], decs[r.vol[2]], r.customer)
+		}
+	}
+	if fast {
+		idx := m.volEffective
+		if byPlaced {
+			idx = m.volPlaced
+		}
+		for d := day(from); d <= day(to-1); d++ {
+			for _, k := range idx[d] {
+				add(k)
+			}
+		}
+		for _, k := range m.volWide {
+			add(k)
+		}
+	} else {
+		for k := range uint32(m.vols.n) {
+			add(k)
+		}
+	}
+	order := make([]int32, len(sums))
+	for j := range order {
+		order[j] = int32(j)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(m.members[who[a]], m.members[who[b]]) })
+	out := make([]commission.PersonalVolume, len(order))
+	for i, j := range order {
+		out[i] = sums[j].volume(m.members[who[j]])
+	}
 	return out, nil
 }
 
