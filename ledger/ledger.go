@@ -19,7 +19,9 @@ import (
 )
 
 // Calculator calculates an order revision's desired commission events.
-// *commission.Engine is one.
+// *commission.Engine is one. The Calculation it returns belongs to the
+// Ledger from then on: an order's first post appends its events as they
+// are, so a Calculator must not reuse them for a later call.
 type Calculator interface {
 	Calculate(o *normalize.Order, lock commission.Lock) (*commission.Calculation, error)
 }
