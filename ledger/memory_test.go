@@ -1,13 +1,16 @@
 package ledger_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/oklog/ulid/v2"
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/commission"
@@ -181,6 +184,119 @@ func TestMemoryKeepsAwards(t *testing.T) {
 		}
 		if a, b := got[0].Award.Snapshot(), got[1].Award.Snapshot(); a != b || a == rep {
 			t.Errorf("round %d: the awards of B read back %p and %p, want one report, not the appended %p", round, a, b, rep)
+		}
+	}
+}
+
+// TestMemoryAppendShares appends entries that share some of what the
+// append's first entry says (posting and revision instants, lock, placing
+// instant, order) and differ in the rest, and event entries that say what
+// their event says or differ from it in one field: Memory writes what is
+// shared once, and each entry reads back exactly, whether its stream is
+// read whole or from the middle of the store.
+func TestMemoryAppendShares(t *testing.T) {
+	d := decimal.RequireFromString
+	jan := ledgerworld.Jan
+	zone := time.FixedZone("UTC+1", 3600)
+	k := normalize.Key{Platform: normalize.Shopify, Store: "s", OrderID: "1"}
+	other := normalize.Key{Platform: normalize.Shopify, Store: "s", OrderID: "2"}
+	lock := commission.Lock{Known: jan, PlanID: "p", PlanVersion: 1}
+	rev := jan.Add(time.Hour)
+	ev := func(id string, member string, eff time.Time) *commission.Event {
+		return &commission.Event{ID: ulid.MustParse(id), Order: k, LineID: "l", Beneficiary: member, Rule: "r",
+			Kind: commission.KindCommission, Currency: "USD", Effective: eff}
+	}
+	in := []ledger.Entry{
+		{ID: "rev", Type: ledger.TypeRevision, Effective: rev, Posted: jan, Order: k, Revision: rev, Lock: lock, Placed: jan,
+			Body: &normalize.Order{PlatformOrderID: "1", Version: rev}},
+		// Says what its event says, and shares all but the placing
+		// instant.
+		{ID: "01ARZ3NDEKTSV4RRFFQ69G5FAV", Type: ledger.TypeCommission, Member: "A", Currency: "USD", Amount: d("1.50"),
+			Effective: jan, Posted: jan, Order: k, Revision: rev, Lock: lock, Rule: "r", Event: ev("01ARZ3NDEKTSV4RRFFQ69G5FAV", "A", jan)},
+		// Its member is not its event's; its posting instant and lock
+		// are its own.
+		{ID: "01ARZ3NDEKTSV4RRFFQ69G5FAW", Type: ledger.TypeCommission, Member: "B", Currency: "USD", Amount: d("-2"),
+			Effective: jan, Posted: jan.Add(time.Second), Order: k, Revision: rev, Lock: commission.Lock{Known: jan, PlanID: "p", PlanVersion: 2},
+			Rule: "r", Event: ev("01ARZ3NDEKTSV4RRFFQ69G5FAW", "A", jan)},
+		// Its instant is its event's in another location.
+		{ID: "01ARZ3NDEKTSV4RRFFQ69G5FAX", Type: ledger.TypeCommission, Member: "A", Currency: "USD", Amount: d("3"),
+			Effective: jan.In(zone), Posted: jan, Order: k, Revision: rev, Lock: lock, Rule: "r", Event: ev("01ARZ3NDEKTSV4RRFFQ69G5FAX", "A", jan)},
+		// Another order, the same placing instant in another location.
+		{ID: "vol", Type: ledger.TypeVolume, Member: "A", Currency: "USD", Effective: jan, Posted: jan, Order: other, Revision: rev,
+			Lock: lock, Placed: jan.In(zone), Volume: &ledger.Volume{LineID: "l", PV: d("10")}},
+		{ID: "adj", Type: ledger.TypeAdjustment, Member: "A", Currency: "USD", Amount: d("1"), Effective: jan, Posted: jan, Reason: "x"},
+	}
+	m := ledger.NewMemory()
+	if err := m.Append(ctx, "before", 0, []ledger.Entry{{ID: "x", Type: ledger.TypeAdjustment, Posted: jan}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Append(ctx, "s", 0, slices.Clone(in)); err != nil {
+		t.Fatal(err)
+	}
+	exact := cmp.Options{
+		cmp.Comparer(func(a, b decimal.Decimal) bool {
+			return a.Equal(b) && a.Exponent() == b.Exponent() && (a == decimal.Decimal{}) == (b == decimal.Decimal{})
+		}),
+		cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) && a.Location() == b.Location() }),
+		cmpopts.IgnoreFields(ledger.Entry{}, "Stream", "Seq", "Position"),
+		cmp.AllowUnexported(commission.Event{}),
+	}
+	got, _, err := m.Stream(ctx, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in, got, exact); diff != "" {
+		t.Errorf("Stream differs (-appended +read):\n%s", diff)
+	}
+	// From the middle: the entries after the fourth position, read
+	// without the ones before them.
+	tail, err := m.After(ctx, 4, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in[3:], tail, exact); diff != "" {
+		t.Errorf("After differs (-appended +read):\n%s", diff)
+	}
+}
+
+// TestMemoryRefusedIDsLeaveNoTrace appends batches refused for a
+// duplicate id, the duplicate last (the ids before it were taken in the
+// store's id set, and must be given back), then the same ids without the
+// duplicate: they append, and an id refused before is refused after.
+func TestMemoryRefusedIDsLeaveNoTrace(t *testing.T) {
+	entries := func(ids ...string) []ledger.Entry {
+		out := make([]ledger.Entry, len(ids))
+		for i, id := range ids {
+			out[i] = ledger.Entry{ID: id, Type: ledger.TypeAdjustment, Member: "A", Currency: "USD", Posted: ledgerworld.Jan}
+		}
+		return out
+	}
+	many := make([]string, 300) // more than the set's first table holds
+	for i := range many {
+		many[i] = "id " + strconv.Itoa(i)
+	}
+	m := ledger.NewMemory()
+	for _, c := range []struct {
+		stream string
+		ids    []string
+		err    string
+	}{
+		{"s", []string{"a", "b", "c", "a"}, "ledger: duplicate entry id: a twice in one append"},
+		{"s", append(slices.Clone(many), "id 7"), "ledger: duplicate entry id: id 7 twice in one append"},
+		{"s", []string{"a", "b", "c"}, ""},
+		{"t", append(slices.Clone(many), "b"), "ledger: duplicate entry id: b"},
+		{"t", many, ""},
+		{"u", []string{"d", "id 299"}, "ledger: duplicate entry id: id 299"},
+		{"u", []string{"d"}, ""},
+	} {
+		err := m.Append(ctx, c.stream, 0, entries(c.ids...))
+		if got := fmt.Sprint(err); c.err == "" && err != nil || c.err != "" && got != c.err {
+			t.Fatalf("append %d ids to %s: %v; want %q", len(c.ids), c.stream, err, c.err)
+		}
+	}
+	for stream, want := range map[string]int{"s": 3, "t": 300, "u": 1} {
+		if es, v, err := m.Stream(ctx, stream); err != nil || v != want || len(es) != want {
+			t.Errorf("stream %s: %d entries, version %d, %v; want %d", stream, len(es), v, err, want)
 		}
 	}
 }

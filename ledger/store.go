@@ -212,7 +212,12 @@ type Memory struct {
 	// one member's queries visit only its entries (and sums of every
 	// member only the dense lists); "" holds entries without a member.
 	byMember map[string]*blocks[memberEntry]
-	scratch  []byte
+	// memberLists holds the same lists by the member's number in tab.strs
+	// (nil for a string no entry has as its member), for the append path.
+	memberLists []*blocks[memberEntry]
+	scratch     []byte
+	snapScratch []byte
+	idSlots     []int // addIDs's, to take back
 	// recent holds the entries of streams last read whole, by stream
 	// number modulo its length, so that reading an order's stream again
 	// (a duplicate delivery, a what-if) copies them instead of decoding
@@ -382,6 +387,9 @@ func (m *Memory) each(mf *memberFilter, fn func(member string, r *memberEntry), 
 
 // unixNano returns t in Unix nanoseconds, and whether that is exact.
 func unixNano(t time.Time) (int64, bool) {
+	if sec := t.Unix(); sec > math.MinInt64/int64(time.Second) && sec < math.MaxInt64/int64(time.Second) {
+		return sec*1e9 + int64(t.Nanosecond()), true // t.UnixNano(), in range
+	}
 	ns := t.UnixNano()
 	return ns, time.Unix(0, ns).Equal(t)
 }
@@ -427,26 +435,39 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if m.log.n+n > math.MaxUint32 {
 		return fmt.Errorf("ledger: the memory store holds at most %d entries", uint32(math.MaxUint32))
 	}
-	if err := m.checkIDs(batch, n); err != nil {
+	if err := m.addIDs(batch, n); err != nil {
 		return err
 	}
-	var snaps map[*commission.CalcSnapshot]uint32
+	// The snapshots written, each once: an append's events share one, or
+	// a few (a replacement's), so a list beats a map.
+	type written struct {
+		s *commission.CalcSnapshot
+		i uint32
+	}
+	var small [4]written
+	snaps := small[:0]
 	var snapEnc enc
 	snap := func(s *commission.CalcSnapshot) uint32 {
-		if i, ok := snaps[s]; ok {
-			return i
+		for k := range snaps {
+			if snaps[k].s == s {
+				return snaps[k].i
+			}
 		}
-		if snaps == nil {
-			snaps = make(map[*commission.CalcSnapshot]uint32)
-		}
-		snapEnc = enc{b: snapEnc.b[:0], t: &m.tab}
+		snapEnc = enc{b: m.snapScratch[:0], t: &m.tab}
 		snapEnc.snapshot(s)
+		m.snapScratch = snapEnc.b
 		i := uint32(len(m.tab.snaps))
 		m.tab.snaps = append(m.tab.snaps, m.arena.add(snapEnc.b))
-		snaps[s] = i
+		snaps = append(snaps, written{s, i})
 		return i
 	}
-	e := enc{t: &m.tab, arena: &m.arena}
+	e := enc{b: m.scratch, t: &m.tab, arena: &m.arena}
+	defer func() { m.scratch = e.b }()
+	// The entries of an append most often share their posting instant:
+	// the last one's, in Unix nanoseconds, and whether that is exact.
+	var posted time.Time
+	var postedNs int64
+	postedOK, havePosted := false, false
 	for _, a := range batch {
 		si, ok := m.streams[a.Stream]
 		if !ok {
@@ -457,28 +478,30 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			m.entries = append(m.entries, nil)
 		}
 		cur, entries := slices.Grow(m.entries[si], len(a.Entries)), a.Entries
+		e.head = nil
+		if len(entries) > 1 {
+			e.b = e.b[:0]
+			e.header(&entries[0])
+			e.head, e.headN = &entries[0], uint64(len(m.tab.heads))
+			m.tab.heads = append(m.tab.heads, m.arena.add(e.b))
+		}
 		for i := range entries {
 			en := &entries[i]
 			li := uint32(m.log.n)
 			en.Stream, en.Seq, en.Position = a.Stream, len(cur)+1, int64(li)+1
-			e.b = m.scratch[:0]
+			e.b = e.b[:0]
 			e.entry(en, si, a.Stream, snap)
-			m.scratch = e.b
 			m.log.add(m.arena.add(e.b))
 			cur = append(cur, li)
-			m.ids.add(en.ID, li, m.idIs)
-			member := m.tab.strs[m.tab.str(en.Member)]
-			r := memberEntry{i: li, currency: m.tab.str(en.Currency), amount: m.tab.dec(en.Amount), typ: en.Type}
-			var ok1, ok2 bool
-			r.effective, ok1 = unixNano(en.Effective)
-			r.posted, ok2 = unixNano(en.Posted)
-			r.wide = !ok1 || !ok2
-			list := m.byMember[member]
-			if list == nil {
-				list = new(blocks[memberEntry])
-				m.byMember[member] = list
+			r := memberEntry{i: li, currency: e.currency, amount: e.amount, typ: en.Type}
+			var ok bool
+			r.effective, ok = unixNano(en.Effective)
+			if !havePosted || en.Posted != posted {
+				posted, havePosted = en.Posted, true
+				postedNs, postedOK = unixNano(posted)
 			}
-			list.add(r)
+			r.posted, r.wide = postedNs, !ok || !postedOK
+			m.memberList(e.member).add(r)
 			if en.Run != "" {
 				run := m.tab.strs[m.tab.str(en.Run)]
 				m.byRun[run] = append(m.byRun[run], li)
@@ -492,6 +515,20 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	return nil
 }
 
+// memberList returns the list of the member whose number in tab.strs is
+// i, made when it has none. m.mu must be held.
+func (m *Memory) memberList(i uint32) *blocks[memberEntry] {
+	if int(i) >= len(m.memberLists) {
+		m.memberLists = append(m.memberLists, make([]*blocks[memberEntry], int(i)+1-len(m.memberLists))...)
+	}
+	list := m.memberLists[i]
+	if list == nil {
+		list = new(blocks[memberEntry])
+		m.memberLists[i], m.byMember[m.tab.strs[i]] = list, list
+	}
+	return list
+}
+
 // version returns stream's version. m.mu must be held.
 func (m *Memory) version(stream string) int {
 	if si, ok := m.streams[stream]; ok {
@@ -500,42 +537,47 @@ func (m *Memory) version(stream string) int {
 	return 0
 }
 
-// checkIDs refuses a batch of n entries with an id in the store or twice
-// in the batch. m.mu must be held.
-func (m *Memory) checkIDs(batch []Append, n int) error {
-	// seen maps the ids before the current one to their append, in a
-	// large batch; a small one is searched.
-	var seen map[string]int
-	if n > 64 {
-		seen = make(map[string]int, n)
+// addIDs adds the ids of a batch of n entries to m.ids, as held by the
+// entries at log indexes m.log.n, m.log.n+1, ... in batch order, or adds
+// none and refuses the batch when an id is in the store or twice in the
+// batch. m.mu must be held.
+func (m *Memory) addIDs(batch []Append, n int) error {
+	base := uint32(m.log.n)
+	// An id the batch added is compared with its entry, whose record is
+	// not written yet.
+	is := func(i uint32, id string) bool {
+		if i < base {
+			return m.idIs(i, id)
+		}
+		flat := int(i - base)
+		for k := range batch {
+			if flat < len(batch[k].Entries) {
+				return batch[k].Entries[flat].ID == id
+			}
+			flat -= len(batch[k].Entries)
+		}
+		return false
 	}
-	for k, a := range batch {
+	m.ids.reserve(n) // no growing while ids are added: those added can be taken back
+	added := m.idSlots[:0]
+	defer func() { m.idSlots = added }()
+	flat := uint32(0)
+	for _, a := range batch {
+		first := base + flat // this append's first entry
 		for i := range a.Entries {
 			id := a.Entries[i].ID
-			dup, twice := m.ids.has(id, m.idIs), false
-			if !dup && seen != nil {
-				var at int
-				at, dup = seen[id]
-				twice = dup && at == k
-				seen[id] = k
-			} else if !dup {
-				// By index: a func of an Entry would copy each entry.
-				for j := 0; j < i && !twice; j++ {
-					twice = a.Entries[j].ID == id
-				}
-				dup = twice
-				for _, b := range batch[:k] {
-					for j := 0; j < len(b.Entries) && !dup; j++ {
-						dup = b.Entries[j].ID == id
-					}
-				}
-			}
-			if dup {
-				if twice {
+			h := m.ids.hash(id)
+			slot, at, found := m.ids.find(id, h, is)
+			if found {
+				m.ids.takeBack(added)
+				if at >= first {
 					return fmt.Errorf("%w: %s twice in one append", ErrDuplicateID, id)
 				}
 				return fmt.Errorf("%w: %s", ErrDuplicateID, id)
 			}
+			m.ids.put(slot, h, base+flat)
+			added = append(added, slot)
+			flat++
 		}
 	}
 	return nil
