@@ -221,9 +221,10 @@ func (l *Ledger) appendOwn(ctx context.Context, st *orderState, add []Entry) err
 }
 
 // keepState keeps s, a state postState returned, for the order's next
-// post. A state is kept at the version it was read at, which stays true of
-// the stream's first entries whatever is appended after them: the next
-// post reads what is new, its own entries included.
+// post. A state is kept at the version it was read at, or that its own
+// append took it to (appendOwn), which stays true of the stream's first
+// entries whatever is appended after them: the next post reads what others
+// appended since.
 func (l *Ledger) keepState(s *orderState) {
 	if s.version > 0 {
 		l.states.keep(s)
