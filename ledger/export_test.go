@@ -73,8 +73,8 @@ func (s *orderState) describe() string {
 			if x.ev != nil {
 				ev = string(x.ev.AppendJSON(nil))
 			}
-			got, ok := s.ids.find(x.id)
-			ids = append(ids, fmt.Sprintf("id %s %s %s found %v %s", x.id, x.typ, ev, ok && got.Type == x.typ && got.Event == x.ev, got.ID))
+			got := s.ids.find(x.id)
+			ids = append(ids, fmt.Sprintf("id %s %s %s found %v", x.id, x.typ, ev, got != nil && got.ID == x.id && got.Type == x.typ && got.Event == x.ev))
 		}
 	}
 	slices.Sort(ids)

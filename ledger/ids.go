@@ -107,12 +107,12 @@ func put(table []idSlot, s idSlot) {
 	}
 }
 
-// find returns the entry with id as sameEntry reads it, when the stream
-// holds one.
-func (x *idIndex) find(id string) (Entry, bool) {
+// find returns the entry with id as sameEntry reads it (its id, type and
+// event), or nil when the stream holds none.
+func (x *idIndex) find(id string) *Entry {
 	x.hash()
 	if x.n == 0 {
-		return Entry{}, false
+		return nil
 	}
 	h := maphash.String(idSeed, id) | 1
 	for _, table := range [2][]idSlot{x.cur, x.old} {
@@ -122,9 +122,9 @@ func (x *idIndex) find(id string) (Entry, bool) {
 		mask := uint64(len(table) - 1)
 		for i := h & mask; table[i].hash != 0; i = (i + 1) & mask {
 			if s := &table[i]; s.hash == h && s.id == id {
-				return Entry{ID: id, Type: s.typ, Event: s.ev}, true
+				return &Entry{ID: id, Type: s.typ, Event: s.ev}
 			}
 		}
 	}
-	return Entry{}, false
+	return nil
 }

@@ -532,14 +532,12 @@ func (l *Ledger) PostEvents(ctx context.Context, events []commission.Event, at t
 				}
 				own := *ev // the caller's events stay the caller's
 				e := eventEntry(&own, at, rev, lock)
-				p, ok := st.ids.find(e.ID)
-				if !ok {
-					if j, dup := pending[e.ID]; dup {
-						p, ok = add[j], true
-					}
+				p := st.ids.find(e.ID)
+				if j, dup := pending[e.ID]; p == nil && dup {
+					p = &add[j]
 				}
-				if ok {
-					if err := sameEntry(&p, &e); err != nil {
+				if p != nil {
+					if err := sameEntry(p, &e); err != nil {
 						return res, err
 					}
 					already = append(already, e.ID)

@@ -11,6 +11,7 @@ import (
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/internal/eventraw"
 	"github.com/uplinehq/upline/internal/firstseen"
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 )
 
@@ -32,6 +33,7 @@ type orderState struct {
 	// themselves, and an order's state costs its slots, not its revisions.
 	events []commission.Event
 	slots  firstseen.Index[slotKey]
+	next   int // the slot addEvent tries first
 	vols   volumeSums
 	// ids finds the entries the stream holds by id.
 	ids idIndex
@@ -151,7 +153,15 @@ func (s *orderState) fold(entries []Entry, version int, own bool) {
 // slot's original, the event a correction of the slot points at, with
 // the slot's amount; it records no uncapped amount.
 func (s *orderState) addEvent(e *commission.Event) {
-	i, added := s.slots.Add(slotKey{e.Rule, e.Beneficiary, e.Level, e.LineID, e.Component, e.Order})
+	k := slotKey{e.Rule, e.Beneficiary, e.Level, e.LineID, e.Component, e.Order}
+	// A revision's events come in the order of the slots they correct, the
+	// order most of them were first posted in: the slot after the last one
+	// found is tried before searching.
+	i, added := s.next, false
+	if keys := s.slots.Keys(); i >= len(keys) || keys[i] != k {
+		i, added = s.slots.Add(k)
+	}
+	s.next = i + 1
 	if added {
 		s.events = append(s.events, *e)
 		i = len(s.events) - 1
@@ -391,7 +401,7 @@ func (v *volumeSums) add(member string, x *Volume) {
 		return
 	}
 	s := &v.sums[i]
-	s.PV, s.QV, s.CV, s.Net = s.PV.Add(x.PV), s.QV.Add(x.QV), s.CV.Add(x.CV), s.Net.Add(x.Net)
+	s.PV, s.QV, s.CV, s.Net = fixedpoint.Add(s.PV, x.PV), fixedpoint.Add(s.QV, x.QV), fixedpoint.Add(s.CV, x.CV), fixedpoint.Add(s.Net, x.Net)
 }
 
 // desiredVolumes is what a calculation's lines add to the credited
@@ -438,7 +448,8 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 			entry(k, *want, true)
 			continue
 		}
-		entry(k, Volume{PV: want.PV.Sub(have.PV), QV: want.QV.Sub(have.QV), CV: want.CV.Sub(have.CV), Net: want.Net.Sub(have.Net)}, false)
+		entry(k, Volume{PV: fixedpoint.Sub(want.PV, have.PV), QV: fixedpoint.Sub(want.QV, have.QV), CV: fixedpoint.Sub(want.CV, have.CV),
+			Net: fixedpoint.Sub(want.Net, have.Net)}, false)
 	}
 	for i, k := range st.vols.keys() {
 		if desired.sum(k) != nil {
@@ -480,8 +491,8 @@ func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
 func correctionEntries(add []Entry, st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
 	for i := range corr {
 		e := eventEntry(&corr[i], at, rev, lock)
-		if p, ok := st.ids.find(e.ID); ok {
-			if err := sameEntry(&p, &e); err != nil {
+		if p := st.ids.find(e.ID); p != nil {
+			if err := sameEntry(p, &e); err != nil {
 				return nil, err
 			}
 			continue
