@@ -42,13 +42,10 @@ var idSeed = maphash.MakeSeed()
 const movePace = 4
 
 // reserve makes room for n ids in an empty index, so that a stream read
-// whole is indexed without growing the table.
+// whole is listed, and then hashed, without growing.
 func (x *idIndex) reserve(n int) {
 	if x.n == 0 && len(x.added) == 0 {
 		x.added = make([]idSlot, 0, n)
-		if 2*n > len(x.cur) {
-			x.cur = make([]idSlot, tableSize(2*n))
-		}
 	}
 }
 
@@ -67,6 +64,9 @@ func (x *idIndex) add(id string, typ Type, ev *commission.Event) {
 
 // hash puts the ids added since the last find in the table.
 func (x *idIndex) hash() {
+	if x.n == 0 && 2*len(x.added) > len(x.cur) {
+		x.cur = make([]idSlot, tableSize(2*len(x.added)))
+	}
 	for i := range x.added {
 		x.insert(x.added[i])
 	}

@@ -93,9 +93,18 @@ func (s *orderState) fold(entries []Entry, version int, own bool) {
 	if s.version == 0 {
 		// Room for the entries at once: most of an order's slots are
 		// its first post's.
-		s.events = slices.Grow(s.events, len(entries))
-		s.slots.Grow(len(entries))
-		s.vols.grow(len(entries))
+		events, vols := 0, 0
+		for i := range entries {
+			switch entries[i].Type {
+			case TypeCommission, TypeCorrection:
+				events++
+			case TypeVolume:
+				vols++
+			}
+		}
+		s.events = slices.Grow(s.events, events)
+		s.slots.Grow(events)
+		s.vols.grow(vols)
 		s.ids.reserve(len(entries))
 	}
 	for i := range entries {
