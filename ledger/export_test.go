@@ -21,10 +21,6 @@ func KeptState(ctx context.Context, l *Ledger, k normalize.Key) (kept, fresh str
 	if s == nil {
 		return "", "", false, nil
 	}
-	if s.unfolded != nil { // as the order's next post would
-		s.fold(s.unfolded, s.through(), false)
-		s.unfolded = nil
-	}
 	entries, version, err := l.store.Stream(ctx, stream)
 	if err != nil {
 		return "", "", false, err

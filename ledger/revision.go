@@ -54,13 +54,7 @@ type orderState struct {
 	// currency is the order's currency: that of the first body, refund
 	// or money its stream records; "" for a stream without any.
 	currency string
-	// unfolded are the entries of the order's first post, the stream's
-	// after version, kept to be folded at its next post (see appendOwn).
-	unfolded []Entry
 }
-
-// through is the stream version s says what the stream holds through.
-func (s *orderState) through() int { return s.version + len(s.unfolded) }
 
 // slotKey is a commission.Slot laid out to be compared: the slots of one
 // order share their order, and mostly differ in rule, beneficiary and
@@ -218,10 +212,6 @@ func (l *Ledger) postState(ctx context.Context, k normalize.Key) (orderState, er
 	if s == nil {
 		s = &orderState{key: k, stream: stream}
 	}
-	if s.unfolded != nil {
-		s.fold(s.unfolded, s.through(), false)
-		s.unfolded = nil
-	}
 	entries, version, err := streamAfter(ctx, l.store, stream, s.version)
 	if err != nil {
 		return orderState{}, err
@@ -238,42 +228,15 @@ func (l *Ledger) postState(ctx context.Context, k normalize.Key) (orderState, er
 // post read, and folds them into st once they are appended: the stream
 // then holds st's entries and these after them, so st stays what folding
 // the stream's first st.version entries gives. A failed append leaves st
-// as it was. An order's first post (st read nothing) keeps copies of its
-// entries instead, folded at the order's next post: most orders are
-// posted once, and folding would cost a first post a tenth more.
+// as it was. An order's first post (st read nothing) keeps no state: most
+// orders are posted once, and folding costs a first post a tenth more;
+// the order's second post reads its stream whole.
 func (l *Ledger) appendOwn(ctx context.Context, st *orderState, add []Entry) error {
-	if err := l.store.Append(ctx, st.stream, st.version, add); err != nil {
+	if err := l.store.Append(ctx, st.stream, st.version, add); err != nil || st.version == 0 {
 		return err
-	}
-	if st.version == 0 {
-		st.unfolded = ownEntries(add)
-		return nil
 	}
 	st.fold(add, st.version+len(add), true)
 	return nil
-}
-
-// ownEntries returns copies of a post's entries that share nothing the
-// caller may change: their bodies, refunds and volumes are copied too;
-// events are immutable, and shared.
-func ownEntries(add []Entry) []Entry {
-	own := slices.Clone(add)
-	for i := range own {
-		e := &own[i]
-		if e.Body != nil {
-			e.Body = ownOrder(e.Body)
-		}
-		if e.Refund != nil {
-			r := *e.Refund
-			r.Items = slices.Clone(r.Items)
-			e.Refund = &r
-		}
-		if e.Volume != nil {
-			v := *e.Volume
-			e.Volume = &v
-		}
-	}
-	return own
 }
 
 // keepState keeps s, a state postState returned, for the order's next
@@ -282,7 +245,7 @@ func ownEntries(add []Entry) []Entry {
 // entries whatever is appended after them: the next post reads what others
 // appended since.
 func (l *Ledger) keepState(s *orderState) {
-	if s.through() > 0 {
+	if s.version > 0 {
 		l.states.keep(s)
 	}
 }
@@ -314,7 +277,7 @@ func (c *stateCache) keep(s *orderState) {
 	if c.states == nil {
 		c.states = make(map[string]*orderState)
 	}
-	if old, ok := c.states[s.stream]; ok && old.through() >= s.through() {
+	if old, ok := c.states[s.stream]; ok && old.version >= s.version {
 		return
 	}
 	if len(c.states) >= cachedStates {
