@@ -12,4 +12,12 @@ func init() {
 		e := ev.(*Event)
 		e.basisV, e.rate, e.amount, e.uncapped, e.basisScale, e.digits = f.BasisV, f.Rate, f.Amount, f.Uncapped, f.BasisScale, f.Digits
 	}
+	eventraw.AwardOf = func(aw any) eventraw.AwardFields {
+		a := aw.(*Award)
+		return eventraw.AwardFields{BasisV: a.basisV, Rate: a.rate, Amount: a.amount, BasisScale: a.basisScale, Digits: a.digits}
+	}
+	eventraw.SetAward = func(aw any, f eventraw.AwardFields) {
+		a := aw.(*Award)
+		a.basisV, a.rate, a.amount, a.basisScale, a.digits = f.BasisV, f.Rate, f.Amount, f.BasisScale, f.Digits
+	}
 }

@@ -1,6 +1,9 @@
 package commission
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Corrections returns what to post so that a period's posted awards
 // (every award and correction already posted for it) pay what the close
@@ -10,9 +13,16 @@ import "time"
 // (the re-close's instant) and pointing at the slot's first award. A slot
 // no longer desired is brought to zero. Nothing changed: nothing to post.
 // The same posted, desired and revision give the same corrections, ids
-// included.
+// included. On a first close (nothing posted) they may be cl.Awards
+// themselves: do not modify them.
 func (cl *Closing) Corrections(posted []Award, revision time.Time) []Award {
 	desired := cl.Awards
+	if len(posted) == 0 && cl.pc != nil {
+		// A first close computed by an Engine: it holds one award per
+		// slot (closing refuses two) and none of zero (pay drops
+		// them), so every award is what to post, as it is.
+		return slices.Clip(desired)
+	}
 	revision = revision.UTC()
 	diffs := diffSlots[AwardSlot](posted, desired)
 	out := make([]Award, 0, len(diffs))

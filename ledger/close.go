@@ -163,78 +163,91 @@ type volumeSum struct {
 
 const volumeScale = 6
 
-func (s *volumeSum) add(v *Volume) {
-	ds := [4]decimal.Decimal{v.PV, v.QV, v.CV}
-	if v.Customer != "" {
-		ds[3] = v.PV
+// volumeFixed returns d at volumeScale, and whether it fits.
+func volumeFixed(d decimal.Decimal) (int64, bool) {
+	x, sc, ok := fixedpoint.FromDecimal(d)
+	if ok {
+		x, ok = fixedpoint.Rescale(x, sc, volumeScale)
 	}
-	if !s.dec {
-		var f [4]int64
-		ok := true
-		for i, d := range ds {
-			x, sc, fits := fixedpoint.FromDecimal(d)
-			if fits {
-				x, fits = fixedpoint.Rescale(x, sc, volumeScale)
-			}
-			if !fits || (s.f[i] > 0 && x > 0 && s.f[i]+x < 0) || (s.f[i] < 0 && x < 0 && s.f[i]+x >= 0) {
-				ok = false
-				break
-			}
-			f[i] = x
-		}
+	return x, ok
+}
+
+func (s *volumeSum) add(v *Volume) {
+	var x [4]int64
+	ok := !s.dec
+	for i, d := range [3]decimal.Decimal{v.PV, v.QV, v.CV} {
 		if ok {
-			for i := range f {
-				s.f[i] += f[i]
-			}
-			return
+			x[i], ok = volumeFixed(d)
 		}
+	}
+	if v.Customer != "" {
+		x[3] = x[0]
+	}
+	if !ok || !s.addFixed(&x) {
+		s.addDecimals(v.PV, v.QV, v.CV, v.Customer != "")
+	}
+}
+
+// addFixed adds x (PV, QV, CV, customers' PV at volumeScale) and reports
+// whether it did: not once s is in decimals, nor when a sum would
+// overflow.
+func (s *volumeSum) addFixed(x *[4]int64) bool {
+	if s.dec {
+		return false
+	}
+	for i, v := range x {
+		if (s.f[i] > 0 && v > 0 && s.f[i]+v < 0) || (s.f[i] < 0 && v < 0 && s.f[i]+v >= 0) {
+			return false
+		}
+	}
+	for i, v := range x {
+		s.f[i] += v
+	}
+	return true
+}
+
+// addDecimals adds a line's volumes in decimals, from now on.
+func (s *volumeSum) addDecimals(pv, qv, cv decimal.Decimal, customer bool) {
+	if !s.dec {
 		s.dec = true
 		for i := range s.d {
 			s.d[i] = decimal.New(s.f[i], -volumeScale)
 		}
 	}
-	for i, d := range ds {
+	for i, d := range [3]decimal.Decimal{pv, qv, cv} {
 		s.d[i] = s.d[i].Add(d)
+	}
+	if customer {
+		s.d[3] = s.d[3].Add(pv)
 	}
 }
 
-func (s *volumeSum) decimals() [4]decimal.Decimal {
-	if s.dec {
-		return s.d
+// volume returns the sums as member's PersonalVolume.
+func (s *volumeSum) volume(member string) commission.PersonalVolume {
+	d := s.d
+	if !s.dec {
+		for i, f := range s.f {
+			d[i] = decimal.New(f, -volumeScale)
+		}
 	}
-	var d [4]decimal.Decimal
-	for i, f := range s.f {
-		d[i] = decimal.New(f, -volumeScale)
-	}
-	return d
+	return commission.PersonalVolume{Member: member, PV: d[0], QV: d[1], CV: d[2], CustomerPV: d[3]}
 }
 
 // periodVolumes sums the volume entries of period per posted by at, per
-// member: those effective in the period, or, when refunds count in the
-// order's period, those of orders placed in it (read from the period's
-// start on).
+// member (see Volumer): Volumer.Volumes, or the same sums made from Scan.
 func (l *Ledger) periodVolumes(ctx context.Context, pp *commission.PeriodPlan, per commission.Period, at time.Time) ([]commission.PersonalVolume, error) {
-	f := Filter{Types: []Type{TypeVolume}, From: per.From, To: per.To, PostedBy: at}
-	byPlaced := pp.Refunds == commission.RefundsInOrderPeriod
-	if byPlaced {
-		f.To = time.Time{}
+	p := Period{From: per.From, To: per.To}
+	if v, ok := l.store.(Volumer); ok {
+		return v.Volumes(ctx, p, at, pp.Refunds)
 	}
+	f, byPlaced := volumeFilter(p, at, pp.Refunds)
 	sums := make(map[string]*volumeSum)
 	var order []string
 	var last *volumeSum
 	var lastMember string
 	err := l.store.Scan(ctx, f, func(e *Entry) error {
-		if e.Volume == nil {
+		if e.Volume == nil || byPlaced && !placedIn(e, p) {
 			return nil
-		}
-		if byPlaced {
-			placed := e.Placed
-			if placed.IsZero() {
-				placed = e.Effective
-			}
-			if !per.Contains(placed) {
-				return nil
-			}
 		}
 		// An order's lines are entries in a row: look its member up once.
 		if last == nil || e.Member != lastMember {
@@ -255,10 +268,32 @@ func (l *Ledger) periodVolumes(ctx context.Context, pp *commission.PeriodPlan, p
 	slices.Sort(order)
 	out := make([]commission.PersonalVolume, len(order))
 	for i, m := range order {
-		d := sums[m].decimals()
-		out[i] = commission.PersonalVolume{Member: m, PV: d[0], QV: d[1], CV: d[2], CustomerPV: d[3]}
+		out[i] = sums[m].volume(m)
 	}
 	return out, nil
+}
+
+// volumeFilter returns the Filter of the volume entries that count in
+// period per posted by at, and whether they count only when placed in
+// per too (placedIn): refunds in the order's period are read from the
+// period's start on.
+func volumeFilter(per Period, at time.Time, refunds commission.RefundPeriod) (Filter, bool) {
+	f := Filter{Types: []Type{TypeVolume}, From: per.From, To: per.To, PostedBy: at}
+	byPlaced := refunds == commission.RefundsInOrderPeriod
+	if byPlaced {
+		f.To = time.Time{}
+	}
+	return f, byPlaced
+}
+
+// placedIn reports whether e's order was placed in per: Placed, or
+// Effective when Placed is zero.
+func placedIn(e *Entry, per Period) bool {
+	placed := e.Placed
+	if placed.IsZero() {
+		placed = e.Effective
+	}
+	return per.Contains(placed)
 }
 
 // carried sums a period stream's carry entries per rule, member and leg.

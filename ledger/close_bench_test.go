@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -25,7 +26,7 @@ func benchWorld(b *testing.B, n int) (*commission.Engine, []refMember, []refOrde
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	// The period's volumes and ranks, without period rules: those are
 	// the bonuses' to measure.
-	e, ms := benchEngine(b, n, rng, `"rules":[]`)
+	e, ms := benchEngine(b, n, rng, "ref", `"rules":[]`)
 	per, _, err := e.Period("2025-08")
 	if err != nil {
 		b.Fatal(err)
@@ -49,9 +50,9 @@ func benchWorld(b *testing.B, n int) (*commission.Engine, []refMember, []refOrde
 
 // benchEngine builds the genealogy of n members, each sponsored by a
 // random earlier member among the last 1,000 enrolled (a deep, bushy
-// tree), and an engine over it whose plan is refPlanJSON with its period
-// rules replaced by periodRules (`"rules":[...]`).
-func benchEngine(b *testing.B, n int, rng *rand.Rand, periodRules string) (*commission.Engine, []refMember) {
+// tree), and an engine over it whose plan is refPlanJSON with its id
+// replaced by id and its period rules by periodRules (`"rules":[...]`).
+func benchEngine(b *testing.B, n int, rng *rand.Rand, id, periodRules string) (*commission.Engine, []refMember) {
 	b.Helper()
 	ms := make([]refMember, n)
 	var g hierarchy.Genealogy
@@ -78,6 +79,7 @@ func benchEngine(b *testing.B, n int, rng *rand.Rand, periodRules string) (*comm
 		b.Fatal(err)
 	}
 	body := strings.Replace(refPlanJSON, `"rules":[{"type":"pv_bonus","name":"pv_bonus"}]`, periodRules, 1)
+	body = strings.Replace(body, `{"id":"ref",`, `{"id":`+strconv.Quote(id)+`,`, 1)
 	plan, err := commission.LoadPlan([]byte(body))
 	if err != nil {
 		b.Fatal(err)

@@ -65,6 +65,14 @@
 // before it (StreamAfter); the ledger reads the whole stream with Stream
 // on a store that is not. Memory is a Tailer (BenchmarkPayout).
 //
+// A close sums its period's volume entries per member. A Store that is
+// also a Volumer returns those sums itself (Volumes); the ledger adds up
+// Scan's entries for a store that is not. Memory is a Volumer: it keeps
+// volume entries apart, by day, with their volumes as integers, so a
+// close visits its period's lines only, however long the ledger's
+// history, and builds no Entry (BenchmarkCloseLines); the PostgreSQL
+// store sums them in one query.
+//
 // # Posting many orders
 //
 // PostAll posts a slice of orders as Post would, one after the other; on a

@@ -243,8 +243,8 @@ func (f *Filter) match(member, currency string, typ Type, run string, effective,
 // OrderStream returns the name of the stream an order's entries are
 // appended to.
 func OrderStream(k normalize.Key) string {
-	b := make([]byte, 0, len("order ")+len(k.Platform)+len(k.Store)+len(k.OrderID)+8)
-	b = append(appendQuote(append(b, "order "...), string(k.Platform)), ' ')
+	var buf [128]byte // most names fit: one allocation, the string's
+	b := append(appendQuote(append(buf[:0], "order "...), string(k.Platform)), ' ')
 	b = append(appendQuote(b, k.Store), ' ')
 	return string(appendQuote(b, k.OrderID))
 }

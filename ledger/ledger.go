@@ -9,14 +9,19 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/oklog/ulid/v2"
 
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/normalize"
 )
 
 // Calculator calculates an order revision's desired commission events.
-// *commission.Engine is one.
+// *commission.Engine is one. The Calculation it returns belongs to the
+// Ledger from then on: an order's first post appends its events as they
+// are, so a Calculator must not reuse them for a later call.
 type Calculator interface {
 	Calculate(o *normalize.Order, lock commission.Lock) (*commission.Calculation, error)
 }
@@ -113,7 +118,9 @@ type Result struct {
 	// that replaced it.
 	ReplacedBy normalize.Key
 	// Calculation is the merged order's calculation, whose breakage and
-	// cap explain the events (nil when nothing was calculated).
+	// cap explain the events (nil when nothing was calculated). Its events
+	// may be those of Entries (an order's first post appends them as
+	// they are): do not modify them.
 	Calculation *commission.Calculation
 	// Entries are the entries appended, with Position, Stream and Seq
 	// set: those of other orders first (the original a replacement
@@ -429,7 +436,10 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 		return nil, nil, time.Time{}, &HeldError{Order: st.key, Revision: m.Version.UTC(), Err: err}
 	}
 	rev := nextRevision(st.last, m.Version)
-	corr := commission.Corrections(st.events, calc.Events, rev)
+	corr := calc.Events // an order's first post: each event with an amount is appended as it is
+	if len(st.events) > 0 {
+		corr = commission.Corrections(st.events, calc.Events, rev)
+	}
 	want := desiredVolumes(calc)
 	// Room for every correction, every volume slot, and the records the
 	// caller appends after them: one allocation, even for a large order.
@@ -445,7 +455,14 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 // revisionEntry is the record of body, posted at revision rev on basis b.
 func revisionEntry(st *orderState, body *normalize.Order, b basis, at, rev time.Time) Entry {
 	rec := *body
-	return Entry{ID: "revision " + st.stream + " " + rev.Format(time.RFC3339Nano), Type: TypeRevision,
+	var sb strings.Builder // one allocation, where a concatenation of rev.Format takes two
+	sb.Grow(len("revision ") + len(st.stream) + 1 + len(time.RFC3339Nano))
+	var buf [len(time.RFC3339Nano) + 8]byte
+	sb.WriteString("revision ")
+	sb.WriteString(st.stream)
+	sb.WriteByte(' ')
+	sb.Write(rev.AppendFormat(buf[:0], time.RFC3339Nano))
+	return Entry{ID: sb.String(), Type: TypeRevision,
 		Effective: rev, Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed, Body: &rec}
 }
 
@@ -474,12 +491,49 @@ func describe(e *Entry) string {
 
 // eventEntry is the entry of ev, which it keeps: ev must not change.
 func eventEntry(ev *commission.Event, at, rev time.Time, lock commission.Lock) Entry {
-	t := TypeCommission
+	var e Entry
+	setEventEntry(&e, ev, ev.ID.String(), at.UTC(), rev, lock)
+	return e
+}
+
+// setEventEntry sets e, a zero Entry, to the entry of ev, which it keeps;
+// id is ev.ID's string form, at in UTC. Set in place: an Entry is large,
+// and copying one costs a write barrier per pointer in it while the
+// garbage collector marks.
+func setEventEntry(e *Entry, ev *commission.Event, id string, at, rev time.Time, lock commission.Lock) {
+	e.ID, e.Type, e.Event = id, TypeCommission, ev
 	if ev.Kind == commission.KindCorrection {
-		t = TypeCorrection
+		e.Type = TypeCorrection
 	}
-	return Entry{ID: ev.ID.String(), Type: t, Member: ev.Beneficiary, Currency: ev.Currency, Amount: ev.Amount(),
-		Effective: ev.Effective.UTC(), Posted: at.UTC(), Order: ev.Order, Revision: rev, Lock: lock, Rule: ev.Rule, Event: ev}
+	e.Member, e.Currency, e.Amount, e.Rule, e.Order = ev.Beneficiary, ev.Currency, ev.Amount(), ev.Rule, ev.Order
+	e.Effective, e.Posted, e.Revision, e.Lock = ev.Effective.UTC(), at, rev, lock
+}
+
+// nextEntry returns add with one more entry, zero, and that entry. The
+// room past the length of a slice of entries a post builds is zero (as
+// make left it), and taken as it is: appending a zero Entry would write
+// each of its pointers again, a write barrier each while the garbage
+// collector marks.
+func nextEntry(add []Entry) ([]Entry, *Entry) {
+	if len(add) < cap(add) {
+		add = add[:len(add)+1]
+	} else {
+		add = append(add, Entry{})
+	}
+	return add, &add[len(add)-1]
+}
+
+// eventIDs returns the string forms of the ids of events, one after the
+// other in one string: event i's is ids[i*ulid.EncodedSize:][:ulid.EncodedSize].
+func eventIDs(events []commission.Event) (ids string) {
+	var sb strings.Builder // its String does not copy
+	sb.Grow(len(events) * ulid.EncodedSize)
+	var id [ulid.EncodedSize]byte
+	for i := range events {
+		_ = events[i].ID.MarshalTextTo(id[:])
+		sb.Write(id[:])
+	}
+	return sb.String()
 }
 
 // EventsResult reports what PostEvents did.

@@ -2,9 +2,9 @@ package ledger
 
 import (
 	"encoding/binary"
-	"fmt"
-	"hash/maphash"
 	"maps"
+	"math/big"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +15,7 @@ import (
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/hierarchy"
 	"github.com/uplinehq/upline/internal/eventraw"
+	"github.com/uplinehq/upline/internal/strtab"
 	"github.com/uplinehq/upline/normalize"
 	"github.com/uplinehq/upline/sku"
 )
@@ -43,13 +44,25 @@ type memTables struct {
 	// repeat one of the entry before, and comparing a short string costs
 	// a fraction of a map's lookup. Written on the append path only
 	// (under the store's write lock), as the tables are.
-	seen [strSeen]struct {
-		s string
-		i uint32
-	}
+	// Only the string's number is kept: a string stored here would cost a
+	// write barrier while the garbage collector marks.
+	seen [strSeen]uint32
+	// decSeen does for decimals what seen does for strings, by a hash of
+	// their coefficient and exponent; decKeys holds each decimal's, by
+	// number (ok is false for one beyond int64, which decSeen never
+	// holds).
+	decSeen [strSeen]uint32
+	decKeys []smallDec
 	// snaps are the arena addresses of the calculation snapshots events
 	// refer to, each written once however many events share it.
 	snaps []uint64
+	// reports are the arena addresses of the awards' reports, each
+	// written once an append however many awards share it.
+	reports []uint64
+	// heads are the arena addresses of appends' headers: what an append's
+	// first entry says of its posting, revision, lock, placing and order,
+	// which its other entries most often repeat and then do not write.
+	heads []uint64
 }
 
 type decKey struct {
@@ -57,9 +70,14 @@ type decKey struct {
 	exp  int32
 }
 
+type smallDec struct {
+	k  decKey
+	ok bool
+}
+
 func (t *memTables) init() {
 	t.strs, t.strIdx = []string{""}, map[string]uint32{"": 0}
-	t.decs, t.decIdx, t.bigIdx = []decimal.Decimal{{}}, map[decKey]uint32{}, map[string]uint32{}
+	t.decs, t.decIdx, t.bigIdx, t.decKeys = []decimal.Decimal{{}}, map[decKey]uint32{}, map[string]uint32{}, []smallDec{{}}
 	t.locs, t.locIdx = []*time.Location{time.UTC}, map[*time.Location]uint32{time.UTC: 0}
 }
 
@@ -71,8 +89,8 @@ func (t *memTables) str(s string) uint32 {
 		return 0
 	}
 	c := &t.seen[(uint(n)*131+uint(s[0])*31+uint(s[n/2])*7+uint(s[n-1]))%strSeen]
-	if c.s == s {
-		return c.i
+	if t.strs[*c] == s {
+		return *c
 	}
 	i, ok := t.strIdx[s]
 	if !ok {
@@ -81,7 +99,7 @@ func (t *memTables) str(s string) uint32 {
 		t.strs = append(t.strs, s)
 		t.strIdx[s] = i
 	}
-	c.s, c.i = t.strs[i], i
+	*c = i
 	return i
 }
 
@@ -93,17 +111,24 @@ func (t *memTables) dec(d decimal.Decimal) uint32 {
 	var ok bool
 	if d.NumDigits() <= 18 {
 		k := decKey{d.CoefficientInt64(), d.Exponent()}
+		c := &t.decSeen[(uint64(k.coef)*0x9e3779b97f4a7c15+uint64(uint32(k.exp)))>>32%strSeen]
+		if sk := t.decKeys[*c]; sk.ok && sk.k == k {
+			return *c
+		}
 		if i, ok = t.decIdx[k]; !ok {
 			i = uint32(len(t.decs))
 			t.decs = append(t.decs, decimal.New(k.coef, k.exp))
+			t.decKeys = append(t.decKeys, smallDec{k, true})
 			t.decIdx[k] = i
 		}
+		*c = i
 		return i
 	}
 	k := d.Coefficient().String() + "e" + string(binary.AppendVarint(nil, int64(d.Exponent())))
 	if i, ok = t.bigIdx[k]; !ok {
 		i = uint32(len(t.decs))
 		t.decs = append(t.decs, decimal.NewFromBigInt(d.Coefficient(), d.Exponent()))
+		t.decKeys = append(t.decKeys, smallDec{})
 		t.bigIdx[k] = i
 	}
 	return i
@@ -180,6 +205,20 @@ const (
 	idStream
 )
 
+// Flags of an entry record, written after its id: recDerived, that the
+// entry's member, currency, instant and rule are its event's (and its
+// order, which the entry writes); the others, that a field is its
+// append's header's.
+const (
+	recDerived byte = 1 << iota
+	recPosted
+	recRevision
+	recLock
+	recPlaced
+	recOrder
+	recHead = recPosted | recRevision | recLock | recPlaced | recOrder
+)
+
 // enc writes one record.
 type enc struct {
 	b       []byte
@@ -189,13 +228,42 @@ type enc struct {
 	// an order's entries, events and body repeat it.
 	lastKey    normalize.Key
 	lastKeyIDs [3]uint32
-	// awards are the JSON forms of the awards still to write, in order
-	// (Memory.AppendBatch made and checked them).
-	awards [][]byte
+	// head is the entry whose fields the append's header holds, and
+	// headN the header's number in tables' heads; nil for none.
+	head  *Entry
+	headN uint64
+	// member, currency and amount are the numbers of the last entry's
+	// (in tables' strs and decs), for the store's member lists.
+	member, currency, amount uint32
+	// arena takes the awards' reports, each a record of its own;
+	// reports numbers those written by this append.
+	arena   *memArena
+	reports map[*commission.MemberReport]uint32
 }
 
-func (e *enc) uv(x uint64)           { e.b = binary.AppendUvarint(e.b, x) }
-func (e *enc) v(x int64)             { e.b = binary.AppendVarint(e.b, x) }
+// uv writes x as binary.AppendUvarint does. Every write appends to e.b in
+// place, which stores only its length: while the garbage collector marks,
+// storing a slice's pointer costs a write barrier, and a record is dozens
+// of writes.
+func (e *enc) uv(x uint64) {
+	if x < 0x80 {
+		e.b = append(e.b, byte(x))
+		return
+	}
+	e.uvLong(x)
+}
+
+func (e *enc) uvLong(x uint64) {
+	for x >= 0x80 {
+		e.b = append(e.b, byte(x)|0x80)
+		x >>= 7
+	}
+	e.b = append(e.b, byte(x))
+}
+
+// v writes x as binary.AppendVarint does (zig-zag).
+func (e *enc) v(x int64) { e.uv(uint64(x)<<1 ^ uint64(x>>63)) }
+
 func (e *enc) byte(x byte)           { e.b = append(e.b, x) }
 func (e *enc) str(s string)          { e.uv(uint64(e.t.str(s))) }
 func (e *enc) raw(s string)          { e.uv(uint64(len(s))); e.b = append(e.b, s...) }
@@ -231,7 +299,19 @@ func (e *enc) time(t time.Time) {
 	e.prevSec = sec
 }
 
+// bit returns 1<<i when p holds, else 0.
+func bit(p bool, i uint) byte {
+	if p {
+		return 1 << i
+	}
+	return 0
+}
+
 func (e *enc) key(k normalize.Key) {
+	if k.Platform == "" && k.Store == "" && k.OrderID == "" {
+		e.b = append(e.b, 0, 0, 0) // most entries have no ReplacedBy: the order's key stays the last
+		return
+	}
 	if k != e.lastKey {
 		e.lastKey, e.lastKeyIDs = k, [3]uint32{e.t.str(string(k.Platform)), e.t.str(k.Store), e.t.str(k.OrderID)}
 	}
@@ -260,32 +340,75 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 		e.byte(idRaw)
 		e.raw(en.ID)
 	}
-	e.str(en.Member)
-	e.str(en.Currency)
-	e.dec(en.Amount)
-	e.time(en.Effective)
-	e.time(en.Posted)
-	e.key(en.Order)
-	e.time(en.Revision)
-	e.time(en.Lock.Known)
-	e.str(en.Lock.PlanID)
-	e.v(int64(en.Lock.PlanVersion))
-	e.time(en.Placed)
-	e.str(en.Rule)
+	// An event's entry most often says what its event says: its member,
+	// currency, instant, order and rule are then written once.
+	ev := en.Event
+	derived := ev != nil && en.Member == ev.Beneficiary && en.Currency == ev.Currency && en.Rule == ev.Rule &&
+		en.Order == ev.Order && sameInstant(en.Effective, ev.Effective)
+	var flags byte
+	if derived {
+		flags |= recDerived
+	}
+	if h := e.head; h != nil {
+		if sameInstant(en.Posted, h.Posted) {
+			flags |= recPosted
+		}
+		if sameInstant(en.Revision, h.Revision) {
+			flags |= recRevision
+		}
+		if sameInstant(en.Lock.Known, h.Lock.Known) && en.Lock.PlanID == h.Lock.PlanID && en.Lock.PlanVersion == h.Lock.PlanVersion {
+			flags |= recLock
+		}
+		if sameInstant(en.Placed, h.Placed) {
+			flags |= recPlaced
+		}
+		if en.Order == h.Order {
+			flags |= recOrder
+		}
+	}
+	e.byte(flags)
+	if flags&recHead != 0 {
+		e.uv(e.headN)
+	}
+	if !derived {
+		e.member = e.t.str(en.Member)
+		e.currency = e.t.str(en.Currency)
+		e.uv(uint64(e.member))
+		e.uv(uint64(e.currency))
+	}
+	e.amount = e.t.dec(en.Amount)
+	e.uv(uint64(e.amount))
+	if !derived {
+		e.time(en.Effective)
+	}
+	if flags&recPosted == 0 {
+		e.time(en.Posted)
+	}
+	if flags&recOrder == 0 {
+		e.key(en.Order) // a derived entry's too: its event's then says it is the entry's
+	}
+	if flags&recRevision == 0 {
+		e.time(en.Revision)
+	}
+	if flags&recLock == 0 {
+		e.time(en.Lock.Known)
+		e.str(en.Lock.PlanID)
+		e.v(int64(en.Lock.PlanVersion))
+	}
+	if flags&recPlaced == 0 {
+		e.time(en.Placed)
+	}
+	if !derived {
+		e.str(en.Rule)
+	}
 	e.key(en.ReplacedBy)
 	e.str(en.Run)
 	e.dec(en.Withheld)
 	e.str(en.Reason)
-	var has byte
-	for i, p := range []bool{en.Event != nil, en.Body != nil, en.Refund != nil, en.Volume != nil, en.RunParams != nil,
-		en.Award != nil, en.Carry != nil, en.Close != nil} {
-		if p {
-			has |= 1 << i
-		}
-	}
-	e.byte(has)
-	if ev := en.Event; ev != nil {
-		e.event(ev, en, idIsEvent, snap)
+	e.byte(bit(en.Event != nil, 0) | bit(en.Body != nil, 1) | bit(en.Refund != nil, 2) | bit(en.Volume != nil, 3) |
+		bit(en.RunParams != nil, 4) | bit(en.Award != nil, 5) | bit(en.Carry != nil, 6) | bit(en.Close != nil, 7))
+	if ev != nil {
+		e.event(ev, en, idIsEvent, derived, snap)
 	}
 	if en.Body != nil {
 		e.order(en.Body)
@@ -305,12 +428,8 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	if r := en.RunParams; r != nil {
 		e.run(r)
 	}
-	// A period's awards, carries and close records are few (one close a
-	// period); an award keeps its JSON form, which reads back exactly.
 	if en.Award != nil {
-		e.uv(uint64(len(e.awards[0])))
-		e.b = append(e.b, e.awards[0]...)
-		e.awards = e.awards[1:]
+		e.award(en.Award, en)
 	}
 	if c := en.Carry; c != nil {
 		e.str(c.Rule)
@@ -328,7 +447,9 @@ func (e *enc) entry(en *Entry, si uint32, stream string, snap func(*commission.C
 	}
 }
 
-func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent bool, snap func(*commission.CalcSnapshot) uint32) {
+// event writes en's event ev; derived reports that en's member,
+// currency, instant and rule are ev's, which the entry did not write.
+func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent, derived bool, snap func(*commission.CalcSnapshot) uint32) {
 	if !idIsEvent {
 		e.b = append(e.b, ev.ID[:]...)
 	}
@@ -340,12 +461,17 @@ func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent bool, snap func(*
 	}
 	e.str(ev.LineID)
 	e.str(ev.Component)
-	e.str(ev.Beneficiary)
+	beneficiary := e.t.str(ev.Beneficiary)
+	e.uv(uint64(beneficiary))
 	e.str(ev.Rule)
 	e.byte(byte(ev.Kind))
 	e.v(int64(ev.Level))
 	e.v(int64(ev.PaidLevel))
-	e.str(ev.Currency)
+	currency := e.t.str(ev.Currency)
+	e.uv(uint64(currency))
+	if derived {
+		e.member, e.currency = beneficiary, currency
+	}
 	e.time(ev.Effective)
 	if ev.Corrects == (ulid.ULID{}) {
 		e.byte(0)
@@ -365,6 +491,18 @@ func (e *enc) event(ev *commission.Event, en *Entry, idIsEvent bool, snap func(*
 	e.v(f.Uncapped)
 	e.byte(byte(f.BasisScale))
 	e.byte(byte(f.Digits))
+}
+
+// header writes the header of an append whose first entry is h.
+func (e *enc) header(h *Entry) {
+	e.prevSec = 0
+	e.time(h.Posted)
+	e.time(h.Revision)
+	e.time(h.Lock.Known)
+	e.str(h.Lock.PlanID)
+	e.v(int64(h.Lock.PlanVersion))
+	e.time(h.Placed)
+	e.key(h.Order)
 }
 
 func (e *enc) snapshot(s *commission.CalcSnapshot) {
@@ -399,6 +537,159 @@ func (e *enc) snapshot(s *commission.CalcSnapshot) {
 		e.dec(c.Basis)
 		e.dec(c.Amount)
 		e.dec(c.Uncapped)
+	}
+}
+
+// Award fields that are most often the entry's, flagged instead of
+// written again.
+const (
+	awardIDIsEntry byte = 1 << iota
+	awardBeneficiaryIsMember
+	awardRuleIsEntry
+	awardCurrencyIsEntry
+)
+
+// award writes a, the award of en. Its report (its calc_snapshot) is a
+// record of its own, written once an append: a beneficiary's awards, one
+// a period rule, share one report, which holds its legs and rank trace.
+func (e *enc) award(a *commission.Award, en *Entry) {
+	same := bit(isULIDString(a.ID, en.ID), 0) | bit(a.Beneficiary == en.Member, 1) |
+		bit(a.Rule == en.Rule, 2) | bit(a.Currency == en.Currency, 3)
+	e.byte(same)
+	if same&awardIDIsEntry == 0 {
+		e.b = append(e.b, a.ID[:]...)
+	}
+	e.str(a.Plan)
+	e.str(a.Period)
+	if same&awardRuleIsEntry == 0 {
+		e.str(a.Rule)
+	}
+	if same&awardBeneficiaryIsMember == 0 {
+		e.str(a.Beneficiary)
+	}
+	e.str(a.Source)
+	e.v(int64(a.Level))
+	e.v(int64(a.PaidLevel))
+	e.byte(byte(a.Kind))
+	if same&awardCurrencyIsEntry == 0 {
+		e.str(a.Currency)
+	}
+	e.time(a.Effective)
+	if a.Corrects == (ulid.ULID{}) {
+		e.byte(0)
+	} else {
+		e.byte(1)
+		e.b = append(e.b, a.Corrects[:]...)
+	}
+	e.count(len(a.Figures), a.Figures == nil)
+	for _, f := range a.Figures {
+		e.str(f.Name)
+		e.decimal(f.Value)
+	}
+	f := eventraw.AwardOf(a)
+	e.v(f.BasisV)
+	e.v(f.Rate)
+	e.v(f.Amount)
+	e.byte(byte(f.BasisScale))
+	e.byte(byte(f.Digits))
+	r := a.Snapshot()
+	if r == nil {
+		e.uv(0)
+		return
+	}
+	i, ok := e.reports[r]
+	if !ok {
+		if e.reports == nil {
+			e.reports = make(map[*commission.MemberReport]uint32)
+		}
+		// The report's record is written after the award's, then cut
+		// from it.
+		n, prev := len(e.b), e.prevSec
+		e.report(r)
+		i = uint32(len(e.t.reports))
+		e.t.reports = append(e.t.reports, e.arena.add(e.b[n:]))
+		e.b, e.prevSec = e.b[:n], prev
+		e.reports[r] = i
+	}
+	e.uv(uint64(i) + 1)
+}
+
+func (e *enc) report(r *commission.MemberReport) {
+	e.prevSec = 0
+	e.str(r.PlanID)
+	e.v(int64(r.PlanVersion))
+	e.str(r.Period.ID)
+	e.time(r.Period.From)
+	e.time(r.Period.To)
+	e.time(r.Known)
+	e.str(r.Member)
+	v := &r.Volumes
+	for _, d := range [...]decimal.Decimal{v.PV, v.QV, v.CV, v.Own, v.GV, v.OGV} {
+		e.decimal(d)
+	}
+	e.v(int64(v.Enrolled))
+	e.bool(v.Active)
+	e.ranks(r.Ranks)
+	e.ranks(r.Previous)
+	e.str(r.RankName)
+	e.legs(r.Legs)
+	e.count(len(r.Trace), r.Trace == nil)
+	for i := range r.Trace {
+		e.try(&r.Trace[i])
+	}
+	if r.Next == nil {
+		e.byte(0)
+	} else {
+		e.byte(1)
+		e.try(r.Next)
+	}
+}
+
+// decimal writes d in place, not interned: a report's volumes are its
+// member's, most of them found in no other record.
+func (e *enc) decimal(d decimal.Decimal) {
+	switch {
+	case d == (decimal.Decimal{}):
+		e.byte(0)
+	case d.NumDigits() <= 18:
+		e.byte(1)
+		e.v(d.CoefficientInt64())
+		e.v(int64(d.Exponent()))
+	default:
+		e.byte(2)
+		e.raw(d.Coefficient().String())
+		e.v(int64(d.Exponent()))
+	}
+}
+
+func (e *enc) ranks(r hierarchy.Ranks) {
+	e.uv(uint64(r.PaidAs))
+	e.uv(uint64(r.Highest))
+}
+
+func (e *enc) legs(ls []commission.LegReport) {
+	e.count(len(ls), ls == nil)
+	for i := range ls {
+		l := &ls[i]
+		e.str(l.Member)
+		e.decimal(l.Volume)
+		e.decimal(l.Counted)
+		e.uv(uint64(l.Rank))
+	}
+}
+
+func (e *enc) try(t *commission.RankTry) {
+	e.uv(uint64(t.Rank))
+	e.str(t.Name)
+	e.bool(t.Met)
+	e.count(len(t.Failed), t.Failed == nil)
+	for i := range t.Failed {
+		f := &t.Failed[i]
+		e.str(f.Requirement)
+		e.decimal(f.Have)
+		e.decimal(f.Need)
+		e.uv(uint64(f.Rank))
+		e.legs(f.Capped)
 	}
 }
 
@@ -509,6 +800,21 @@ type dec struct {
 	// of one calculation follow one another and share it.
 	lastSnap  *commission.CalcSnapshot
 	lastSnapN uint64
+	// lastHead is the append header last read, with its number + 1.
+	lastHead  header
+	lastHeadN uint64
+	// awards are the awards read, taken from blocks; reports the reports
+	// read, by number, each as an award that holds it and nothing else,
+	// so that a beneficiary's awards share it as they did when appended.
+	awards  []commission.Award
+	reports map[uint64]commission.Award
+}
+
+// header is what an append's header holds.
+type header struct {
+	posted, revision, placed time.Time
+	lock                     commission.Lock
+	order                    normalize.Key
 }
 
 // uv reads a uvarint: most are one byte, read inline.
@@ -612,18 +918,50 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 	default:
 		d.ids = append(d.ids, d.rawBytes()...)
 	}
-	e.Member = d.str()
-	e.Currency = d.str()
+	flags := d.byte()
+	derived := flags&recDerived != 0
+	var h *header
+	if flags&recHead != 0 {
+		h = d.header(d.uv())
+	}
+	if !derived {
+		e.Member = d.str()
+		e.Currency = d.str()
+	}
 	e.Amount = d.dec()
-	e.Effective = d.time()
-	e.Posted = d.time()
-	e.Order = d.key()
-	e.Revision = d.time()
-	e.Lock.Known = d.time()
-	e.Lock.PlanID = d.str()
-	e.Lock.PlanVersion = int(d.v())
-	e.Placed = d.time()
-	e.Rule = d.str()
+	if !derived {
+		e.Effective = d.time()
+	}
+	if flags&recPosted != 0 {
+		e.Posted = h.posted
+	} else {
+		e.Posted = d.time()
+	}
+	if flags&recOrder != 0 {
+		e.Order = h.order
+	} else {
+		e.Order = d.key()
+	}
+	if flags&recRevision != 0 {
+		e.Revision = h.revision
+	} else {
+		e.Revision = d.time()
+	}
+	if flags&recLock != 0 {
+		e.Lock = h.lock
+	} else {
+		e.Lock.Known = d.time()
+		e.Lock.PlanID = d.str()
+		e.Lock.PlanVersion = int(d.v())
+	}
+	if flags&recPlaced != 0 {
+		e.Placed = h.placed
+	} else {
+		e.Placed = d.time()
+	}
+	if !derived {
+		e.Rule = d.str()
+	}
 	e.ReplacedBy = d.key()
 	e.Run = d.str()
 	e.Withheld = d.dec()
@@ -633,6 +971,9 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 		ev := &take(&d.events, 1, left)[0]
 		d.event(ev, e, kind == idULID, id)
 		e.Event = ev
+		if derived {
+			e.Member, e.Currency, e.Effective, e.Rule = ev.Beneficiary, ev.Currency, ev.Effective, ev.Rule
+		}
 	}
 	if has&2 != 0 {
 		e.Body = &take(&d.orders, 1, min(left, 4))[0]
@@ -650,12 +991,9 @@ func (d *dec) entry(e *Entry, addr uint64, pos int64, left int) {
 		d.run(e.RunParams)
 	}
 	if has&32 != 0 {
-		e.Award = new(commission.Award)
-		if err := e.Award.UnmarshalJSON(d.rawBytes()); err != nil {
-			// Unreachable: AppendBatch's awardsJSON read these bytes
-			// back before the store kept them.
-			panic(fmt.Sprintf("ledger: Memory cannot read back the award it wrote: %v", err))
-		}
+		a := &take(&d.awards, 1, left)[0]
+		d.award(a, e)
+		e.Award = a
 	}
 	if has&64 != 0 {
 		e.Carry = &commission.Carry{Rule: d.str(), Member: d.str(), Leg: hierarchy.Leg(d.v()), Volume: d.dec()}
@@ -677,6 +1015,18 @@ func take[T any](block *[]T, n, hint int) []T {
 	}
 	*block = b[:len(b)+n]
 	return b[len(b) : len(b)+n : len(b)+n]
+}
+
+// sameInstant reports whether enc.time writes a and b alike (and dec
+// reads them back alike).
+func sameInstant(a, b time.Time) bool {
+	return a == b || a != (time.Time{}) && b != (time.Time{}) && sameInstantApart(a, b)
+}
+
+// sameInstantApart is sameInstant for two Times whose fields differ (a
+// monotonic reading, say).
+func sameInstantApart(a, b time.Time) bool {
+	return a.Unix() == b.Unix() && a.Nanosecond() == b.Nanosecond() && a.Location() == b.Location()
 }
 
 // isULIDString reports whether s is id's string form, without
@@ -742,6 +1092,23 @@ func (d *dec) event(ev *commission.Event, e *Entry, idIsEvent bool, id ulid.ULID
 	eventraw.Set(ev, f)
 }
 
+// header returns the append header number n, read once for the entries
+// of one append read one after the other.
+func (d *dec) header(n uint64) *header {
+	if n+1 != d.lastHeadN {
+		rest, i, prev := d.b, d.i, d.prevSec
+		d.at(d.t.heads[n])
+		h := &d.lastHead
+		h.posted, h.revision = d.time(), d.time()
+		h.lock = commission.Lock{Known: d.time(), PlanID: d.str(), PlanVersion: int(d.v())}
+		h.placed = d.time()
+		h.order = d.key()
+		d.lastHeadN = n + 1
+		d.b, d.i, d.prevSec = rest, i, prev
+	}
+	return &d.lastHead
+}
+
 func (d *dec) snapshot(addr uint64) *commission.CalcSnapshot {
 	d.at(addr)
 	s := &commission.CalcSnapshot{PlanID: d.str(), PlanVersion: int(d.v()), Known: d.time(), At: d.time(), OrderVersion: d.time()}
@@ -764,6 +1131,125 @@ func (d *dec) snapshot(addr uint64) *commission.CalcSnapshot {
 		s.Cap = &commission.Cap{Share: d.dec(), Basis: d.dec(), Amount: d.dec(), Uncapped: d.dec()}
 	}
 	return s
+}
+
+// award reads what enc.award wrote, after en's other fields and its id
+// (the end of d.ids).
+func (d *dec) award(a *commission.Award, en *Entry) {
+	same := d.byte()
+	var id ulid.ULID
+	if same&awardIDIsEntry != 0 {
+		_ = id.UnmarshalText(d.ids[len(d.ids)-ulid.EncodedSize:])
+	} else {
+		id = d.ulid()
+	}
+	plan, period, rule, ben := d.str(), d.str(), en.Rule, en.Member
+	if same&awardRuleIsEntry == 0 {
+		rule = d.str()
+	}
+	if same&awardBeneficiaryIsMember == 0 {
+		ben = d.str()
+	}
+	src := d.str()
+	level, paid := int(d.v()), int(d.v())
+	kind := commission.Kind(d.byte())
+	cur := en.Currency
+	if same&awardCurrencyIsEntry == 0 {
+		cur = d.str()
+	}
+	eff := d.time()
+	var corrects ulid.ULID
+	if d.byte() == 1 {
+		corrects = d.ulid()
+	}
+	var figs []commission.Figure
+	if n, isNil := d.count(); !isNil {
+		figs = make([]commission.Figure, n)
+		for i := range figs {
+			figs[i] = commission.Figure{Name: d.str(), Value: d.decimal()}
+		}
+	}
+	var f eventraw.AwardFields
+	f.BasisV, f.Rate, f.Amount = d.v(), d.v(), d.v()
+	f.BasisScale, f.Digits = int8(d.byte()), int8(d.byte())
+	var withReport commission.Award
+	if n := d.uv(); n != 0 {
+		var ok bool
+		if withReport, ok = d.reports[n]; !ok {
+			rest, i, prev := d.b, d.i, d.prevSec
+			withReport = commission.Award{}.WithSnapshot(d.report(d.t.reports[n-1]))
+			d.b, d.i, d.prevSec = rest, i, prev
+			if d.reports == nil {
+				d.reports = make(map[uint64]commission.Award)
+			}
+			d.reports[n] = withReport
+		}
+	}
+	*a = withReport
+	a.ID, a.Plan, a.Period, a.Rule, a.Beneficiary, a.Source = id, plan, period, rule, ben, src
+	a.Level, a.PaidLevel, a.Kind, a.Currency, a.Effective, a.Corrects, a.Figures = level, paid, kind, cur, eff, corrects, figs
+	eventraw.SetAward(a, f)
+}
+
+func (d *dec) report(addr uint64) *commission.MemberReport {
+	d.at(addr)
+	r := &commission.MemberReport{PlanID: d.str(), PlanVersion: int(d.v()),
+		Period: commission.Period{ID: d.str(), From: d.time(), To: d.time()}, Known: d.time(), Member: d.str()}
+	r.Volumes = commission.Volumes{PV: d.decimal(), QV: d.decimal(), CV: d.decimal(), Own: d.decimal(), GV: d.decimal(), OGV: d.decimal(),
+		Enrolled: int(d.v()), Active: d.byte() == 1}
+	r.Ranks, r.Previous, r.RankName = d.ranks(), d.ranks(), d.str()
+	r.Legs = d.legs()
+	if n, isNil := d.count(); !isNil {
+		r.Trace = make([]commission.RankTry, n)
+		for i := range r.Trace {
+			r.Trace[i] = d.try()
+		}
+	}
+	if d.byte() == 1 {
+		t := d.try()
+		r.Next = &t
+	}
+	return r
+}
+
+// decimal reads what enc.decimal wrote.
+func (d *dec) decimal() decimal.Decimal {
+	switch d.byte() {
+	case 0:
+		return decimal.Decimal{}
+	case 1:
+		coef := d.v()
+		return decimal.New(coef, int32(d.v()))
+	}
+	coef, _ := new(big.Int).SetString(string(d.rawBytes()), 10)
+	return decimal.NewFromBigInt(coef, int32(d.v()))
+}
+
+func (d *dec) ranks() hierarchy.Ranks {
+	return hierarchy.Ranks{PaidAs: hierarchy.Rank(d.uv()), Highest: hierarchy.Rank(d.uv())}
+}
+
+func (d *dec) legs() []commission.LegReport {
+	n, isNil := d.count()
+	if isNil {
+		return nil
+	}
+	ls := make([]commission.LegReport, n)
+	for i := range ls {
+		ls[i] = commission.LegReport{Member: d.str(), Volume: d.decimal(), Counted: d.decimal(), Rank: hierarchy.Rank(d.uv())}
+	}
+	return ls
+}
+
+func (d *dec) try() commission.RankTry {
+	t := commission.RankTry{Rank: hierarchy.Rank(d.uv()), Name: d.str(), Met: d.byte() == 1}
+	if n, isNil := d.count(); !isNil {
+		t.Failed = make([]commission.Shortfall, n)
+		for i := range t.Failed {
+			t.Failed[i] = commission.Shortfall{Requirement: d.str(), Have: d.decimal(), Need: d.decimal(), Rank: hierarchy.Rank(d.uv()), Capped: d.legs()}
+		}
+	}
+	return t
 }
 
 func (d *dec) link() commission.Link {
@@ -852,47 +1338,60 @@ func (d *dec) run(r *Run) {
 // reading their records; an equal hash is checked against the entry's id
 // itself.
 type idSet struct {
-	seed  maphash.Seed
+	seed  uint64   // random: a layout no input can aim at
 	slots []uint64 // hash<<32 | index + 1
 	n     int
 }
 
-func (s *idSet) find(id string, h uint32, is func(i uint32, id string) bool) (slot int, found bool) {
+// find returns the slot of id, whose hash is h, and the index it holds
+// (found), or else the empty slot id would take. is reports whether the
+// entry at index i has id.
+func (s *idSet) find(id string, h uint32, is func(i uint32, id string) bool) (slot int, i uint32, found bool) {
 	mask := len(s.slots) - 1
 	for slot = int(h) & mask; ; slot = (slot + 1) & mask {
 		v := s.slots[slot]
 		if v == 0 {
-			return slot, false
+			return slot, 0, false
 		}
 		if uint32(v>>32) == h && is(uint32(v)-1, id) {
-			return slot, true
+			return slot, uint32(v) - 1, true
 		}
 	}
 }
 
-func (s *idSet) has(id string, is func(i uint32, id string) bool) bool {
-	if s.n == 0 {
-		return false
-	}
-	_, found := s.find(id, uint32(maphash.String(s.seed, id)), is)
-	return found
+// hash returns id's hash, which find takes.
+func (s *idSet) hash(id string) uint32 {
+	return uint32(strtab.Hash(s.seed, id))
 }
 
-// add adds id, held by the entry at index i of log, known not to be in
-// s.
-func (s *idSet) add(id string, i uint32, is func(i uint32, id string) bool) {
-	if (s.n+1)*4 > len(s.slots)*3 {
+// reserve makes room for n more ids, at most three quarters full.
+func (s *idSet) reserve(n int) {
+	for s.slots == nil || (s.n+n)*4 > len(s.slots)*3 {
 		s.grow()
 	}
-	h := uint32(maphash.String(s.seed, id))
-	slot, _ := s.find(id, h, is)
+}
+
+// put puts an id whose hash is h, held by the entry at index i, in slot,
+// the empty slot find returned for it. reserve must have made room.
+func (s *idSet) put(slot int, h, i uint32) {
 	s.slots[slot] = uint64(h)<<32 | uint64(i+1)
 	s.n++
 }
 
+// takeBack empties the slots put filled since reserve, in the order put
+// filled them: emptied last first, each leaves the table as it was
+// before its put (with linear probing, a put fills a slot that was
+// empty, and nothing probes past it that did not before).
+func (s *idSet) takeBack(slots []int) {
+	for j := len(slots) - 1; j >= 0; j-- {
+		s.slots[slots[j]] = 0
+	}
+	s.n -= len(slots)
+}
+
 func (s *idSet) grow() {
 	if s.slots == nil {
-		s.seed = maphash.MakeSeed()
+		s.seed = rand.Uint64()
 	}
 	old := s.slots
 	s.slots = make([]uint64, max(64, 2*len(old)))

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/uplinehq/upline/commission"
 	"github.com/uplinehq/upline/internal/eventraw"
 	"github.com/uplinehq/upline/internal/firstseen"
@@ -440,6 +442,12 @@ func desiredVolumes(calc *commission.Calculation) volumeSums {
 // volumeEntries appends to out the volume entries that bring the posted
 // volumes to the desired ones.
 func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency string, at, rev, placed time.Time, b basis) []Entry {
+	// Each entry's volume from one block, and the ids' common part
+	// written once.
+	vols := make([]Volume, 0, len(desired.sums)+len(st.vols.sums))
+	var buf [128]byte
+	prefix := append(append(append(buf[:0], "volume "...), st.stream...), ' ')
+	prefix = append(rev.UTC().AppendFormat(prefix, time.RFC3339Nano), ' ')
 	entry := func(k volumeSlot, d Volume, first bool) {
 		if d.PV.IsZero() && d.QV.IsZero() && d.CV.IsZero() && d.Net.IsZero() {
 			return
@@ -449,8 +457,11 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 			eff = placed
 		}
 		d.LineID, d.Component, d.Customer = k.line, k.component, k.customer
-		out = append(out, Entry{ID: volumeID(st.stream, rev, k), Type: TypeVolume, Member: k.member, Currency: currency,
-			Effective: eff.UTC(), Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed.UTC(), Volume: &d})
+		vols = append(vols, d)
+		var e *Entry
+		out, e = nextEntry(out)
+		e.ID, e.Type, e.Member, e.Currency, e.Volume = volumeID(prefix, k), TypeVolume, k.member, currency, &vols[len(vols)-1]
+		e.Effective, e.Posted, e.Order, e.Revision, e.Lock, e.Placed = eff.UTC(), at, st.key, rev, b.lock, b.placed.UTC()
 	}
 	for i, k := range desired.keys() {
 		want := &desired.sums[i]
@@ -472,10 +483,11 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 	return out
 }
 
-func volumeID(stream string, rev time.Time, k volumeSlot) string {
-	b := make([]byte, 0, len("volume ")+len(stream)+len(time.RFC3339Nano)+len(k.member)+len(k.line)+len(k.component)+len(k.customer)+12)
-	b = append(append(append(b, "volume "...), stream...), ' ')
-	b = append(rev.UTC().AppendFormat(b, time.RFC3339Nano), ' ')
+// volumeID is the id of slot k's volume entry; prefix is "volume ", the
+// order's stream, the revision instant and a space.
+func volumeID(prefix []byte, k volumeSlot) string {
+	var buf [256]byte
+	b := append(buf[:0], prefix...)
 	b = append(appendQuote(b, k.member), ' ')
 	b = append(appendQuote(b, k.line), ' ')
 	b = appendQuote(b, k.component)
@@ -499,16 +511,25 @@ func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
 // correctionEntries appends to add the entries of an order's corrections
 // at revision rev, less those the stream st already holds; one it holds
 // differently is a *ConflictError.
+// An event without an amount is no correction (an order's first post
+// passes its calculation's events, which may hold some).
 func correctionEntries(add []Entry, st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
+	ids := eventIDs(corr)
+	at = at.UTC()
 	for i := range corr {
-		e := eventEntry(&corr[i], at, rev, lock)
-		if p := st.ids.find(e.ID); p != nil {
-			if err := sameEntry(p, &e); err != nil {
-				return nil, err
-			}
+		if corr[i].AmountMinor() == 0 {
 			continue
 		}
-		add = append(add, e)
+		var e *Entry
+		add, e = nextEntry(add)
+		setEventEntry(e, &corr[i], ids[i*ulid.EncodedSize:][:ulid.EncodedSize], at, rev, lock)
+		if p := st.ids.find(e.ID); p != nil {
+			if err := sameEntry(p, e); err != nil {
+				return nil, err
+			}
+			*e = Entry{} // the room past add's length stays zero
+			add = add[:len(add)-1]
+		}
 	}
 	return add, nil
 }

@@ -62,6 +62,25 @@ type Summer interface {
 	Sum(ctx context.Context, f Filter) ([]Balance, error)
 }
 
+// Volumer is a Store that sums a period's volumes itself, as Summer sums
+// amounts: a SQL store with an aggregate, or Memory over its own lists,
+// so that a close reads one sum per member instead of every volume entry.
+// The ledger uses Volumes when its store has it, and Scan otherwise.
+type Volumer interface {
+	Store
+	// Volumes sums, per member, the Volume of the TypeVolume entries
+	// that have one, were posted by postedBy (zero: all) and count in
+	// period per: with commission.RefundsInRefundPeriod those effective
+	// in per; with RefundsInOrderPeriod those effective from per.From on
+	// whose order was placed in per (Placed, or Effective when Placed is
+	// zero). It returns one PersonalVolume per member with at least one
+	// such entry (sums of zero included), sorted by member: PV, QV and
+	// CV, and in CustomerPV the PV of the entries with a Customer. Each
+	// sum equals, exactly, the one made by adding the entries Scan
+	// returns.
+	Volumes(ctx context.Context, per Period, postedBy time.Time, refunds commission.RefundPeriod) ([]commission.PersonalVolume, error)
+}
+
 // Batcher is a Store that appends to several streams in one atomic step,
 // so that importing or replaying history pays one commit for many orders
 // (Ledger.PostAll) instead of one each.
@@ -193,7 +212,12 @@ type Memory struct {
 	// one member's queries visit only its entries (and sums of every
 	// member only the dense lists); "" holds entries without a member.
 	byMember map[string]*blocks[memberEntry]
-	scratch  []byte
+	// memberLists holds the same lists by the member's number in tab.strs
+	// (nil for a string no entry has as its member), for the append path.
+	memberLists []*blocks[memberEntry]
+	scratch     []byte
+	snapScratch []byte
+	idSlots     []int // addIDs's, to take back
 	// recent holds the entries of streams last read whole, by stream
 	// number modulo its length, so that reading an order's stream again
 	// (a duplicate delivery, a what-if) copies them instead of decoding
@@ -203,6 +227,27 @@ type Memory struct {
 	// byRun holds each payout run's entries (their indexes in log) in
 	// position order.
 	byRun map[string][]uint32
+	// vols holds the volume entries as Volumes filters and sums them,
+	// in position order, with members numbered as in members.
+	vols blocks[volumeRecord]
+	// volEffective and volPlaced index vols by the UTC day of an
+	// entry's effective and placed instants, so that a close visits its
+	// period's days only, however long the ledger's history; volWide
+	// holds the entries with an instant Unix nanoseconds cannot hold.
+	volEffective, volPlaced map[int64][]uint32
+	volWide                 []uint32
+	// members are the members of volume entries by number, volMember
+	// their numbers; volFixed holds, by number, each of tab.decs at
+	// volumeScale and whether it fits there, so that Volumes adds a
+	// line's volumes as integers.
+	members   []string
+	volMember map[string]uint32
+	volFixed  []fixedDec
+}
+
+type fixedDec struct {
+	v    int64
+	fits bool
 }
 
 type recentStream struct {
@@ -213,6 +258,30 @@ type recentStream struct {
 // recentMax is the most entries a stream in Memory.recent has: a long
 // stream (the payouts) would keep too much.
 const recentMax = 64
+
+// volumeRecord is a volume entry (of TypeVolume, with a Volume) as
+// Volumes filters and sums it.
+type volumeRecord struct {
+	// effective, posted and placed (Placed, or Effective when Placed is
+	// zero) are Unix nanoseconds, unless wide.
+	effective, posted, placed int64
+	i                         uint32    // index in log
+	vol                       [3]uint32 // PV, QV, CV in tab.decs
+	member                    uint32    // in Memory.members
+	customer                  bool
+	// wide is set for an instant beyond what Unix nanoseconds hold:
+	// Volumes then reads the entry.
+	wide bool
+}
+
+// day is the UTC day of Unix nanoseconds ns, Volumes' index key.
+func day(ns int64) int64 {
+	const d = int64(24 * time.Hour)
+	if ns < 0 {
+		return (ns+1)/d - 1
+	}
+	return ns / d
+}
 
 // memberEntry is what one member's queries filter and sum on, kept in a
 // dense list per member: they touch that list and the entries they
@@ -318,6 +387,9 @@ func (m *Memory) each(mf *memberFilter, fn func(member string, r *memberEntry), 
 
 // unixNano returns t in Unix nanoseconds, and whether that is exact.
 func unixNano(t time.Time) (int64, bool) {
+	if sec := t.Unix(); sec > math.MinInt64/int64(time.Second) && sec < math.MaxInt64/int64(time.Second) {
+		return sec*1e9 + int64(t.Nanosecond()), true // t.UnixNano(), in range
+	}
 	ns := t.UnixNano()
 	return ns, time.Unix(0, ns).Equal(t)
 }
@@ -326,6 +398,7 @@ var (
 	_ Summer  = (*Memory)(nil)
 	_ Batcher = (*Memory)(nil)
 	_ Tailer  = (*Memory)(nil)
+	_ Volumer = (*Memory)(nil)
 )
 
 // NewMemory returns an empty in-memory store.
@@ -342,10 +415,6 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 		return err
 	}
 	if err := checkBatch(batch); err != nil {
-		return err
-	}
-	awards, err := awardsJSON(batch)
-	if err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -366,26 +435,39 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 	if m.log.n+n > math.MaxUint32 {
 		return fmt.Errorf("ledger: the memory store holds at most %d entries", uint32(math.MaxUint32))
 	}
-	if err := m.checkIDs(batch, n); err != nil {
+	if err := m.addIDs(batch, n); err != nil {
 		return err
 	}
-	var snaps map[*commission.CalcSnapshot]uint32
+	// The snapshots written, each once: an append's events share one, or
+	// a few (a replacement's), so a list beats a map.
+	type written struct {
+		s *commission.CalcSnapshot
+		i uint32
+	}
+	var small [4]written
+	snaps := small[:0]
 	var snapEnc enc
 	snap := func(s *commission.CalcSnapshot) uint32 {
-		if i, ok := snaps[s]; ok {
-			return i
+		for k := range snaps {
+			if snaps[k].s == s {
+				return snaps[k].i
+			}
 		}
-		if snaps == nil {
-			snaps = make(map[*commission.CalcSnapshot]uint32)
-		}
-		snapEnc = enc{b: snapEnc.b[:0], t: &m.tab}
+		snapEnc = enc{b: m.snapScratch[:0], t: &m.tab}
 		snapEnc.snapshot(s)
+		m.snapScratch = snapEnc.b
 		i := uint32(len(m.tab.snaps))
 		m.tab.snaps = append(m.tab.snaps, m.arena.add(snapEnc.b))
-		snaps[s] = i
+		snaps = append(snaps, written{s, i})
 		return i
 	}
-	e := enc{t: &m.tab, awards: awards}
+	e := enc{b: m.scratch, t: &m.tab, arena: &m.arena}
+	defer func() { m.scratch = e.b }()
+	// The entries of an append most often share their posting instant:
+	// the last one's, in Unix nanoseconds, and whether that is exact.
+	var posted time.Time
+	var postedNs int64
+	postedOK, havePosted := false, false
 	for _, a := range batch {
 		si, ok := m.streams[a.Stream]
 		if !ok {
@@ -396,36 +478,55 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 			m.entries = append(m.entries, nil)
 		}
 		cur, entries := slices.Grow(m.entries[si], len(a.Entries)), a.Entries
+		e.head = nil
+		if len(entries) > 1 {
+			e.b = e.b[:0]
+			e.header(&entries[0])
+			e.head, e.headN = &entries[0], uint64(len(m.tab.heads))
+			m.tab.heads = append(m.tab.heads, m.arena.add(e.b))
+		}
 		for i := range entries {
 			en := &entries[i]
 			li := uint32(m.log.n)
 			en.Stream, en.Seq, en.Position = a.Stream, len(cur)+1, int64(li)+1
-			e.b = m.scratch[:0]
+			e.b = e.b[:0]
 			e.entry(en, si, a.Stream, snap)
-			m.scratch = e.b
 			m.log.add(m.arena.add(e.b))
 			cur = append(cur, li)
-			m.ids.add(en.ID, li, m.idIs)
-			member := m.tab.strs[m.tab.str(en.Member)]
-			r := memberEntry{i: li, currency: m.tab.str(en.Currency), amount: m.tab.dec(en.Amount), typ: en.Type}
-			var ok1, ok2 bool
-			r.effective, ok1 = unixNano(en.Effective)
-			r.posted, ok2 = unixNano(en.Posted)
-			r.wide = !ok1 || !ok2
-			list := m.byMember[member]
-			if list == nil {
-				list = new(blocks[memberEntry])
-				m.byMember[member] = list
+			r := memberEntry{i: li, currency: e.currency, amount: e.amount, typ: en.Type}
+			var ok bool
+			r.effective, ok = unixNano(en.Effective)
+			if !havePosted || en.Posted != posted {
+				posted, havePosted = en.Posted, true
+				postedNs, postedOK = unixNano(posted)
 			}
-			list.add(r)
+			r.posted, r.wide = postedNs, !ok || !postedOK
+			m.memberList(e.member).add(r)
 			if en.Run != "" {
 				run := m.tab.strs[m.tab.str(en.Run)]
 				m.byRun[run] = append(m.byRun[run], li)
+			}
+			if en.Type == TypeVolume && en.Volume != nil {
+				m.addVolume(en, li)
 			}
 		}
 		m.entries[si] = cur
 	}
 	return nil
+}
+
+// memberList returns the list of the member whose number in tab.strs is
+// i, made when it has none. m.mu must be held.
+func (m *Memory) memberList(i uint32) *blocks[memberEntry] {
+	if int(i) >= len(m.memberLists) {
+		m.memberLists = append(m.memberLists, make([]*blocks[memberEntry], int(i)+1-len(m.memberLists))...)
+	}
+	list := m.memberLists[i]
+	if list == nil {
+		list = new(blocks[memberEntry])
+		m.memberLists[i], m.byMember[m.tab.strs[i]] = list, list
+	}
+	return list
 }
 
 // version returns stream's version. m.mu must be held.
@@ -436,42 +537,47 @@ func (m *Memory) version(stream string) int {
 	return 0
 }
 
-// checkIDs refuses a batch of n entries with an id in the store or twice
-// in the batch. m.mu must be held.
-func (m *Memory) checkIDs(batch []Append, n int) error {
-	// seen maps the ids before the current one to their append, in a
-	// large batch; a small one is searched.
-	var seen map[string]int
-	if n > 64 {
-		seen = make(map[string]int, n)
+// addIDs adds the ids of a batch of n entries to m.ids, as held by the
+// entries at log indexes m.log.n, m.log.n+1, ... in batch order, or adds
+// none and refuses the batch when an id is in the store or twice in the
+// batch. m.mu must be held.
+func (m *Memory) addIDs(batch []Append, n int) error {
+	base := uint32(m.log.n)
+	// An id the batch added is compared with its entry, whose record is
+	// not written yet.
+	is := func(i uint32, id string) bool {
+		if i < base {
+			return m.idIs(i, id)
+		}
+		flat := int(i - base)
+		for k := range batch {
+			if flat < len(batch[k].Entries) {
+				return batch[k].Entries[flat].ID == id
+			}
+			flat -= len(batch[k].Entries)
+		}
+		return false
 	}
-	for k, a := range batch {
+	m.ids.reserve(n) // no growing while ids are added: those added can be taken back
+	added := m.idSlots[:0]
+	defer func() { m.idSlots = added }()
+	flat := uint32(0)
+	for _, a := range batch {
+		first := base + flat // this append's first entry
 		for i := range a.Entries {
 			id := a.Entries[i].ID
-			dup, twice := m.ids.has(id, m.idIs), false
-			if !dup && seen != nil {
-				var at int
-				at, dup = seen[id]
-				twice = dup && at == k
-				seen[id] = k
-			} else if !dup {
-				// By index: a func of an Entry would copy each entry.
-				for j := 0; j < i && !twice; j++ {
-					twice = a.Entries[j].ID == id
-				}
-				dup = twice
-				for _, b := range batch[:k] {
-					for j := 0; j < len(b.Entries) && !dup; j++ {
-						dup = b.Entries[j].ID == id
-					}
-				}
-			}
-			if dup {
-				if twice {
+			h := m.ids.hash(id)
+			slot, at, found := m.ids.find(id, h, is)
+			if found {
+				m.ids.takeBack(added)
+				if at >= first {
 					return fmt.Errorf("%w: %s twice in one append", ErrDuplicateID, id)
 				}
 				return fmt.Errorf("%w: %s", ErrDuplicateID, id)
 			}
+			m.ids.put(slot, h, base+flat)
+			added = append(added, slot)
+			flat++
 		}
 	}
 	return nil
@@ -546,27 +652,6 @@ func checkBatch(batch []Append) error {
 		}
 	}
 	return nil
-}
-
-// awardsJSON returns the JSON form of the batch's awards, in batch order,
-// which is how Memory keeps an award (see memcodec.go), having read each
-// back: an award the store could not read back is refused here, so a
-// read never fails on what an append accepted.
-func awardsJSON(batch []Append) ([][]byte, error) {
-	var out [][]byte
-	for _, a := range batch {
-		for i := range a.Entries {
-			if aw := a.Entries[i].Award; aw != nil {
-				js := aw.AppendJSON(nil)
-				var back commission.Award
-				if err := back.UnmarshalJSON(js); err != nil {
-					return nil, fmt.Errorf("%w: award entry %s of stream %s cannot be kept: %v", ErrInvalidEntry, a.Entries[i].ID, a.Stream, err)
-				}
-				out = append(out, js)
-			}
-		}
-	}
-	return out, nil
 }
 
 // Stream implements Store.
@@ -676,6 +761,126 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	m.each(&mf, add, done)
 	m.mu.RUnlock()
 	sortBalances(out)
+	return out, nil
+}
+
+// addVolume keeps volume entry en, at index i of log, for Volumes. m.mu
+// must be held.
+func (m *Memory) addVolume(en *Entry, i uint32) {
+	if m.volEffective == nil {
+		m.volEffective, m.volPlaced, m.volMember = make(map[int64][]uint32), make(map[int64][]uint32), make(map[string]uint32)
+	}
+	member, ok := m.volMember[en.Member]
+	if !ok {
+		member = uint32(len(m.members))
+		name := m.tab.strs[m.tab.str(en.Member)]
+		m.volMember[name] = member
+		m.members = append(m.members, name)
+	}
+	v := en.Volume
+	r := volumeRecord{i: i, vol: [3]uint32{m.tab.dec(v.PV), m.tab.dec(v.QV), m.tab.dec(v.CV)}, member: member, customer: v.Customer != ""}
+	// The decimals interned since the last volume entry, at volumeScale.
+	for k := len(m.volFixed); k < len(m.tab.decs); k++ {
+		x, fits := volumeFixed(m.tab.decs[k])
+		m.volFixed = append(m.volFixed, fixedDec{x, fits})
+	}
+	placed := en.Placed
+	if placed.IsZero() {
+		placed = en.Effective
+	}
+	var ok1, ok2, ok3 bool
+	r.effective, ok1 = unixNano(en.Effective)
+	r.posted, ok2 = unixNano(en.Posted)
+	r.placed, ok3 = unixNano(placed)
+	r.wide = !ok1 || !ok2 || !ok3
+	k := uint32(m.vols.n)
+	m.vols.add(r)
+	if r.wide {
+		m.volWide = append(m.volWide, k)
+		return
+	}
+	de, dp := day(r.effective), day(r.placed)
+	m.volEffective[de] = append(m.volEffective[de], k)
+	m.volPlaced[dp] = append(m.volPlaced[dp], k)
+}
+
+// Volumes implements Volumer: it visits the volume entries of the
+// period's days only (by effective day, or by placed day when refunds
+// count in the order's period), and adds their volumes as integers
+// (volFixed) until one does not fit, without making an Entry.
+func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, refunds commission.RefundPeriod) ([]commission.PersonalVolume, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, byPlaced := volumeFilter(per, postedBy, refunds)
+	from, ok1 := unixNano(per.From)
+	to, ok2 := unixNano(per.To)
+	by, ok3 := unixNano(postedBy)
+	hasPosted := !postedBy.IsZero()
+	// A bound Unix nanoseconds cannot hold (a zero one, say): every
+	// entry is matched on the entry itself, as the fold matches it.
+	fast := ok1 && ok2 && (ok3 || !hasPosted) && from < to
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	// slot holds, by member number, 1 + the member's index in sums.
+	slot := make([]int32, len(m.members))
+	var sums []volumeSum
+	var who []uint32
+	fx, decs := m.volFixed, m.tab.decs
+	add := func(k uint32) {
+		r := m.vols.at(k)
+		if !fast || r.wide {
+			e := m.read(r.i)
+			if !f.Match(&e) || byPlaced && !placedIn(&e, per) {
+				return
+			}
+		} else if hasPosted && r.posted > by || r.effective < from || byPlaced && (r.placed < from || r.placed >= to) || !byPlaced && r.effective >= to {
+			return
+		}
+		j := slot[r.member] - 1
+		if j < 0 {
+			j = int32(len(sums))
+			slot[r.member] = j + 1
+			sums = append(sums, volumeSum{})
+			who = append(who, r.member)
+		}
+		s := &sums[j]
+		pv, qv, cv := &fx[r.vol[0]], &fx[r.vol[1]], &fx[r.vol[2]]
+		x := [4]int64{pv.v, qv.v, cv.v}
+		if r.customer {
+			x[3] = pv.v
+		}
+		if !pv.fits || !qv.fits || !cv.fits || !s.addFixed(&x) {
+			s.addDecimals(decs[r.vol[0]], decs[r.vol[1]], decs[r.vol[2]], r.customer)
+		}
+	}
+	if fast {
+		idx := m.volEffective
+		if byPlaced {
+			idx = m.volPlaced
+		}
+		for d := day(from); d <= day(to-1); d++ {
+			for _, k := range idx[d] {
+				add(k)
+			}
+		}
+		for _, k := range m.volWide {
+			add(k)
+		}
+	} else {
+		for k := range uint32(m.vols.n) {
+			add(k)
+		}
+	}
+	order := make([]int32, len(sums))
+	for j := range order {
+		order[j] = int32(j)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(m.members[who[a]], m.members[who[b]]) })
+	out := make([]commission.PersonalVolume, len(order))
+	for i, j := range order {
+		out[i] = sums[j].volume(m.members[who[j]])
+	}
 	return out, nil
 }
 

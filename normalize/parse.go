@@ -216,11 +216,11 @@ func parseTime(s string) (time.Time, error) {
 // its path rather than turned into U+FFFD, so two different ids never
 // become one. Decoders of other platforms can use it too.
 func Unmarshal(platform Platform, body []byte, v any) error {
+	if jsondec.Decode(body, v) { // only on text strictjson.Check accepts
+		return nil
+	}
 	if err := strictjson.Check(body); err != nil {
 		return jsonError(platform, err)
-	}
-	if jsondec.Decode(body, v) {
-		return nil
 	}
 	return jsonError(platform, json.Unmarshal(body, v))
 }

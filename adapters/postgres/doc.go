@@ -79,6 +79,12 @@
 // partial index of them (both migration 0005), and sums the earnings: it
 // never reads the runs before it row by row (BenchmarkPayout).
 //
+// Store is a ledger.Volumer: a period close's volumes are one GROUP BY
+// member with numeric sums, exact, over the period's volume entries read
+// from the effective_ns index or, when refunds count in the order's
+// period, from the index of volume entries by placing instant (migration
+// 0008), so a close reads its period, not the table.
+//
 // # The webhook inbox
 //
 // Store.Inbox returns the webhook.Inbox of package webhook kept in the same

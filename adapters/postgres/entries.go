@@ -28,6 +28,7 @@ var (
 	_ ledger.Summer  = (*Store)(nil)
 	_ ledger.Batcher = (*Store)(nil)
 	_ ledger.Tailer  = (*Store)(nil)
+	_ ledger.Volumer = (*Store)(nil)
 )
 
 // columns are the entries table's columns in the order rows are written
@@ -73,6 +74,7 @@ type statements struct {
 	tail     string
 	scan     string
 	sum      string
+	volumes  string
 	after    string
 }
 
@@ -96,6 +98,7 @@ func newStatements(schema string) statements {
 		streams: sel + " WHERE stream = ANY($1) ORDER BY stream, seq",
 		scan:    sel,
 		sum:     "SELECT member, currency, sum(amount)::text FROM " + t,
+		volumes: "SELECT member, sum(pv)::text, sum(qv)::text, sum(cv)::text, coalesce(sum(pv) FILTER (WHERE volume_customer <> ''), 0)::text FROM " + t,
 		after:   sel + " WHERE position > $1 ORDER BY position LIMIT $2",
 	}
 }
@@ -330,23 +333,15 @@ func (s *Store) Streams(ctx context.Context, streams []string) ([][]ledger.Entry
 // one at a time as fn takes them. fn runs while a connection is held, so
 // it must not wait for another Scan of a pool with one connection.
 func (s *Store) Scan(ctx context.Context, f ledger.Filter, fn func(*ledger.Entry) error) error {
-	where, args := filterSQL(&f)
-	q := s.sql.scan
-	if where != "" {
-		q += " WHERE " + where
-	}
-	return s.query(ctx, fn, q+" ORDER BY stream, seq", args...)
+	w := filterSQL(&f)
+	return s.query(ctx, fn, s.sql.scan+w.clause()+" ORDER BY stream, seq", w.args...)
 }
 
 // Sum implements ledger.Summer with one aggregate query: numeric sums,
 // exact, one row per member and currency.
 func (s *Store) Sum(ctx context.Context, f ledger.Filter) ([]ledger.Balance, error) {
-	where, args := filterSQL(&f)
-	q := s.sql.sum
-	if where != "" {
-		q += " WHERE " + where
-	}
-	rows, err := s.pool.Query(ctx, q+" GROUP BY member, currency", args...)
+	w := filterSQL(&f)
+	rows, err := s.pool.Query(ctx, s.sql.sum+w.clause()+" GROUP BY member, currency", w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
@@ -371,6 +366,47 @@ func (s *Store) Sum(ctx context.Context, f ledger.Filter) ([]ledger.Balance, err
 	slices.SortFunc(out, func(a, b ledger.Balance) int {
 		return cmp.Or(cmp.Compare(a.Member, b.Member), cmp.Compare(a.Currency, b.Currency))
 	})
+	return out, nil
+}
+
+// Volumes implements ledger.Volumer with one aggregate query: numeric
+// sums, exact, one row per member.
+func (s *Store) Volumes(ctx context.Context, per ledger.Period, postedBy time.Time, refunds commission.RefundPeriod) ([]commission.PersonalVolume, error) {
+	f := ledger.Filter{Types: []ledger.Type{ledger.TypeVolume}, From: per.From, To: per.To, PostedBy: postedBy}
+	byPlaced := refunds == commission.RefundsInOrderPeriod
+	if byPlaced {
+		f.To = time.Time{}
+	}
+	w := filterSQL(&f)
+	w.add("volume_line_id IS NOT NULL")
+	if byPlaced {
+		// Placed, or Effective when Placed is zero (NULL).
+		w.between("coalesce(placed_ns, effective_ns)", per.From, per.To)
+	}
+	rows, err := s.pool.Query(ctx, s.sql.volumes+w.clause()+" GROUP BY member", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	defer rows.Close()
+	var out []commission.PersonalVolume
+	for rows.Next() {
+		var v commission.PersonalVolume
+		var sums [4]string
+		if err := rows.Scan(&v.Member, &sums[0], &sums[1], &sums[2], &sums[3]); err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		for i, d := range []*decimal.Decimal{&v.PV, &v.QV, &v.CV, &v.CustomerPV} {
+			if *d, err = decimal.NewFromString(sums[i]); err != nil {
+				return nil, fmt.Errorf("postgres: volumes of %s: %w", v.Member, err)
+			}
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	// Sorted here, by bytes as Go compares strings, as Sum's are.
+	slices.SortFunc(out, func(a, b commission.PersonalVolume) int { return cmp.Compare(a.Member, b.Member) })
 	return out, nil
 }
 
@@ -417,24 +453,19 @@ func each(rows pgx.Rows, fn func(*ledger.Entry) error) error {
 
 // filterSQL translates f into a WHERE clause with its arguments. A zero
 // instant is stored as NULL and is before every other.
-func filterSQL(f *ledger.Filter) (string, []any) {
-	var conds []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+func filterSQL(f *ledger.Filter) *where {
+	w := new(where)
 	if f.Member != "" {
 		// member <> '' too, which a generic plan cannot infer from the
 		// parameter: it lets the partial index on member serve the query.
-		conds = append(conds, "member = "+arg(f.Member), "member <> ''")
+		w.add("member = "+w.arg(f.Member), "member <> ''")
 	}
 	if f.Currency != "" {
-		conds = append(conds, "currency = "+arg(f.Currency))
+		w.add("currency = " + w.arg(f.Currency))
 	}
 	if f.Run != "" {
 		// run <> '' lets the partial index on run serve the query.
-		conds = append(conds, "run = "+arg(f.Run), "run <> ''")
+		w.add("run = "+w.arg(f.Run), "run <> ''")
 	}
 	if len(f.Types) > 0 {
 		// The types as constants, not a parameter: a plan can then use
@@ -443,43 +474,72 @@ func filterSQL(f *ledger.Filter) (string, []any) {
 		for i, t := range f.Types {
 			ts[i] = strconv.Itoa(int(t))
 		}
-		conds = append(conds, "type IN ("+strings.Join(ts, ", ")+")")
+		w.add("type IN (" + strings.Join(ts, ", ") + ")")
 	}
-	if !f.From.IsZero() {
-		switch {
-		case f.From.Before(minInstant):
-			conds = append(conds, "effective_ns IS NOT NULL")
-		case f.From.After(maxInstant):
-			conds = append(conds, "false")
-		default:
-			conds = append(conds, "effective_ns >= "+arg(f.From.UnixNano()))
-		}
-	}
-	if !f.To.IsZero() {
-		// A zero Effective is before To; with From set it is excluded
-		// already, and the range alone lets an index serve the scan.
-		orNull := ""
-		if f.From.IsZero() {
-			orNull = " OR effective_ns IS NULL"
-		}
-		switch {
-		case f.To.After(maxInstant):
-		case f.To.Before(minInstant) || f.To.Equal(minInstant):
-			conds = append(conds, "effective_ns IS NULL")
-		default:
-			conds = append(conds, "(effective_ns < "+arg(f.To.UnixNano())+orNull+")")
-		}
-	}
+	w.between("effective_ns", f.From, f.To)
 	if !f.PostedBy.IsZero() {
 		switch {
 		case f.PostedBy.After(maxInstant):
 		case f.PostedBy.Before(minInstant):
-			conds = append(conds, "posted_ns IS NULL")
+			w.add("posted_ns IS NULL")
 		default:
-			conds = append(conds, "(posted_ns <= "+arg(f.PostedBy.UnixNano())+" OR posted_ns IS NULL)")
+			w.add("(posted_ns <= " + w.arg(f.PostedBy.UnixNano()) + " OR posted_ns IS NULL)")
 		}
 	}
-	return strings.Join(conds, " AND "), args
+	return w
+}
+
+// where is a WHERE clause's conditions, joined by AND, and their
+// arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(conds ...string) { w.conds = append(w.conds, conds...) }
+
+// clause returns " WHERE" and the conditions, or "" when there are none.
+func (w *where) clause() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// arg returns the placeholder of argument v.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+// between selects the instants in [from, to) of col, a column of
+// nanoseconds where NULL is the zero instant; a zero bound is open.
+func (w *where) between(col string, from, to time.Time) {
+	if !from.IsZero() {
+		switch {
+		case from.Before(minInstant):
+			w.add(col + " IS NOT NULL")
+		case from.After(maxInstant):
+			w.add("false")
+		default:
+			w.add(col + " >= " + w.arg(from.UnixNano()))
+		}
+	}
+	if !to.IsZero() {
+		// A zero instant is before to; with from set it is excluded
+		// already, and the range alone lets an index serve the scan.
+		orNull := ""
+		if from.IsZero() {
+			orNull = " OR " + col + " IS NULL"
+		}
+		switch {
+		case to.After(maxInstant):
+		case to.Before(minInstant) || to.Equal(minInstant):
+			w.add(col + " IS NULL")
+		default:
+			w.add("(" + col + " < " + w.arg(to.UnixNano()) + orNull + ")")
+		}
+	}
 }
 
 // The instants a store can hold: those int64 nanoseconds since the Unix

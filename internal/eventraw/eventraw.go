@@ -1,8 +1,9 @@
 // Package eventraw lets the ledger's memory store keep a commission event
-// in a compact form and make it again, exactly: the event's fixed-point
-// fields are unexported, and no exported constructor builds an event from
-// them. Package commission sets Of and Set when it is initialised, so any
-// package that holds a commission.Event can use them.
+// or period award in a compact form and make it again, exactly: their
+// fixed-point fields are unexported, and no exported constructor builds
+// one from them. Package commission sets Of, Set, AwardOf and SetAward
+// when it is initialised, so any package that holds a commission.Event or
+// commission.Award can use them.
 package eventraw
 
 // Fields are the unexported fields of a commission.Event: its basis
@@ -17,4 +18,19 @@ type Fields struct {
 var (
 	Of  func(ev any) Fields
 	Set func(ev any, f Fields)
+)
+
+// AwardFields are the unexported fields of a commission.Award: its basis
+// (BasisV × 10^-BasisScale), rate (10^-9) and amount (in units of
+// 10^-Digits).
+type AwardFields struct {
+	BasisV, Rate, Amount int64
+	BasisScale, Digits   int8
+}
+
+// AwardOf returns the AwardFields of a, a *commission.Award; SetAward
+// sets them.
+var (
+	AwardOf  func(a any) AwardFields
+	SetAward func(a any, f AwardFields)
 )

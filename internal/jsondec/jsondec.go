@@ -10,8 +10,9 @@
 // (wire.Num, wire.ID, json.RawMessage) — and gives up on anything where
 // encoding/json's behaviour is subtle: a field given twice (encoding/json
 // merges), a key with an escape or a non-ASCII byte (Unicode case folding),
-// a type mismatch, a syntax error, deep nesting. Numbers are handed to
-// UnmarshalJSON as their literal text; nothing passes through a float.
+// a type mismatch, a syntax error, deep nesting, text that is not valid
+// Unicode. Numbers are handed to UnmarshalJSON as their literal text;
+// nothing passes through a float.
 package jsondec
 
 import (
@@ -23,15 +24,18 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 )
 
-// Decode decodes body, which must be valid UTF-8 (strictjson.Check
-// refuses any other), into v, a pointer to a zero struct. It reports
+// Decode decodes body into v, a pointer to a zero struct. It reports
 // false, with v zero again, when it did not finish: the caller then
-// decodes with encoding/json.
+// decodes with encoding/json. It finishes only on text that is valid
+// Unicode — valid UTF-8 in every string, skipped or not, and no \u escape
+// of half a surrogate pair — so a body it finishes is one that
+// strictjson.Check accepts, and Check need only run when it does not.
 func Decode(body []byte, v any) bool {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || !zeroBytes(rv.UnsafePointer(), rv.Type().Elem().Size()) {
@@ -95,6 +99,9 @@ type plan struct {
 
 	unmarshaler json.Unmarshaler // a *typ: its method table, for any value's address
 	empty       unsafe.Pointer   // slices: the array of an empty, non-nil slice
+	first       reflect.Type     // slices: the array a list's first elements go in
+
+	shapes atomic.Pointer[[]shape] // structs: the members of the last objects read, the latest first
 }
 
 // iface is the layout of an interface value with methods: the method
@@ -181,8 +188,10 @@ func (p *plan) lookup(key []byte) (int, bool) {
 }
 
 // maxFields bounds a struct's fields so a bit set can track which were
-// seen; maxDepth bounds nesting, far below encoding/json's own limit.
+// seen; maxDepth bounds nesting, far below encoding/json's own limit;
+// firstCap is the room a decoded list gets at first.
 const (
+	firstCap  = 4
 	maxFields = 64
 	maxDepth  = 500
 )
@@ -237,6 +246,7 @@ func build(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 			return nil
 		}
 		p.empty = reflect.MakeSlice(t, 0, 0).UnsafePointer()
+		p.first = reflect.ArrayOf(firstCap, t.Elem())
 	case reflect.Struct:
 		p.kind = kindStruct
 		p.folded = map[string]int{}
@@ -322,28 +332,29 @@ func (d *decoder) space() {
 }
 
 func (d *decoder) spaces() {
-	const spaces = 0x2020202020202020
-	i, b := d.i, d.data
-	for i < len(b) && b[i] <= ' ' {
-		switch b[i] {
-		case '\n':
-			i++
-			for i+8 <= len(b) {
-				x := binary.LittleEndian.Uint64(b[i:]) ^ spaces
-				if x != 0 {
+	d.i = skipSpace(d.data, d.i)
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch c := b[i]; {
+		case c > ' ':
+			return i
+		case c == ' ' || c == '\n':
+			// A newline starts indentation, a run of spaces: a word at a time.
+			for i++; i+8 <= len(b); i += 8 {
+				if x := binary.LittleEndian.Uint64(b[i:]) ^ (ones * ' '); x != 0 {
 					i += bits.TrailingZeros64(x) / 8
 					break
 				}
-				i += 8
 			}
-		case ' ', '\t', '\r':
+		case c == '\t' || c == '\r':
 			i++
 		default:
-			d.i = i
-			return
+			return i
 		}
 	}
-	d.i = i
+	return i
 }
 
 // value decodes the value at d.i into *ptr, a value of p's type.
@@ -440,10 +451,13 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 	size := p.elem.typ.Size()
 	for n := 0; ; n++ {
 		if n == h.cap {
-			c := max(4, 2*n) // bodies' lists are mostly short: one allocation
-			grown := reflect.MakeSlice(p.typ, n, c)
-			reflect.Copy(grown, reflect.NewAt(p.typ, ptr).Elem())
-			*h = sliceHeader{data: grown.UnsafePointer(), len: n, cap: c}
+			if n == 0 { // bodies' lists are mostly short: one allocation, an array
+				*h = sliceHeader{data: reflect.New(p.first).UnsafePointer(), cap: firstCap}
+			} else {
+				grown := reflect.MakeSlice(p.typ, n, 2*n)
+				reflect.Copy(grown, reflect.NewAt(p.typ, ptr).Elem())
+				*h = sliceHeader{data: grown.UnsafePointer(), len: n, cap: 2 * n}
+			}
 		}
 		h.len = n + 1
 		d.space()
@@ -459,28 +473,65 @@ func (d *decoder) array(p *plan, ptr unsafe.Pointer) bool {
 	}
 }
 
+// object decodes a JSON object into the struct at ptr. A platform sends
+// the same keys in the same order, with the same spacing, body after
+// body, so p keeps the members of the last few objects it read (see
+// shape): a member whose text is byte for byte the one remembered at its
+// place names the same field, and is read with one comparison instead of
+// a scan, a lookup and a check of its key. Any other member is read in
+// full, and the object's members are remembered once it is read.
 func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
-	if empty, ok := d.open('}'); empty || !ok {
-		return ok
+	if !d.enter() {
+		return false
 	}
+	var known []shape
+	if k := p.shapes.Load(); k != nil {
+		known = *k
+	}
+	var cur shape // the remembered members this object has matched so far
+	if len(known) > 0 {
+		cur = known[0]
+	}
+	var read shape  // this object's members, once they differ from every known shape
+	forget := false // read is not to be remembered
 	var seen uint64
-	for {
-		d.space()
-		key, ok := d.key()
-		if !ok || !d.colonSpace() && !d.colon() {
-			return false
-		}
-		f, found := p.lookup(key)
-		if !found {
-			plain, upper := plainKey(key)
-			if !plain {
+	for n := 0; ; n++ {
+		start := d.i
+		var f int
+		if n < len(cur) && begins(d.data[start:], cur[n].text) {
+			f = cur[n].field
+			d.i += len(cur[n].text)
+			if read != nil {
+				read = append(read, cur[n])
+			}
+		} else if next, ok := match(known, cur, n, d.data[start:]); ok {
+			cur = next
+			f = cur[n].field
+			d.i += len(cur[n].text)
+			if read != nil {
+				read = append(read, cur[n])
+			}
+		} else {
+			d.space()
+			if n == 0 && d.i < len(d.data) && d.data[d.i] == '}' {
+				d.i++
+				d.depth--
+				return true
+			}
+			var ok bool
+			if f, ok = d.member(p); !ok {
 				return false
 			}
-			if upper || p.upper {
-				f, found = p.lookupFolded(key)
+			if read == nil {
+				read = append(make(shape, 0, max(len(cur), n+1)), cur[:min(n, len(cur))]...)
+			}
+			if d.i-start > maxMemberText {
+				forget = true
+			} else {
+				read = append(read, member{text: string(d.data[start:d.i]), field: f})
 			}
 		}
-		if found {
+		if f >= 0 {
 			if seen&(1<<f) != 0 {
 				return false // encoding/json would merge the two: leave it to it
 			}
@@ -494,10 +545,94 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer) bool {
 		if d.comma() {
 			continue
 		}
-		if done, ok := d.after('}'); done || !ok {
-			return ok
+		done, ok := d.after('}')
+		if !ok {
+			return false
+		}
+		if done {
+			if read != nil && !forget && len(read) <= maxShapeMembers {
+				shapes := append([]shape{read}, known[:min(len(known), maxShapes-1)]...)
+				p.shapes.Store(&shapes)
+			}
+			return true
 		}
 	}
+}
+
+// maxShapes bounds the shapes a struct's plan remembers (a body's lines,
+// say, may come in a few); maxShapeMembers and maxMemberText bound what
+// one remembers, so a freak body cannot make a plan keep much of it.
+const (
+	maxShapes       = 4
+	maxShapeMembers = 256
+	maxMemberText   = 128
+)
+
+// match returns a known shape other than cur whose member n begins b,
+// among those that begin with cur's first n members (the members already
+// read), and whether there is one.
+func match(known []shape, cur shape, n int, b []byte) (shape, bool) {
+	for _, s := range known {
+		if n < len(s) && samePrefix(s, cur, n) && begins(b, s[n].text) {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// samePrefix reports whether a and b begin with the same n members.
+func samePrefix(a, b shape, n int) bool {
+	if n > len(b) {
+		return false
+	}
+	for i := range n {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// member reads a member's key, at d.i, and the colon after it, and says
+// which of p's fields it names, or -1 for none; ok is false for a key
+// Decode cannot match exactly as encoding/json would.
+func (d *decoder) member(p *plan) (field int, ok bool) {
+	key, ok := d.key()
+	if !ok || !d.colonSpace() && !d.colon() {
+		return 0, false
+	}
+	f, found := p.lookup(key)
+	if !found {
+		plain, upper := plainKey(key)
+		if !plain {
+			return 0, false
+		}
+		if upper || p.upper {
+			f, found = p.lookupFolded(key)
+		}
+	}
+	if !found {
+		return -1, true
+	}
+	return f, true
+}
+
+// shape is the members of an object as a body last sent them.
+type shape []member
+
+// member is the text of one member up to its value — from just after the
+// brace or comma before it: space, the quoted key, the colon and the
+// space after it — and the field it names, or -1.
+type member struct {
+	text  string
+	field int
+}
+
+// begins reports whether b begins with the text of a member, m, and its
+// value: what follows the text in b is not space, as a member's text
+// takes in all the space before its value.
+func begins(b []byte, m string) bool {
+	return len(b) > len(m) && b[len(m)] > ' ' && string(b[:len(m)]) == m
 }
 
 // key reads an object key up to the next quote. It is the whole key
@@ -563,14 +698,15 @@ func zeroByte(x uint64) uint64 {
 }
 
 // special marks, as zeroByte does, the bytes of x that end a plain run
-// of a string: a quote, a backslash or a control character.
+// of a string: a quote, a backslash, a control character or a byte of a
+// character beyond ASCII, whose UTF-8 is to be checked.
 func special(x uint64) uint64 {
-	return zeroByte(x^(ones*'"')) | zeroByte(x^(ones*'\\')) | (x-ones*0x20)&^x&highs
+	return zeroByte(x^(ones*'"')) | zeroByte(x^(ones*'\\')) | ((x-ones*0x20)|x)&highs
 }
 
 // plainRun returns the index, from j, of the first byte of b that is a
-// quote, a backslash or a control character, or len(b): eight bytes at a
-// time, as the body is valid UTF-8 and other bytes need no look.
+// quote, a backslash, a control character or not ASCII, or len(b): eight
+// bytes at a time.
 func plainRun(b []byte, j int) int {
 	for ; j+8 <= len(b); j += 8 {
 		if m := special(binary.LittleEndian.Uint64(b[j:])); m != 0 {
@@ -578,18 +714,42 @@ func plainRun(b []byte, j int) int {
 		}
 	}
 	for ; j < len(b); j++ {
-		if c := b[j]; c == '"' || c == '\\' || c < 0x20 {
+		if c := b[j]; c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
 			return j
 		}
 	}
 	return j
 }
 
+// textRun is plainRun stepping over characters beyond ASCII: it returns
+// the index of the first quote, backslash or control character, or
+// len(b), and -1 at bytes that are not valid UTF-8, which Decode leaves
+// to strictjson.Check to refuse.
+func textRun(b []byte, j int) int {
+	for {
+		if j = plainRun(b, j); j == len(b) || b[j] < utf8.RuneSelf {
+			return j
+		}
+		if j = runeEnd(b, j); j < 0 {
+			return -1
+		}
+	}
+}
+
+// runeEnd returns the index just after the UTF-8 character at b[j], or
+// -1 when the bytes there are not valid UTF-8.
+func runeEnd(b []byte, j int) int {
+	if r, n := utf8.DecodeRune(b[j:]); r != utf8.RuneError || n > 1 {
+		return j + n
+	}
+	return -1
+}
+
 // str reads a string value.
 func (d *decoder) str() (string, bool) {
 	start := d.i + 1
-	j := plainRun(d.data, start)
-	if j == len(d.data) {
+	j := textRun(d.data, start)
+	if j < 0 || j == len(d.data) {
 		return "", false
 	}
 	switch d.data[j] {
@@ -614,6 +774,14 @@ func (d *decoder) escaped(start int) (string, bool) {
 			return string(out), true
 		case c < 0x20:
 			return "", false
+		case c >= utf8.RuneSelf:
+			n := runeEnd(d.data, j)
+			if n < 0 {
+				return "", false
+			}
+			out = append(out, d.data[j:n]...)
+			j = n
+			continue
 		case c != '\\':
 			out = append(out, c)
 			j++
@@ -670,11 +838,11 @@ func hex4(b []byte) (rune, bool) {
 }
 
 func (d *decoder) literal(word string) bool {
-	if len(d.data)-d.i < len(word) || string(d.data[d.i:d.i+len(word)]) != word {
-		return false
+	if j := literalEnd(d.data, d.i, word); j >= 0 {
+		d.i = j
+		return true
 	}
-	d.i += len(word)
-	return true
+	return false
 }
 
 // skip reads over one value, checking its syntax as encoding/json would.
@@ -685,10 +853,8 @@ func (d *decoder) skip() bool {
 	switch c := d.data[d.i]; {
 	case c == '"':
 		return d.skipString()
-	case c == '{':
-		return d.skipObject()
-	case c == '[':
-		return d.skipArray()
+	case c == '{' || c == '[':
+		return d.skipNested()
 	case c == 't':
 		return d.literal("true")
 	case c == 'f':
@@ -702,55 +868,194 @@ func (d *decoder) skip() bool {
 }
 
 func (d *decoder) skipString() bool {
-	for j := d.i + 1; ; j++ {
-		j = plainRun(d.data, j)
-		if j == len(d.data) {
-			return false
+	if j := stringEnd(d.data, d.i); j >= 0 {
+		d.i = j
+		return true
+	}
+	return false
+}
+
+// stringEnd returns the index just after the string whose quote is at
+// b[i], or -1 when it is not a valid string.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; ; j++ {
+		if j = textRun(b, j); j < 0 || j == len(b) {
+			return -1
 		}
-		switch d.data[j] {
+		switch b[j] {
 		case '"':
-			d.i = j + 1
-			return true
+			return j + 1
 		case '\\':
-			if j+1 >= len(d.data) {
-				return false
+			if j = escapeEnd(b, j); j < 0 {
+				return -1
 			}
-			switch d.data[j+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				j++
-			case 'u':
-				if _, ok := hex4(d.data[j+2:]); !ok {
-					return false
-				}
-				j += 5
-			default:
-				return false
-			}
+			j--
 		default:
-			return false // a control character
+			return -1 // a control character
 		}
 	}
 }
 
-func (d *decoder) skipObject() bool {
-	if empty, ok := d.open('}'); empty || !ok {
-		return ok
+// escapeEnd returns the index just after the escape at b[j], or -1 when
+// it is not a valid one or is half a surrogate pair (which
+// strictjson.Check refuses), the high half read with the low one after it.
+func escapeEnd(b []byte, j int) int {
+	if j+1 >= len(b) {
+		return -1
 	}
+	switch b[j+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return j + 2
+	case 'u':
+		r, ok := hex4(b[j+2:])
+		switch {
+		case !ok:
+		case !utf16.IsSurrogate(r):
+			return j + 6
+		case r < 0xDC00 && j+12 <= len(b) && b[j+6] == '\\' && b[j+7] == 'u':
+			if lo, ok := hex4(b[j+8:]); ok && 0xDC00 <= lo && lo <= 0xDFFF {
+				return j + 12
+			}
+		}
+	}
+	return -1
+}
+
+// skipNested is skip for an object or an array, in one loop: the
+// members, elements, strings and space of a value the wire structs do
+// not hold (an address, a list of tax lines) are read without a call
+// each. Which of the two each open level is sits in a bit set; a value
+// nested deeper than it holds is left to encoding/json.
+func (d *decoder) skipNested() bool {
+	b, i := d.data, d.i
+	var objects uint64 // bit k: the kth innermost open level is an object
+	depth := 0
+	key := false // the value at i is a member's key
 	for {
-		d.space()
-		if d.i >= len(d.data) || d.data[d.i] != '"' || !d.skipString() || !d.colonSpace() && !d.colon() {
+		if i >= len(b) || key && b[i] != '"' {
 			return false
 		}
-		if !d.skip() {
-			return false
+		switch c := b[i]; {
+		case c == '"':
+			j := i + 1
+			for {
+				for ; j+8 <= len(b); j += 8 {
+					if m := special(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+						j += bits.TrailingZeros64(m) / 8
+						break
+					}
+				}
+				for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 && b[j] < utf8.RuneSelf {
+					j++
+				}
+				if j >= len(b) {
+					return false
+				}
+				if b[j] >= utf8.RuneSelf {
+					if j = runeEnd(b, j); j < 0 {
+						return false
+					}
+					continue
+				}
+				if b[j] == '"' {
+					break
+				}
+				if b[j] != '\\' {
+					return false // a control character
+				}
+				if j = escapeEnd(b, j); j < 0 {
+					return false
+				}
+			}
+			i = j + 1
+			if key {
+				key = false
+				if i < len(b) && b[i] <= ' ' {
+					i = skipSpace(b, i)
+				}
+				if i >= len(b) || b[i] != ':' {
+					return false
+				}
+				if i++; i < len(b) && b[i] <= ' ' {
+					i = skipSpace(b, i)
+				}
+				continue
+			}
+		case c == '{' || c == '[':
+			if depth == 64 || d.depth+depth >= maxDepth {
+				return false
+			}
+			depth++
+			objects <<= 1
+			end := byte(']')
+			if c == '{' {
+				objects |= 1
+				end = '}'
+			}
+			if i++; i < len(b) && b[i] <= ' ' {
+				i = skipSpace(b, i)
+			}
+			if i >= len(b) || b[i] != end {
+				key = c == '{'
+				continue
+			}
+			i++
+			objects >>= 1
+			depth--
+		case c == 't':
+			if i = literalEnd(b, i, "true"); i < 0 {
+				return false
+			}
+		case c == 'f':
+			if i = literalEnd(b, i, "false"); i < 0 {
+				return false
+			}
+		case c == 'n':
+			if i = literalEnd(b, i, "null"); i < 0 {
+				return false
+			}
+		default:
+			if i = numberEnd(b, i); i < 0 {
+				return false
+			}
 		}
-		if d.comma() {
-			continue
+		// After a value: a comma and the next, or the end of its level.
+		for ; depth > 0; depth-- {
+			if i < len(b) && b[i] <= ' ' {
+				i = skipSpace(b, i)
+			}
+			if i >= len(b) {
+				return false
+			}
+			if b[i] == ',' {
+				if i++; i < len(b) && b[i] <= ' ' {
+					i = skipSpace(b, i)
+				}
+				key = objects&1 != 0
+				break
+			}
+			end := byte(']')
+			if objects&1 != 0 {
+				end = '}'
+			}
+			if b[i] != end {
+				return false
+			}
+			i++
+			objects >>= 1
 		}
-		if done, ok := d.after('}'); done || !ok {
-			return ok
+		if depth == 0 {
+			d.i = i
+			return true
 		}
 	}
+}
+
+func literalEnd(b []byte, i int, word string) int {
+	if len(b)-i < len(word) || string(b[i:i+len(word)]) != word {
+		return -1
+	}
+	return i + len(word)
 }
 
 // colon reads the colon after a key and the space around it, most
@@ -824,58 +1129,48 @@ func (d *decoder) after(close byte) (done, ok bool) {
 	return false, false
 }
 
-func (d *decoder) skipArray() bool {
-	if empty, ok := d.open(']'); empty || !ok {
-		return ok
+func (d *decoder) number() bool {
+	if j := numberEnd(d.data, d.i); j >= 0 {
+		d.i = j
+		return true
 	}
-	for {
-		d.space()
-		if !d.skip() {
-			return false
-		}
-		if d.comma() {
-			continue
-		}
-		if done, ok := d.after(']'); done || !ok {
-			return ok
-		}
-	}
+	return false
 }
 
-// number reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (d *decoder) number() bool {
-	j := d.i
-	if j < len(d.data) && d.data[j] == '-' {
+// numberEnd returns the index just after the JSON number at b[i],
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, or -1 when there is none.
+func numberEnd(b []byte, i int) int {
+	j := i
+	if j < len(b) && b[j] == '-' {
 		j++
 	}
 	switch {
-	case j < len(d.data) && d.data[j] == '0':
+	case j < len(b) && b[j] == '0':
 		j++
-	case j < len(d.data) && '1' <= d.data[j] && d.data[j] <= '9':
-		j = digits(d.data, j)
+	case j < len(b) && '1' <= b[j] && b[j] <= '9':
+		j = digits(b, j)
 	default:
-		return false
+		return -1
 	}
-	if j < len(d.data) && d.data[j] == '.' {
-		k := digits(d.data, j+1)
+	if j < len(b) && b[j] == '.' {
+		k := digits(b, j+1)
 		if k == j+1 {
-			return false
+			return -1
 		}
 		j = k
 	}
-	if j < len(d.data) && (d.data[j] == 'e' || d.data[j] == 'E') {
+	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
 		j++
-		if j < len(d.data) && (d.data[j] == '+' || d.data[j] == '-') {
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
 			j++
 		}
-		k := digits(d.data, j)
+		k := digits(b, j)
 		if k == j {
-			return false
+			return -1
 		}
 		j = k
 	}
-	d.i = j
-	return true
+	return j
 }
 
 func digits(b []byte, j int) int {

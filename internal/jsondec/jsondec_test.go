@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/uplinehq/upline/internal/strictjson"
 )
 
 // raw keeps a value's JSON text, as wire.Num and wire.ID do.
@@ -65,6 +68,16 @@ func TestDecode(t *testing.T) {
 		{"text after the value", `{} {}`, false},
 		{"not an object", `[]`, false},
 		{"a lone surrogate", `{"name":"\ud800"}`, false},
+		{"a lone surrogate in a skipped value", `{"x":"\ud800"}`, false},
+		{"a lone low surrogate in a skipped value", `{"x":["\udc00\ud800"]}`, false},
+		{"a high surrogate without its low one", `{"meta":{"k":"\ud83d\u0041"}}`, false},
+		{"a surrogate pair in skipped values", `{"x":"\ud83d\ude00","y":{"z":["\ud83d\ude00"]}}`, true},
+		{"UTF-8 in values", "{\"name\":\"é😀\",\"x\":[\"ü\"],\"meta\":\"ñ\"}", true},
+		{"invalid UTF-8 in a value", "{\"name\":\"a\xffb\"}", false},
+		{"invalid UTF-8 in an escaped value", "{\"name\":\"\\n\xc3\"}", false},
+		{"invalid UTF-8 in a skipped value", "{\"x\":\"\xed\xa0\x80\"}", false},
+		{"invalid UTF-8 in a skipped nested value", "{\"x\":{\"k\":\"\xc0\xaf\"}}", false},
+		{"invalid UTF-8 in a skipped key", "{\"x\":{\"\xfe\":1}}", false},
 		{"too deep", `{"x":` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + `}`, false},
 	}
 	for _, tt := range tests {
@@ -90,6 +103,137 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+// TestDecodeRemembersShapes decodes bodies one after another into one
+// type, so each meets the members the ones before it left (see object):
+// whatever it meets, it gives what encoding/json gives, or gives up where
+// encoding/json would not give the same.
+func TestDecodeRemembersShapes(t *testing.T) {
+	type item struct {
+		ID  raw    `json:"id"`
+		SKU string `json:"sku"`
+	}
+	type order struct {
+		ID    raw    `json:"id"`
+		Name  string `json:"name"`
+		Items []item `json:"items"`
+	}
+	tests := []struct {
+		name     string
+		body     string
+		finished bool
+	}{
+		{"the first", `{"id": 1, "name": "a", "x": 2, "items": [{"id": 1, "sku": "A"}, {"id": 2, "sku": "B", "qty": 1}]}`, true},
+		{"the same keys", `{"id": 3, "name": "b", "x": [], "items": [{"id": 3, "sku": "C"}, {"id": 4, "sku": "D", "qty": 2}]}`, true},
+		{"other spacing", `{"id":5,"name" : "c","x":2,"items":[{"id": 5,"sku":"E"}]}`, true},
+		{"the lines' shapes swapped", `{"id": 1, "name": "a", "x": 2, "items": [{"id": 2, "sku": "B", "qty": 1}, {"id": 1, "sku": "A"}]}`, true},
+		{"a known member given twice", `{"id": 1, "name": "a", "name": "b"}`, false},
+		{"a member after the known ones", `{"id": 1, "name": "a", "x": 2, "items": [], "y": {"z": 1}}`, true},
+		{"fewer members", `{"id": 1}`, true},
+		{"none", `{}`, true},
+		{"a key folded in case where a known one was", `{"ID": 7, "name": "a"}`, true},
+		{"then the known one and its folded twin", `{"id": 7, "ID": 8}`, false},
+		{"a known key then an escaped twin", `{"id": 1, "name": "a", "x": 2, "n\u0061me": "b"}`, false},
+		{"a known member then a syntax error", `{"id": 1, "name": "a", "x": 2,}`, false},
+		{"a known member then a type mismatch", `{"id": 1, "name": 2}`, false},
+		{"a known member's text cut short", `{"id": 1, "na`, false},
+		{"many shapes in turn", `{"items": [{"a": 1}, {"b": 1}, {"c": 1}, {"d": 1}, {"e": 1}, {"id": 9}, {"a": 1}, {"sku": "S", "id": 10}]}`, true},
+		{"the first again", `{"id": 1, "name": "a", "x": 2, "items": [{"id": 1, "sku": "A"}, {"id": 2, "sku": "B", "qty": 1}]}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var fast, std order
+			if finished := Decode([]byte(tt.body), &fast); finished != tt.finished {
+				t.Fatalf("finished %v, want %v", finished, tt.finished)
+			}
+			if !tt.finished {
+				if !reflect.ValueOf(fast).IsZero() {
+					t.Fatalf("left %#v", fast)
+				}
+				return
+			}
+			if err := json.Unmarshal([]byte(tt.body), &std); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(fast, std) {
+				t.Fatalf("fast %#v\nstd  %#v", fast, std)
+			}
+		})
+	}
+}
+
+// TestDecodeConcurrently decodes bodies of different shapes into one type
+// from several goroutines at once, which share its plan and the shapes it
+// remembers: each gets what encoding/json gives (run with -race).
+func TestDecodeConcurrently(t *testing.T) {
+	type item struct {
+		ID  raw    `json:"id"`
+		SKU string `json:"sku"`
+	}
+	type order struct {
+		ID    raw    `json:"id"`
+		Items []item `json:"items"`
+	}
+	bodies := []string{
+		`{"id": 1, "items": [{"id": 1, "sku": "A"}, {"sku": "B", "id": 2}]}`,
+		`{"items":[{"x":[1,{"y":"z"}],"id":3}],"id":"4"}`,
+		`{ "id" : 5 , "extra": {"k": "v"}, "items": [] }`,
+		`{"id": 6, "items": [{"id": 7, "sku": "C", "qty": 1}, {"id": 8}]}`,
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 200 {
+				body := []byte(bodies[(g+n)%len(bodies)])
+				var fast, std order
+				if !Decode(body, &fast) {
+					t.Errorf("gave up on %s", body)
+					return
+				}
+				if err := json.Unmarshal(body, &std); err != nil || !reflect.DeepEqual(fast, std) {
+					t.Errorf("%s: fast %#v, std %#v (%v)", body, fast, std, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestDecodeRemembersBoundedShapes(t *testing.T) {
+	type small struct {
+		A raw `json:"a"`
+	}
+	remembered := func() []shape {
+		if s := planFor(reflect.TypeFor[small]()).shapes.Load(); s != nil {
+			return *s
+		}
+		return nil
+	}
+	var v small
+	if !Decode([]byte(`{"`+strings.Repeat("k", maxMemberText)+`": 1, "a": 2}`), &v) || v.A != "2" {
+		t.Fatalf("decoded %#v", v)
+	}
+	if s := remembered(); s != nil {
+		t.Fatalf("remembered %q, a member longer than maxMemberText", s)
+	}
+	many := strings.Repeat(`"k": 1, `, maxShapeMembers) + `"a": 3}`
+	if v = (small{}); !Decode([]byte("{"+many), &v) || v.A != "3" {
+		t.Fatalf("decoded %#v", v)
+	}
+	if s := remembered(); s != nil {
+		t.Fatalf("remembered %d members, more than maxShapeMembers", len(s[0]))
+	}
+	if v = (small{}); !Decode([]byte(`{ "b": [],"a" :4}`), &v) || v.A != "4" {
+		t.Fatalf("decoded %#v", v)
+	}
+	want := []shape{{{text: ` "b": `, field: -1}, {text: `"a" :`, field: 0}}}
+	if s := remembered(); !reflect.DeepEqual(s, want) {
+		t.Fatalf("remembered %q, want %q", s, want)
+	}
+}
+
 func TestDecodeRefusesWhatItDoesNotHandle(t *testing.T) {
 	var f struct {
 		N float64 `json:"n"`
@@ -104,20 +248,25 @@ func TestDecodeRefusesWhatItDoesNotHandle(t *testing.T) {
 }
 
 // FuzzDecode: when Decode finishes, encoding/json accepts the body and
-// gives the same value.
+// gives the same value, and decoding it again gives it again.
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"id":1,"line_items":[{"sku":"a","discount_allocations":[{"amount":"1"}]}],"order":{"name":"\u00e9"}}`))
 	f.Add([]byte(`{"meta":{"a":[1,2,{"b":null}]},"_links":{"up":[{"href":"x"}]},"taxes_included":true}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if !utf8.Valid(b) {
-			return // Decode's callers refuse it first
+		// Twice: the second time meets the members the first remembered.
+		var fast, again, std body
+		finished := Decode(b, &fast)
+		if Decode(b, &again) != finished || !reflect.DeepEqual(fast, again) {
+			t.Fatalf("a second decode gave %#v, the first %#v", again, fast)
 		}
-		var fast, std body
-		if !Decode(b, &fast) {
+		if !finished {
 			if !reflect.ValueOf(fast).IsZero() {
 				t.Fatalf("left %#v", fast)
 			}
 			return
+		}
+		if err := strictjson.Check(b); err != nil {
+			t.Fatalf("finished where strictjson.Check refuses: %v", err)
 		}
 		if err := json.Unmarshal(b, &std); err != nil {
 			t.Fatalf("finished where encoding/json fails: %v", err)

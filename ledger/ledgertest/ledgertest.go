@@ -21,8 +21,9 @@
 // (a store that can be reopened is checked through a new handle too).
 //
 // A store that is a ledger.Summer has its sums checked against Scan, a
-// ledger.Batcher its batches checked all or nothing, a ledger.Tailer its
-// tails checked against Stream, and the whole suite
+// ledger.Volumer its period volumes checked against exact sums and Scan,
+// a ledger.Batcher its batches checked all or nothing, a ledger.Tailer
+// its tails checked against Stream, and the whole suite
 // runs again with the capabilities hidden, so the ledger's queries and
 // Ledger.PostAll agree on the capable and the plain path.
 package ledgertest
@@ -49,8 +50,8 @@ import (
 // return a new, empty store each call.
 //
 // The suite runs twice: on the store as it is, and, under "Plain", on the
-// store with its optional capabilities (ledger.Summer, ledger.Batcher,
-// ledger.Tailer) hidden, so that
+// store with its optional capabilities (ledger.Summer, ledger.Volumer,
+// ledger.Batcher, ledger.Tailer) hidden, so that
 // the ledger's answers are checked on both the capable and the plain path.
 func Run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 	run(t, f, newStore)
@@ -75,6 +76,7 @@ func run(t *testing.T, f Features, newStore func(t *testing.T) ledger.Store) {
 		{"InvalidEntry", invalidEntry},
 		{"Scan", scan},
 		{"Sum", sum},
+		{"Volumes", volumes},
 		{"AppendBatch", appendBatch},
 		{"StreamAfter", streamAfter},
 		{"ConcurrentAppends", concurrentAppends},

@@ -249,7 +249,7 @@ func (s *orderState) distributorRef() string {
 // starts with "_", and plugins store private fields that way, so such a
 // key also matches without its underscore.
 func attrs(ms []metaBody) []normalize.Attr {
-	as := make([]normalize.Attr, 0, len(ms)+len(ms)/2)
+	as := make([]normalize.Attr, 0, 2*len(ms)) // room for each hidden key twice
 	for _, m := range ms {
 		v, ok := m.text()
 		if !ok {
@@ -265,10 +265,10 @@ func attrs(ms []metaBody) []normalize.Attr {
 
 // lineFigures are one body line's amounts.
 type lineFigures struct {
-	qty                           int64
-	subtotal, total, tax, parentT decimal.Decimal
-	parent                        int // index of the bundle/composite parent, or -1
-	zero                          bool
+	qty                            int64
+	subtotal, total, tax, discount decimal.Decimal
+	parent                         int // index of the bundle/composite parent, or -1
+	zero                           bool
 }
 
 // lines fills the order's lines, applying the bundle and composite rule:
@@ -278,13 +278,16 @@ type lineFigures struct {
 func (s *orderState) lines() {
 	b := s.b
 	index := make(map[string]int, len(b.LineItems))
-	cartKeys := make(map[string]int)
+	var cartKeys map[string]int // made for the first bundle or composite
 	for i, l := range b.LineItems {
 		if _, dup := index[l.ID.String()]; !dup {
 			index[l.ID.String()] = i
 		}
 		for _, k := range []string{"_bundle_cart_key", "_composite_cart_key"} {
 			if v, ok := metaText(l.MetaData, k); ok && v != "" {
+				if cartKeys == nil {
+					cartKeys = make(map[string]int)
+				}
 				cartKeys[v] = i
 			}
 		}
@@ -299,7 +302,7 @@ func (s *orderState) lines() {
 			s.Fail("", path("id"), fmt.Errorf("%w: line id", normalize.ErrMissing))
 			return
 		}
-		if _, dup := index[id]; dup && index[id] != i {
+		if index[id] != i { // the first line with this id is another
 			s.Fail(id, path("id"), fmt.Errorf("%w: duplicate line id %q", normalize.ErrInvalid, id))
 			return
 		}
@@ -325,7 +328,8 @@ func (s *orderState) lines() {
 			s.Fail(id, path("total"), fmt.Errorf("%w: total %s after discounts exceeds subtotal %s before them", normalize.ErrInvalid, f.total, f.subtotal))
 			return
 		}
-		discount = fixedpoint.Add(discount, fixedpoint.Sub(f.subtotal, f.total))
+		f.discount = fixedpoint.Sub(f.subtotal, f.total)
+		discount = fixedpoint.Add(discount, f.discount)
 		figs[i] = f
 	}
 	if s.Err != nil {
@@ -359,7 +363,7 @@ func (s *orderState) lines() {
 			Name:      l.Name,
 			Qty:       f.qty,
 			Gross:     f.subtotal,
-			Discount:  fixedpoint.Sub(f.subtotal, f.total),
+			Discount:  f.discount,
 			Tax:       f.tax,
 		}
 		line.PlatformSKU = strings.TrimSpace(l.SKU)
@@ -370,6 +374,9 @@ func (s *orderState) lines() {
 			line.ParentLineID = b.LineItems[f.parent].ID.String()
 		}
 		line.UnitPrice = unitPrice(f.subtotal, f.qty, s.digits)
+		if s.o.Items == nil {
+			s.o.Items = make([]normalize.Line, 0, len(b.LineItems)-i)
+		}
 		s.o.Items = append(s.o.Items, line)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/shopspring/decimal"
 
@@ -21,6 +22,11 @@ import (
 // Num is a JSON amount, rate or quantity kept as the text the platform sent,
 // whether it came as a string ("10.00") or a number (10.00). It is turned
 // into a decimal only by Decimal, which never goes through float64.
+//
+// A Num decoded from a body holds its text in the body's own memory, not
+// a copy: a decoder reads dozens of amounts a body and keeps none of
+// them, only the decimals they give. So a Num must not outlive the body
+// it was read from; Raw returns a copy.
 type Num struct {
 	raw string
 }
@@ -34,8 +40,10 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 	case bytes.Equal(b, []byte("null")):
 		n.raw = ""
 	case len(b) > 0 && b[0] == '"':
-		s, err := Text(b)
-		if err != nil {
+		s, err := "", error(nil)
+		if inner, ok := plainText(b); ok {
+			s = unsafe.String(unsafe.SliceData(inner), len(inner))
+		} else if s, err = Text(b); err != nil {
 			return err
 		}
 		if s != "" && (s[0] <= ' ' || s[0] >= utf8.RuneSelf || s[len(s)-1] <= ' ' || s[len(s)-1] >= utf8.RuneSelf) {
@@ -43,7 +51,7 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 		}
 		n.raw = s
 	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
-		n.raw = string(b)
+		n.raw = unsafe.String(unsafe.SliceData(b), len(b))
 	default:
 		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[Num]()}
 	}
@@ -56,8 +64,8 @@ func NumOf(s string) Num { return Num{raw: s} }
 // IsSet reports whether the body carried a non-null, non-empty value.
 func (n Num) IsSet() bool { return n.raw != "" }
 
-// Raw returns the text as sent.
-func (n Num) Raw() string { return n.raw }
+// Raw returns a copy of the text as sent.
+func (n Num) Raw() string { return strings.Clone(n.raw) }
 
 // Decimal returns the exact value; an absent, null or empty value is zero.
 func (n Num) Decimal() (decimal.Decimal, error) {
@@ -202,22 +210,27 @@ func digits(v int) int {
 // attribute values are plain ASCII: those are read directly, anything
 // else by encoding/json.
 func Text(b []byte) (string, error) {
-	if len(b) >= 2 && b[len(b)-1] == '"' {
-		inner := b[1 : len(b)-1]
-		plain := true
-		for _, c := range inner {
-			if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-				plain = false
-				break
-			}
-		}
-		if plain {
-			return string(inner), nil
-		}
+	if inner, ok := plainText(b); ok {
+		return string(inner), nil
 	}
 	var s string
 	err := json.Unmarshal(b, &s)
 	return s, err
+}
+
+// plainText returns the text inside the JSON string b when it is plain
+// ASCII, without escapes: the text as it is.
+func plainText(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil, false
+	}
+	inner := b[1 : len(b)-1]
+	for _, c := range inner {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return nil, false
+		}
+	}
+	return inner, true
 }
 
 func jsonKind(b []byte) string {
