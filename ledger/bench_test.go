@@ -247,10 +247,11 @@ var revisions = flag.String("revisions", "1,100", "the revisions of one order Be
 // another order, to a new store: every n sees a store of one size, and
 // every iteration does the same. Revisions alternate between paid and
 // pending, so that each corrects every slot of the order and its stream
-// grows by a dozen entries a revision. Only the nth is timed. The target: the 100th within 1.5× of the 1st. Callgrind
-// cannot stop the timer: the nth goes through postRevision alone, so
-// --toggle-collect='*postRevision' counts it, and its count over the
-// iterations is one revision's.
+// grows by a dozen entries a revision. Only the nth is timed. The target:
+// the 100th within 1.5× of the 1st. Callgrind cannot stop the timer: the
+// nth goes through postRevision alone, so
+// --toggle-collect='*ledger_test.postRevision' counts it, and its count
+// over the iterations is one revision's (the README's method).
 func BenchmarkPostRevision(b *testing.B) {
 	w := ledgerworld.NewWorld(b)
 	paid := w.Life(b, "1", "C", ledgerworld.Placed)[1]
