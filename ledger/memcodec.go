@@ -1341,6 +1341,20 @@ type idSet struct {
 	seed  uint64   // random: a layout no input can aim at
 	slots []uint64 // hash<<32 | index + 1
 	n     int
+	// touched keeps what touch read, so that its reads are not dropped.
+	touched uint64
+}
+
+// touch reads the first slot of each hash in hs. In a large ledger each is
+// a cache miss; reads that do not depend on one another wait for memory
+// together, where find, id after id, would wait for each in turn.
+func (s *idSet) touch(hs []uint32) {
+	mask := len(s.slots) - 1
+	var or uint64
+	for _, h := range hs {
+		or |= s.slots[int(h)&mask]
+	}
+	s.touched = or
 }
 
 // find returns the slot of id, whose hash is h, and the index it holds

@@ -217,7 +217,8 @@ type Memory struct {
 	memberLists []*blocks[memberEntry]
 	scratch     []byte
 	snapScratch []byte
-	idSlots     []int // addIDs's, to take back
+	idSlots     []int    // addIDs's, to take back
+	idHashes    []uint32 // addIDs's, the batch's ids' hashes
 	// recent holds the entries of streams last read whole, by stream
 	// number modulo its length, so that reading an order's stream again
 	// (a duplicate delivery, a what-if) copies them instead of decoding
@@ -559,6 +560,14 @@ func (m *Memory) addIDs(batch []Append, n int) error {
 		return false
 	}
 	m.ids.reserve(n) // no growing while ids are added: those added can be taken back
+	hs := m.idHashes[:0]
+	for _, a := range batch {
+		for i := range a.Entries {
+			hs = append(hs, m.ids.hash(a.Entries[i].ID))
+		}
+	}
+	m.idHashes = hs
+	m.ids.touch(hs)
 	added := m.idSlots[:0]
 	defer func() { m.idSlots = added }()
 	flat := uint32(0)
@@ -566,7 +575,7 @@ func (m *Memory) addIDs(batch []Append, n int) error {
 		first := base + flat // this append's first entry
 		for i := range a.Entries {
 			id := a.Entries[i].ID
-			h := m.ids.hash(id)
+			h := hs[flat]
 			slot, at, found := m.ids.find(id, h, is)
 			if found {
 				m.ids.takeBack(added)
