@@ -188,8 +188,8 @@ type blocks[T any] struct {
 const (
 	blockFirst = 1 << 4
 	blockLen   = 1 << 12
-	// blockShift is the number of blocks before the first of blockLen
-	// elements past it: blocks 0 to blockShift cover [0, blockLen).
+	// blocks 0 to blockShift cover [0, blockLen); block blockShift+j,
+	// j ≥ 1, covers [j×blockLen, (j+1)×blockLen).
 	blockShift = 8
 )
 
