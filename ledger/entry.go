@@ -83,6 +83,9 @@ func (t Type) String() string {
 // member's point of view: positive is owed to the member, negative is taken
 // back or paid out. Every field is a plain value, or a typed value a SQL
 // row holds in columns (Event, Body and Refund in their JSON forms).
+// What an entry read from a store points to (its Event, Body, Refund,
+// Volume, RunParams, Award, Carry, Close) may be shared with the store
+// and with other reads: treat it as read-only.
 type Entry struct {
 	// ID is unique in the whole store: a commission event's ULID, or an
 	// id derived from what the entry records. Nothing reads meaning out

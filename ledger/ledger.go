@@ -153,14 +153,16 @@ type Result struct {
 // again and decides again. The package documentation states the rules
 // exactly.
 func (l *Ledger) Post(ctx context.Context, o *normalize.Order, at time.Time) (Result, error) {
-	return l.post(ctx, o, at, l.store.Append)
+	return l.post(ctx, o, at, nil)
 }
 
-// appendFunc appends entries to stream at version: Store.Append, or
-// PostAll's, which keeps them for one batch.
+// appendFunc appends entries to stream at version: PostAll's, which
+// keeps them for one batch.
 type appendFunc func(ctx context.Context, stream string, version int, entries []Entry) error
 
-// post is Post, appending the order's own entries with app.
+// post is Post, appending the order's own entries with app, or with
+// Store.Append when app is nil: then the order's state learns the entries
+// as they are appended rather than reading them back at its next post.
 func (l *Ledger) post(ctx context.Context, o *normalize.Order, at time.Time, app appendFunc) (Result, error) {
 	res := Result{Order: o.Key(), Revision: o.Version.UTC()}
 	if l.calc == nil {
@@ -337,7 +339,12 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 		res.Replaced = orig.key
 		res.Entries = append(res.Entries, zeroed...)
 	}
-	if err := app(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+	if app != nil {
+		err = app(ctx, st.stream, st.version, add)
+	} else {
+		err = l.appendOwn(ctx, &st, add)
+	}
+	if errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	} else if err != nil {
 		return true, err
@@ -392,7 +399,7 @@ func (l *Ledger) postRefund(ctx context.Context, r *normalize.Refund, at time.Ti
 	if st.body == nil {
 		rev := nextRevision(st.last, r.TS)
 		add := []Entry{refundEntry(&st, r, at, rev)}
-		if err := l.store.Append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+		if err := l.appendOwn(ctx, &st, add); errors.Is(err, ErrVersionConflict) {
 			return false, nil
 		} else if err != nil {
 			return true, err
@@ -409,7 +416,7 @@ func (l *Ledger) postRefund(ctx context.Context, r *normalize.Refund, at time.Ti
 		return true, err
 	}
 	add = append(add, refundEntry(&st, r, at, rev))
-	if err := l.store.Append(ctx, st.stream, st.version, add); errors.Is(err, ErrVersionConflict) {
+	if err := l.appendOwn(ctx, &st, add); errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	} else if err != nil {
 		return true, err
@@ -579,13 +586,11 @@ func (l *Ledger) PostEvents(ctx context.Context, events []commission.Event, at t
 				}
 				own := *ev // the caller's events stay the caller's
 				e := eventEntry(&own, at, rev, lock)
-				p, ok := st.byID[e.ID]
-				if !ok {
-					if j, dup := pending[e.ID]; dup {
-						p, ok = &add[j], true
-					}
+				p := st.ids.find(e.ID)
+				if j, dup := pending[e.ID]; p == nil && dup {
+					p = &add[j]
 				}
-				if ok {
+				if p != nil {
 					if err := sameEntry(p, &e); err != nil {
 						return res, err
 					}

@@ -11,7 +11,9 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/uplinehq/upline/commission"
+	"github.com/uplinehq/upline/internal/eventraw"
 	"github.com/uplinehq/upline/internal/firstseen"
+	"github.com/uplinehq/upline/internal/fixedpoint"
 	"github.com/uplinehq/upline/normalize"
 )
 
@@ -25,9 +27,18 @@ type orderState struct {
 	based  bool
 	lock   commission.Lock
 	placed time.Time
+	// events are the commissions and corrections posted, summed slot by
+	// slot in the order first posted: each slot's original (its first
+	// commission, else its first event) with the slot's amounts added up
+	// as its amount (see addEvent). Corrections, reconciliation and
+	// what-if read the same originals and sums from it as from the events
+	// themselves, and an order's state costs its slots, not its revisions.
 	events []commission.Event
+	slots  firstseen.Index[slotKey]
+	next   int // the slot addEvent tries first
 	vols   volumeSums
-	byID   map[string]*Entry
+	// ids finds the entries the stream holds by id.
+	ids idIndex
 	// last is the newest revision instant recorded on any entry.
 	last time.Time
 	// body is the newest body recorded (greatest Version; of two with one
@@ -45,9 +56,16 @@ type orderState struct {
 	// currency is the order's currency: that of the first body, refund
 	// or money its stream records; "" for a stream without any.
 	currency string
-	// summed is how many events sumSlots left: the events are summed
-	// again once they have doubled.
-	summed int
+}
+
+// slotKey is a commission.Slot laid out to be compared: the slots of one
+// order share their order, and mostly differ in rule, beneficiary and
+// level, compared first.
+type slotKey struct {
+	rule, beneficiary string
+	level             int
+	line, component   string
+	order             normalize.Key
 }
 
 // readState reads the stream of order k from the store.
@@ -63,21 +81,37 @@ func (l *Ledger) readState(ctx context.Context, k normalize.Key) (orderState, er
 // readOrder reads an order's stream.
 func readOrder(k normalize.Key, stream string, entries []Entry, version int) orderState {
 	s := orderState{key: k, stream: stream}
-	s.fold(entries, version)
+	s.fold(entries, version, false)
 	return s
 }
 
 // fold reads into s entries, what its stream holds after s.version; version
 // is the stream's version after them. Folding a stream in parts gives the
-// state folding it whole does.
-func (s *orderState) fold(entries []Entry, version int) {
-	if s.byID == nil {
-		s.byID = make(map[string]*Entry, len(entries))
+// state folding it whole does. own reports that the entries are a post's
+// own, which it appended: s then keeps copies of their bodies and refunds,
+// so that it does not share what the caller may change (a body's lines);
+// events are immutable, and s shares them.
+func (s *orderState) fold(entries []Entry, version int, own bool) {
+	if s.version == 0 {
+		// Room for the entries at once: most of an order's slots are
+		// its first post's.
+		events, vols := 0, 0
+		for i := range entries {
+			switch entries[i].Type {
+			case TypeCommission, TypeCorrection:
+				events++
+			case TypeVolume:
+				vols++
+			}
+		}
+		s.events = slices.Grow(s.events, events)
+		s.slots.Grow(events)
+		s.vols.grow(vols)
+		s.ids.reserve(len(entries))
 	}
-	corrected := false
 	for i := range entries {
 		e := &entries[i]
-		s.byID[e.ID] = e
+		s.ids.add(e.ID, e.Type, e.Event)
 		if e.Revision.After(s.last) {
 			s.last = e.Revision
 		}
@@ -86,73 +120,88 @@ func (s *orderState) fold(entries []Entry, version int) {
 			if !s.based {
 				s.based, s.lock = true, e.Lock
 			}
-			s.events = append(s.events, *e.Event)
+			s.addEvent(e.Event)
 			s.setCurrency(e.Currency)
-			corrected = corrected || e.Type == TypeCorrection
 		case TypeRevision:
+			body := e.Body
+			if own {
+				body = ownOrder(body)
+			}
 			s.based, s.lock, s.placed = true, e.Lock, e.Placed
-			s.setCurrency(e.Body.Currency)
-			for _, r := range e.Body.Refunds {
+			s.setCurrency(body.Currency)
+			for _, r := range body.Refunds {
 				if len(r.Items) > 0 && !s.hasRefund(r.RefundID, true) {
 					s.refunds = append(s.refunds, r)
 				}
 			}
-			if s.body == nil || !e.Body.Version.Before(s.body.Version) {
-				s.body = e.Body
+			if s.body == nil || !body.Version.Before(s.body.Version) {
+				s.body = body
 			}
 		case TypeRefund:
-			s.refunds = append(s.refunds, *e.Refund)
-			s.setCurrency(e.Refund.Currency)
+			r := *e.Refund
+			if own {
+				r.Items = slices.Clone(r.Items)
+			}
+			s.refunds = append(s.refunds, r)
+			s.setCurrency(r.Currency)
 		case TypeVolume:
 			s.vols.add(e.Member, e.Volume)
 			s.setCurrency(e.Currency)
 		case TypeReplaced:
 			s.replacedBy = e.ReplacedBy
 		case TypeFrozen:
+			if own {
+				c := *e
+				e = &c
+			}
 			s.frozen = e
 		}
 	}
 	s.version = version
-	if corrected && len(s.events) > 2*s.summed+16 {
-		// Summed when the events have doubled since they last were: a
-		// post sums its share of them, whatever the order's history.
-		s.events = sumSlots(s.events, s.last)
-		s.summed = len(s.events)
-	}
 }
 
-// sumSlots returns an order's posted events summed slot by slot: each
-// slot's original (the event a correction of the slot points at: its first
-// commission, else its first event) and, where the slot's amounts add up to
-// more or less than the original's, one correction carrying the
-// difference, both made by commission.Corrections. Corrections,
-// reconciliation and what-if read the same originals and the same sums
-// from it as from the events themselves, and an order's state costs its
-// slots, not its revisions. last is the newest revision the events record;
-// posted is returned as it is should an event record a later one.
-func sumSlots(posted []commission.Event, last time.Time) []commission.Event {
-	// Each slot's sum, negated.
-	neg, err := commission.Revise(posted, nil, last, time.Time{})
-	if err != nil {
-		return posted
+// addEvent adds a posted event to its slot's sum. The sum keeps the
+// slot's original, the event a correction of the slot points at, with
+// the slot's amount; it records no uncapped amount.
+func (s *orderState) addEvent(e *commission.Event) {
+	k := slotKey{e.Rule, e.Beneficiary, e.Level, e.LineID, e.Component, e.Order}
+	// A revision's events come in the order of the slots they correct, the
+	// order most of them were first posted in: the slot after the last one
+	// found is tried before searching.
+	i, added := s.next, false
+	if keys := s.slots.Keys(); i >= len(keys) || keys[i] != k {
+		i, added = s.slots.Add(k)
 	}
-	var index firstseen.Index[commission.Slot]
-	index.Grow(len(posted))
-	origs := make([]commission.Event, 0, len(posted))
-	for i := range posted {
-		e := &posted[i]
-		j, added := index.Add(e.Slot())
-		switch {
-		case added:
-			origs = append(origs, *e)
-		case e.Kind == commission.KindCommission && origs[j].Kind != commission.KindCommission:
-			origs[j] = *e
+	s.next = i + 1
+	if added {
+		s.events = append(s.events, *e)
+		i = len(s.events) - 1
+	}
+	sum := &s.events[i]
+	amount := e.AmountMinor()
+	if !added {
+		amount += sum.AmountMinor()
+		if e.Kind == commission.KindCommission && sum.Kind != commission.KindCommission {
+			*sum = *e
 		}
 	}
-	// Each slot's sum less its original's amount: the negation of the
-	// originals and the negated sums together.
-	rest := commission.Corrections(append(slices.Clip(origs), neg...), nil, last)
-	return append(origs, rest...)
+	f := eventraw.Of(sum)
+	f.Amount, f.Uncapped = amount, 0
+	eventraw.Set(sum, f)
+}
+
+// ownOrder returns a copy of o that shares nothing o's owner may change.
+func ownOrder(o *normalize.Order) *normalize.Order {
+	c := *o
+	c.Items = slices.Clone(o.Items)
+	if o.Refunds != nil {
+		c.Refunds = make([]normalize.Refund, len(o.Refunds))
+		for i, r := range o.Refunds {
+			r.Items = slices.Clone(r.Items)
+			c.Refunds[i] = r
+		}
+	}
+	return &c
 }
 
 // postState reads order k's state for a post: the state the ledger kept
@@ -173,14 +222,32 @@ func (l *Ledger) postState(ctx context.Context, k normalize.Key) (orderState, er
 		// Not the tail promised: read the whole stream.
 		return l.readState(ctx, k)
 	}
-	s.fold(entries, version)
+	s.fold(entries, version, false)
 	return *s, nil
 }
 
+// appendOwn appends a post's entries to the stream of st, the state the
+// post read, and folds them into st once they are appended: the stream
+// then holds st's entries and these after them, so st stays what folding
+// the stream's first st.version entries gives. A failed append leaves st
+// as it was. An order's first post (st read nothing) keeps no state: most
+// orders are posted once, folding would cost a first post a tenth more,
+// and up to 1,024 states of orders posted once would be heap the
+// collector marks every cycle. The order's second post reads its stream
+// whole.
+func (l *Ledger) appendOwn(ctx context.Context, st *orderState, add []Entry) error {
+	if err := l.store.Append(ctx, st.stream, st.version, add); err != nil || st.version == 0 {
+		return err
+	}
+	st.fold(add, st.version+len(add), true)
+	return nil
+}
+
 // keepState keeps s, a state postState returned, for the order's next
-// post. A state is kept at the version it was read at, which stays true of
-// the stream's first entries whatever is appended after them: the next
-// post reads what is new, its own entries included.
+// post. A state is kept at the version it was read at, or that its own
+// append took it to (appendOwn), which stays true of the stream's first
+// entries whatever is appended after them: the next post reads what others
+// appended since.
 func (l *Ledger) keepState(s *orderState) {
 	if s.version > 0 {
 		l.states.keep(s)
@@ -334,6 +401,12 @@ func (v *volumeSums) sum(k volumeSlot) *Volume {
 	return nil
 }
 
+// grow makes room for n more slots.
+func (v *volumeSums) grow(n int) {
+	v.index.Grow(n)
+	v.sums = slices.Grow(v.sums, n)
+}
+
 func (v *volumeSums) add(member string, x *Volume) {
 	i, added := v.index.Add(volumeSlot{member, x.LineID, x.Component, x.Customer})
 	if added {
@@ -341,7 +414,7 @@ func (v *volumeSums) add(member string, x *Volume) {
 		return
 	}
 	s := &v.sums[i]
-	s.PV, s.QV, s.CV, s.Net = s.PV.Add(x.PV), s.QV.Add(x.QV), s.CV.Add(x.CV), s.Net.Add(x.Net)
+	s.PV, s.QV, s.CV, s.Net = fixedpoint.Add(s.PV, x.PV), fixedpoint.Add(s.QV, x.QV), fixedpoint.Add(s.CV, x.CV), fixedpoint.Add(s.Net, x.Net)
 }
 
 // desiredVolumes is what a calculation's lines add to the credited
@@ -397,7 +470,8 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 			entry(k, *want, true)
 			continue
 		}
-		entry(k, Volume{PV: want.PV.Sub(have.PV), QV: want.QV.Sub(have.QV), CV: want.CV.Sub(have.CV), Net: want.Net.Sub(have.Net)}, false)
+		entry(k, Volume{PV: fixedpoint.Sub(want.PV, have.PV), QV: fixedpoint.Sub(want.QV, have.QV), CV: fixedpoint.Sub(want.CV, have.CV),
+			Net: fixedpoint.Sub(want.Net, have.Net)}, false)
 	}
 	for i, k := range st.vols.keys() {
 		if desired.sum(k) != nil {
@@ -449,7 +523,7 @@ func correctionEntries(add []Entry, st *orderState, corr []commission.Event, at,
 		var e *Entry
 		add, e = nextEntry(add)
 		setEventEntry(e, &corr[i], ids[i*ulid.EncodedSize:][:ulid.EncodedSize], at, rev, lock)
-		if p, ok := st.byID[e.ID]; ok {
+		if p := st.ids.find(e.ID); p != nil {
 			if err := sameEntry(p, e); err != nil {
 				return nil, err
 			}

@@ -636,7 +636,15 @@ func encode(e *ledger.Entry, snaps map[[sha256.Size]byte][]byte) ([]any, error) 
 	}
 	r[40], r[41] = numeric(e.Withheld), e.Reason
 	if e.Award != nil {
-		r[42] = e.Award.AppendJSON(nil)
+		// Only the engine makes a valid award; one made by hand (a zero
+		// kind, say) would be stored and then refused on every read of
+		// its stream, so it is read back here and refused instead.
+		b := e.Award.AppendJSON(nil)
+		var back commission.Award
+		if uerr := back.UnmarshalJSON(b); uerr != nil {
+			return nil, fmt.Errorf("award: %w", uerr)
+		}
+		r[42] = b
 	}
 	if c := e.Carry; c != nil {
 		b, merr := json.Marshal(wireCarry{Rule: c.Rule, Member: c.Member, Leg: int(c.Leg), Volume: c.Volume.String()})

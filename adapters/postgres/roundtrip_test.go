@@ -227,6 +227,7 @@ func TestUnstorableEntries(t *testing.T) {
 		"year 1500":             adjustment("early", "A", "USD", "1", time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)),
 		"year 2300":             adjustment("late", "A", "USD", "1", time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)),
 		"unknown currency body": {ID: "body", Type: ledger.TypeRevision, Body: &normalize.Order{Currency: "XXX1"}},
+		"award of no kind":      {ID: "award", Type: ledger.TypeAward, Award: &commission.Award{}},
 	}
 	for name, e := range cases {
 		t.Run(name, func(t *testing.T) {
