@@ -43,6 +43,16 @@ type Payout struct {
 // chain of ancestors, and Pay and Break to record what the rule pays and
 // what it would have paid. It is valid only during Rule.Apply.
 type Context struct {
+	calcOrder
+	// w is the calculation's working state, which rules never see.
+	w work
+}
+
+// calcOrder is what a Context knows of the order it calculates, set whole
+// for each one: its working buffers are kept apart so that starting a
+// calculation copies none of their slices (each copy of a pointer costs
+// a write barrier while the garbage collector marks).
+type calcOrder struct {
 	order    *normalize.Order
 	lines    []sku.Mapped
 	snap     hierarchy.Snapshot
@@ -55,15 +65,19 @@ type Context struct {
 	known  time.Time
 	digits int32
 	rule   int32
-
-	// w is the calculation's working state, which rules never see.
-	w work
 }
 
 // work is a calculation's working state: the chain as far as the rules
 // have read it, the drafts they paid, and what ordering, capping and
 // identifying the drafts needs.
 type work struct {
+	state
+	buffers
+}
+
+// state is a calculation's working state but its buffers: reset whole
+// for each calculation.
+type state struct {
 	self    hop // the credited distributor, Level 0
 	up      hierarchy.Upline
 	chainUp bool    // the chain reached the top
@@ -80,8 +94,6 @@ type work struct {
 	// read counts what CalculateEach read of the orders ahead (see
 	// touch), so that those reads are made.
 	read int
-
-	buffers
 }
 
 // buffers are a Context's slices, kept across calculations by the
@@ -108,10 +120,14 @@ type buffers struct {
 	ulines []ulLine
 }
 
-func (b *buffers) truncate() buffers {
-	return buffers{chain: b.chain[:0], bases: b.bases[:0], drafts: b.drafts[:0], seq: b.seq[:0],
-		counts: b.counts[:0], broken: b.broken[:0], members: b.members[:0], bens: b.bens[:0], lineOrder: b.lineOrder[:0], ruleHashes: b.ruleHashes[:0], mapped: b.mapped[:0], rems: b.rems[:0],
-		ulines: b.ulines[:0]}
+// truncate empties the buffers in place, keeping their memory: a slice
+// cut to [:0] where it is keeps its pointer, which costs no write
+// barrier.
+func (b *buffers) truncate() {
+	b.chain, b.bases, b.drafts, b.seq = b.chain[:0], b.bases[:0], b.drafts[:0], b.seq[:0]
+	b.counts, b.broken, b.members, b.bens = b.counts[:0], b.broken[:0], b.members[:0], b.bens[:0]
+	b.lineOrder, b.ruleHashes, b.mapped, b.rems = b.lineOrder[:0], b.ruleHashes[:0], b.mapped[:0], b.rems[:0]
+	b.ulines = b.ulines[:0]
 }
 
 // capInfo is a cap applied: share in 10^-9, the other amounts in minor
@@ -128,8 +144,10 @@ type basisVal struct {
 
 func (c *Context) reset(e *Engine, plan *compiled, o *normalize.Order, lines []sku.Mapped,
 	snap hierarchy.Snapshot, known time.Time, credited, customer hierarchy.Member, digits int32) {
-	*c = Context{engine: e, plan: plan, order: o, lines: lines, snap: snap, known: known,
-		credited: credited, customer: customer, digits: digits, w: work{buffers: c.w.buffers.truncate()}}
+	c.calcOrder = calcOrder{engine: e, plan: plan, order: o, lines: lines, snap: snap, known: known,
+		credited: credited, customer: customer, digits: digits}
+	c.w.state = state{}
+	c.w.truncate()
 	st, _ := snap.Status(credited)
 	rk, _ := snap.Ranks(credited)
 	c.w.self = hop{m: credited, status: st, ranks: rk}
@@ -191,7 +209,8 @@ func (c *Context) release() {
 	clear(c.w.members) // they hold the genealogy's strings
 	clear(c.w.bens)
 	clear(c.w.ulines)
-	*c = Context{w: work{buffers: c.w.buffers.truncate()}}
+	c.calcOrder, c.w.state = calcOrder{}, state{}
+	c.w.truncate()
 }
 
 // Order returns the order revision being calculated.

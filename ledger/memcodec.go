@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"maps"
 	"math/big"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -173,28 +174,46 @@ func (a *memArena) at(addr uint64) []byte {
 
 // blocks is a list kept in blocks that never move: appending to a long
 // one copies nothing, so that no append on a large ledger waits for its
-// lists to be copied.
+// lists to be copied, and a list's blocks together are the size of the
+// list, so that a growing list allocates what it holds and no more.
+// The first block grows as a slice up to blockFirst elements (most lists
+// are short); block k after it holds blockFirst<<(k-1) elements up to
+// blockLen, and every block from there blockLen: block k > 0 starts at
+// element blockFirst<<(k-1) below blockLen.
 type blocks[T any] struct {
 	b [][]T
 	n int
 }
 
-const blockLen = 1 << 12
+const (
+	blockFirst = 1 << 4
+	blockLen   = 1 << 12
+	// blocks 0 to blockShift cover [0, blockLen); block blockShift+j,
+	// j ≥ 1, covers [j×blockLen, (j+1)×blockLen).
+	blockShift = 8
+)
 
 func (l *blocks[T]) add(v T) {
-	if len(l.b) == 0 || len(l.b[len(l.b)-1]) == blockLen {
-		c := 0
-		if len(l.b) > 0 {
-			c = blockLen // the first block grows as a slice: most lists are short
-		}
-		l.b = append(l.b, make([]T, 0, c))
+	if len(l.b) == 0 {
+		l.b = append(l.b, nil)
+	} else if last := l.b[len(l.b)-1]; len(l.b) == 1 && len(last) == blockFirst || len(l.b) > 1 && len(last) == cap(last) {
+		l.b = append(l.b, make([]T, 0, min(l.n, blockLen)))
 	}
 	last := &l.b[len(l.b)-1]
 	*last = append(*last, v)
 	l.n++
 }
 
-func (l *blocks[T]) at(i uint32) T { return l.b[i/blockLen][i%blockLen] }
+func (l *blocks[T]) at(i uint32) T {
+	if i < blockFirst {
+		return l.b[0][i]
+	}
+	if i < blockLen {
+		k := bits.Len32(i / blockFirst)
+		return l.b[k][i-blockFirst<<(k-1)]
+	}
+	return l.b[blockShift+i/blockLen][i%blockLen]
+}
 
 // ID kinds: written out, an event's ULID (its 16 bytes), or the stream's
 // name between a prefix and a suffix (an order's revision and volume
