@@ -129,20 +129,7 @@ func TestKeptStateFoldsOwnEntries(t *testing.T) {
 			if d := cmp.Diff(outcomes[1], outcomes[0]); d != "" {
 				t.Errorf("outcomes differ (-whole reads +kept state):\n%s", d)
 			}
-			all := func(s ledger.Store) []ledger.Entry {
-				es, err := s.After(ctx, 0, 1<<20)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return es
-			}
-			want, got := all(fresh), all(mem)
-			if len(want) < 60 {
-				t.Fatalf("only %d entries: the deliveries do not revise much", len(want))
-			}
-			if d := cmp.Diff(want, got, ledgerworld.Opts); d != "" {
-				t.Errorf("entries differ (-whole reads +kept state):\n%s", d)
-			}
+			sameEntries(t, fresh, mem, 60)
 		})
 	}
 }
