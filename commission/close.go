@@ -269,6 +269,19 @@ func (c *Closing) Members() []string {
 // version's EffectiveFrom (else the oldest with a period). Errors wrap
 // ErrPeriod.
 func (e *Engine) Period(id string) (Period, *Plan, error) {
+	return e.period(func(pp *PeriodPlan) (Period, error) { return pp.Period(id) })
+}
+
+// PeriodAt returns the period instant t falls in and the plan version
+// that closes it, chosen as Period chooses. Errors wrap ErrPeriod.
+func (e *Engine) PeriodAt(t time.Time) (Period, *Plan, error) {
+	return e.period(func(pp *PeriodPlan) (Period, error) { return pp.At(t), nil })
+}
+
+// period returns the period of the newest plan version with a period
+// whose period (as of finds it) starts at or after its EffectiveFrom, else
+// the oldest version's.
+func (e *Engine) period(of func(*PeriodPlan) (Period, error)) (Period, *Plan, error) {
 	var oldest *Plan
 	for i := len(e.plans) - 1; i >= 0; i-- {
 		p := e.plans[i].Plan
@@ -276,7 +289,7 @@ func (e *Engine) Period(id string) (Period, *Plan, error) {
 			continue
 		}
 		oldest = p
-		per, err := p.Period.Period(id)
+		per, err := of(p.Period)
 		if err != nil {
 			return Period{}, nil, err
 		}
@@ -287,7 +300,7 @@ func (e *Engine) Period(id string) (Period, *Plan, error) {
 	if oldest == nil {
 		return Period{}, nil, fmt.Errorf("%w: plan %q declares no period", ErrPeriod, e.plans[0].ID)
 	}
-	per, err := oldest.Period.Period(id)
+	per, err := of(oldest.Period)
 	return per, oldest, err
 }
 

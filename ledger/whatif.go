@@ -3,6 +3,7 @@ package ledger
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -33,7 +34,39 @@ type Comparison struct {
 	// Members per member and currency, likewise. Every rule and member
 	// either side pays is listed, also when both pay the same.
 	Rules, Members []ComparisonRow
+	// Bonuses compares the period's bonuses when the candidate closes
+	// periods and Period is one of them; nil otherwise.
+	Bonuses *PeriodBonuses
 }
+
+// PeriodBonuses compares one period's bonuses: the candidate plan's close
+// of the period, computed without posting as Ledger.Preview computes one,
+// beside the awards the live plan's close posted, net of corrections.
+// Totals, Rules and Members are as Comparison's, their shares taken of
+// the volumes of Comparison.Totals (the period's orders).
+type PeriodBonuses struct {
+	Period commission.Period
+	// LiveClosed reports whether the live plan's close of Period is
+	// posted. When it is not, the live side is unknown, not zero: every
+	// Live and Delta is zero and every LiveShare "", and WriteTable and
+	// MarshalJSON say "not closed" (null).
+	LiveClosed bool
+	// Known is the instant the candidate's close is computed as of: the
+	// live close's (its latest close record's), or, when the live period
+	// is not closed, the period's end plus the candidate plan's grace.
+	Known          time.Time
+	Totals         []ComparisonTotal
+	Rules, Members []ComparisonRow
+}
+
+// ErrPeriodMismatch: a what-if whose candidate closes periods runs over
+// exactly one of them, which the live plan, when it closes periods, must
+// close too, with the same bounds.
+var ErrPeriodMismatch = errors.New("ledger: what-if periods do not match")
+
+// ErrCurrencyMismatch: the candidate's period bonuses are paid in another
+// currency than the live plan's.
+var ErrCurrencyMismatch = errors.New("ledger: what-if currencies do not match")
 
 // ComparisonTotal sums one currency's orders.
 type ComparisonTotal struct {
@@ -80,6 +113,19 @@ type ComparisonRow struct {
 // PostEvents record no body and are not compared. With the ledger's own
 // calculator as candidate, every difference is zero for an order posted
 // as Post leaves it.
+//
+// When the candidate closes periods (a Closer that also finds the period
+// an instant falls in, as *commission.Engine with a plan declaring a
+// period does), p must be exactly one of its periods (ErrPeriodMismatch
+// otherwise), and the comparison includes that period's bonuses
+// (Comparison.Bonuses): the candidate's close computed over the ledger's
+// volumes as Preview computes one, as of the live close's instant, beside
+// the awards the live plan's close posted (PeriodStream), net of
+// corrections. When the live plan closes periods, its period with the
+// same id must have the same bounds (ErrPeriodMismatch) and its period
+// currency must be the candidate's (ErrCurrencyMismatch). A period the
+// live plan has not closed is compared as not closed
+// (PeriodBonuses.LiveClosed), never as zero.
 func (l *Ledger) WhatIf(ctx context.Context, p Period, candidate Calculator) (*Comparison, error) {
 	if candidate == nil {
 		return nil, fmt.Errorf("%w: what-if needs a candidate calculator", ErrInvalid)
@@ -116,8 +162,88 @@ func (l *Ledger) WhatIf(ctx context.Context, p Period, candidate Calculator) (*C
 			c.Changed++
 		}
 	}
-	sums.fill(c)
+	c.Totals, c.Rules, c.Members = sums.fill(sums)
+	c.Bonuses, err = l.whatIfBonuses(ctx, p, candidate, sums)
+	if err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// periodCloser is a Closer that finds the period an instant falls in, as
+// *commission.Engine does.
+type periodCloser interface {
+	Closer
+	PeriodAt(t time.Time) (commission.Period, *commission.Plan, error)
+}
+
+// whatIfBonuses compares the bonuses of period p (see WhatIf); orders
+// holds the sums of p's orders, whose volumes the shares are of.
+func (l *Ledger) whatIfBonuses(ctx context.Context, p Period, candidate Calculator, orders *comparisonSums) (*PeriodBonuses, error) {
+	closer, ok := candidate.(periodCloser)
+	if !ok {
+		return nil, nil
+	}
+	per, plan, err := closer.PeriodAt(p.From)
+	if err != nil {
+		// The candidate's plan declares no period.
+		return nil, nil
+	}
+	span := func(from, to time.Time) string {
+		return from.UTC().Format(time.RFC3339) + " – " + to.UTC().Format(time.RFC3339)
+	}
+	if !per.From.Equal(p.From) || !per.To.Equal(p.To) {
+		return nil, fmt.Errorf("%w: the candidate closes periods; what-if %s is not one of them: ask for period %s (%s)",
+			ErrPeriodMismatch, span(p.From, p.To), per.ID, span(per.From, per.To))
+	}
+	liveID := plan.ID
+	if live, ok := l.calc.(Closer); ok {
+		if lper, lplan, err := live.Period(per.ID); err == nil {
+			if !lper.From.Equal(per.From) || !lper.To.Equal(per.To) {
+				return nil, fmt.Errorf("%w: period %s is %s for the candidate, %s for the live plan",
+					ErrPeriodMismatch, per.ID, span(per.From, per.To), span(lper.From, lper.To))
+			}
+			if lplan.Period.Currency != plan.Period.Currency {
+				return nil, fmt.Errorf("%w: period %s: the candidate pays bonuses in %s, the live plan in %s",
+					ErrCurrencyMismatch, per.ID, plan.Period.Currency, lplan.Period.Currency)
+			}
+			liveID = lplan.ID
+		}
+	}
+	entries, _, err := l.store.Stream(ctx, PeriodStream(liveID, per.ID))
+	if err != nil {
+		return nil, err
+	}
+	b := &PeriodBonuses{Period: per, Known: per.To.Add(plan.Period.Grace)}
+	sums := newComparisonSums(nil)
+	for i := range entries {
+		switch e := &entries[i]; {
+		case e.Type == TypeClose && e.Close != nil:
+			b.LiveClosed, b.Known = true, e.Close.Known
+		case e.Type == TypeAward && e.Award != nil:
+			sums.add(e.Award.Rule, e.Award.Beneficiary, e.Award.Currency, e.Award.AmountMinor(), false)
+		}
+	}
+	closing, err := l.compute(ctx, closer, plan, per, b.Known.UTC())
+	if err != nil {
+		return nil, err
+	}
+	for i := range closing.Awards {
+		a := &closing.Awards[i]
+		sums.add(a.Rule, a.Beneficiary, a.Currency, a.AmountMinor(), true)
+	}
+	b.Totals, b.Rules, b.Members = sums.fill(orders)
+	if !b.LiveClosed {
+		for _, rs := range [][]ComparisonRow{b.Rules, b.Members} {
+			for i := range rs {
+				rs[i].Delta, rs[i].LiveShare = decimal.Zero, ""
+			}
+		}
+		for i := range b.Totals {
+			b.Totals[i].Delta, b.Totals[i].LiveShare = decimal.Zero, ""
+		}
+	}
+	return b, nil
 }
 
 type comparisonKey struct{ name, currency string }
@@ -208,15 +334,8 @@ func (s *comparisonSums) order(st *orderState) (why string) {
 				slot = &comparisonSum{}
 				s.slots[e.Slot()] = slot
 			}
-			sums := [...]*comparisonSum{slot, &s.total(e.Currency).sum,
-				s.row(s.rules, comparisonKey{e.Rule, e.Currency}), s.row(s.members, comparisonKey{e.Beneficiary, e.Currency})}
-			for _, x := range sums {
-				if cand {
-					x.candidate += a
-				} else {
-					x.live += a
-				}
-			}
+			slot.add(a, cand)
+			s.add(e.Rule, e.Beneficiary, e.Currency, a, cand)
 		}
 	}
 	add(st.events, false)
@@ -228,6 +347,22 @@ func (s *comparisonSums) order(st *orderState) (why string) {
 		}
 	}
 	return ""
+}
+
+// add adds a minor units of currency, paid by rule to member, to the
+// candidate's sums or the live ones.
+func (s *comparisonSums) add(rule, member, currency string, a int64, cand bool) {
+	s.total(currency).sum.add(a, cand)
+	s.row(s.rules, comparisonKey{rule, currency}).add(a, cand)
+	s.row(s.members, comparisonKey{member, currency}).add(a, cand)
+}
+
+func (x *comparisonSum) add(a int64, cand bool) {
+	if cand {
+		x.candidate += a
+	} else {
+		x.live += a
+	}
 }
 
 func (s *comparisonSums) row(m map[comparisonKey]*comparisonSum, k comparisonKey) *comparisonSum {
@@ -245,14 +380,21 @@ func minor(n int64, currency string) decimal.Decimal {
 	return decimal.New(n, -int32(digits))
 }
 
-// fill writes the sums into c, sorted.
-func (s *comparisonSums) fill(c *Comparison) {
+// fill returns the sums, sorted, with shares of vols' volumes (s's own
+// for orders).
+func (s *comparisonSums) fill(vols *comparisonSums) (totals []ComparisonTotal, rules, members []ComparisonRow) {
+	volume := func(cur string) *comparisonTotal {
+		if t := vols.totals[cur]; t != nil {
+			return t
+		}
+		return &comparisonTotal{}
+	}
 	for _, cur := range slices.Sorted(maps.Keys(s.totals)) {
-		t := s.totals[cur]
+		t, v := s.totals[cur], volume(cur)
 		live, cand := minor(t.sum.live, cur), minor(t.sum.candidate, cur)
-		c.Totals = append(c.Totals, ComparisonTotal{Currency: cur, Volume: t.volume, CandidateVolume: t.candidateVolume,
+		totals = append(totals, ComparisonTotal{Currency: cur, Volume: v.volume, CandidateVolume: v.candidateVolume,
 			Live: live, Candidate: cand, Delta: cand.Sub(live),
-			LiveShare: share(live, t.volume), CandidateShare: share(cand, t.candidateVolume)})
+			LiveShare: share(live, v.volume), CandidateShare: share(cand, v.candidateVolume)})
 	}
 	rows := func(m map[comparisonKey]*comparisonSum) []ComparisonRow {
 		keys := slices.SortedFunc(maps.Keys(m), func(a, b comparisonKey) int {
@@ -260,14 +402,14 @@ func (s *comparisonSums) fill(c *Comparison) {
 		})
 		out := make([]ComparisonRow, 0, len(keys))
 		for _, k := range keys {
-			r, t := m[k], s.totals[k.currency]
+			r, v := m[k], volume(k.currency)
 			live, cand := minor(r.live, k.currency), minor(r.candidate, k.currency)
 			out = append(out, ComparisonRow{Name: k.name, Currency: k.currency, Live: live, Candidate: cand,
-				Delta: cand.Sub(live), LiveShare: share(live, t.volume), CandidateShare: share(cand, t.candidateVolume)})
+				Delta: cand.Sub(live), LiveShare: share(live, v.volume), CandidateShare: share(cand, v.candidateVolume)})
 		}
 		return out
 	}
-	c.Rules, c.Members = rows(s.rules), rows(s.members)
+	return totals, rows(s.rules), rows(s.members)
 }
 
 // share is paid / volume to ShareDigits places, "0" without volume.
@@ -280,96 +422,104 @@ func share(paid, volume decimal.Decimal) string {
 
 // MarshalJSON writes the comparison with amounts as strings in each
 // currency's minor unit, shares as decimal strings, instants in RFC 3339
-// UTC and every list present (possibly empty).
+// UTC and every list present (possibly empty). Period bonuses, when
+// compared, are under "bonuses", with "live", "delta" and "live_share"
+// null when the live period is not closed.
 func (c *Comparison) MarshalJSON() ([]byte, error) {
-	type jsonTotal struct {
-		Currency        string `json:"currency"`
-		Volume          string `json:"volume"`
-		CandidateVolume string `json:"candidate_volume"`
-		Live            string `json:"live"`
-		Candidate       string `json:"candidate"`
-		Delta           string `json:"delta"`
-		LiveShare       string `json:"live_share"`
-		CandidateShare  string `json:"candidate_share"`
+	type jsonPeriod struct {
+		ID   string `json:"id,omitempty"`
+		From string `json:"from"`
+		To   string `json:"to"`
 	}
-	type jsonRow struct {
-		Name           string `json:"name"`
-		Currency       string `json:"currency"`
-		Live           string `json:"live"`
-		Candidate      string `json:"candidate"`
-		Delta          string `json:"delta"`
-		LiveShare      string `json:"live_share"`
-		CandidateShare string `json:"candidate_share"`
+	type jsonBonuses struct {
+		Period     jsonPeriod  `json:"period"`
+		LiveClosed bool        `json:"live_closed"`
+		Known      string      `json:"known"`
+		Totals     []jsonTotal `json:"totals"`
+		Rules      []jsonRow   `json:"rules"`
+		Members    []jsonRow   `json:"members"`
 	}
 	var w struct {
-		Period struct {
-			From string `json:"from"`
-			To   string `json:"to"`
-		} `json:"period"`
-		Orders  int         `json:"orders"`
-		Changed int         `json:"changed"`
-		Totals  []jsonTotal `json:"totals"`
-		Rules   []jsonRow   `json:"rules"`
-		Members []jsonRow   `json:"members"`
-		Held    []jsonHeld  `json:"held"`
+		Period  jsonPeriod   `json:"period"`
+		Orders  int          `json:"orders"`
+		Changed int          `json:"changed"`
+		Totals  []jsonTotal  `json:"totals"`
+		Rules   []jsonRow    `json:"rules"`
+		Members []jsonRow    `json:"members"`
+		Bonuses *jsonBonuses `json:"bonuses,omitempty"`
+		Held    []jsonHeld   `json:"held"`
 	}
-	w.Period.From, w.Period.To = c.Period.From.UTC().Format(time.RFC3339Nano), c.Period.To.UTC().Format(time.RFC3339Nano)
+	instant := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+	w.Period = jsonPeriod{From: instant(c.Period.From), To: instant(c.Period.To)}
 	w.Orders, w.Changed = c.Orders, c.Changed
-	w.Totals = make([]jsonTotal, 0, len(c.Totals))
-	for _, t := range c.Totals {
-		m := func(d decimal.Decimal) string { return money(d, t.Currency) }
-		w.Totals = append(w.Totals, jsonTotal{t.Currency, m(t.Volume), m(t.CandidateVolume), m(t.Live), m(t.Candidate),
-			m(t.Delta), t.LiveShare, t.CandidateShare})
+	w.Totals, w.Rules, w.Members = totalsJSON(c.Totals, true), rowsJSON(c.Rules, true), rowsJSON(c.Members, true)
+	if b := c.Bonuses; b != nil {
+		w.Bonuses = &jsonBonuses{Period: jsonPeriod{b.Period.ID, instant(b.Period.From), instant(b.Period.To)},
+			LiveClosed: b.LiveClosed, Known: instant(b.Known), Totals: totalsJSON(b.Totals, b.LiveClosed),
+			Rules: rowsJSON(b.Rules, b.LiveClosed), Members: rowsJSON(b.Members, b.LiveClosed)}
 	}
-	rows := func(rs []ComparisonRow) []jsonRow {
-		out := make([]jsonRow, 0, len(rs))
-		for _, r := range rs {
-			out = append(out, jsonRow{r.Name, r.Currency, money(r.Live, r.Currency), money(r.Candidate, r.Currency),
-				money(r.Delta, r.Currency), r.LiveShare, r.CandidateShare})
-		}
-		return out
-	}
-	w.Rules, w.Members = rows(c.Rules), rows(c.Members)
 	w.Held = heldJSON(c.Held)
 	return indentJSON(w)
 }
 
+type jsonTotal struct {
+	Currency        string  `json:"currency"`
+	Volume          string  `json:"volume"`
+	CandidateVolume string  `json:"candidate_volume"`
+	Live            *string `json:"live"`
+	Candidate       string  `json:"candidate"`
+	Delta           *string `json:"delta"`
+	LiveShare       *string `json:"live_share"`
+	CandidateShare  string  `json:"candidate_share"`
+}
+
+type jsonRow struct {
+	Name           string  `json:"name"`
+	Currency       string  `json:"currency"`
+	Live           *string `json:"live"`
+	Candidate      string  `json:"candidate"`
+	Delta          *string `json:"delta"`
+	LiveShare      *string `json:"live_share"`
+	CandidateShare string  `json:"candidate_share"`
+}
+
+// liveJSON returns live, delta and live share, all nil when the live side
+// is not known.
+func liveJSON(known bool, live, delta decimal.Decimal, share, currency string) (l, d, s *string) {
+	if !known {
+		return nil, nil, nil
+	}
+	a, b := money(live, currency), money(delta, currency)
+	return &a, &b, &share
+}
+
+func totalsJSON(ts []ComparisonTotal, live bool) []jsonTotal {
+	out := make([]jsonTotal, 0, len(ts))
+	for _, t := range ts {
+		l, d, sh := liveJSON(live, t.Live, t.Delta, t.LiveShare, t.Currency)
+		out = append(out, jsonTotal{t.Currency, money(t.Volume, t.Currency), money(t.CandidateVolume, t.Currency), l,
+			money(t.Candidate, t.Currency), d, sh, t.CandidateShare})
+	}
+	return out
+}
+
+func rowsJSON(rs []ComparisonRow, live bool) []jsonRow {
+	out := make([]jsonRow, 0, len(rs))
+	for _, r := range rs {
+		l, d, sh := liveJSON(live, r.Live, r.Delta, r.LiveShare, r.Currency)
+		out = append(out, jsonRow{r.Name, r.Currency, l, money(r.Candidate, r.Currency), d, sh, r.CandidateShare})
+	}
+	return out
+}
+
 // WriteTable writes the comparison as readable tables: the totals per
 // currency, then per rule and per member; a delta is candidate − live.
+// Period bonuses, when compared, follow in tables of their own, "not
+// closed" where the live period is not closed.
 func (c *Comparison) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "what-if %s – %s: %d orders, %d changed, %d held\n",
 		c.Period.From.UTC().Format(time.RFC3339), c.Period.To.UTC().Format(time.RFC3339), c.Orders, c.Changed, len(c.Held))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\ncurrency\tvolume\tcandidate volume\tlive\tcandidate\tdelta\tlive share\tcandidate share\t")
-	for _, t := range c.Totals {
-		m := func(d decimal.Decimal) string { return money(d, t.Currency) }
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", t.Currency, m(t.Volume), m(t.CandidateVolume),
-			m(t.Live), m(t.Candidate), signed(t.Delta, t.Currency), t.LiveShare, t.CandidateShare)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	rows := func(title string, rs []ComparisonRow, shares bool) error {
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		head := "\n" + title + "\tcurrency\tlive\tcandidate\tdelta\t"
-		if shares {
-			head += "live share\tcandidate share\t"
-		}
-		fmt.Fprintln(tw, head)
-		for _, r := range rs {
-			line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t", r.Name, r.Currency, money(r.Live, r.Currency),
-				money(r.Candidate, r.Currency), signed(r.Delta, r.Currency))
-			if shares {
-				line += r.LiveShare + "\t" + r.CandidateShare + "\t"
-			}
-			fmt.Fprintln(tw, line)
-		}
-		return tw.Flush()
-	}
-	if err := rows("rule", c.Rules, true); err != nil {
-		return err
-	}
-	if err := rows("member", c.Members, true); err != nil {
+	if err := writeSums(w, c.Totals, c.Rules, c.Members, true); err != nil {
 		return err
 	}
 	if len(c.Held) > 0 {
@@ -378,7 +528,50 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "  %s: %s\n", h.Order, h.Reason)
 		}
 	}
+	if b := c.Bonuses; b != nil {
+		live := "not closed"
+		if b.LiveClosed {
+			live = "closed"
+		}
+		fmt.Fprintf(w, "\nperiod %s bonuses: live %s; candidate closed as of %s\n", b.Period.ID, live,
+			b.Known.UTC().Format(time.RFC3339))
+		return writeSums(w, b.Totals, b.Rules, b.Members, b.LiveClosed)
+	}
 	return nil
+}
+
+// writeSums writes totals, rules and members as tables; without live,
+// the live columns say "not closed".
+func writeSums(w io.Writer, totals []ComparisonTotal, rules, members []ComparisonRow, live bool) error {
+	cols := func(l, d decimal.Decimal, share, currency string) string {
+		if !live {
+			return "not closed\t%s\tnot closed\tnot closed\t"
+		}
+		return money(l, currency) + "\t%s\t" + signed(d, currency) + "\t" + share + "\t"
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\ncurrency\tvolume\tcandidate volume\tlive\tcandidate\tdelta\tlive share\tcandidate share\t")
+	for _, t := range totals {
+		m := func(d decimal.Decimal) string { return money(d, t.Currency) }
+		fmt.Fprintf(tw, "%s\t%s\t%s\t"+cols(t.Live, t.Delta, t.LiveShare, t.Currency)+"%s\t\n", t.Currency, m(t.Volume),
+			m(t.CandidateVolume), m(t.Candidate), t.CandidateShare)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	rows := func(title string, rs []ComparisonRow) error {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "\n"+title+"\tcurrency\tlive\tcandidate\tdelta\tlive share\tcandidate share\t")
+		for _, r := range rs {
+			fmt.Fprintf(tw, "%s\t%s\t"+cols(r.Live, r.Delta, r.LiveShare, r.Currency)+"%s\t\n", r.Name, r.Currency,
+				money(r.Candidate, r.Currency), r.CandidateShare)
+		}
+		return tw.Flush()
+	}
+	if err := rows("rule", rules); err != nil {
+		return err
+	}
+	return rows("member", members)
 }
 
 // signed is money with a sign on a positive amount, so that a delta reads
