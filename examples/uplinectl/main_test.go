@@ -11,11 +11,14 @@ import (
 )
 
 // The scenarios the command runs on: retail-profit (canonical bodies,
-// three orders) and lifecycle (Shopify bodies: duplicates, refunds, an
-// edit, a stale revision, a cancellation).
+// three orders), lifecycle (Shopify bodies: duplicates, refunds, an
+// edit, a stale revision, a cancellation) and period-matching (a plan
+// with period bonuses; its orders are in testdata/period-orders, without
+// the scenario's close, which uplinectl does not replay).
 const (
 	retail    = "../../testdata/scenarios/retail-profit"
 	lifecycle = "../../testdata/scenarios/lifecycle"
+	matching  = "../../testdata/scenarios/period-matching"
 )
 
 func files(dir string) []string {
@@ -43,6 +46,12 @@ func TestCommands(t *testing.T) {
 		{"whatif", append([]string{"whatif"}, replayArgs(retail, "-period", "2025-08", "-candidate", "testdata/plan-v2.json")...), 0},
 		{"whatif-json", append([]string{"whatif"}, replayArgs(retail, "-period", "2025-08", "-candidate", "testdata/plan-v2.json", "-json")...), 0},
 		{"whatif-live", append([]string{"whatif"}, replayArgs(retail, "-period", "2025-08", "-candidate", retail+"/plan.json")...), 0},
+		// period-matching's orders without its close: the candidate's
+		// period bonuses beside a live period not closed.
+		{"whatif-period", append(append([]string{"whatif"}, files(matching)...), "-webhooks", "testdata/period-orders",
+			"-period", "2026-01", "-candidate", "testdata/period-plan-v2.json"), 0},
+		{"whatif-period-year", append(append([]string{"whatif"}, files(matching)...), "-webhooks", "testdata/period-orders",
+			"-period", "2026", "-candidate", "testdata/period-plan-v2.json"), 1},
 		{"whatif-no-candidate", append([]string{"whatif"}, replayArgs(retail, "-period", "2025-08")...), 2},
 		{"unknown-command", []string{"payout"}, 2},
 	}
