@@ -302,3 +302,47 @@ func TestCloseWithoutRanksKeepsTheGenealogysRanks(t *testing.T) {
 		t.Fatalf("volume of an unknown member: err = %v, want ErrInvalid", err)
 	}
 }
+
+// TestEnginePeriodAt: the period an instant falls in, under the plan
+// version Period would choose for its id — version 2 (New York months)
+// from March 2026, version 1 (UTC months) before, and version 1, the
+// oldest with a period, before either takes effect.
+func TestEnginePeriodAt(t *testing.T) {
+	v1 := mustPlan(t, `{"id": "p", "version": 1, "effective_from": "2026-01-01T00:00:00Z", "rules": [], "period": {"length": "month"}}`)
+	v2 := mustPlan(t, `{"id": "p", "version": 2, "effective_from": "2026-03-01T05:00:00Z", "rules": [],
+		"period": {"length": "month", "time_zone": "America/New_York"}}`)
+	e, err := commission.New(catalog(t), requirementWorld(t), v1, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	utc := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	for _, tc := range []struct {
+		at, id, from, to string
+		version          int
+	}{
+		{"2026-02-15T00:00:00Z", "2026-02", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z", 1},
+		{"2026-03-15T00:00:00Z", "2026-03", "2026-03-01T05:00:00Z", "2026-04-01T04:00:00Z", 2},
+		{"2025-12-15T00:00:00Z", "2025-12", "2025-12-01T00:00:00Z", "2026-01-01T00:00:00Z", 1},
+	} {
+		per, plan, err := e.PeriodAt(utc(tc.at))
+		want := commission.Period{ID: tc.id, From: utc(tc.from), To: utc(tc.to)}
+		if err != nil {
+			t.Fatalf("PeriodAt(%s): %v", tc.at, err)
+		}
+		if per != want || plan.Version != tc.version {
+			t.Errorf("PeriodAt(%s) = %+v, version %d; want %+v, version %d", tc.at, per, plan.Version, want, tc.version)
+			continue
+		}
+		if q, qplan, err := e.Period(tc.id); err != nil || q != per || qplan != plan {
+			t.Errorf("Period(%s) = %+v, %v; PeriodAt gave %+v", tc.id, q, err, per)
+		}
+	}
+	none, err := commission.New(catalog(t), requirementWorld(t), mustPlan(t, `{"id": "q", "version": 1, "effective_from": "2026-01-01T00:00:00Z", "rules": []}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := none.PeriodAt(utc("2026-02-15T00:00:00Z")); !errors.Is(err, commission.ErrPeriod) ||
+		err.Error() != `commission: period: plan "q" declares no period` {
+		t.Errorf("without a period: %v", err)
+	}
+}

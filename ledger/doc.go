@@ -232,4 +232,14 @@
 // commissionable volume; like a Reconciliation it writes itself as JSON
 // and as a table. With the ledger's own engine as the candidate nothing
 // differs.
+//
+// A candidate that closes periods (an engine whose plan declares a
+// period) is run over exactly one of its periods, and the comparison
+// gains that period's bonuses (Comparison.Bonuses): the candidate's close
+// computed as Preview computes one, over the ledger's volumes as of the
+// live close, beside the awards the live close posted, net of
+// corrections — or, when the live period is not closed, the candidate's
+// alone, the live side marked not closed (PeriodBonuses.LiveClosed), not
+// zero. Other bounds, a live period with other bounds, or bonuses in
+// another currency are refused (ErrPeriodMismatch, ErrCurrencyMismatch).
 package ledger

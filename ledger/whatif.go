@@ -123,8 +123,9 @@ type ComparisonRow struct {
 // the awards the live plan's close posted (PeriodStream), net of
 // corrections. When the live plan closes periods, its period with the
 // same id must have the same bounds (ErrPeriodMismatch) and its period
-// currency must be the candidate's (ErrCurrencyMismatch). A period the
-// live plan has not closed is compared as not closed
+// currency must be the candidate's (ErrCurrencyMismatch); when it does
+// not, the live awards are read from the stream of the candidate's plan
+// id. A period the live plan has not closed is compared as not closed
 // (PeriodBonuses.LiveClosed), never as zero.
 func (l *Ledger) WhatIf(ctx context.Context, p Period, candidate Calculator) (*Comparison, error) {
 	if candidate == nil {

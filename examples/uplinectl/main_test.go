@@ -73,18 +73,21 @@ func TestCommands(t *testing.T) {
 	}
 }
 
-// TestReadme keeps the README's what-if comparison the command's.
+// TestReadme keeps the README's what-if comparisons the command's: the
+// orders' and the period bonuses'.
 func TestReadme(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := os.ReadFile("testdata/golden/whatif.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	comparison := out[bytes.Index(out, []byte("what-if ")):bytes.LastIndex(out, []byte("exit 0"))]
-	if !bytes.Contains(readme, comparison) {
-		t.Errorf("README.md does not show the what-if comparison of testdata/golden/whatif.txt:\n%s", comparison)
+	for _, c := range []struct{ golden, from string }{{"whatif", "what-if "}, {"whatif-period", "period 2026-01 bonuses"}} {
+		out, err := os.ReadFile("testdata/golden/" + c.golden + ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		comparison := out[bytes.Index(out, []byte(c.from)):bytes.LastIndex(out, []byte("exit 0"))]
+		if !bytes.Contains(readme, comparison) {
+			t.Errorf("README.md does not show the what-if comparison of testdata/golden/%s.txt:\n%s", c.golden, comparison)
+		}
 	}
 }
