@@ -433,31 +433,26 @@ func (c *Comparison) MarshalJSON() ([]byte, error) {
 		To   string `json:"to"`
 	}
 	type jsonBonuses struct {
-		Period     jsonPeriod  `json:"period"`
-		LiveClosed bool        `json:"live_closed"`
-		Known      string      `json:"known"`
-		Totals     []jsonTotal `json:"totals"`
-		Rules      []jsonRow   `json:"rules"`
-		Members    []jsonRow   `json:"members"`
+		Period     jsonPeriod `json:"period"`
+		LiveClosed bool       `json:"live_closed"`
+		Known      string     `json:"known"`
+		jsonSums
 	}
 	var w struct {
-		Period  jsonPeriod   `json:"period"`
-		Orders  int          `json:"orders"`
-		Changed int          `json:"changed"`
-		Totals  []jsonTotal  `json:"totals"`
-		Rules   []jsonRow    `json:"rules"`
-		Members []jsonRow    `json:"members"`
+		Period  jsonPeriod `json:"period"`
+		Orders  int        `json:"orders"`
+		Changed int        `json:"changed"`
+		jsonSums
 		Bonuses *jsonBonuses `json:"bonuses,omitempty"`
 		Held    []jsonHeld   `json:"held"`
 	}
 	instant := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 	w.Period = jsonPeriod{From: instant(c.Period.From), To: instant(c.Period.To)}
 	w.Orders, w.Changed = c.Orders, c.Changed
-	w.Totals, w.Rules, w.Members = totalsJSON(c.Totals, true), rowsJSON(c.Rules, true), rowsJSON(c.Members, true)
+	w.jsonSums = sumsJSON(c.Totals, c.Rules, c.Members, true)
 	if b := c.Bonuses; b != nil {
 		w.Bonuses = &jsonBonuses{Period: jsonPeriod{b.Period.ID, instant(b.Period.From), instant(b.Period.To)},
-			LiveClosed: b.LiveClosed, Known: instant(b.Known), Totals: totalsJSON(b.Totals, b.LiveClosed),
-			Rules: rowsJSON(b.Rules, b.LiveClosed), Members: rowsJSON(b.Members, b.LiveClosed)}
+			LiveClosed: b.LiveClosed, Known: instant(b.Known), jsonSums: sumsJSON(b.Totals, b.Rules, b.Members, b.LiveClosed)}
 	}
 	w.Held = heldJSON(c.Held)
 	return indentJSON(w)
@@ -494,22 +489,30 @@ func liveJSON(known bool, live, delta decimal.Decimal, share, currency string) (
 	return &a, &b, &share
 }
 
-func totalsJSON(ts []ComparisonTotal, live bool) []jsonTotal {
-	out := make([]jsonTotal, 0, len(ts))
-	for _, t := range ts {
-		l, d, sh := liveJSON(live, t.Live, t.Delta, t.LiveShare, t.Currency)
-		out = append(out, jsonTotal{t.Currency, money(t.Volume, t.Currency), money(t.CandidateVolume, t.Currency), l,
-			money(t.Candidate, t.Currency), d, sh, t.CandidateShare})
-	}
-	return out
+// jsonSums is a comparison's totals, rules and members, every list
+// present.
+type jsonSums struct {
+	Totals  []jsonTotal `json:"totals"`
+	Rules   []jsonRow   `json:"rules"`
+	Members []jsonRow   `json:"members"`
 }
 
-func rowsJSON(rs []ComparisonRow, live bool) []jsonRow {
-	out := make([]jsonRow, 0, len(rs))
-	for _, r := range rs {
-		l, d, sh := liveJSON(live, r.Live, r.Delta, r.LiveShare, r.Currency)
-		out = append(out, jsonRow{r.Name, r.Currency, l, money(r.Candidate, r.Currency), d, sh, r.CandidateShare})
+func sumsJSON(totals []ComparisonTotal, rules, members []ComparisonRow, live bool) jsonSums {
+	out := jsonSums{Totals: make([]jsonTotal, 0, len(totals))}
+	for _, t := range totals {
+		l, d, sh := liveJSON(live, t.Live, t.Delta, t.LiveShare, t.Currency)
+		out.Totals = append(out.Totals, jsonTotal{t.Currency, money(t.Volume, t.Currency), money(t.CandidateVolume, t.Currency), l,
+			money(t.Candidate, t.Currency), d, sh, t.CandidateShare})
 	}
+	rows := func(rs []ComparisonRow) []jsonRow {
+		out := make([]jsonRow, 0, len(rs))
+		for _, r := range rs {
+			l, d, sh := liveJSON(live, r.Live, r.Delta, r.LiveShare, r.Currency)
+			out = append(out, jsonRow{r.Name, r.Currency, l, money(r.Candidate, r.Currency), d, sh, r.CandidateShare})
+		}
+		return out
+	}
+	out.Rules, out.Members = rows(rules), rows(members)
 	return out
 }
 

@@ -202,20 +202,27 @@ func TestWhatIfHeld(t *testing.T) {
 // candidate plan (and catalog, when not nil).
 func retailWhatIf(t *testing.T, cat *sku.Catalog, plan []byte) *ledger.Comparison {
 	t.Helper()
-	s, l := playScenario(t, "retail-profit")
-	p, err := commission.LoadPlan(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	candidate, err := s.Candidate(cat, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := l.WhatIf(ctx, ledger.Month(2025, time.August), candidate)
+	c, err := runWhatIf(t, "retail-profit", cat, plan, ledger.Month(2025, time.August))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// runWhatIf plays a scenario (see playScenario) and runs period p under
+// the candidate plan (and catalog, when not nil).
+func runWhatIf(t *testing.T, scenario string, cat *sku.Catalog, plan []byte, p ledger.Period) (*ledger.Comparison, error) {
+	t.Helper()
+	s, l := playScenario(t, scenario)
+	pl, err := commission.LoadPlan(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	candidate, err := s.Candidate(cat, pl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.WhatIf(ctx, p, candidate)
 }
 
 func readFile(t *testing.T, path string) []byte {
@@ -335,16 +342,7 @@ func TestWhatIfBonusesMismatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, l := playScenario(t, "period-matching")
-			p, err := commission.LoadPlan([]byte(tt.plan))
-			if err != nil {
-				t.Fatal(err)
-			}
-			candidate, err := s.Candidate(nil, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = l.WhatIf(ctx, tt.period, candidate)
+			_, err := runWhatIf(t, "period-matching", nil, []byte(tt.plan), tt.period)
 			if !errors.Is(err, tt.want) || err.Error() != tt.msg {
 				t.Errorf("err %v\nwant %s", err, tt.msg)
 			}
@@ -368,16 +366,7 @@ func matchingWhatIf(t *testing.T, closed bool, plan []byte) *ledger.Comparison {
 		}
 		name = dir
 	}
-	s, l := playScenario(t, name)
-	p, err := commission.LoadPlan(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	candidate, err := s.Candidate(nil, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := l.WhatIf(ctx, ledger.Month(2026, time.January), candidate)
+	c, err := runWhatIf(t, name, nil, plan, ledger.Month(2026, time.January))
 	if err != nil {
 		t.Fatal(err)
 	}
