@@ -178,6 +178,17 @@ type periodCloser interface {
 	PeriodAt(t time.Time) (commission.Period, *commission.Plan, error)
 }
 
+// closesPeriods reports whether c's plan declares a period: always for a
+// Closer that cannot say.
+func closesPeriods(c Closer) bool {
+	pc, ok := c.(periodCloser)
+	if !ok {
+		return true
+	}
+	_, _, err := pc.PeriodAt(time.Time{})
+	return err == nil
+}
+
 // whatIfBonuses compares the bonuses of period p (see WhatIf); orders
 // holds the sums of p's orders, whose volumes the shares are of.
 func (l *Ledger) whatIfBonuses(ctx context.Context, p Period, candidate Calculator, orders *comparisonSums) (*PeriodBonuses, error) {
@@ -185,10 +196,12 @@ func (l *Ledger) whatIfBonuses(ctx context.Context, p Period, candidate Calculat
 	if !ok {
 		return nil, nil
 	}
+	if !closesPeriods(closer) {
+		return nil, nil
+	}
 	per, plan, err := closer.PeriodAt(p.From)
 	if err != nil {
-		// The candidate's plan declares no period.
-		return nil, nil
+		return nil, err
 	}
 	span := func(from, to time.Time) string {
 		return from.UTC().Format(time.RFC3339) + " – " + to.UTC().Format(time.RFC3339)
@@ -198,18 +211,20 @@ func (l *Ledger) whatIfBonuses(ctx context.Context, p Period, candidate Calculat
 			ErrPeriodMismatch, span(p.From, p.To), per.ID, span(per.From, per.To))
 	}
 	liveID := plan.ID
-	if live, ok := l.calc.(Closer); ok {
-		if lper, lplan, err := live.Period(per.ID); err == nil {
-			if !lper.From.Equal(per.From) || !lper.To.Equal(per.To) {
-				return nil, fmt.Errorf("%w: period %s is %s for the candidate, %s for the live plan",
-					ErrPeriodMismatch, per.ID, span(per.From, per.To), span(lper.From, lper.To))
-			}
-			if lplan.Period.Currency != plan.Period.Currency {
-				return nil, fmt.Errorf("%w: period %s: the candidate pays bonuses in %s, the live plan in %s",
-					ErrCurrencyMismatch, per.ID, plan.Period.Currency, lplan.Period.Currency)
-			}
-			liveID = lplan.ID
+	if live, ok := l.calc.(Closer); ok && closesPeriods(live) {
+		lper, lplan, err := live.Period(per.ID)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the live plan does not close the candidate's period %s: %w", ErrPeriodMismatch, per.ID, err)
 		}
+		if !lper.From.Equal(per.From) || !lper.To.Equal(per.To) {
+			return nil, fmt.Errorf("%w: period %s is %s for the candidate, %s for the live plan",
+				ErrPeriodMismatch, per.ID, span(per.From, per.To), span(lper.From, lper.To))
+		}
+		if lplan.Period.Currency != plan.Period.Currency {
+			return nil, fmt.Errorf("%w: period %s: the candidate pays bonuses in %s, the live plan in %s",
+				ErrCurrencyMismatch, per.ID, plan.Period.Currency, lplan.Period.Currency)
+		}
+		liveID = lplan.ID
 	}
 	entries, _, err := l.store.Stream(ctx, PeriodStream(liveID, per.ID))
 	if err != nil {
@@ -547,18 +562,20 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 // writeSums writes totals, rules and members as tables; without live,
 // the live columns say "not closed".
 func writeSums(w io.Writer, totals []ComparisonTotal, rules, members []ComparisonRow, live bool) error {
-	cols := func(l, d decimal.Decimal, share, currency string) string {
+	// cols returns the live, delta and live share columns.
+	cols := func(l, d decimal.Decimal, share, currency string) (string, string, string) {
 		if !live {
-			return "not closed\t%s\tnot closed\tnot closed\t"
+			return "not closed", "not closed", "not closed"
 		}
-		return money(l, currency) + "\t%s\t" + signed(d, currency) + "\t" + share + "\t"
+		return money(l, currency), signed(d, currency), share
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\ncurrency\tvolume\tcandidate volume\tlive\tcandidate\tdelta\tlive share\tcandidate share\t")
 	for _, t := range totals {
 		m := func(d decimal.Decimal) string { return money(d, t.Currency) }
-		fmt.Fprintf(tw, "%s\t%s\t%s\t"+cols(t.Live, t.Delta, t.LiveShare, t.Currency)+"%s\t\n", t.Currency, m(t.Volume),
-			m(t.CandidateVolume), m(t.Candidate), t.CandidateShare)
+		l, d, sh := cols(t.Live, t.Delta, t.LiveShare, t.Currency)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", t.Currency, m(t.Volume), m(t.CandidateVolume), l,
+			m(t.Candidate), d, sh, t.CandidateShare)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -567,8 +584,9 @@ func writeSums(w io.Writer, totals []ComparisonTotal, rules, members []Compariso
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "\n"+title+"\tcurrency\tlive\tcandidate\tdelta\tlive share\tcandidate share\t")
 		for _, r := range rs {
-			fmt.Fprintf(tw, "%s\t%s\t"+cols(r.Live, r.Delta, r.LiveShare, r.Currency)+"%s\t\n", r.Name, r.Currency,
-				money(r.Candidate, r.Currency), r.CandidateShare)
+			l, d, sh := cols(r.Live, r.Delta, r.LiveShare, r.Currency)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, r.Currency, l, money(r.Candidate, r.Currency), d, sh,
+				r.CandidateShare)
 		}
 		return tw.Flush()
 	}

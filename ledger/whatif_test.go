@@ -322,9 +322,9 @@ func TestWhatIfBonusesGolden(t *testing.T) {
 }
 
 // TestWhatIfBonusesMismatch: a candidate whose month is another time
-// zone's, or whose period bonuses are paid in another currency, is
-// refused; so is a what-if over other bounds than one of the candidate's
-// periods.
+// zone's, whose periods are weeks where the live plan's are months, or
+// whose period bonuses are paid in another currency, is refused; so is a
+// what-if over other bounds than one of the candidate's periods.
 func TestWhatIfBonusesMismatch(t *testing.T) {
 	plan := string(readFile(t, "testdata/whatif/period-matching-v2.json"))
 	tests := []struct {
@@ -335,6 +335,9 @@ func TestWhatIfBonusesMismatch(t *testing.T) {
 	}{
 		{"time zone", strings.Replace(plan, `"UTC"`, `"Asia/Tokyo"`, 1), ledger.Period{From: time.Date(2025, 12, 31, 15, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 31, 15, 0, 0, 0, time.UTC)},
 			ledger.ErrPeriodMismatch, "ledger: what-if periods do not match: period 2026-01 is 2025-12-31T15:00:00Z – 2026-01-31T15:00:00Z for the candidate, 2026-01-01T00:00:00Z – 2026-02-01T00:00:00Z for the live plan"},
+		{"weeks", strings.Replace(plan, `"length": "month"`, `"length": "week", "week_start": "monday"`, 1),
+			ledger.Period{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 12, 0, 0, 0, 0, time.UTC)},
+			ledger.ErrPeriodMismatch, `ledger: what-if periods do not match: the live plan does not close the candidate's period 2026-01-05: commission: period: id "2026-01-05": want a month as YYYY-MM`},
 		{"currency", strings.Replace(plan, `"currency": "USD"`, `"currency": "EUR"`, 1), ledger.Month(2026, time.January),
 			ledger.ErrCurrencyMismatch, "ledger: what-if currencies do not match: period 2026-01: the candidate pays bonuses in EUR, the live plan in USD"},
 		{"year", plan, ledger.Year(2026),
