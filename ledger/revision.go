@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -248,9 +249,13 @@ func (l *Ledger) appendOwn(ctx context.Context, st *orderState, add []Entry) err
 // append took it to (appendOwn), which stays true of the stream's first
 // entries whatever is appended after them: the next post reads what others
 // appended since.
+// The cache gets a copy, made only here: a post's own state then stays
+// off the heap, and an order's first post (version 0), which keeps
+// nothing, allocates none.
 func (l *Ledger) keepState(s *orderState) {
 	if s.version > 0 {
-		l.states.keep(s)
+		kept := *s
+		l.states.keep(&kept)
 	}
 }
 
@@ -424,6 +429,7 @@ func desiredVolumes(calc *commission.Calculation) volumeSums {
 	if calc == nil || calc.Snapshot == nil || calc.Snapshot.Credited.Member == "" {
 		return v
 	}
+	v.grow(len(calc.Lines)) // a slot per line at most: one allocation each for the index and the sums
 	for i := range calc.Lines {
 		m := &calc.Lines[i]
 		comp := ""
@@ -448,10 +454,19 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 	var buf [128]byte
 	prefix := append(append(append(buf[:0], "volume "...), st.stream...), ' ')
 	prefix = append(rev.UTC().AppendFormat(prefix, time.RFC3339Nano), ' ')
+	// The ids, one after the other in one string: Builder only appends,
+	// so what String returned before stays as it was.
+	var ids strings.Builder
 	entry := func(k volumeSlot, d Volume, first bool) {
 		if d.PV.IsZero() && d.QV.IsZero() && d.CV.IsZero() && d.Net.IsZero() {
 			return
 		}
+		if ids.Cap() == 0 {
+			ids.Grow(volumeIDsLen(len(prefix), desired, &st.vols))
+		}
+		var buf [256]byte
+		start := ids.Len()
+		ids.Write(appendVolumeID(append(buf[:0], prefix...), k))
 		eff := rev
 		if first {
 			eff = placed
@@ -460,7 +475,7 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 		vols = append(vols, d)
 		var e *Entry
 		out, e = nextEntry(out)
-		e.ID, e.Type, e.Member, e.Currency, e.Volume = volumeID(prefix, k), TypeVolume, k.member, currency, &vols[len(vols)-1]
+		e.ID, e.Type, e.Member, e.Currency, e.Volume = ids.String()[start:], TypeVolume, k.member, currency, &vols[len(vols)-1]
 		e.Effective, e.Posted, e.Order, e.Revision, e.Lock, e.Placed = eff.UTC(), at, st.key, rev, b.lock, b.placed.UTC()
 	}
 	for i, k := range desired.keys() {
@@ -483,18 +498,29 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 	return out
 }
 
-// volumeID is the id of slot k's volume entry; prefix is "volume ", the
-// order's stream, the revision instant and a space.
-func volumeID(prefix []byte, k volumeSlot) string {
-	var buf [256]byte
-	b := append(buf[:0], prefix...)
+// appendVolumeID appends to b, which holds "volume ", the order's stream,
+// the revision instant and a space, the rest of slot k's volume entry id.
+func appendVolumeID(b []byte, k volumeSlot) []byte {
 	b = append(appendQuote(b, k.member), ' ')
 	b = append(appendQuote(b, k.line), ' ')
 	b = appendQuote(b, k.component)
 	if k.customer != "" { // the member's own purchases keep the ids they had before customers were recorded
 		b = appendQuote(append(b, ' '), k.customer)
 	}
-	return string(b)
+	return b
+}
+
+// volumeIDsLen is the length of the volume entry ids of every slot of
+// desired and posted, each with a prefix of length prefix, when no part
+// needs escaping: room enough for them most often.
+func volumeIDsLen(prefix int, desired, posted *volumeSums) int {
+	n := 0
+	for _, v := range [2]*volumeSums{desired, posted} {
+		for _, k := range v.keys() {
+			n += prefix + len(k.member) + len(k.line) + len(k.component) + len(k.customer) + 4*2 + 3 // four quoted parts, three spaces
+		}
+	}
+	return n
 }
 
 // zero returns the entries that bring every money and volume slot of the
