@@ -440,7 +440,9 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 	if len(st.events) > 0 {
 		corr = commission.Corrections(st.events, calc.Events, rev)
 	}
-	want := desiredVolumes(calc)
+	want := desiredPool.Get().(*volumeSums)
+	defer putDesired(want)
+	desiredVolumes(want, calc)
 	// Room for every correction, every volume slot, and the records the
 	// caller appends after them: one allocation, even for a large order.
 	add := make([]Entry, 0, len(corr)+len(want.sums)+len(st.vols.sums)+1+len(m.Refunds))
@@ -448,7 +450,7 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	add = volumeEntries(add, st, &want, m.Currency, at, rev, b.placed, basis{calc.Lock, b.placed})
+	add = volumeEntries(add, st, want, m.Currency, at, rev, b.placed, basis{calc.Lock, b.placed})
 	return calc, add, rev, nil
 }
 

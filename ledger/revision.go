@@ -422,12 +422,11 @@ func (v *volumeSums) add(member string, x *Volume) {
 	s.PV, s.QV, s.CV, s.Net = fixedpoint.Add(s.PV, x.PV), fixedpoint.Add(s.QV, x.QV), fixedpoint.Add(s.CV, x.CV), fixedpoint.Add(s.Net, x.Net)
 }
 
-// desiredVolumes is what a calculation's lines add to the credited
-// member's volumes, one slot per line or component.
-func desiredVolumes(calc *commission.Calculation) volumeSums {
-	var v volumeSums
+// desiredVolumes sets v, empty, to what a calculation's lines add to the
+// credited member's volumes, one slot per line or component.
+func desiredVolumes(v *volumeSums, calc *commission.Calculation) {
 	if calc == nil || calc.Snapshot == nil || calc.Snapshot.Credited.Member == "" {
-		return v
+		return
 	}
 	v.grow(len(calc.Lines)) // a slot per line at most: one allocation each for the index and the sums
 	for i := range calc.Lines {
@@ -439,7 +438,26 @@ func desiredVolumes(calc *commission.Calculation) volumeSums {
 		v.add(calc.Snapshot.Credited.Member, &Volume{LineID: m.LineID, Component: comp, Customer: calc.Snapshot.Customer,
 			PV: m.PV, QV: m.QV, CV: m.CV, Net: m.Net})
 	}
-	return v
+}
+
+// desiredPool holds the volume sums calculate wants and drops once it has
+// the entries, which copy what they keep of them: a post's scratch, taken
+// by one post at a time.
+var desiredPool = sync.Pool{New: func() any { return new(volumeSums) }}
+
+// pooledSlots bounds the slots of volume sums put back in desiredPool, so
+// that one large order does not keep its room for every post after it.
+const pooledSlots = 64
+
+// putDesired empties v and puts it back in desiredPool.
+func putDesired(v *volumeSums) {
+	if cap(v.sums) > pooledSlots {
+		return
+	}
+	v.index.Reset()
+	clear(v.sums)
+	v.sums = v.sums[:0]
+	desiredPool.Put(v)
 }
 
 // volumeEntries returns the volume entries that bring the posted volumes
