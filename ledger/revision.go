@@ -465,22 +465,23 @@ func putDesired(v *volumeSums) {
 // for a slot never posted and at rev for a correction.
 // volumeEntries appends to out the volume entries that bring the posted
 // volumes to the desired ones.
-func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency string, at, rev, placed time.Time, b basis) []Entry {
+func volumeEntries(out []Entry, ids *strings.Builder, st *orderState, desired *volumeSums, currency string, at, rev, placed time.Time, b basis) []Entry {
 	// Each entry's volume from one block, and the ids' common part
 	// written once.
 	vols := make([]Volume, 0, len(desired.sums)+len(st.vols.sums))
 	var buf [128]byte
 	prefix := append(append(append(buf[:0], "volume "...), st.stream...), ' ')
 	prefix = append(rev.UTC().AppendFormat(prefix, time.RFC3339Nano), ' ')
-	// The ids, one after the other in one string: Builder only appends,
-	// so what String returned before stays as it was.
-	var ids strings.Builder
+	// The ids go to ids one after the other: a strings.Builder only
+	// appends, so what its String returned before stays as it was.
+	grown := false
 	entry := func(k volumeSlot, d Volume, first bool) {
 		if d.PV.IsZero() && d.QV.IsZero() && d.CV.IsZero() && d.Net.IsZero() {
 			return
 		}
-		if ids.Cap() == 0 {
+		if !grown {
 			ids.Grow(volumeIDsLen(len(prefix), desired, &st.vols))
+			grown = true
 		}
 		var buf [256]byte
 		start := ids.Len()
@@ -528,6 +529,12 @@ func appendVolumeID(b []byte, k volumeSlot) []byte {
 	return b
 }
 
+// volumePrefixLen is the length of the common part of st's volume entry
+// ids, at most.
+func volumePrefixLen(st *orderState) int {
+	return len("volume ") + len(st.stream) + 1 + len(time.RFC3339Nano) + 1
+}
+
 // volumeIDsLen is the length of the volume entry ids of every slot of
 // desired and posted, each with a prefix of length prefix, when no part
 // needs escaping: room enough for them most often.
@@ -545,11 +552,12 @@ func volumeIDsLen(prefix int, desired, posted *volumeSums) int {
 // order to zero at revision rev.
 func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
 	corr := commission.Corrections(s.events, nil, rev)
-	add, err := correctionEntries(make([]Entry, 0, len(corr)+len(s.vols.sums)+1), s, corr, at, rev, s.lock)
+	var ids strings.Builder
+	add, err := correctionEntries(make([]Entry, 0, len(corr)+len(s.vols.sums)+1), &ids, s, corr, at, rev, s.lock)
 	if err != nil {
 		return nil, err
 	}
-	return volumeEntries(add, s, &volumeSums{}, s.currency, at, rev, rev, s.basis()), nil
+	return volumeEntries(add, &ids, s, &volumeSums{}, s.currency, at, rev, rev, s.basis()), nil
 }
 
 // correctionEntries appends to add the entries of an order's corrections
@@ -557,8 +565,8 @@ func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
 // differently is a *ConflictError.
 // An event without an amount is no correction (an order's first post
 // passes its calculation's events, which may hold some).
-func correctionEntries(add []Entry, st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
-	ids := eventIDs(corr)
+func correctionEntries(add []Entry, sb *strings.Builder, st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
+	ids := eventIDs(sb, corr)
 	at = at.UTC()
 	for i := range corr {
 		if corr[i].AmountMinor() == 0 {
