@@ -249,6 +249,7 @@ func (l *Ledger) appendOwn(ctx context.Context, st *orderState, add []Entry) err
 // append took it to (appendOwn), which stays true of the stream's first
 // entries whatever is appended after them: the next post reads what others
 // appended since.
+//
 // The cache gets a copy, made only here: a post's own state then stays
 // off the heap, and an order's first post (version 0), which keeps
 // nothing, allocates none.
@@ -460,11 +461,10 @@ func putDesired(v *volumeSums) {
 	desiredPool.Put(v)
 }
 
-// volumeEntries returns the volume entries that bring the posted volumes
-// to the desired ones: one per slot whose sums differ, effective at placed
-// for a slot never posted and at rev for a correction.
 // volumeEntries appends to out the volume entries that bring the posted
-// volumes to the desired ones.
+// volumes to the desired ones: one per slot whose sums differ, effective
+// at placed for a slot never posted and at rev for a correction. Their ids
+// are written to ids.
 func volumeEntries(out []Entry, ids *strings.Builder, st *orderState, desired *volumeSums, currency string, at, rev, placed time.Time, b basis) []Entry {
 	// Each entry's volume from one block, and the ids' common part
 	// written once.
