@@ -306,7 +306,8 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 	if err != nil {
 		return true, err
 	}
-	calc, add, rev, err := l.calculate(&st, &merged, b, at)
+	var ids strings.Builder
+	calc, add, rev, err := l.calculate(&st, &merged, b, at, &ids)
 	if err != nil {
 		return true, err
 	}
@@ -323,7 +324,7 @@ func (l *Ledger) postBody(ctx context.Context, o *normalize.Order, at time.Time,
 			add = append(add, refundEntry(&st, &fresh[i], at, rev))
 		}
 	} else {
-		add = append(add, revisionEntry(&st, body, basis{calc.Lock, b.placed}, at, rev))
+		add = append(add, revisionEntry(&ids, &st, body, basis{calc.Lock, b.placed}, at, rev))
 	}
 	if orig != nil && orig.replacedBy == (normalize.Key{}) {
 		// Bring the original to zero and mark it replaced first: should
@@ -411,7 +412,8 @@ func (l *Ledger) postRefund(ctx context.Context, r *normalize.Refund, at time.Ti
 	if err != nil {
 		return true, &HeldError{Order: res.Order, Revision: res.Revision, Err: err}
 	}
-	calc, add, rev, err := l.calculate(&st, &merged, st.basis(), at)
+	var ids strings.Builder
+	calc, add, rev, err := l.calculate(&st, &merged, st.basis(), at, &ids)
 	if err != nil {
 		return true, err
 	}
@@ -428,7 +430,9 @@ func (l *Ledger) postRefund(ctx context.Context, r *normalize.Refund, at time.Ti
 // calculate calculates the merged order m of the order st on basis b and
 // returns the entries that bring what is posted to what it desires: the
 // corrections of its commissions, then of its volumes, at revision rev.
-func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.Time) (*commission.Calculation, []Entry, time.Time, error) {
+// The entries' ids are written to ids, with room for a revision record's
+// after them: one allocation for every id of a post.
+func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.Time, ids *strings.Builder) (*commission.Calculation, []Entry, time.Time, error) {
 	calcOrder := *m
 	calcOrder.OrderTS = b.placed
 	calc, err := l.calc.Calculate(&calcOrder, b.lock)
@@ -440,29 +444,34 @@ func (l *Ledger) calculate(st *orderState, m *normalize.Order, b basis, at time.
 	if len(st.events) > 0 {
 		corr = commission.Corrections(st.events, calc.Events, rev)
 	}
-	want := desiredVolumes(calc)
+	want := desiredPool.Get().(*volumeSums)
+	defer putDesired(want)
+	desiredVolumes(want, calc)
+	ids.Grow(len(corr)*ulid.EncodedSize + volumeIDsLen(volumePrefixLen(st), want, &st.vols) + revisionIDLen(st))
 	// Room for every correction, every volume slot, and the records the
 	// caller appends after them: one allocation, even for a large order.
 	add := make([]Entry, 0, len(corr)+len(want.sums)+len(st.vols.sums)+1+len(m.Refunds))
-	add, err = correctionEntries(add, st, corr, at, rev, calc.Lock)
+	add, err = correctionEntries(add, ids, st, corr, at, rev, calc.Lock)
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	add = volumeEntries(add, st, &want, m.Currency, at, rev, b.placed, basis{calc.Lock, b.placed})
+	add = volumeEntries(add, ids, st, want, m.Currency, at, rev, b.placed, basis{calc.Lock, b.placed})
 	return calc, add, rev, nil
 }
 
-// revisionEntry is the record of body, posted at revision rev on basis b.
-func revisionEntry(st *orderState, body *normalize.Order, b basis, at, rev time.Time) Entry {
+// revisionEntry is the record of body, posted at revision rev on basis b;
+// its id is written to ids (a concatenation of rev.Format would take two
+// allocations).
+func revisionEntry(ids *strings.Builder, st *orderState, body *normalize.Order, b basis, at, rev time.Time) Entry {
 	rec := *body
-	var sb strings.Builder // one allocation, where a concatenation of rev.Format takes two
-	sb.Grow(len("revision ") + len(st.stream) + 1 + len(time.RFC3339Nano))
+	start := ids.Len()
+	ids.Grow(revisionIDLen(st))
 	var buf [len(time.RFC3339Nano) + 8]byte
-	sb.WriteString("revision ")
-	sb.WriteString(st.stream)
-	sb.WriteByte(' ')
-	sb.Write(rev.AppendFormat(buf[:0], time.RFC3339Nano))
-	return Entry{ID: sb.String(), Type: TypeRevision,
+	ids.WriteString("revision ")
+	ids.WriteString(st.stream)
+	ids.WriteByte(' ')
+	ids.Write(rev.AppendFormat(buf[:0], time.RFC3339Nano))
+	return Entry{ID: ids.String()[start:], Type: TypeRevision,
 		Effective: rev, Posted: at, Order: st.key, Revision: rev, Lock: b.lock, Placed: b.placed, Body: &rec}
 }
 
@@ -523,17 +532,25 @@ func nextEntry(add []Entry) ([]Entry, *Entry) {
 	return add, &add[len(add)-1]
 }
 
-// eventIDs returns the string forms of the ids of events, one after the
-// other in one string: event i's is ids[i*ulid.EncodedSize:][:ulid.EncodedSize].
-func eventIDs(events []commission.Event) (ids string) {
-	var sb strings.Builder // its String does not copy
+// revisionIDLen is the length of the id of a revision record of st, at
+// most.
+func revisionIDLen(st *orderState) int {
+	return len("revision ") + len(st.stream) + 1 + len(time.RFC3339Nano)
+}
+
+// eventIDs writes the string forms of the ids of events to sb and returns
+// them, one after the other in one string: event i's is
+// ids[i*ulid.EncodedSize:][:ulid.EncodedSize]. A strings.Builder only
+// appends, so a string its String returned stays as it was.
+func eventIDs(sb *strings.Builder, events []commission.Event) (ids string) {
+	start := sb.Len()
 	sb.Grow(len(events) * ulid.EncodedSize)
 	var id [ulid.EncodedSize]byte
 	for i := range events {
 		_ = events[i].ID.MarshalTextTo(id[:])
 		sb.Write(id[:])
 	}
-	return sb.String()
+	return sb.String()[start:]
 }
 
 // EventsResult reports what PostEvents did.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uplinehq/upline/commission"
@@ -126,7 +127,7 @@ func (l *Ledger) adoptLink(ctx context.Context, o *normalize.Order, st *orderSta
 	if !st.based {
 		// Record o's body, so that the chain can be followed back through
 		// it (chainBasis), and o delivered again changes nothing.
-		rec := []Entry{revisionEntry(st, o, b, at, nextRevision(st.last, o.Version))}
+		rec := []Entry{revisionEntry(new(strings.Builder), st, o, b, at, nextRevision(st.last, o.Version))}
 		if err := l.store.Append(ctx, st.stream, st.version, rec); errors.Is(err, ErrVersionConflict) {
 			return false, nil
 		} else if err != nil {
@@ -171,7 +172,7 @@ func (l *Ledger) adoptRoot(ctx context.Context, o *normalize.Order, st *orderSta
 	}
 	b := basis{commission.Lock{Known: at}, o.OrderTS.UTC()}
 	rev := nextRevision(st.last, o.Version)
-	rec := []Entry{revisionEntry(st, o, b, at, rev)}
+	rec := []Entry{revisionEntry(new(strings.Builder), st, o, b, at, rev)}
 	if err := l.store.Append(ctx, st.stream, st.version, rec); errors.Is(err, ErrVersionConflict) {
 		return false, nil
 	} else if err != nil {
@@ -217,11 +218,12 @@ func (l *Ledger) rebase(ctx context.Context, o *normalize.Order, last orderState
 		if err != nil {
 			return true, &HeldError{Order: last.key, Revision: last.body.Version.UTC(), Err: err}
 		}
-		calc, add, rev, err := l.calculate(&last, &merged, b, at)
+		var ids strings.Builder
+		calc, add, rev, err := l.calculate(&last, &merged, b, at, &ids)
 		if err != nil {
 			return true, err
 		}
-		add = append(add, revisionEntry(&last, last.body, basis{calc.Lock, b.placed}, at, rev))
+		add = append(add, revisionEntry(&ids, &last, last.body, basis{calc.Lock, b.placed}, at, rev))
 		err = l.store.Append(ctx, last.stream, last.version, add)
 		if err == nil {
 			res.Entries = append(res.Entries, add...)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -248,9 +249,14 @@ func (l *Ledger) appendOwn(ctx context.Context, st *orderState, add []Entry) err
 // append took it to (appendOwn), which stays true of the stream's first
 // entries whatever is appended after them: the next post reads what others
 // appended since.
+//
+// The cache gets a copy, made only here: a post's own state then stays
+// off the heap, and an order's first post (version 0), which keeps
+// nothing, allocates none.
 func (l *Ledger) keepState(s *orderState) {
 	if s.version > 0 {
-		l.states.keep(s)
+		kept := *s
+		l.states.keep(&kept)
 	}
 }
 
@@ -417,13 +423,13 @@ func (v *volumeSums) add(member string, x *Volume) {
 	s.PV, s.QV, s.CV, s.Net = fixedpoint.Add(s.PV, x.PV), fixedpoint.Add(s.QV, x.QV), fixedpoint.Add(s.CV, x.CV), fixedpoint.Add(s.Net, x.Net)
 }
 
-// desiredVolumes is what a calculation's lines add to the credited
-// member's volumes, one slot per line or component.
-func desiredVolumes(calc *commission.Calculation) volumeSums {
-	var v volumeSums
+// desiredVolumes sets v, empty, to what a calculation's lines add to the
+// credited member's volumes, one slot per line or component.
+func desiredVolumes(v *volumeSums, calc *commission.Calculation) {
 	if calc == nil || calc.Snapshot == nil || calc.Snapshot.Credited.Member == "" {
-		return v
+		return
 	}
+	v.grow(len(calc.Lines)) // a slot per line at most: one allocation each for the index and the sums
 	for i := range calc.Lines {
 		m := &calc.Lines[i]
 		comp := ""
@@ -433,25 +439,53 @@ func desiredVolumes(calc *commission.Calculation) volumeSums {
 		v.add(calc.Snapshot.Credited.Member, &Volume{LineID: m.LineID, Component: comp, Customer: calc.Snapshot.Customer,
 			PV: m.PV, QV: m.QV, CV: m.CV, Net: m.Net})
 	}
-	return v
 }
 
-// volumeEntries returns the volume entries that bring the posted volumes
-// to the desired ones: one per slot whose sums differ, effective at placed
-// for a slot never posted and at rev for a correction.
+// desiredPool holds the volume sums calculate wants and drops once it has
+// the entries, which copy what they keep of them: a post's scratch, taken
+// by one post at a time.
+var desiredPool = sync.Pool{New: func() any { return new(volumeSums) }}
+
+// pooledSlots bounds the slots of volume sums put back in desiredPool, so
+// that one large order does not keep its room for every post after it.
+const pooledSlots = 64
+
+// putDesired empties v and puts it back in desiredPool.
+func putDesired(v *volumeSums) {
+	if cap(v.sums) > pooledSlots {
+		return
+	}
+	v.index.Reset()
+	clear(v.sums)
+	v.sums = v.sums[:0]
+	desiredPool.Put(v)
+}
+
 // volumeEntries appends to out the volume entries that bring the posted
-// volumes to the desired ones.
-func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency string, at, rev, placed time.Time, b basis) []Entry {
+// volumes to the desired ones: one per slot whose sums differ, effective
+// at placed for a slot never posted and at rev for a correction. Their ids
+// are written to ids.
+func volumeEntries(out []Entry, ids *strings.Builder, st *orderState, desired *volumeSums, currency string, at, rev, placed time.Time, b basis) []Entry {
 	// Each entry's volume from one block, and the ids' common part
 	// written once.
 	vols := make([]Volume, 0, len(desired.sums)+len(st.vols.sums))
 	var buf [128]byte
 	prefix := append(append(append(buf[:0], "volume "...), st.stream...), ' ')
 	prefix = append(rev.UTC().AppendFormat(prefix, time.RFC3339Nano), ' ')
+	// The ids go to ids one after the other: a strings.Builder only
+	// appends, so what its String returned before stays as it was.
+	grown := false
 	entry := func(k volumeSlot, d Volume, first bool) {
 		if d.PV.IsZero() && d.QV.IsZero() && d.CV.IsZero() && d.Net.IsZero() {
 			return
 		}
+		if !grown {
+			ids.Grow(volumeIDsLen(len(prefix), desired, &st.vols))
+			grown = true
+		}
+		var buf [256]byte
+		start := ids.Len()
+		ids.Write(appendVolumeID(append(buf[:0], prefix...), k))
 		eff := rev
 		if first {
 			eff = placed
@@ -460,7 +494,7 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 		vols = append(vols, d)
 		var e *Entry
 		out, e = nextEntry(out)
-		e.ID, e.Type, e.Member, e.Currency, e.Volume = volumeID(prefix, k), TypeVolume, k.member, currency, &vols[len(vols)-1]
+		e.ID, e.Type, e.Member, e.Currency, e.Volume = ids.String()[start:], TypeVolume, k.member, currency, &vols[len(vols)-1]
 		e.Effective, e.Posted, e.Order, e.Revision, e.Lock, e.Placed = eff.UTC(), at, st.key, rev, b.lock, b.placed.UTC()
 	}
 	for i, k := range desired.keys() {
@@ -483,29 +517,47 @@ func volumeEntries(out []Entry, st *orderState, desired *volumeSums, currency st
 	return out
 }
 
-// volumeID is the id of slot k's volume entry; prefix is "volume ", the
-// order's stream, the revision instant and a space.
-func volumeID(prefix []byte, k volumeSlot) string {
-	var buf [256]byte
-	b := append(buf[:0], prefix...)
+// appendVolumeID appends to b, which holds "volume ", the order's stream,
+// the revision instant and a space, the rest of slot k's volume entry id.
+func appendVolumeID(b []byte, k volumeSlot) []byte {
 	b = append(appendQuote(b, k.member), ' ')
 	b = append(appendQuote(b, k.line), ' ')
 	b = appendQuote(b, k.component)
 	if k.customer != "" { // the member's own purchases keep the ids they had before customers were recorded
 		b = appendQuote(append(b, ' '), k.customer)
 	}
-	return string(b)
+	return b
+}
+
+// volumePrefixLen is the length of the common part of st's volume entry
+// ids, at most.
+func volumePrefixLen(st *orderState) int {
+	return len("volume ") + len(st.stream) + 1 + len(time.RFC3339Nano) + 1
+}
+
+// volumeIDsLen is the length of the volume entry ids of every slot of
+// desired and posted, each with a prefix of length prefix, when no part
+// needs escaping: room enough for them most often.
+func volumeIDsLen(prefix int, desired, posted *volumeSums) int {
+	n := 0
+	for _, v := range [2]*volumeSums{desired, posted} {
+		for _, k := range v.keys() {
+			n += prefix + len(k.member) + len(k.line) + len(k.component) + len(k.customer) + 4*2 + 3 // four quoted parts, three spaces
+		}
+	}
+	return n
 }
 
 // zero returns the entries that bring every money and volume slot of the
 // order to zero at revision rev.
 func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
 	corr := commission.Corrections(s.events, nil, rev)
-	add, err := correctionEntries(make([]Entry, 0, len(corr)+len(s.vols.sums)+1), s, corr, at, rev, s.lock)
+	var ids strings.Builder
+	add, err := correctionEntries(make([]Entry, 0, len(corr)+len(s.vols.sums)+1), &ids, s, corr, at, rev, s.lock)
 	if err != nil {
 		return nil, err
 	}
-	return volumeEntries(add, s, &volumeSums{}, s.currency, at, rev, rev, s.basis()), nil
+	return volumeEntries(add, &ids, s, &volumeSums{}, s.currency, at, rev, rev, s.basis()), nil
 }
 
 // correctionEntries appends to add the entries of an order's corrections
@@ -513,8 +565,8 @@ func (s *orderState) zero(at, rev time.Time) ([]Entry, error) {
 // differently is a *ConflictError.
 // An event without an amount is no correction (an order's first post
 // passes its calculation's events, which may hold some).
-func correctionEntries(add []Entry, st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
-	ids := eventIDs(corr)
+func correctionEntries(add []Entry, sb *strings.Builder, st *orderState, corr []commission.Event, at, rev time.Time, lock commission.Lock) ([]Entry, error) {
+	ids := eventIDs(sb, corr)
 	at = at.UTC()
 	for i := range corr {
 		if corr[i].AmountMinor() == 0 {

@@ -22,6 +22,13 @@ func (x *Index[K]) Len() int { return len(x.keys) }
 // Grow makes room for n more keys without allocating again.
 func (x *Index[K]) Grow(n int) { x.keys = slices.Grow(x.keys, n) }
 
+// Reset empties the index and keeps the room its keys took, holding no
+// key any longer.
+func (x *Index[K]) Reset() {
+	clear(x.keys)
+	x.keys, x.m = x.keys[:0], nil
+}
+
 // Keys returns the keys in the order first seen, the number of each its
 // index. The caller must not modify it.
 func (x *Index[K]) Keys() []K { return x.keys }

@@ -29,3 +29,28 @@ func TestIndex(t *testing.T) {
 		t.Error("Find(none) found it")
 	}
 }
+
+// TestReset checks that a reset index numbers keys from 0 again and finds
+// none of those it held, both while it searches keys one by one and once
+// it has built a map.
+func TestReset(t *testing.T) {
+	for _, n := range []int{3, 2 * small} {
+		var x Index[string]
+		for i := range n {
+			x.Add(strconv.Itoa(i))
+		}
+		x.Reset()
+		if x.Len() != 0 {
+			t.Fatalf("n=%d: Len() after Reset = %d, want 0", n, x.Len())
+		}
+		if i, ok := x.Find("1"); ok {
+			t.Fatalf("n=%d: Find(1) after Reset = %d, true", n, i)
+		}
+		if i, added := x.Add("1"); i != 0 || !added {
+			t.Fatalf("n=%d: Add(1) after Reset = %d, %v; want 0, true", n, i, added)
+		}
+		if i, added := x.Add("0"); i != 1 || !added {
+			t.Fatalf("n=%d: Add(0) after Reset = %d, %v; want 1, true", n, i, added)
+		}
+	}
+}
