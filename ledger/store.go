@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"slices"
@@ -194,7 +195,7 @@ var (
 // ready to use and safe for concurrent use. It keeps entries compactly
 // (see memcodec.go) and gives back, on every read, new entries equal to
 // those appended, instants without their monotonic clock reading; their
-// events, bodies and refunds may be shared with other reads.
+// events, bodies, refunds and awards may be shared with other reads.
 type Memory struct {
 	mu  sync.RWMutex
 	tab memTables
@@ -637,11 +638,45 @@ func (m *Memory) stream(stream string, from int) ([]Entry, int) {
 	}
 	slot := &m.recent[si%uint32(len(m.recent))]
 	if r := slot.Load(); r != nil && r.stream == si && len(r.entries) == len(is) {
-		return slices.Clone(r.entries), len(is)
+		return ownCopy(r.entries), len(is)
 	}
 	es := m.readAll(is)
 	slot.Store(&recentStream{stream: si, entries: es})
-	return slices.Clone(es), len(is)
+	return ownCopy(es), len(is)
+}
+
+// ownCopy copies kept entries for a reader: each entry, and the values
+// small enough to copy that it points to (a volume, a carry, a close
+// record, a run's parameters), so that a reader who changes one changes
+// neither the store's kept copy nor what the ledger reads next. Events,
+// bodies, refunds and awards stay shared, as Entry says.
+func ownCopy(kept []Entry) []Entry {
+	es := slices.Clone(kept)
+	var vols []Volume
+	for i := range es {
+		e := &es[i]
+		if e.Volume != nil {
+			if vols == nil {
+				vols = make([]Volume, 0, len(es)-i)
+			}
+			vols = append(vols, *e.Volume)
+			e.Volume = &vols[len(vols)-1]
+		}
+		if e.Carry != nil {
+			c := *e.Carry
+			e.Carry = &c
+		}
+		if e.Close != nil {
+			c := *e.Close
+			e.Close = &c
+		}
+		if e.RunParams != nil {
+			r := *e.RunParams
+			r.Minimum, r.Holds = maps.Clone(r.Minimum), maps.Clone(r.Holds)
+			e.RunParams = &r
+		}
+	}
+	return es
 }
 
 // checkBatch refuses what no store can append: an empty stream name, a
