@@ -2,8 +2,10 @@ package ledger_test
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,5 +133,50 @@ func TestKeptStateFoldsOwnEntries(t *testing.T) {
 			}
 			sameEntries(t, fresh, mem, 60)
 		})
+	}
+}
+
+// TestKeptStateUnderConcurrentPosts posts revisions of a few orders from many
+// goroutines through one Ledger, with readers of the same streams: run
+// with -race.
+func TestKeptStateUnderConcurrentPosts(t *testing.T) {
+	w := ledgerworld.NewWorld(t)
+	life := w.Life(t, "1", "C", ledgerworld.Placed)
+	mem := ledger.NewMemory()
+	l := ledger.New(mem, w.Engine)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for step := range 40 {
+				o := life[1+(step+g)%3]
+				o.PlatformOrderID = strconv.Itoa(1 + (step+g)%3)
+				o.Version = ledgerworld.Placed.Add(time.Duration(step*8+g+1) * time.Minute)
+				if (step+g)%5 == 0 {
+					o.Status = normalize.StatusCancelled
+				}
+				o.Items = append([]normalize.Line(nil), o.Items...)
+				if _, err := l.Post(ctx, &o, o.Version); err != nil {
+					if held := (*ledger.HeldError)(nil); !errors.As(err, &held) {
+						t.Error(err)
+					}
+				}
+				if es, _, err := mem.Stream(ctx, ledger.OrderStream(o.Key())); err != nil || len(es) == 0 {
+					t.Error(err, len(es))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for id := 1; id <= 3; id++ {
+		key := normalize.Key{Platform: life[1].Platform, Store: life[1].Store, OrderID: strconv.Itoa(id)}
+		got, want, ok, err := ledger.KeptState(ctx, l, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); ok && d != "" {
+			t.Errorf("order %d: kept state differs (-read fresh +kept):\n%s", id, d)
+		}
 	}
 }
