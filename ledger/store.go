@@ -238,13 +238,10 @@ type Memory struct {
 	// holds the entries with an instant Unix nanoseconds cannot hold.
 	volEffective, volPlaced map[int64][]uint32
 	volWide                 []uint32
-	// members are the members of volume entries by number, volMember
-	// their numbers; volFixed holds, by number, each of tab.decs at
-	// volumeScale and whether it fits there, so that Volumes adds a
-	// line's volumes as integers.
-	members   []string
-	volMember map[string]uint32
-	volFixed  []fixedDec
+	// volFixed holds, by number, each of tab.decs at volumeScale and
+	// whether it fits there, so that Volumes adds a line's volumes as
+	// integers.
+	volFixed []fixedDec
 }
 
 type fixedDec struct {
@@ -269,7 +266,7 @@ type volumeRecord struct {
 	effective, posted, placed int64
 	i                         uint32    // index in log
 	vol                       [3]uint32 // PV, QV, CV in tab.decs
-	member                    uint32    // in Memory.members
+	member                    uint32    // the member's number in tab.strs
 	customer                  bool
 	// wide is set for an instant beyond what Unix nanoseconds hold:
 	// Volumes then reads the entry.
@@ -509,7 +506,7 @@ func (m *Memory) AppendBatch(ctx context.Context, batch []Append) error {
 				m.byRun[run] = append(m.byRun[run], li)
 			}
 			if en.Type == TypeVolume && en.Volume != nil {
-				m.addVolume(en, li)
+				m.addVolume(en, li, e.member)
 			}
 		}
 		m.entries[si] = cur
@@ -808,18 +805,11 @@ func (m *Memory) Sum(ctx context.Context, f Filter) ([]Balance, error) {
 	return out, nil
 }
 
-// addVolume keeps volume entry en, at index i of log, for Volumes. m.mu
-// must be held.
-func (m *Memory) addVolume(en *Entry, i uint32) {
+// addVolume keeps volume entry en, at index i of log, whose member is
+// number member in tab.strs, for Volumes. m.mu must be held.
+func (m *Memory) addVolume(en *Entry, i, member uint32) {
 	if m.volEffective == nil {
-		m.volEffective, m.volPlaced, m.volMember = make(map[int64][]uint32), make(map[int64][]uint32), make(map[string]uint32)
-	}
-	member, ok := m.volMember[en.Member]
-	if !ok {
-		member = uint32(len(m.members))
-		name := m.tab.strs[m.tab.str(en.Member)]
-		m.volMember[name] = member
-		m.members = append(m.members, name)
+		m.volEffective, m.volPlaced = make(map[int64][]uint32), make(map[int64][]uint32)
 	}
 	v := en.Volume
 	r := volumeRecord{i: i, vol: [3]uint32{m.tab.dec(v.PV), m.tab.dec(v.QV), m.tab.dec(v.CV)}, member: member, customer: v.Customer != ""}
@@ -867,7 +857,7 @@ func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, re
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	// slot holds, by member number, 1 + the member's index in sums.
-	slot := make([]int32, len(m.members))
+	slot := make([]int32, len(m.tab.strs))
 	var sums []volumeSum
 	var who []uint32
 	fx, decs := m.volFixed, m.tab.decs
@@ -920,10 +910,11 @@ func (m *Memory) Volumes(ctx context.Context, per Period, postedBy time.Time, re
 	for j := range order {
 		order[j] = int32(j)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(m.members[who[a]], m.members[who[b]]) })
+	name := m.tab.strs
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(name[who[a]], name[who[b]]) })
 	out := make([]commission.PersonalVolume, len(order))
 	for i, j := range order {
-		out[i] = sums[j].volume(m.members[who[j]])
+		out[i] = sums[j].volume(name[who[j]])
 	}
 	return out, nil
 }
