@@ -418,10 +418,16 @@ func (e *Event) AppendJSON(b []byte) []byte {
 func (e Event) MarshalJSON() ([]byte, error) { return e.AppendJSON(nil), nil }
 
 // MarshalEvents writes events as JSON lines, one event per line.
-func MarshalEvents(events []Event) []byte {
+func MarshalEvents(events []Event) []byte { return jsonLines(events) }
+
+// jsonLines writes each of xs as JSON (its AppendJSON) on a line of its own.
+func jsonLines[T any, P interface {
+	*T
+	AppendJSON([]byte) []byte
+}](xs []T) []byte {
 	var b []byte
-	for i := range events {
-		b = events[i].AppendJSON(b)
+	for i := range xs {
+		b = P(&xs[i]).AppendJSON(b)
 		b = append(b, '\n')
 	}
 	return b

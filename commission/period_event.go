@@ -80,14 +80,7 @@ func (a *Award) AppendJSON(b []byte) []byte {
 func (a Award) MarshalJSON() ([]byte, error) { return a.AppendJSON(nil), nil }
 
 // MarshalAwards writes awards as JSON lines, one award per line.
-func MarshalAwards(awards []Award) []byte {
-	var b []byte
-	for i := range awards {
-		b = awards[i].AppendJSON(b)
-		b = append(b, '\n')
-	}
-	return b
-}
+func MarshalAwards(awards []Award) []byte { return jsonLines(awards) }
 
 type wireReport struct {
 	Plan struct {
