@@ -526,23 +526,19 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	}
 	out.Order = normalize.Key{Platform: normalize.Platform(w.Order.Platform), Store: w.Order.Store, OrderID: w.Order.OrderID}
 	out.LineID, out.Component, out.Beneficiary, out.Rule = w.LineID, w.Component, w.Beneficiary, w.Rule
-	switch w.Kind {
-	case "commission":
-		out.Kind = KindCommission
-	case "correction":
-		out.Kind = KindCorrection
-	default:
-		return eventErr("kind", "want commission or correction")
+	if out.Kind, err = parseKind(w.Kind); err != nil {
+		return err
 	}
 	out.Level, out.PaidLevel = w.Level, w.PaidLevel
 	if out.Level < 0 || out.PaidLevel < 0 {
 		return eventErr("level", "negative")
 	}
-	digits, ok := normalize.MinorUnits(w.Currency)
-	if !ok {
-		return eventErr("currency", "unknown currency "+quote(w.Currency))
+	digits, err := currencyDigits(w.Currency)
+	if err != nil {
+		return err
 	}
 	out.Currency, out.digits = w.Currency, int8(digits)
+	var ok bool
 	basis, err := readFixed(w.Basis, "basis")
 	if err != nil {
 		return err
@@ -675,4 +671,25 @@ func readSnapshot(raw json.RawMessage) (*CalcSnapshot, error) {
 		}
 	}
 	return s, nil
+}
+
+// parseKind reads an event's or award's JSON kind.
+func parseKind(s string) (Kind, error) {
+	switch s {
+	case "commission":
+		return KindCommission, nil
+	case "correction":
+		return KindCorrection, nil
+	}
+	return 0, eventErr("kind", "want commission or correction")
+}
+
+// currencyDigits returns the digits of currency's minor unit, for an
+// event's or award's JSON.
+func currencyDigits(currency string) (int32, error) {
+	digits, ok := normalize.MinorUnits(currency)
+	if !ok {
+		return 0, eventErr("currency", "unknown currency "+quote(currency))
+	}
+	return digits, nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/uplinehq/upline/hierarchy"
-	"github.com/uplinehq/upline/normalize"
 )
 
 // AppendJSON appends the award's JSON form: snake_case fields id, plan,
@@ -222,19 +221,15 @@ func (a *Award) UnmarshalJSON(b []byte) error {
 	if out.ID, err = ulid.ParseStrict(w.ID); err != nil {
 		return eventErr("id", err.Error())
 	}
-	switch w.Kind {
-	case "commission":
-		out.Kind = KindCommission
-	case "correction":
-		out.Kind = KindCorrection
-	default:
-		return eventErr("kind", "want commission or correction")
+	if out.Kind, err = parseKind(w.Kind); err != nil {
+		return err
 	}
-	digits, ok := normalize.MinorUnits(w.Currency)
-	if !ok {
-		return eventErr("currency", "unknown currency "+quote(w.Currency))
+	digits, err := currencyDigits(w.Currency)
+	if err != nil {
+		return err
 	}
 	out.Currency, out.digits = w.Currency, int8(digits)
+	var ok bool
 	basis, err := readFixed(w.Basis, "basis")
 	if err != nil {
 		return err
